@@ -1,0 +1,258 @@
+# trustcam - top-level Makefile
+#
+#   make deps                 install the Debian 12 packages (tools/deps/packages)
+#   make [O=dir] <board>_defconfig | menuconfig | olddefconfig | savedefconfig
+#   make [O=dir] [V=1]        build (host board if there is no .config yet)
+#   make check                unit and integration tests
+#   make check-sanitize       the same, built with ASan + UBSan
+#   make lint                 cppcheck + the banned-function checker
+#   make bench                every benchmark in tests/bench
+#   make install DESTDIR=dir  stage binaries, man pages, the board's overlay
+#
+# Out-of-tree by default (O=build).  CROSS_COMPILE, CC, PKG_CONFIG and
+# SYSROOT are honoured; libraries are found through pkg-config.
+
+srctree := $(CURDIR)
+O ?= build
+override O := $(abspath $(O))
+V ?= 0
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+MAKEFLAGS += --no-print-directory
+endif
+
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
+ifeq ($(origin CXX),default)
+CXX := $(CROSS_COMPILE)g++
+endif
+ifeq ($(origin AR),default)
+AR := $(CROSS_COMPILE)ar
+endif
+PKG_CONFIG ?= pkg-config
+ifneq ($(SYSROOT),)
+export PKG_CONFIG_SYSROOT_DIR := $(SYSROOT)
+export PKG_CONFIG_LIBDIR := $(SYSROOT)/usr/lib/pkgconfig:$(SYSROOT)/usr/share/pkgconfig:$(SYSROOT)/usr/lib/$(shell $(CC) -dumpmachine)/pkgconfig
+SYSROOT_FLAGS := --sysroot=$(SYSROOT)
+endif
+
+PREFIX ?= /usr
+DESTDIR ?=
+
+# ---------------------------------------------------------------- Kconfig
+KCONFIG_FILES := Kconfig $(shell find firmware drivers ui tools -name Kconfig 2>/dev/null)
+KCONFIG_ENV := KCONFIG_CONFIG=$(O)/.config srctree=$(srctree) \
+	KCONFIG_AUTOCONFIG=$(O)/include/config/auto.conf \
+	KCONFIG_AUTOHEADER=$(O)/include/generated/autoconf.h
+KCONF := kconfig-conf
+KMCONF := kconfig-mconf
+BOARDS := $(notdir $(patsubst %/defconfig,%,$(wildcard board/*/defconfig)))
+
+config-goals := $(filter %config,$(MAKECMDGOALS))
+build-goals := $(filter-out $(config-goals),$(MAKECMDGOALS))
+
+ifneq ($(config-goals),)
+ifneq ($(build-goals),)
+# Mixed goals ("make host_defconfig all"): run them one by one, in order.
+$(MAKECMDGOALS): __one_by_one
+	@:
+__one_by_one:
+	$(Q)set -e; for g in $(MAKECMDGOALS); do $(MAKE) -f $(srctree)/Makefile O=$(O) $$g; done
+.PHONY: __one_by_one
+mixed := 1
+endif
+endif
+
+ifneq ($(mixed),1)
+
+.DEFAULT_GOAL := all
+
+$(O)/.stamp-dirs:
+	$(Q)mkdir -p $(O)/include/config $(O)/include/generated
+	$(Q)touch $@
+
+%_defconfig: board/%/defconfig $(O)/.stamp-dirs
+	$(Q)cd $(O) && $(KCONFIG_ENV) $(KCONF) -s --defconfig=$(srctree)/$< $(srctree)/Kconfig
+	@echo "  CONFIG  $(O)/.config from board/$*/defconfig"
+
+menuconfig: $(O)/.stamp-dirs
+	$(Q)test -f $(O)/.config || $(MAKE) -f $(srctree)/Makefile O=$(O) host_defconfig
+	$(Q)cd $(O) && $(KCONFIG_ENV) $(KMCONF) $(srctree)/Kconfig
+
+olddefconfig: $(O)/.stamp-dirs
+	$(Q)test -f $(O)/.config || $(MAKE) -f $(srctree)/Makefile O=$(O) host_defconfig
+	$(Q)cd $(O) && $(KCONFIG_ENV) $(KCONF) -s --olddefconfig $(srctree)/Kconfig
+
+savedefconfig: $(O)/.stamp-dirs
+	$(Q)cd $(O) && $(KCONFIG_ENV) $(KCONF) -s --savedefconfig=$(O)/defconfig $(srctree)/Kconfig
+	@echo "  SAVE    $(O)/defconfig"
+
+.PHONY: menuconfig olddefconfig savedefconfig
+
+# Goals that need no configuration (deps runs before kconfig-frontends exists).
+no-config-goals := deps clean distclean lint
+ifeq ($(config-goals),)
+ifneq ($(if $(build-goals),$(filter-out $(no-config-goals),$(build-goals)),all),)
+# A build with no .config starts from the host board.
+$(O)/.config: | $(O)/.stamp-dirs
+	@echo "  CONFIG  no .config: using board/host/defconfig"
+	$(Q)cd $(O) && $(KCONFIG_ENV) $(KCONF) -s --defconfig=$(srctree)/board/host/defconfig $(srctree)/Kconfig
+
+# auto.conf (for make) and autoconf.h (for C) follow .config and the Kconfig files.
+$(O)/include/config/auto.conf: $(O)/.config $(KCONFIG_FILES) | $(O)/.stamp-dirs
+	$(Q)cd $(O) && $(KCONFIG_ENV) $(KCONF) -s --silentoldconfig $(srctree)/Kconfig
+	$(Q)touch $@
+
+include $(O)/include/config/auto.conf
+endif
+endif
+
+# ---------------------------------------------------------------- flags
+HARDEN_CFLAGS := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fPIE
+WARN_CFLAGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wvla
+OPT_CFLAGS ?= -O2 -g
+HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
+ifeq ($(SANITIZE),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+# Libraries: pkg-config first; Debian 12's mbedtls 2.28 and http-parser ship no .pc file.
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
+LIB_PKGS := sqlite3 jansson libturbojpeg
+LIBS := $(call pc_libs,mbedtls mbedx509 mbedcrypto,-lmbedtls -lmbedx509 -lmbedcrypto) \
+	$(foreach p,$(LIB_PKGS),$(call pc_libs,$(p),-l$(patsubst lib%,%,$(p)))) -lpthread -lm
+ifeq ($(CONFIG_CAMERA_LIBCAMERA),y)
+LIBCAMERA_CFLAGS := $(call pc_cflags,libcamera)
+LIBS += $(call pc_libs,libcamera,-lcamera -lcamera-base)
+endif
+TEST_LIBS := $(call pc_libs,cmocka,-lcmocka)
+
+# ---------------------------------------------------------------- modules
+# Each module.mk appends its sources to lib-y (or lib-$(CONFIG_X)) and its
+# programs to prog-y, with $(d) set to its folder.
+lib-y :=
+prog-y :=
+man-y :=
+MODULE_MKS := $(sort $(shell find firmware drivers ui tools -name module.mk 2>/dev/null))
+define include-module
+d := $(patsubst %/,%,$(dir $(1)))
+include $(1)
+endef
+$(foreach m,$(MODULE_MKS),$(eval $(call include-module,$(m))))
+
+INCLUDES := -I$(O)/include/generated $(addprefix -I,$(patsubst %/,%,$(dir $(MODULE_MKS))))
+CFLAGS_ALL = -std=gnu11 $(OPT_CFLAGS) $(WARN_CFLAGS) $(HARDEN_CFLAGS) $(SAN_FLAGS) \
+	$(SYSROOT_FLAGS) $(INCLUDES) $(call pc_cflags,sqlite3 jansson libturbojpeg) $(CFLAGS)
+CXXFLAGS_ALL = -std=c++17 $(OPT_CFLAGS) -Wall -Wextra -Werror $(HARDEN_CFLAGS) $(SAN_FLAGS) \
+	$(SYSROOT_FLAGS) $(INCLUDES) $(LIBCAMERA_CFLAGS) $(CXXFLAGS)
+LDFLAGS_ALL = $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(SYSROOT_FLAGS) $(LDFLAGS)
+
+LIB_OBJS := $(patsubst %,$(O)/obj/%.o,$(basename $(lib-y)))
+LIBTC := $(O)/libtrustcam.a
+# A C++ object in the library means linking with the C++ driver.
+LINK := $(if $(filter %.cpp,$(lib-y)),$(CXX),$(CC))
+
+$(O)/obj/%.o: %.c $(O)/include/config/auto.conf
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -MF $(@:.o=.d) -c $< -o $@
+
+$(O)/obj/%.o: %.cpp $(O)/include/config/auto.conf
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CXX     $<")
+	$(Q)$(CXX) $(CXXFLAGS_ALL) -MMD -MP -MF $(@:.o=.d) -c $< -o $@
+
+$(LIBTC): $(LIB_OBJS)
+	@$(if $(Q),echo "  AR      $(notdir $@)")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# Programs: prog-y += name; name-src := files (relative to the tree).
+define prog-rule
+$(O)/bin/$(1): $(patsubst %,$(O)/obj/%.o,$(basename $($(1)-src))) $(LIBTC)
+	@mkdir -p $$(dir $$@)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(LINK) $$(LDFLAGS_ALL) -o $$@ $$^ $$(LIBS)
+endef
+$(foreach p,$(prog-y),$(eval $(call prog-rule,$(p))))
+PROGS := $(addprefix $(O)/bin/,$(prog-y))
+
+all: $(LIBTC) $(PROGS)
+
+# ---------------------------------------------------------------- tests
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SUPPORT_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(wildcard tests/unit/support/*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
+TEST_TOOLS := $(patsubst tests/tools/%.c,$(O)/tests/tools/%,$(wildcard tests/tools/*.c))
+BENCH_SRCS := $(sort $(wildcard tests/bench/bench_*.c))
+BENCH_SUPPORT_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(filter-out tests/bench/bench_%,$(wildcard tests/bench/*.c)))
+BENCH_BINS := $(patsubst tests/bench/%.c,$(O)/tests/bench/%,$(BENCH_SRCS))
+
+$(O)/obj/tests/%.o: INCLUDES += -Itests/unit/support -Itests/bench
+
+$(O)/tests/unit/%: $(O)/obj/tests/unit/%.o $(UNIT_SUPPORT_OBJS) $(LIBTC)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LINK) $(LDFLAGS_ALL) -o $@ $^ $(TEST_LIBS) $(LIBS)
+
+$(O)/tests/tools/%: $(O)/obj/tests/tools/%.o $(LIBTC)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LINK) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(O)/tests/bench/%: $(O)/obj/tests/bench/%.o $(BENCH_SUPPORT_OBJS) $(LIBTC)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LINK) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+tests: all $(UNIT_BINS) $(TEST_TOOLS)
+
+# The test runner needs the fault-injection hooks: refuse a config without them.
+check-config:
+	$(Q)test "$(CONFIG_FAULT_INJECTION)" = y || { echo "make check: this config has no CONFIG_FAULT_INJECTION; run 'make host_defconfig' first" >&2; exit 2; }
+
+check: check-config tests
+	$(Q)O=$(O) tests/run-tests $(UNIT_BINS) $(sort $(wildcard tests/integration/test_*.sh))
+
+# The same suites, built with ASan and UBSan in a build directory of their own.
+check-sanitize: $(O)/.config
+	$(Q)mkdir -p $(O)/sanitize
+	$(Q)cmp -s $(O)/.config $(O)/sanitize/.config || cp $(O)/.config $(O)/sanitize/.config
+	$(Q)$(MAKE) -f $(srctree)/Makefile O=$(O)/sanitize SANITIZE=1 check
+
+bench: all $(BENCH_BINS)
+	$(Q)set -e; for b in $(BENCH_BINS); do echo "  BENCH   $$(basename $$b)"; $$b; done
+
+lint:
+	$(Q)/usr/bin/python3 tools/lint/checkkconfig Kconfig
+	$(Q)tools/lint/checksrc $$(git ls-files -co --exclude-standard '*.c' '*.h' '*.cpp' 2>/dev/null || find firmware drivers ui tools tests -name '*.[ch]')
+	$(Q)cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
+		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ \
+		$(INCLUDES) firmware drivers tools tests $(wildcard ui)
+
+# ---------------------------------------------------------------- install
+install: all
+	$(Q)set -e; for p in $(PROGS); do install -D -m 0755 $$p $(DESTDIR)$(PREFIX)/bin/$$(basename $$p); done
+	$(Q)set -e; for m in $(man-y); do s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/$$(basename $$m); done
+	$(Q)if [ -d board/$(CONFIG_BOARD_NAME)/rootfs ]; then cp -R --no-preserve=ownership board/$(CONFIG_BOARD_NAME)/rootfs/. $(DESTDIR)/; fi
+	@echo "  INSTALL $(if $(DESTDIR),$(DESTDIR),/) (board $(CONFIG_BOARD_NAME))"
+
+deps:
+	$(Q)tools/deps/install-deps tools/deps/packages
+
+clean:
+	$(Q)rm -rf $(O)/obj $(O)/bin $(O)/tests $(O)/libtrustcam.a $(O)/sanitize
+
+distclean:
+	$(Q)rm -rf $(O)
+
+.SECONDARY:
+.PHONY: all tests check check-config check-sanitize bench lint install deps clean distclean
+
+-include $(LIB_OBJS:.o=.d) $(patsubst %,$(O)/obj/%.d,$(basename $(foreach p,$(prog-y),$($(p)-src)))) \
+	$(UNIT_BINS:$(O)/tests/unit/%=$(O)/obj/tests/unit/%.d) $(UNIT_SUPPORT_OBJS:.o=.d)
+
+endif # mixed

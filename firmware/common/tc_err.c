@@ -1,0 +1,53 @@
+/*
+ * tc_err.c - messages for trustcam's error codes.
+ */
+#include <string.h>
+
+#include "tc_err.h"
+
+static const struct {
+	int code;
+	const char *msg;
+} tc_msgs[] = {
+	{ TC_E_INVAL_INPUT, "malformed input" },
+	{ TC_E_CRYPTO, "cryptographic operation failed" },
+	{ TC_E_RNG, "random number generator unavailable" },
+	{ TC_E_BAD_MAGIC, "not a trustcam photo object (bad magic)" },
+	{ TC_E_BAD_VERSION, "unsupported photo object format version" },
+	{ TC_E_BAD_ALGORITHM, "unsupported algorithm id" },
+	{ TC_E_BAD_HEADER, "photo object header failed authentication" },
+	{ TC_E_BAD_CHUNK, "photo object chunk failed authentication" },
+	{ TC_E_TRUNCATED, "photo object is truncated" },
+	{ TC_E_TRAILING, "photo object has bytes after its last chunk" },
+	{ TC_E_REORDERED, "photo object chunks are out of order" },
+	{ TC_E_FOREIGN_CHUNK, "photo object holds a chunk of another photo" },
+	{ TC_E_WRONG_KEY, "no key-wrap record opens with this key" },
+	{ TC_E_BAD_METADATA, "photo metadata record is malformed" },
+	{ TC_E_QUOTA, "store quota reached" },
+	{ TC_E_STATE, "photo is not in a state that allows this" },
+	{ TC_E_NOT_FOUND, "no such photo" },
+	{ TC_E_UNSAFE_PATH, "path is a symlink or has unsafe owner or mode" },
+	{ TC_E_CATALOG, "catalog database error" },
+	{ TC_E_SCHEMA, "catalog schema is newer than this firmware" },
+	{ TC_E_EXISTS, "already exists" },
+	{ TC_E_AUDIT_CHAIN, "audit log chain is broken" },
+	{ TC_E_AUDIT_MAC, "audit log head MAC does not match" },
+	{ TC_E_AUDIT_TRUNCATED, "audit log is truncated" },
+	{ TC_E_AUDIT_FORMAT, "audit log entry is malformed" },
+	{ TC_E_AUDIT_SEQUENCE, "audit log sequence is not contiguous" },
+};
+
+const char *
+tc_strerror(int err)
+{
+	size_t i;
+
+	if (err == 0)
+		return "success";
+	for (i = 0; i < sizeof(tc_msgs) / sizeof(tc_msgs[0]); i++)
+		if (tc_msgs[i].code == err)
+			return tc_msgs[i].msg;
+	if (err < 0 && err > -TC_ERR_BASE)
+		return strerror(-err);
+	return "unknown error";
+}

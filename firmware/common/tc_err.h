@@ -1,0 +1,57 @@
+/*
+ * tc_err.h - the error convention every trustcam module follows.
+ *
+ * A fallible function returns 0 on success or a negative code: either a
+ * negative errno (-ENOMEM, -EIO, -ENOSPC, ...) or one of the named codes
+ * below, which sit outside the errno range so the two never collide.
+ * tc_strerror() turns either kind into a short human sentence for logs
+ * and CLI messages.  Codes are grouped per module so an audit entry or a
+ * test can say exactly what failed.
+ */
+#ifndef TC_ERR_H
+#define TC_ERR_H
+
+#define TC_MUST_CHECK __attribute__((warn_unused_result))
+
+enum tc_err {
+	TC_ERR_BASE = 4096,
+
+	/* generic */
+	TC_E_INVAL_INPUT = -(TC_ERR_BASE + 1),  /* malformed input from a peer or file */
+	TC_E_CRYPTO = -(TC_ERR_BASE + 2),       /* the crypto library failed */
+	TC_E_RNG = -(TC_ERR_BASE + 3),          /* no randomness available */
+
+	/* firmware/crypto: photo objects */
+	TC_E_BAD_MAGIC = -(TC_ERR_BASE + 100),
+	TC_E_BAD_VERSION = -(TC_ERR_BASE + 101),
+	TC_E_BAD_ALGORITHM = -(TC_ERR_BASE + 102),
+	TC_E_BAD_HEADER = -(TC_ERR_BASE + 103),     /* header fails authentication */
+	TC_E_BAD_CHUNK = -(TC_ERR_BASE + 104),      /* a chunk fails authentication */
+	TC_E_TRUNCATED = -(TC_ERR_BASE + 105),      /* object ends before its last chunk */
+	TC_E_TRAILING = -(TC_ERR_BASE + 106),       /* bytes after the last chunk */
+	TC_E_REORDERED = -(TC_ERR_BASE + 107),      /* chunk authenticates at another index */
+	TC_E_FOREIGN_CHUNK = -(TC_ERR_BASE + 108),  /* chunk belongs to another photo */
+	TC_E_WRONG_KEY = -(TC_ERR_BASE + 109),      /* no key-wrap record opens with this key */
+	TC_E_BAD_METADATA = -(TC_ERR_BASE + 110),
+
+	/* firmware/store */
+	TC_E_QUOTA = -(TC_ERR_BASE + 200),          /* byte or count quota reached */
+	TC_E_STATE = -(TC_ERR_BASE + 201),          /* transition not allowed from this state */
+	TC_E_NOT_FOUND = -(TC_ERR_BASE + 202),
+	TC_E_UNSAFE_PATH = -(TC_ERR_BASE + 203),    /* symlink, wrong owner or mode */
+	TC_E_CATALOG = -(TC_ERR_BASE + 204),        /* SQLite reported an error */
+	TC_E_SCHEMA = -(TC_ERR_BASE + 205),         /* catalog schema newer than this firmware */
+	TC_E_EXISTS = -(TC_ERR_BASE + 206),
+
+	/* firmware/audit */
+	TC_E_AUDIT_CHAIN = -(TC_ERR_BASE + 300),    /* an entry does not follow its predecessor */
+	TC_E_AUDIT_MAC = -(TC_ERR_BASE + 301),      /* head MAC does not match */
+	TC_E_AUDIT_TRUNCATED = -(TC_ERR_BASE + 302),
+	TC_E_AUDIT_FORMAT = -(TC_ERR_BASE + 303),
+	TC_E_AUDIT_SEQUENCE = -(TC_ERR_BASE + 304),
+};
+
+/* A short sentence for a code from this header or a negative errno. */
+const char *tc_strerror(int err);
+
+#endif /* TC_ERR_H */

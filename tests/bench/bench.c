@@ -1,0 +1,80 @@
+/*
+ * bench.c - timing and the BENCH summary line (see bench.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+double
+bench_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double
+bench_median(double *v, int n)
+{
+	if (n <= 0)
+		return NAN;
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* "Intel(R) Xeon(R) CPU @ 2.20GHz" -> "Intel(R)_Xeon(R)_CPU_@_2.20GHz" */
+static void
+cpu_model(char *out, size_t len)
+{
+	char line[256];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	snprintf(out, len, "unknown");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (!colon || (strncmp(line, "model name", 10) != 0 &&
+			       strncmp(line, "Model", 5) != 0))
+			continue;
+		colon++;
+		while (*colon == ' ' || *colon == '\t')
+			colon++;
+		colon[strcspn(colon, "\n")] = '\0';
+		snprintf(out, len, "%s", colon);
+		break;
+	}
+	if (f)
+		fclose(f);
+	for (char *p = out; *p; p++)
+		if (*p == ' ' || *p == '\t')
+			*p = '_';
+}
+
+void
+bench_report(const char *name, double value, const char *unit,
+	     double baseline, const char *target_op, double target)
+{
+	char cpu[200];
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	cpu_model(cpu, sizeof(cpu));
+	printf("BENCH name=%s value=%.6g unit=%s", name, value, unit);
+	if (!isnan(baseline))
+		printf(" baseline=%.6g ratio=%.4f target=%s%g", baseline,
+		       baseline != 0 ? value / baseline : NAN, target_op, target);
+	printf(" machine=%sx%ld\n", cpu, cores);
+	fflush(stdout);
+}

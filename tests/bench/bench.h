@@ -1,0 +1,28 @@
+/*
+ * bench.h - the one summary line every benchmark prints.
+ *
+ *   BENCH name=<id> value=<v> unit=<u> [baseline=<b> ratio=<v/b> target=<op><t>] machine=<cpu>x<cores>
+ *
+ * A benchmark measures its figure and its baseline in the same run and
+ * passes both here; the ratio is computed, never typed in.  Targets are
+ * printed, not asserted: benchmarks never fail a build.
+ */
+#ifndef TC_BENCH_H
+#define TC_BENCH_H
+
+#include <math.h>
+
+/* Monotonic seconds. */
+double bench_now(void);
+
+/*
+ * Print the BENCH line.  baseline: NAN when the issue gives no target
+ * (then target_op is ignored); target_op: "<=" or ">=".
+ */
+void bench_report(const char *name, double value, const char *unit,
+		  double baseline, const char *target_op, double target);
+
+/* The median of n samples (sorts the array in place). */
+double bench_median(double *v, int n);
+
+#endif /* TC_BENCH_H */
