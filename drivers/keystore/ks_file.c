@@ -1,0 +1,179 @@
+/*
+ * ks_file.c - the file keystore backend: one 0600 file per key in a
+ * private directory, written with the commit protocol (temp, fsync,
+ * rename, fsync dir) and overwritten before unlink on wipe.
+ *
+ * For development, the host board and boards without a TPM.  Files hold
+ * raw key bytes; their protection is the directory's permissions and the
+ * privilege separation of the daemons that read them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "keystore_int.h"
+#include "tc_fault.h"
+#include "tc_io.h"
+#include "tc_random.h"
+#include "tc_secmem.h"
+
+static const char *const secret_files[TC_SECRET_COUNT] = {
+	[TC_SECRET_AUDIT] = "audit.key",
+	[TC_SECRET_STORE] = "store.key",
+	[TC_SECRET_REVIEW] = "review.key",
+};
+
+struct ks_file {
+	int dirfd;
+};
+
+static int
+file_open(struct tc_keystore *ks, const char *dir)
+{
+	struct ks_file *f;
+	int fd = tc_open_private_dir(dir, 1);
+
+	if (fd < 0)
+		return fd;
+	f = tc_calloc(1, sizeof(*f));
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	f->dirfd = fd;
+	ks->priv = f;
+	return 0;
+}
+
+static void
+file_close(struct tc_keystore *ks)
+{
+	struct ks_file *f = ks->priv;
+
+	if (f) {
+		close(f->dirfd);
+		tc_free(f);
+	}
+	ks->priv = NULL;
+}
+
+static int
+read_secret(int dirfd, const char *name, uint8_t out[TC_SECRET_LEN])
+{
+	struct stat st;
+	size_t got;
+	int fd, rc;
+
+	fd = tc_openat(dirfd, name, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) != 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size != TC_SECRET_LEN || (st.st_mode & 077) ||
+	    st.st_uid != geteuid()) {
+		rc = TC_E_INVAL_INPUT;
+		goto out;
+	}
+	rc = tc_read_full(fd, out, TC_SECRET_LEN, &got);
+	if (rc == 0 && got != TC_SECRET_LEN)
+		rc = TC_E_INVAL_INPUT;
+out:
+	close(fd);
+	if (rc != 0)
+		tc_zeroize(out, TC_SECRET_LEN);
+	return rc;
+}
+
+static int
+create_secret(int dirfd, const char *name, uint8_t out[TC_SECRET_LEN])
+{
+	char tmp[64];
+	int fd, rc;
+
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+	(void)unlinkat(dirfd, tmp, 0);
+	if ((rc = tc_random_bytes(out, TC_SECRET_LEN)) != 0)
+		return rc;
+	fd = tc_openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL);
+	if (fd < 0) {
+		rc = fd;
+		goto fail;
+	}
+	rc = tc_write_all(fd, out, TC_SECRET_LEN);
+	if (rc == 0)
+		rc = tc_fsync(fd);
+	close(fd);
+	if (rc == 0)
+		rc = tc_renameat(dirfd, tmp, name);
+	if (rc == 0)
+		rc = tc_fsync_dir(dirfd);
+	if (rc == 0)
+		return 0;
+fail:
+	(void)unlinkat(dirfd, tmp, 0);
+	tc_zeroize(out, TC_SECRET_LEN);
+	return rc;
+}
+
+static int
+file_secret(struct tc_keystore *ks, enum tc_secret_id id, int create, uint8_t out[TC_SECRET_LEN])
+{
+	struct ks_file *f = ks->priv;
+	int rc = read_secret(f->dirfd, secret_files[id], out);
+
+	if (rc == -ENOENT && create)
+		rc = create_secret(f->dirfd, secret_files[id], out);
+	return rc;
+}
+
+/* Overwrite with random bytes, fsync, unlink: the file never survives readable. */
+static int
+erase_file(int dirfd, const char *name)
+{
+	uint8_t junk[TC_SECRET_LEN];
+	int fd, rc;
+
+	fd = tc_openat(dirfd, name, O_WRONLY);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	rc = tc_random_bytes(junk, sizeof(junk));
+	if (rc == 0)
+		rc = tc_write_all(fd, junk, sizeof(junk));
+	if (rc == 0)
+		rc = tc_fsync(fd);
+	close(fd);
+	if (rc == 0 && unlinkat(dirfd, name, 0) != 0)
+		rc = -errno;
+	return rc;
+}
+
+static int
+file_wipe(struct tc_keystore *ks)
+{
+	struct ks_file *f = ks->priv;
+	int i, rc, first = 0;
+
+	for (i = 0; i < TC_SECRET_COUNT; i++) {
+		rc = erase_file(f->dirfd, secret_files[i]);
+		if (rc && !first)
+			first = rc;
+	}
+	rc = tc_fsync_dir(f->dirfd);
+	return first ? first : rc;
+}
+
+const struct tc_keystore_ops tc_keystore_file_ops = {
+	.name = "file",
+	.open = file_open,
+	.close = file_close,
+	.secret = file_secret,
+	.wipe = file_wipe,
+};

@@ -1,0 +1,2 @@
+# firmware/ipc: the typed socket protocol between photod and its clients.
+lib-y += $(d)/tc_ipc.c
