@@ -23,6 +23,7 @@ static const struct {
 	{ TC_E_FOREIGN_CHUNK, "photo object holds a chunk of another photo" },
 	{ TC_E_WRONG_KEY, "no key-wrap record opens with this key" },
 	{ TC_E_BAD_METADATA, "photo metadata record is malformed" },
+	{ TC_E_BAD_FOOTER, "photo object device footer does not match" },
 	{ TC_E_QUOTA, "store quota reached" },
 	{ TC_E_STATE, "photo is not in a state that allows this" },
 	{ TC_E_NOT_FOUND, "no such photo" },
@@ -30,11 +31,17 @@ static const struct {
 	{ TC_E_CATALOG, "catalog database error" },
 	{ TC_E_SCHEMA, "catalog schema is newer than this firmware" },
 	{ TC_E_EXISTS, "already exists" },
+	{ TC_E_STORE_MISMATCH, "stored object does not match its catalog record" },
 	{ TC_E_AUDIT_CHAIN, "audit log chain is broken" },
 	{ TC_E_AUDIT_MAC, "audit log head MAC does not match" },
 	{ TC_E_AUDIT_TRUNCATED, "audit log is truncated" },
 	{ TC_E_AUDIT_FORMAT, "audit log entry is malformed" },
 	{ TC_E_AUDIT_SEQUENCE, "audit log sequence is not contiguous" },
+	{ TC_E_JPEG, "JPEG encoder failed" },
+	{ TC_E_CAPTURE_ABORTED, "capture aborted: the photo could not be sealed or stored" },
+	{ TC_E_NO_CAMERA, "no camera available" },
+	{ TC_E_REFUSED, "refused by a device rule" },
+	{ TC_E_PROTOCOL, "peer broke the socket protocol" },
 };
 
 const char *

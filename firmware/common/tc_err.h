@@ -33,6 +33,7 @@ enum tc_err {
 	TC_E_FOREIGN_CHUNK = -(TC_ERR_BASE + 108),  /* chunk belongs to another photo */
 	TC_E_WRONG_KEY = -(TC_ERR_BASE + 109),      /* no key-wrap record opens with this key */
 	TC_E_BAD_METADATA = -(TC_ERR_BASE + 110),
+	TC_E_BAD_FOOTER = -(TC_ERR_BASE + 111),     /* device footer MAC does not match */
 
 	/* firmware/store */
 	TC_E_QUOTA = -(TC_ERR_BASE + 200),          /* byte or count quota reached */
@@ -42,6 +43,7 @@ enum tc_err {
 	TC_E_CATALOG = -(TC_ERR_BASE + 204),        /* SQLite reported an error */
 	TC_E_SCHEMA = -(TC_ERR_BASE + 205),         /* catalog schema newer than this firmware */
 	TC_E_EXISTS = -(TC_ERR_BASE + 206),
+	TC_E_STORE_MISMATCH = -(TC_ERR_BASE + 207), /* object file disagrees with its catalog row */
 
 	/* firmware/audit */
 	TC_E_AUDIT_CHAIN = -(TC_ERR_BASE + 300),    /* an entry does not follow its predecessor */
@@ -49,6 +51,13 @@ enum tc_err {
 	TC_E_AUDIT_TRUNCATED = -(TC_ERR_BASE + 302),
 	TC_E_AUDIT_FORMAT = -(TC_ERR_BASE + 303),
 	TC_E_AUDIT_SEQUENCE = -(TC_ERR_BASE + 304),
+
+	/* firmware/capture, photod */
+	TC_E_JPEG = -(TC_ERR_BASE + 400),           /* the JPEG encoder failed */
+	TC_E_CAPTURE_ABORTED = -(TC_ERR_BASE + 401),/* sealing or storing failed mid-encode */
+	TC_E_NO_CAMERA = -(TC_ERR_BASE + 402),      /* no camera, or it went away */
+	TC_E_REFUSED = -(TC_ERR_BASE + 403),        /* a rule forbids this (the message cites it) */
+	TC_E_PROTOCOL = -(TC_ERR_BASE + 404),       /* a peer broke the socket protocol */
 };
 
 /* A short sentence for a code from this header or a negative errno. */

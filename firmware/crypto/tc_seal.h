@@ -1,0 +1,127 @@
+/*
+ * tc_seal.h - sealed photo objects: the device seals, only the Trust opens.
+ *
+ * An object is a header (authenticated as associated data of every chunk),
+ * the payload encrypted in 64 KiB chunks with the STREAM construction, and
+ * a device footer (HMAC-SHA256 under the device's store key over every
+ * byte before it) that lets the device prove an object on its flash is
+ * complete and its own without being able to decrypt it.  The byte layout
+ * is in this module's README.
+ *
+ * Payload plaintext = be32 metadata length ‖ metadata record ‖ JPEG bytes.
+ *
+ * Public keys are uncompressed P-256 points (65 bytes, 0x04 ‖ X ‖ Y);
+ * private keys are 32-byte big-endian scalars.
+ */
+#ifndef TC_SEAL_H
+#define TC_SEAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tc_err.h"
+
+#define TC_PHOTO_ID_LEN 16
+#define TC_SHA256_LEN 32
+#define TC_P256_PUB_LEN 65
+#define TC_P256_PRIV_LEN 32
+#define TC_SEAL_CHUNK (64 * 1024)
+#define TC_DEVICE_MAC_KEY_LEN 32
+
+#define TC_META_MAX_PUPILS 64
+#define TC_META_MAX_PLATFORMS 16
+#define TC_META_ID_MAX 64	/* event, staff, pupil ref, platform: bytes incl. NUL */
+
+enum tc_aead {
+	TC_AEAD_DEFAULT = 0,		/* the Kconfig choice */
+	TC_AEAD_CHACHA20_POLY1305 = 1,
+	TC_AEAD_AES256_GCM = 2,
+};
+
+/* The sealed metadata record.  Strings are NUL-terminated UTF-8. */
+struct tc_photo_meta {
+	char event_id[TC_META_ID_MAX];
+	char staff_id[TC_META_ID_MAX];
+	unsigned n_pupils;
+	char pupil_refs[TC_META_MAX_PUPILS][TC_META_ID_MAX];
+	unsigned n_platforms;
+	char platforms[TC_META_MAX_PLATFORMS][TC_META_ID_MAX];
+	uint64_t capture_time_us;	/* wall clock, microseconds since the epoch */
+	uint64_t frame_seq;		/* the sensor's frame number (synthetic: its render index) */
+	uint32_t width, height;
+	char sensor_mode[TC_META_ID_MAX];	/* e.g. "4056x3040-NV12" */
+};
+
+struct tc_seal_params {
+	enum tc_aead aead;
+	const uint8_t *trust_pub;	/* required: the Trust's photo public key */
+	const uint8_t *review_pub;	/* NULL unless policy enables on-device review */
+	const uint8_t *device_mac_key;	/* required: TC_DEVICE_MAC_KEY_LEN bytes */
+	uint64_t created_us;		/* 0: now */
+	const uint8_t *photo_id;	/* NULL: fresh random id */
+};
+
+/* Receives sealed bytes in order; returns 0 or a negative code to abort. */
+typedef int (*tc_seal_sink_fn)(void *ctx, const void *buf, size_t len);
+
+struct tc_seal;
+
+/*
+ * Start sealing one photo.  Generates the content key, writes the header
+ * to sink at once.  On success *out owns the key; the caller must end it
+ * with tc_seal_finish() or tc_seal_abort(), which wipe it.
+ * One tc_seal is used by one thread at a time.
+ */
+int tc_seal_begin(struct tc_seal **out, const struct tc_seal_params *p,
+		  const struct tc_photo_meta *meta, tc_seal_sink_fn sink, void *sink_ctx)
+	TC_MUST_CHECK;
+/* Any number of JPEG bytes; full chunks are encrypted and passed to sink. */
+int tc_seal_write(struct tc_seal *s, const void *buf, size_t len) TC_MUST_CHECK;
+/*
+ * Seal the last chunk and the footer; digest = SHA-256 of every sealed
+ * byte, computed in the same pass.  Frees s whatever the result.
+ */
+int tc_seal_finish(struct tc_seal *s, uint8_t digest[TC_SHA256_LEN], uint64_t *sealed_len)
+	TC_MUST_CHECK;
+void tc_seal_abort(struct tc_seal *s);
+void tc_seal_photo_id(const struct tc_seal *s, uint8_t id[TC_PHOTO_ID_LEN]);
+
+/* What can be read from an object without any key. */
+struct tc_obj_info {
+	uint16_t version;
+	enum tc_aead aead;
+	uint8_t photo_id[TC_PHOTO_ID_LEN];
+	uint64_t created_us;
+	unsigned n_wraps;
+	size_t header_len;	/* bytes of header, which is the AEAD associated data */
+	size_t wraps_off, wraps_len;	/* the key-wrap records: what crypto-erase overwrites */
+};
+
+/* Parse and sanity-check the header at the start of buf. */
+int tc_obj_parse_header(const uint8_t *buf, size_t len, struct tc_obj_info *info) TC_MUST_CHECK;
+
+/*
+ * Device side: check that the object in fd (read from offset 0) is whole
+ * and was sealed with device_mac_key: header parses, chunk framing is
+ * complete, footer MAC matches.  Fills info and the SHA-256 of the whole
+ * file.  TC_E_TRUNCATED for a partial object, TC_E_TRAILING for bytes
+ * after the footer, TC_E_BAD_FOOTER when the MAC does not match (another
+ * device's key, a damaged byte, or an object whose wraps were erased).
+ */
+int tc_obj_verify_device(int fd, const uint8_t *device_mac_key, struct tc_obj_info *info,
+			 uint8_t digest[TC_SHA256_LEN]) TC_MUST_CHECK;
+
+/*
+ * Trust side: open a whole object held in memory with a private key (the
+ * Trust's photo key, or the device review key).  On success *jpeg is a
+ * tc_secure_alloc() buffer the caller frees with tc_secure_free().
+ * Errors name what failed: TC_E_WRONG_KEY, TC_E_BAD_HEADER, TC_E_BAD_CHUNK,
+ * TC_E_TRUNCATED, TC_E_REORDERED, TC_E_FOREIGN_CHUNK, TC_E_TRAILING, ...
+ */
+int tc_obj_open(const uint8_t *obj, size_t len, const uint8_t priv[TC_P256_PRIV_LEN],
+		struct tc_photo_meta *meta, uint8_t **jpeg, size_t *jpeg_len) TC_MUST_CHECK;
+
+/* Key generation helpers (trustadm, tests): a P-256 pair in the raw forms above. */
+int tc_p256_keygen(uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB_LEN]) TC_MUST_CHECK;
+
+#endif /* TC_SEAL_H */
