@@ -1,0 +1,68 @@
+/*
+ * store_int.h - internal to firmware/store: the store handle and the
+ * helpers its files share.  Nothing outside this folder includes it.
+ */
+#ifndef TC_STORE_INT_H
+#define TC_STORE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "catalog.h"
+#include "tc_store.h"
+
+#define STORE_OBJ_DIR "objects"
+#define STORE_OBJ_SUFFIX ".tco"
+#define STORE_TMP_PREFIX ".tmp-"
+/* "<32 hex>.tco" and ".tmp-<32 hex>", with the NUL */
+#define STORE_NAME_MAX 48
+#define STORE_ACTOR_MAX 64
+#define STORE_HEX_ID (2 * TC_PHOTO_ID_LEN + 1)
+
+struct tc_store {
+	int dirfd;			/* the store dir; holds the open lock (flock) */
+	int objfd;			/* objects/ */
+	struct tc_catalog *cat;
+	struct tc_audit *audit;
+	uint8_t *mac_key;		/* tc_secure_alloc'd copy */
+	uint64_t quota_bytes, quota_photos;
+	char actor[STORE_ACTOR_MAX];
+	bool checkpoint_pending;	/* a delete could not truncate the WAL */
+};
+
+struct tc_store_writer {
+	int fd;
+	char tmp[STORE_NAME_MAX];
+	uint64_t written;
+	uint64_t limit;			/* bytes this object may take before the quota */
+	int err;			/* sticky: the first sink failure */
+};
+
+/* "<hex>.tco" for id. */
+void store_obj_name(const uint8_t id[TC_PHOTO_ID_LEN], char name[STORE_NAME_MAX]);
+
+/*
+ * Erase objects/name: overwrite its key-wrap records with random bytes
+ * (if its header parses) and fsync -- the cryptographic erase -- then the
+ * whole file with zeros and fsync, unlink, fsync objects/.  A missing
+ * file is not an error (a crash may have come after the unlink).
+ */
+int store_erase_file(struct tc_store *s, const char *name) TC_MUST_CHECK;
+
+/*
+ * Finish the delete of a photo whose row is in intent state (deleting or
+ * discarding): erase its object, audit (action, actor), write the
+ * tombstone state, truncate the WAL.  See erase.c.
+ */
+int store_finish_delete(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN],
+			enum tc_photo_state intent, const char *actor, const char *detail)
+	TC_MUST_CHECK;
+
+/* Reconcile objects/ and the catalog after a crash (reconcile.c). */
+int store_reconcile(struct tc_store *s) TC_MUST_CHECK;
+
+/* Audit one store event; object is a photo id (hex) or a file name. */
+int store_audit(struct tc_store *s, const char *actor, const char *action,
+		const char *object, int result, const char *detail) TC_MUST_CHECK;
+
+#endif /* TC_STORE_INT_H */
