@@ -103,6 +103,7 @@ $(O)/.config: | $(O)/.stamp-dirs
 
 # auto.conf (for make) and autoconf.h (for C) follow .config and the Kconfig files.
 $(O)/include/config/auto.conf: $(O)/.config $(KCONFIG_FILES) | $(O)/.stamp-dirs
+	$(Q)cd $(O) && $(KCONFIG_ENV) $(KCONF) -s --olddefconfig $(srctree)/Kconfig
 	$(Q)cd $(O) && $(KCONFIG_ENV) $(KCONF) -s --silentoldconfig $(srctree)/Kconfig
 	$(Q)touch $@
 
@@ -122,7 +123,7 @@ endif
 # Libraries: pkg-config first; Debian 12's mbedtls 2.28 and http-parser ship no .pc file.
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
-LIB_PKGS := sqlite3 jansson libturbojpeg
+LIB_PKGS := sqlite3 jansson libturbojpeg libjpeg
 LIBS := $(call pc_libs,mbedtls mbedx509 mbedcrypto,-lmbedtls -lmbedx509 -lmbedcrypto) \
 	$(foreach p,$(LIB_PKGS),$(call pc_libs,$(p),-l$(patsubst lib%,%,$(p)))) -lpthread -lm
 ifeq ($(CONFIG_CAMERA_LIBCAMERA),y)
@@ -146,7 +147,7 @@ $(foreach m,$(MODULE_MKS),$(eval $(call include-module,$(m))))
 
 INCLUDES := -I$(O)/include/generated $(addprefix -I,$(patsubst %/,%,$(dir $(MODULE_MKS))))
 CFLAGS_ALL = -std=gnu11 $(OPT_CFLAGS) $(WARN_CFLAGS) $(HARDEN_CFLAGS) $(SAN_FLAGS) \
-	$(SYSROOT_FLAGS) $(INCLUDES) $(call pc_cflags,sqlite3 jansson libturbojpeg) $(CFLAGS)
+	$(SYSROOT_FLAGS) $(INCLUDES) $(call pc_cflags,$(LIB_PKGS)) $(CFLAGS)
 CXXFLAGS_ALL = -std=c++17 $(OPT_CFLAGS) -Wall -Wextra -Werror $(HARDEN_CFLAGS) $(SAN_FLAGS) \
 	$(SYSROOT_FLAGS) $(INCLUDES) $(LIBCAMERA_CFLAGS) $(CXXFLAGS)
 LDFLAGS_ALL = $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(SYSROOT_FLAGS) $(LDFLAGS)
@@ -223,8 +224,8 @@ check-sanitize: $(O)/.config
 	$(Q)cmp -s $(O)/.config $(O)/sanitize/.config || cp $(O)/.config $(O)/sanitize/.config
 	$(Q)$(MAKE) -f $(srctree)/Makefile O=$(O)/sanitize SANITIZE=1 check
 
-bench: all $(BENCH_BINS)
-	$(Q)set -e; for b in $(BENCH_BINS); do echo "  BENCH   $$(basename $$b)"; $$b; done
+bench: all $(BENCH_BINS) $(TEST_TOOLS)
+	$(Q)set -e; for b in $(BENCH_BINS); do echo "  BENCH   $$(basename $$b)"; TC_BIN=$(O)/bin $$b; done
 
 lint:
 	$(Q)/usr/bin/python3 tools/lint/checkkconfig Kconfig
@@ -243,6 +244,11 @@ install: all
 deps:
 	$(Q)tools/deps/install-deps tools/deps/packages
 
+# The main job, on the host board (the synthetic sensor), in $(O)/demo.
+demo: all $(TEST_TOOLS)
+	$(Q)test "$(CONFIG_CAMERA_SYNTHETIC)" = y || { echo "make demo needs the host board: make host_defconfig" >&2; exit 2; }
+	$(Q)tools/demo/run-demo $(O)
+
 clean:
 	$(Q)rm -rf $(O)/obj $(O)/bin $(O)/tests $(O)/libtrustcam.a $(O)/sanitize
 
@@ -250,7 +256,7 @@ distclean:
 	$(Q)rm -rf $(O)
 
 .SECONDARY:
-.PHONY: all tests check check-config check-sanitize bench lint install deps clean distclean
+.PHONY: all tests check check-config check-sanitize bench lint install deps demo clean distclean
 
 -include $(LIB_OBJS:.o=.d) $(patsubst %,$(O)/obj/%.d,$(basename $(foreach p,$(prog-y),$($(p)-src)))) \
 	$(UNIT_BINS:$(O)/tests/unit/%=$(O)/obj/tests/unit/%.d) $(UNIT_SUPPORT_OBJS:.o=.d)

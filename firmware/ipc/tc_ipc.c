@@ -90,10 +90,18 @@ tc_ipc_listen(const char *path)
 
 	if ((rc = fill_addr(&sa, path)) != 0)
 		return rc;
-	/* Replace a stale socket, never any other kind of file. */
+	/*
+	 * Replace a stale socket, never any other kind of file, and never the
+	 * socket of a daemon that still answers.
+	 */
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
 			return -EEXIST;
+		fd = tc_ipc_connect(path);
+		if (fd >= 0) {
+			close(fd);
+			return -EADDRINUSE;
+		}
 		if (unlink(path) != 0)
 			return -errno;
 	}

@@ -159,6 +159,11 @@ test_listen_connect(void **state)
 	close(a);
 	close(c);
 	close(l);
+	/* A live socket is never taken over. */
+	l = tc_ipc_listen(path);
+	assert_true(l >= 0);
+	assert_int_equal(tc_ipc_listen(path), -EADDRINUSE);
+	close(l);
 	/* A stale socket is replaced; a regular file is never removed. */
 	l = tc_ipc_listen(path);
 	assert_true(l >= 0);

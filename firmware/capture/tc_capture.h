@@ -1,0 +1,49 @@
+/*
+ * tc_capture.h - one frame in, one sealed photo committed to the store.
+ *
+ * The encode-and-seal pipeline of photod (rules R3, R6): the JPEG encoder
+ * runs on the calling thread and hands 64 KiB blocks, as it produces them,
+ * to a sealing thread that encrypts them straight into the store's
+ * temporary object file.  The plaintext JPEG exists only in a few locked
+ * blocks of RAM, never whole and never on disk.  On any failure the
+ * partial object is erased and nothing is catalogued.
+ */
+#ifndef TC_CAPTURE_H
+#define TC_CAPTURE_H
+
+#include <stdint.h>
+
+#include "tc_camera.h"
+#include "tc_err.h"
+#include "tc_seal.h"
+#include "tc_store.h"
+
+struct tc_capture_settings {
+	int quality;			/* 1..100; 0: CONFIG_CAPTURE_JPEG_QUALITY */
+	uint16_t orientation;		/* Exif orientation 1..8; 0: 1 (upright) */
+	enum tc_aead aead;		/* TC_AEAD_DEFAULT: the Kconfig choice */
+	const uint8_t *trust_pub;	/* the Trust's photo public key (required) */
+	const uint8_t *review_pub;	/* NULL unless policy enables on-device review */
+	const uint8_t *device_mac_key;	/* the store's device footer key (required) */
+};
+
+struct tc_capture_result {
+	uint8_t id[TC_PHOTO_ID_LEN];
+	uint8_t digest[TC_SHA256_LEN];	/* SHA-256 of the sealed object */
+	uint64_t sealed_size;
+	uint64_t jpeg_size;
+	uint64_t latency_us;		/* call (frame ready) -> object fsynced and catalogued */
+};
+
+/*
+ * Encode frame, seal it with meta and commit it to store.  The caller
+ * still owns frame (release it to the camera afterwards).  Returns 0 and
+ * fills res, or a negative code: -EINVAL (bad frame or settings),
+ * TC_E_QUOTA, TC_E_JPEG, TC_E_CAPTURE_ABORTED (sealing or writing failed:
+ * the cause is logged), or the store's error; nothing is left behind.
+ */
+int tc_capture_photo(const struct tc_capture_settings *cs, const struct tc_frame *frame,
+		     const struct tc_photo_meta *meta, struct tc_store *store,
+		     struct tc_capture_result *res) TC_MUST_CHECK;
+
+#endif /* TC_CAPTURE_H */

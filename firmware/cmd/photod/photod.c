@@ -1,0 +1,399 @@
+/*
+ * photod.c - the capture daemon: owns the camera, the store's write path
+ * and the audit log; serves camctl over a Unix socket.  See photod(8).
+ *
+ * main() reads as: defaults, parse, set up (keys, audit, store, camera,
+ * socket), drop privileges, serve, tear down in reverse.  photod never
+ * opens a network socket and no message it answers carries photo bytes.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "autoconf.h"
+#include "photod.h"
+#include "tc_io.h"
+#include "tc_ipc.h"
+#include "tc_log.h"
+#include "tc_random.h"
+#include "tc_secmem.h"
+
+enum { KEY_STORE = 0, KEY_AUDIT = TC_SECRET_LEN, KEYS_LEN = 2 * TC_SECRET_LEN };
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: photod -d STATE_DIR -r RUN_DIR [-c CAMERA] [-m WIDTHxHEIGHT]\n"
+		"              [-f nv12|yuv420] [-u USER] [-l err|warn|info|debug] [-s]\n"
+		"              [-b] [-P PIDFILE]\n");
+}
+
+static int
+parse_mode(const char *s, uint32_t *w, uint32_t *h)
+{
+	char buf[32], *x;
+	uint64_t a, b;
+
+	if (tc_strlcpy(buf, s, sizeof(buf)) >= sizeof(buf) || !(x = strchr(buf, 'x')))
+		return -EINVAL;
+	*x = '\0';
+	if (tc_parse_u64(buf, 16, 16384, &a) != 0 || tc_parse_u64(x + 1, 16, 16384, &b) != 0)
+		return -EINVAL;
+	*w = (uint32_t)a;
+	*h = (uint32_t)b;
+	return 0;
+}
+
+/* The Trust's photo public key: 130 hex digits (uncompressed P-256) in trust/photo.pub. */
+static int
+load_trust_pub(struct photod *d)
+{
+	char path[512], hex[2 * TC_P256_PUB_LEN + 2];
+	size_t got;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/trust/photo.pub", d->set.state_dir);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = tc_read_full(fd, hex, sizeof(hex) - 1, &got);
+	close(fd);
+	if (rc != 0)
+		return rc;
+	while (got > 0 && (hex[got - 1] == '\n' || hex[got - 1] == '\r'))
+		got--;
+	hex[got] = '\0';
+	if (tc_hex_decode(hex, d->trust_pub, sizeof(d->trust_pub)) != 0 || d->trust_pub[0] != 0x04)
+		return TC_E_INVAL_INPUT;
+	return 0;
+}
+
+static int
+setup_state(struct photod *d)
+{
+	char path[512];
+	struct tc_store_config cfg;
+	int fd, rc;
+
+	fd = tc_open_private_dir(d->set.state_dir, 1);
+	if (fd < 0) {
+		tc_err("state directory %s: %s", d->set.state_dir, tc_strerror(fd));
+		return fd;
+	}
+	close(fd);
+	if ((rc = load_trust_pub(d)) != 0) {
+		tc_err("%s/trust/photo.pub: %s (the device is not set up)", d->set.state_dir,
+		       tc_strerror(rc));
+		return rc;
+	}
+	d->keys = tc_secure_alloc(KEYS_LEN);
+	if (!d->keys)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/keys", d->set.state_dir);
+	if ((rc = tc_keystore_open(&d->ks, path)) != 0 ||
+	    (rc = tc_keystore_secret(d->ks, TC_SECRET_STORE, 1, d->keys + KEY_STORE)) != 0 ||
+	    (rc = tc_keystore_secret(d->ks, TC_SECRET_AUDIT, 1, d->keys + KEY_AUDIT)) != 0) {
+		tc_err("keystore %s: %s", path, tc_strerror(rc));
+		return rc;
+	}
+	snprintf(path, sizeof(path), "%s/audit", d->set.state_dir);
+	if ((rc = tc_audit_open(&d->audit, path, d->keys + KEY_AUDIT)) != 0) {
+		tc_err("audit log %s: %s", path, tc_strerror(rc));
+		return rc;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(path, sizeof(path), "%s/store", d->set.state_dir);
+	cfg.dir = path;
+	cfg.device_mac_key = d->keys + KEY_STORE;
+	cfg.audit = d->audit;
+	cfg.actor = "photod";
+	if ((rc = tc_store_open(&d->store, &cfg)) != 0) {
+		tc_err("store %s: %s", path, tc_strerror(rc));
+		return rc;
+	}
+	d->cs.trust_pub = d->trust_pub;
+	d->cs.device_mac_key = d->keys + KEY_STORE;
+	return 0;
+}
+
+static int
+setup_socket(struct photod *d)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (d->signal_fd < 0)
+		return -errno;
+	fd = tc_open_private_dir(d->set.run_dir, 1);
+	if (fd < 0) {
+		tc_err("run directory %s: %s", d->set.run_dir, tc_strerror(fd));
+		return fd;
+	}
+	close(fd);
+	snprintf(d->sock_path, sizeof(d->sock_path), "%s/%s", d->set.run_dir, TC_IPC_SOCKET_NAME);
+	d->listen_fd = tc_ipc_listen(d->sock_path);
+	if (d->listen_fd < 0) {
+		tc_err("socket %s: %s", d->sock_path, tc_strerror(d->listen_fd));
+		return d->listen_fd;
+	}
+	return 0;
+}
+
+/*
+ * Started as root with -u: chown the state and run directories to USER,
+ * then become USER for good.  photod never needs root after this.
+ */
+static int
+drop_privileges(struct photod *d)
+{
+	struct passwd *pw;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return -errno;
+	if (geteuid() != 0)
+		return 0;
+	if (!d->set.user) {
+		tc_warn("running as root: pass -u USER to drop privileges");
+		return 0;
+	}
+	pw = getpwnam(d->set.user);
+	if (!pw) {
+		tc_err("no such user: %s", d->set.user);
+		return -ENOENT;
+	}
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+		return -errno;
+	if (setuid(0) == 0) {
+		tc_err("could still regain root after dropping to %s", d->set.user);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Hand the state and run directories to the user photod will run as. */
+static int
+chown_dirs(struct photod *d)
+{
+	struct passwd *pw;
+	char cmd_dirs[2][512];
+	int i;
+
+	if (geteuid() != 0 || !d->set.user)
+		return 0;
+	pw = getpwnam(d->set.user);
+	if (!pw)
+		return -ENOENT;
+	snprintf(cmd_dirs[0], sizeof(cmd_dirs[0]), "%s", d->set.state_dir);
+	snprintf(cmd_dirs[1], sizeof(cmd_dirs[1]), "%s", d->set.run_dir);
+	for (i = 0; i < 2; i++) {
+		if (mkdir(cmd_dirs[i], 0700) != 0 && errno != EEXIST)
+			return -errno;
+		if (chown(cmd_dirs[i], pw->pw_uid, pw->pw_gid) != 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * -b: go to the background, but return only once photod serves (exit 0)
+ * or has failed (its exit status), so scripts need no polling.
+ */
+static int
+background(int *ready_fd)
+{
+	char c;
+	int p[2], st;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		close(p[0]);
+		*ready_fd = p[1];
+		(void)setsid();
+		return 0;
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) == 1)
+		_exit(0);
+	if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))
+		_exit(WEXITSTATUS(st) ? WEXITSTATUS(st) : 1);
+	_exit(1);
+}
+
+/*
+ * The pid file stays open and flock'ed for photod's whole life: a second
+ * photod cannot take it, and `flock pidfile true` waits for this one to
+ * exit without polling.
+ */
+static int
+lock_pidfile(const char *pidfile, int *fd)
+{
+	char buf[32];
+	int n;
+
+	*fd = open(pidfile, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (*fd < 0)
+		return -errno;
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		close(*fd);
+		*fd = -1;
+		return -EADDRINUSE;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(*fd, 0) != 0 || tc_write_all(*fd, buf, (size_t)n) != 0)
+		return -EIO;
+	return 0;
+}
+
+static void
+announce_ready(int *ready_fd)
+{
+	if (*ready_fd >= 0) {
+		if (write(*ready_fd, "R", 1) != 1)
+			tc_warn("could not signal readiness");
+		close(*ready_fd);
+		*ready_fd = -1;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct photod d;
+	enum tc_log_level lvl = TC_LOG_INFO;
+	bool use_syslog = false, bg = false;
+	const char *pidfile = NULL;
+	int c, rc = 1, ready_fd = -1, pid_fd = -1;
+
+	/* defaults */
+	d.set.fmt = TC_PIXFMT_NV12;
+	d.set.take_timeout_ms = 5000;
+	d.listen_fd = d.signal_fd = -1;
+
+	/* parse */
+	while ((c = getopt(argc, argv, "d:r:c:m:f:u:l:sbP:h")) != -1) {
+		switch (c) {
+		case 'd': d.set.state_dir = optarg; break;
+		case 'r': d.set.run_dir = optarg; break;
+		case 'c': d.set.camera_id = optarg; break;
+		case 'm':
+			if (parse_mode(optarg, &d.set.width, &d.set.height) != 0) {
+				fprintf(stderr, "photod: bad mode '%s' (want WIDTHxHEIGHT)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'f':
+			if (strcmp(optarg, "nv12") == 0)
+				d.set.fmt = TC_PIXFMT_NV12;
+			else if (strcmp(optarg, "yuv420") == 0)
+				d.set.fmt = TC_PIXFMT_YUV420;
+			else {
+				fprintf(stderr, "photod: bad format '%s' (nv12 or yuv420)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'u': d.set.user = optarg; break;
+		case 'l':
+			if (tc_log_parse_level(optarg, &lvl) != 0) {
+				fprintf(stderr, "photod: bad log level '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 's': use_syslog = true; break;
+		case 'b': bg = true; break;
+		case 'P': pidfile = optarg; break;
+		default: usage(); return 2;
+		}
+	}
+	if (!d.set.state_dir || !d.set.run_dir || optind != argc) {
+		usage();
+		return 2;
+	}
+
+	/* set up: nothing photo-bearing may ever reach a core file */
+	tc_log_open("photod", use_syslog, lvl);
+	if (bg && background(&ready_fd) != 0) {
+		tc_err("cannot go to the background");
+		return 1;
+	}
+	if (tc_secure_process() != 0) {
+		tc_err("cannot disable core dumps");
+		return 1;
+	}
+	if ((rc = chown_dirs(&d)) != 0 || (rc = drop_privileges(&d)) != 0) {
+		tc_err("dropping privileges: %s", tc_strerror(rc));
+		return 1;
+	}
+	rc = 1;
+	if (pidfile && (rc = lock_pidfile(pidfile, &pid_fd)) != 0) {
+		tc_err("pid file %s: %s", pidfile, rc == -EADDRINUSE ?
+		       "another photod holds it" : tc_strerror(rc));
+		rc = 1;
+		goto out;
+	}
+	rc = 1;
+	if (setup_state(&d) != 0 || setup_socket(&d) != 0)
+		goto out;
+	photod_audit(&d, "photod", "start", NULL, 0, CONFIG_BOARD_NAME);
+	if (photod_camera_up(&d) != 0) {
+		photod_audit(&d, "photod", "camera", NULL, d.cam_err,
+			     d.cam_err == -EINVAL ? "unsupported mode" : "camera unavailable");
+		if (d.cam_err == -EINVAL) {
+			fprintf(stderr, "photod: the camera has no %ux%u mode\n", d.set.width,
+				d.set.height);
+			goto out;
+		}
+	}
+	tc_info("serving on %s", d.sock_path);
+	announce_ready(&ready_fd);
+
+	/* run */
+	rc = photod_serve(&d) == 0 ? 0 : 1;
+	photod_audit(&d, "photod", "stop", NULL, 0, d.stopping ? "SIGTERM" : "");
+	tc_info("stopped: %llu photo(s) captured", (unsigned long long)d.captured);
+
+out:	/* tear down in reverse */
+	if (d.listen_fd >= 0) {
+		close(d.listen_fd);
+		unlink(d.sock_path);
+	}
+	if (d.signal_fd >= 0)
+		close(d.signal_fd);
+	photod_camera_down(&d);
+	tc_store_close(d.store);
+	tc_audit_close(d.audit);
+	tc_keystore_close(d.ks);
+	tc_secure_free(d.keys);
+	tc_zeroize(d.trust_pub, sizeof(d.trust_pub));
+	if (pid_fd >= 0) {
+		if (rc == 0)
+			unlink(pidfile);	/* a clean stop; a crash leaves it, unlocked */
+		close(pid_fd);
+	}
+	tc_log_close();
+	return rc;
+}

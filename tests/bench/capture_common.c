@@ -1,0 +1,194 @@
+/*
+ * capture_common.c - baseline encodes and a photod under benchmark.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <turbojpeg.h>
+
+#include "autoconf.h"
+#include "bench.h"
+#include "capture_common.h"
+#include "tc_io.h"
+#include "tc_ipc.h"
+#include "tc_synth.h"
+
+double
+bench_bare_encode(const struct tc_frame *fr)
+{
+	tjhandle tj = tjInitCompress();
+	size_t ysz = (size_t)fr->width * fr->height, csz = ysz / 4, i;
+	unsigned char *u = malloc(csz), *v = malloc(csz), *out = NULL;
+	const unsigned char *planes[3] = { fr->plane[0], u, v };
+	int strides[3] = { (int)fr->stride[0], (int)fr->width / 2, (int)fr->width / 2 };
+	unsigned long len = 0;
+	double t0, t;
+
+	/* De-interleave outside the timing: TurboJPEG takes planar chroma only. */
+	for (i = 0; i < csz; i++) {
+		u[i] = fr->plane[1][2 * i];
+		v[i] = fr->plane[1][2 * i + 1];
+	}
+	t0 = bench_now();
+	if (tjCompressFromYUVPlanes(tj, planes, (int)fr->width, strides, (int)fr->height,
+				    TJSAMP_420, &out, &len, CONFIG_CAPTURE_JPEG_QUALITY,
+				    TJFLAG_ACCURATEDCT) != 0) {
+		fprintf(stderr, "bench: TurboJPEG: %s\n", tjGetErrorStr2(tj));
+		exit(1);
+	}
+	t = bench_now() - t0;
+	tjFree(out);
+	tjDestroy(tj);
+	free(u);
+	free(v);
+	return t;
+}
+
+double
+bench_bare_encode_median(int n)
+{
+	size_t ysz = (size_t)BENCH_W * BENCH_H;
+	uint8_t *buf = malloc(ysz * 3 / 2);
+	uint8_t *const planes[3] = { buf, buf + ysz, NULL };
+	const size_t strides[3] = { BENCH_W, BENCH_W, 0 };
+	struct tc_frame fr;
+	double t[16];
+	int i;
+
+	memset(&fr, 0, sizeof(fr));
+	fr.plane[0] = buf;
+	fr.plane[1] = buf + ysz;
+	fr.stride[0] = fr.stride[1] = BENCH_W;
+	fr.nplanes = 2;
+	fr.width = BENCH_W;
+	fr.height = BENCH_H;
+	fr.fmt = TC_PIXFMT_NV12;
+	for (i = 0; i < n && i < 16; i++) {
+		if (tc_synth_render(BENCH_SEED, (uint64_t)i, BENCH_W, BENCH_H, TC_PIXFMT_NV12,
+				    planes, strides) != 0)
+			exit(1);
+		t[i] = bench_bare_encode(&fr);
+	}
+	free(buf);
+	return bench_median(t, i);
+}
+
+static int
+run(const char *cmd)
+{
+	int st = system(cmd);
+
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
+int
+bench_photod_start(struct bench_photod *p)
+{
+	const char *bin = getenv("TC_BIN"), *tmp = getenv("TMPDIR");
+	char cmd[1400], pidpath[320];
+	FILE *f;
+	long pid = 0;
+
+	if (!bin) {
+		fprintf(stderr, "bench: set TC_BIN to the built programs (make bench does)\n");
+		return -EINVAL;
+	}
+	snprintf(p->dir, sizeof(p->dir), "%s/tcbenchXXXXXX", tmp ? tmp : "/tmp");
+	if (!mkdtemp(p->dir))
+		return -errno;
+	snprintf(p->run, sizeof(p->run), "%s/run", p->dir);
+	/* As root: photod drops to trustcam, as in production. */
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cd '%s'; mkdir -p state/trust; chmod 700 state; chmod 711 .;"
+		 " '%s/../tests/tools/tc_keygen' trust.key state/trust/photo.pub;"
+		 " u=''; if [ $(id -u) -eq 0 ]; then id trustcam >/dev/null 2>&1 ||"
+		 " useradd --system --no-create-home --shell /usr/sbin/nologin trustcam; u='-u trustcam'; fi;"
+		 " '%s/photod' -d state -r run -c synthetic:%d -m %dx%d $u -b -P run/photod.pid -l err",
+		 p->dir, bin, bin, BENCH_SEED, BENCH_W, BENCH_H);
+	if (run(cmd) != 0)
+		return -EIO;
+	snprintf(pidpath, sizeof(pidpath), "%s/photod.pid", p->run);
+	f = fopen(pidpath, "r");
+	if (!f || fscanf(f, "%ld", &pid) != 1) {
+		if (f)
+			fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	p->pid = (pid_t)pid;
+	return 0;
+}
+
+double
+bench_photod_capture(struct bench_photod *p, uint32_t count)
+{
+	union { unsigned char raw[TC_IPC_MAX_PAYLOAD]; struct tc_msg_end end; } u;
+	struct tc_msg_capture_req req = { count };
+	char path[400];
+	uint16_t type;
+	double t0, t = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", p->run, TC_IPC_SOCKET_NAME);
+	fd = tc_ipc_connect(path);
+	if (fd < 0)
+		return -1;
+	t0 = bench_now();
+	if (tc_ipc_send(fd, TC_MSG_CAPTURE_REQ, &req, sizeof(req)) == 0) {
+		while (tc_ipc_recv(fd, &type, &u, sizeof(u), 600000) == 0) {
+			if (type == TC_MSG_CAPTURE_END) {
+				if (u.end.count == count)
+					t = bench_now() - t0;
+				break;
+			}
+			if (type != TC_MSG_CAPTURED)
+				break;
+		}
+	}
+	close(fd);
+	return t;
+}
+
+double
+bench_photod_peak_rss_mib(const struct bench_photod *p)
+{
+	char path[64], line[256];
+	double kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)p->pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %lf kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib / 1024.0;
+}
+
+void
+bench_photod_stop(struct bench_photod *p)
+{
+	char path[400], cmd[600];
+	int fd;
+
+	if (p->pid > 0) {
+		snprintf(path, sizeof(path), "%s/photod.pid", p->run);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		kill(p->pid, SIGTERM);
+		if (fd >= 0) {
+			(void)flock(fd, LOCK_EX);	/* released when photod exits */
+			close(fd);
+		}
+		p->pid = 0;
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p->dir);
+	(void)run(cmd);
+}

@@ -1,0 +1,77 @@
+#!/bin/sh
+# test_photod.sh - photod and camctl end to end in a temp dir: status,
+# cameras, capture, list, discard, export refusal and its audit entry,
+# malformed socket messages, SIGTERM during a burst (the photo in flight
+# finishes, photod exits 0) and kill -9 during a burst (after a restart
+# every acknowledged photo opens intact and nothing partial is left).
+set -eu
+T=${TC_TEST_TMP:?}
+B=${TC_BIN:?}
+TOOLS=${TC_BUILD:?}/tests/tools
+. tests/integration/lib.sh
+
+setup_device "$T"
+start_photod -m 1920x1080
+
+# status, cameras
+out=$(camctl status)
+check "status shows the warm camera" has 'camera: *synthetic:7 at 1920x1080' "$out"
+check "status says capture is ready" has 'capture: *ready' "$out"
+cams=$(camctl cameras)
+check "cameras lists the synthetic sensor's 12 MP mode" has '^synthetic:.* 4056x3040' "$cams"
+check "cameras lists the synthetic sensor's 1080p mode" has '^synthetic:.* 1920x1080' "$cams"
+
+# capture and list
+out=$(camctl capture --count 3)
+check "capture --count 3 takes three photos" has 'captured 3 of 3' "$out"
+first=$(echo "$out" | head -1 | cut -d' ' -f1)
+check "list shows three captured photos" test "$(count_lines ' captured$' "$(camctl list)")" -eq 3
+
+# discard
+check "discard securely deletes a photo" camctl discard "$first"
+check "the discarded photo is a tombstone" has "^$first .* discarded$" "$(camctl list)"
+check_fails "discard twice is refused" camctl discard "$first"
+
+# export is refused, exit 3, citing R3
+set +e
+msg=$(camctl export "$first" 2>&1); rc=$?
+set -e
+check "export exits 3" test "$rc" -eq 3
+check "export cites rule R3" has 'rule R3' "$msg"
+
+# usage errors
+check_fails "capture --count 0 is a usage error" camctl capture --count 0
+check_fails "capture --count 101 is a usage error" camctl capture --count 101
+check_fails "an unknown command is a usage error" camctl frobnicate
+
+# malformed messages: short, long, unknown type, wrong version; photod keeps serving
+/usr/bin/python3 tests/integration/rawsock.py "$RUN/photod.sock"
+check "photod still serves after malformed messages" camctl status
+
+# SIGTERM during a burst: the photo in flight completes, photod exits 0
+burst_then_signal TERM
+check "photod exits 0 on SIGTERM" test "$PHOTOD_STATUS" -eq 0
+check "the burst stopped early" test "$BURST_DONE" -lt 20
+start_photod -m 1920x1080
+check "every acknowledged photo is in the list after SIGTERM" all_acknowledged_listed
+stop_photod
+
+# kill -9 during a burst: every acknowledged photo intact, nothing partial
+start_photod -m 1920x1080
+burst_then_signal KILL
+start_photod -m 1920x1080
+check "every acknowledged photo is in the list after kill -9" all_acknowledged_listed
+check "no partial object is left after kill -9" no_temp_objects
+stop_photod
+
+check "every photo on the device opens with the Trust key" \
+	"$TOOLS/tc_verify" "$T/trust.priv" "$STATE/store/objects"
+
+# the audit log verifies and holds the refusals
+audit=$(as_device_user "$TOOLS/tc_audit_dump" "$STATE/keys/audit.key" "$STATE/audit")
+check "the export refusal is audited with R3" has 'refuse.export .* R3' "$audit"
+check "each malformed message is audited" test "$(count_lines ' ipc.reject ' "$audit")" -eq 4
+check "the discard is audited" has "discard $first" "$audit"
+check "every acknowledged capture is audited" \
+	test "$(count_lines ' capture [0-9a-f]{32} 0 ' "$audit")" -ge "$(wc -l < "$T/acked")"
+finish
