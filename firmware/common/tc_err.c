@@ -42,6 +42,23 @@ static const struct {
 	{ TC_E_NO_CAMERA, "no camera available" },
 	{ TC_E_REFUSED, "refused by a device rule" },
 	{ TC_E_PROTOCOL, "peer broke the socket protocol" },
+	{ TC_E_POLICY_FORMAT, "policy bundle is malformed" },
+	{ TC_E_POLICY_SIGNER, "policy signer is not certified by the Trust CA" },
+	{ TC_E_POLICY_SIGNATURE, "policy signature does not match" },
+	{ TC_E_POLICY_DEVICE, "policy is for another device" },
+	{ TC_E_POLICY_EXPIRED, "policy has expired or is not yet valid" },
+	{ TC_E_POLICY_ROLLBACK, "policy version is older than the installed one" },
+	{ TC_E_POLICY_CLASS, "policy asks for what this device class forbids" },
+	{ TC_E_NOT_PROVISIONED, "device is not provisioned" },
+	{ TC_E_PROVISIONED, "device is already provisioned: wipe it first" },
+	{ TC_E_CERT, "certificate does not chain to the Trust CA or match the device key" },
+	{ TC_E_NO_POLICY, "no valid policy installed" },
+	{ TC_E_BAD_PIN, "wrong staff id or PIN" },
+	{ TC_E_LOCKED_OUT, "login locked after too many wrong PINs" },
+	{ TC_E_NOT_LOGGED_IN, "nobody is logged in" },
+	{ TC_E_NO_EVENT, "choose an event first" },
+	{ TC_E_MUST_DOCK, "dock the camera to sync before capturing again" },
+	{ TC_E_UNSYNCED, "unsynced photos remain on the device" },
 };
 
 const char *

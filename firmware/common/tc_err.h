@@ -58,6 +58,25 @@ enum tc_err {
 	TC_E_NO_CAMERA = -(TC_ERR_BASE + 402),      /* no camera, or it went away */
 	TC_E_REFUSED = -(TC_ERR_BASE + 403),        /* a rule forbids this (the message cites it) */
 	TC_E_PROTOCOL = -(TC_ERR_BASE + 404),       /* a peer broke the socket protocol */
+
+	/* firmware/policy, provisioning and the device rules */
+	TC_E_POLICY_FORMAT = -(TC_ERR_BASE + 500),  /* bundle or payload malformed */
+	TC_E_POLICY_SIGNER = -(TC_ERR_BASE + 501),  /* signer certificate not from the Trust CA */
+	TC_E_POLICY_SIGNATURE = -(TC_ERR_BASE + 502), /* signature does not match the bytes */
+	TC_E_POLICY_DEVICE = -(TC_ERR_BASE + 503),  /* bundle is for another device */
+	TC_E_POLICY_EXPIRED = -(TC_ERR_BASE + 504), /* past its expiry (or not yet valid) */
+	TC_E_POLICY_ROLLBACK = -(TC_ERR_BASE + 505),/* version not newer than the installed one */
+	TC_E_POLICY_CLASS = -(TC_ERR_BASE + 506),   /* rules the device class forbids */
+	TC_E_NOT_PROVISIONED = -(TC_ERR_BASE + 510),
+	TC_E_PROVISIONED = -(TC_ERR_BASE + 511),    /* already provisioned: wipe first */
+	TC_E_CERT = -(TC_ERR_BASE + 512),           /* certificate does not chain or match the key */
+	TC_E_NO_POLICY = -(TC_ERR_BASE + 513),
+	TC_E_BAD_PIN = -(TC_ERR_BASE + 520),
+	TC_E_LOCKED_OUT = -(TC_ERR_BASE + 521),     /* too many wrong PINs: wait */
+	TC_E_NOT_LOGGED_IN = -(TC_ERR_BASE + 522),
+	TC_E_NO_EVENT = -(TC_ERR_BASE + 523),       /* policy requires an event first */
+	TC_E_MUST_DOCK = -(TC_ERR_BASE + 524),      /* too many unsynced photos or too long since sync */
+	TC_E_UNSYNCED = -(TC_ERR_BASE + 525),       /* unsynced photos remain (wipe without --force) */
 };
 
 /* A short sentence for a code from this header or a negative errno. */
