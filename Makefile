@@ -120,12 +120,12 @@ ifeq ($(SANITIZE),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-# Libraries: pkg-config first; Debian 12's mbedtls 2.28 and http-parser ship no .pc file.
+# Libraries: pkg-config first; Debian 12's mbedtls 2.28, http-parser and libcsv ship no .pc file.
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
-LIB_PKGS := sqlite3 jansson libturbojpeg libjpeg
+LIB_PKGS := sqlite3 jansson libturbojpeg libjpeg libargon2
 LIBS := $(call pc_libs,mbedtls mbedx509 mbedcrypto,-lmbedtls -lmbedx509 -lmbedcrypto) \
-	$(foreach p,$(LIB_PKGS),$(call pc_libs,$(p),-l$(patsubst lib%,%,$(p)))) -lpthread -lm
+	$(foreach p,$(LIB_PKGS),$(call pc_libs,$(p),-l$(patsubst lib%,%,$(p)))) -lcsv -lpthread -lm
 ifeq ($(CONFIG_CAMERA_LIBCAMERA),y)
 LIBCAMERA_CFLAGS := $(call pc_cflags,libcamera)
 LIBS += $(call pc_libs,libcamera,-lcamera -lcamera-base)
