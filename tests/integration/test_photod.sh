@@ -64,6 +64,14 @@ check "every acknowledged photo is in the list after kill -9" all_acknowledged_l
 check "no partial object is left after kill -9" no_temp_objects
 stop_photod
 
+# An unsupported mode: photod refuses to start, says why, audits it.
+set +e
+# shellcheck disable=SC2086
+msg=$("$B/photod" -d "$STATE" -r "$RUN" -c synthetic:7 $USER_OPT -b -m 1234x568 2>&1); rc=$?
+set -e
+check "photod refuses a mode the camera lacks" test "$rc" -ne 0
+check "and says which mode" has 'no 1234x568 mode' "$msg"
+
 check "every photo on the device opens with the Trust key" \
 	"$TOOLS/tc_verify" "$T/trust.priv" "$STATE/store/objects"
 
@@ -74,4 +82,38 @@ check "each malformed message is audited" test "$(count_lines ' ipc.reject ' "$a
 check "the discard is audited" has "discard $first" "$audit"
 check "every acknowledged capture is audited" \
 	test "$(count_lines ' capture [0-9a-f]{32} 0 ' "$audit")" -ge "$(wc -l < "$T/acked")"
+check "the unsupported mode is audited" has ' camera - -?[0-9]+ unsupported mode' "$audit"
+
+# A full disk (real ENOSPC, a 4 MiB tmpfs): the capture that does not fit
+# fails with a clear error and an audit entry, leaves no partial object,
+# and photod keeps serving.  Mounting needs root, which CI has.
+if [ "$(id -u)" -eq 0 ]; then
+	SMALL=$T/small
+	mkdir -p "$SMALL"
+	mount -t tmpfs -o size=4m,mode=0711 tmpfs "$SMALL"
+	trap 'stop_photod 2>/dev/null || true; umount "$SMALL" 2>/dev/null || true' EXIT
+	cp -a "$STATE/trust" "$T/trust.save"
+	STATE=$SMALL/state
+	RUN=$SMALL/run
+	mkdir -p "$STATE" && chmod 700 "$STATE" && cp -a "$T/trust.save" "$STATE/trust"
+	start_photod -m 1920x1080
+	set +e
+	full=$(camctl capture --count 20 2>&1); rc=$?
+	set -e
+	check "a capture on a full disk fails" test "$rc" -ne 0
+	check "with a clear error" has 'No space left on device|store full' "$full"
+	check "some photos fitted first" has 'captured [1-9][0-9]* of 20' "$full"
+	check "photod keeps serving on a full disk" camctl status
+	check "no partial object on a full disk" no_temp_objects
+	stop_photod
+	start_photod -m 1920x1080
+	check "every photo that fitted opens intact" \
+		"$TOOLS/tc_verify" "$T/trust.priv" "$STATE/store/objects"
+	stop_photod
+	audit=$(as_device_user "$TOOLS/tc_audit_dump" "$STATE/keys/audit.key" "$STATE/audit")
+	check "the failed capture is audited" has ' capture - -28 ' "$audit"
+	umount "$SMALL"
+else
+	echo "ok - # the full-disk case needs root to mount a tmpfs: not run"
+fi
 finish
