@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -23,6 +24,7 @@
 #include "tc_log.h"
 #include "tc_mbedtls_compat.h"
 #include "tc_random.h"
+#include "tc_sandbox.h"
 #include "tc_secmem.h"
 
 static void
@@ -188,6 +190,43 @@ test_mbedtls_compat_sign(void **state)
 	mbedtls_pk_free(&pub);
 }
 
+/* After the sandbox: no network socket of any kind, Unix sockets still work. */
+static void
+test_sandbox_no_network(void **state)
+{
+	pid_t pid;
+	int st;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int sv[2], fd;
+
+		if (tc_sandbox_no_network() != 0)
+			_exit(10);
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd >= 0 || errno != EACCES)
+			_exit(11);
+		fd = socket(AF_INET6, SOCK_DGRAM, 0);
+		if (fd >= 0 || errno != EACCES)
+			_exit(12);
+		fd = socket(AF_PACKET, SOCK_RAW, 0);
+		if (fd >= 0 || errno != EACCES)
+			_exit(13);
+		fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+		if (fd < 0)
+			_exit(14);
+		close(fd);
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+			_exit(15);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int
 main(void)
 {
@@ -198,6 +237,7 @@ main(void)
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_log_levels_to_stderr),
 		cmocka_unit_test(test_mbedtls_compat_sign),
+		cmocka_unit_test(test_sandbox_no_network),
 	};
 
 	return cmocka_run_group_tests_name("common_secure", tests, NULL, NULL);
