@@ -66,13 +66,20 @@ for f in -std=gnu11 -O2 -Wall -Wextra -Werror -Wformat=2 -D_FORTIFY_SOURCE=2 \
 done
 [ "$fails" -eq "$before" ] && ok "compile line carries the hardened flags"
 
-# The board's overlay is staged by make install.
+# Programs link as hardened position-independent executables.
+ld=$(make -s O="$T/oot" V=1 -n -W firmware/cmd/camctl/camctl.c all | grep -E -- ' -o [^ ]*/bin/camctl ' | head -1)
+before=$fails
+for f in -pie -Wl,-z,relro,-z,now; do
+	case " $ld " in *" $f "*) ;; *) no "link line carries $f"; esac
+done
+[ "$fails" -eq "$before" ] && ok "link line carries -pie and full RELRO"
+
+# make install stages the programs, their man pages and the board's overlay.
 make -s O="$T/cfg-rpi4" install DESTDIR="$T/stage" >/dev/null
-if [ -f "$T/stage/etc/modprobe.d/trustcam-no-usb-storage.conf" ]; then
-	ok "make install stages the rpi4 overlay"
-else
-	no "make install stages the rpi4 overlay"
-fi
+for f in usr/bin/photod usr/bin/camctl usr/share/man/man8/photod.8 \
+	usr/share/man/man1/camctl.1 etc/modprobe.d/trustcam-no-usb-storage.conf; do
+	if [ -f "$T/stage/$f" ]; then ok "make install stages /$f"; else no "make install stages /$f"; fi
+done
 
 echo "test_build: $fails failure(s)"
 [ "$fails" -eq 0 ]
