@@ -59,6 +59,14 @@ static const struct {
 	{ TC_E_NO_EVENT, "choose an event first" },
 	{ TC_E_MUST_DOCK, "dock the camera to sync before capturing again" },
 	{ TC_E_UNSYNCED, "unsynced photos remain on the device" },
+	{ TC_E_PASSPHRASE, "wrong passphrase, or the key file was altered" },
+	{ TC_E_NEED_PASSPHRASE, "the key is passphrase-protected: give the passphrase" },
+	{ TC_E_KEYFILE, "key file is malformed" },
+	{ TC_E_RECEIPT_FORMAT, "receipt is malformed" },
+	{ TC_E_RECEIPT_SIGNATURE, "receipt signature does not verify with the receipt key" },
+	{ TC_E_RECEIPT_MISMATCH, "receipt does not cover this device, photo, digest or size" },
+	{ TC_E_DIGEST_MISMATCH, "uploaded object does not match its digest" },
+	{ TC_E_REVOKED, "device is revoked or not enrolled" },
 };
 
 const char *

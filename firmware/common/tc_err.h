@@ -77,6 +77,18 @@ enum tc_err {
 	TC_E_NO_EVENT = -(TC_ERR_BASE + 523),       /* policy requires an event first */
 	TC_E_MUST_DOCK = -(TC_ERR_BASE + 524),      /* too many unsynced photos or too long since sync */
 	TC_E_UNSYNCED = -(TC_ERR_BASE + 525),       /* unsynced photos remain (wipe without --force) */
+
+	/* tools/trustlib, trustadm: the Trust's keys and registry */
+	TC_E_PASSPHRASE = -(TC_ERR_BASE + 600),     /* wrong passphrase, or the key envelope was altered */
+	TC_E_NEED_PASSPHRASE = -(TC_ERR_BASE + 601),/* the key is passphrase-protected and none was given */
+	TC_E_KEYFILE = -(TC_ERR_BASE + 602),        /* key file or envelope malformed */
+
+	/* firmware/sync and tools/trust-server: receipts and uploads */
+	TC_E_RECEIPT_FORMAT = -(TC_ERR_BASE + 700), /* receipt malformed or of an unknown version */
+	TC_E_RECEIPT_SIGNATURE = -(TC_ERR_BASE + 701), /* receipt not signed by the pinned receipt key */
+	TC_E_RECEIPT_MISMATCH = -(TC_ERR_BASE + 702), /* receipt is for another device, photo, digest or size */
+	TC_E_DIGEST_MISMATCH = -(TC_ERR_BASE + 710), /* uploaded bytes do not hash to the declared digest */
+	TC_E_REVOKED = -(TC_ERR_BASE + 711),        /* device revoked or not enrolled in the registry */
 };
 
 /* A short sentence for a code from this header or a negative errno. */

@@ -14,11 +14,18 @@
 #include <mbedtls/version.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
+#include <mbedtls/x509_crt.h>
+#include <mbedtls/ecdsa.h>
+#include <mbedtls/ssl.h>
 
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
 #define TC_MBEDTLS_3 1
 #else
 #define TC_MBEDTLS_3 0
+#endif
+
+#if TC_MBEDTLS_3
+#include <psa/crypto.h>	/* psa_crypto_init, for TLS 1.3 */
 #endif
 
 /* 3.x hides struct members behind MBEDTLS_PRIVATE(); 2.28 has no such macro. */
@@ -61,6 +68,94 @@ tc_pk_sign(mbedtls_pk_context *pk, mbedtls_md_type_t md, const unsigned char *ha
 #else
 	(void)sig_size;
 	return mbedtls_pk_sign(pk, md, hash, hlen, sig, sig_len, tc_random_rng, NULL);
+#endif
+}
+
+/*
+ * A certificate serial from big-endian bytes: 3.x has set_serial_raw (and
+ * deprecates the mpi form); 2.28 has only the mpi form.
+ */
+static inline int
+tc_x509write_crt_set_serial(mbedtls_x509write_cert *ctx, const unsigned char *serial, size_t len)
+{
+#if TC_MBEDTLS_3
+	return mbedtls_x509write_crt_set_serial_raw(ctx, (unsigned char *)serial, len);
+#else
+	mbedtls_mpi n;
+	int rc;
+
+	mbedtls_mpi_init(&n);
+	rc = mbedtls_mpi_read_binary(&n, serial, len);
+	if (rc == 0)
+		rc = mbedtls_x509write_crt_set_serial(ctx, &n);
+	mbedtls_mpi_free(&n);
+	return rc;
+#endif
+}
+
+/* A DER ECDSA signature; sig must hold MBEDTLS_ECDSA_MAX_LEN bytes. */
+static inline int
+tc_ecdsa_write_signature(mbedtls_ecdsa_context *ctx, mbedtls_md_type_t md,
+			 const unsigned char *hash, size_t hlen, unsigned char *sig,
+			 size_t sig_size, size_t *sig_len)
+{
+#if TC_MBEDTLS_3
+	return mbedtls_ecdsa_write_signature(ctx, md, hash, hlen, sig, sig_size, sig_len,
+					     tc_random_rng, NULL);
+#else
+	(void)sig_size;
+	return mbedtls_ecdsa_write_signature(ctx, md, hash, hlen, sig, sig_len,
+					     tc_random_rng, NULL);
+#endif
+}
+
+/*
+ * TLS (trust-server, syncd).  3.x needs PSA initialised before a TLS 1.3
+ * handshake; 2.28 has no PSA to start.  Call once per process.
+ */
+static inline int
+tc_mbedtls_tls_init(void)
+{
+#if TC_MBEDTLS_3
+	return psa_crypto_init() == PSA_SUCCESS ? 0 : -1;
+#else
+	return 0;
+#endif
+}
+
+/* TLS 1.2 minimum; TLS 1.3 as the maximum when the library has it (3.6). */
+static inline void
+tc_ssl_conf_versions(mbedtls_ssl_config *conf)
+{
+#if TC_MBEDTLS_3
+	mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+	mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_3);
+	mbedtls_ssl_conf_tls13_key_exchange_modes(conf,
+		MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL);
+#else
+	mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+#endif
+#else
+	mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+				     MBEDTLS_SSL_MINOR_VERSION_3);
+	mbedtls_ssl_conf_max_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+				     MBEDTLS_SSL_MINOR_VERSION_3);
+#endif
+}
+
+/* Key exchange on P-256 only: 3.x names TLS groups, 2.28 ECP curve ids. */
+static inline void
+tc_ssl_conf_p256_only(mbedtls_ssl_config *conf)
+{
+#if TC_MBEDTLS_3
+	static const uint16_t groups[] = {
+		MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1, MBEDTLS_SSL_IANA_TLS_GROUP_NONE,
+	};
+	mbedtls_ssl_conf_groups(conf, groups);
+#else
+	static const mbedtls_ecp_group_id curves[] = { MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_NONE };
+	mbedtls_ssl_conf_curves(conf, curves);
 #endif
 }
 

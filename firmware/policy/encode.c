@@ -1,0 +1,276 @@
+/*
+ * encode.c - struct tc_policy to the JSON payload (Trust side).
+ *
+ * The output is compact JSON with keys in the README's order.  Before
+ * handing it back, the encoder runs the device's own decoder over it, so
+ * trustadm learns at issue time (-EINVAL) of anything a device would
+ * refuse as malformed; the device-specific checks (device id, validity
+ * period, version, class rules) stay with tc_policy_verify.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "policy_int.h"
+#include "tc_io.h"
+
+/* A string held in a fixed array of cap bytes (precheck: terminated). */
+static json_t *
+str(const char *s, size_t cap)
+{
+	/* UTF-8 is checked by the decoder run over the output. */
+	return json_stringn_nocheck(s, strnlen(s, cap));
+}
+
+/* Steals v.  False if v is NULL or the object cannot take it. */
+static bool
+put(json_t *o, const char *key, json_t *v)
+{
+	return v != NULL && json_object_set_new_nocheck(o, key, v) == 0;
+}
+
+static bool
+append(json_t *a, json_t *v)
+{
+	return v != NULL && json_array_append_new(a, v) == 0;
+}
+
+static json_t *
+pub_hex(const uint8_t pub[TC_P256_PUB_LEN])
+{
+	char hex[POLICY_PUB_HEX_LEN + 1];
+
+	tc_hex_encode(pub, TC_P256_PUB_LEN, hex);
+	return json_string_nocheck(hex);
+}
+
+static bool
+term(const char *s, size_t cap)
+{
+	return strnlen(s, cap) < cap;
+}
+
+/*
+ * What must hold before the struct can be read safely at all: counts
+ * within bounds, arrays present, every fixed-size string terminated.
+ * After this, a failure to build the JSON can only be a lack of memory.
+ */
+static int
+precheck(const struct tc_policy *p)
+{
+	size_t i, j;
+
+	if (p->trust_ca_pem == NULL || p->version == 0 || p->version > INT64_MAX ||
+	    p->issued < 0 || (p->device_class != TC_CLASS_TRUST_OWNED &&
+			      p->device_class != TC_CLASS_APPROVED))
+		return -EINVAL;
+	if (!term(p->device_id, sizeof(p->device_id)) ||
+	    !term(p->server_url, sizeof(p->server_url)) ||
+	    !term(p->server_name, sizeof(p->server_name)))
+		return -EINVAL;
+	if (p->n_staff > POLICY_MAX_STAFF || p->n_events > POLICY_MAX_EVENTS ||
+	    p->n_consent > POLICY_MAX_CONSENT)
+		return -EINVAL;
+	if ((p->n_staff && !p->staff) || (p->n_events && !p->events) ||
+	    (p->n_consent && !p->consent))
+		return -EINVAL;
+	for (i = 0; i < p->n_staff; i++)
+		if (!term(p->staff[i].id, sizeof(p->staff[i].id)) ||
+		    !term(p->staff[i].pin_hash, sizeof(p->staff[i].pin_hash)))
+			return -EINVAL;
+	for (i = 0; i < p->n_events; i++)
+		if (!term(p->events[i].id, sizeof(p->events[i].id)) ||
+		    !term(p->events[i].name, sizeof(p->events[i].name)) ||
+		    !term(p->events[i].date, sizeof(p->events[i].date)))
+			return -EINVAL;
+	for (i = 0; i < p->n_consent; i++) {
+		const struct tc_policy_consent *c = &p->consent[i];
+
+		if (!term(c->pupil, sizeof(c->pupil)) || c->n_platforms > TC_META_MAX_PLATFORMS)
+			return -EINVAL;
+		for (j = 0; j < c->n_platforms; j++)
+			if (!term(c->platforms[j], sizeof(c->platforms[j])))
+				return -EINVAL;
+	}
+	return 0;
+}
+
+static json_t *
+staff_json(const struct tc_policy_staff *s)
+{
+	json_t *e = json_object();
+
+	if (e == NULL || !put(e, "id", str(s->id, sizeof(s->id))) ||
+	    !put(e, "pin", str(s->pin_hash, sizeof(s->pin_hash)))) {
+		json_decref(e);
+		return NULL;
+	}
+	return e;
+}
+
+static json_t *
+event_json(const struct tc_policy_event *ev)
+{
+	json_t *e = json_object();
+
+	if (e == NULL || !put(e, "id", str(ev->id, sizeof(ev->id))) ||
+	    !put(e, "name", str(ev->name, sizeof(ev->name))) ||
+	    !put(e, "date", str(ev->date, sizeof(ev->date)))) {
+		json_decref(e);
+		return NULL;
+	}
+	return e;
+}
+
+static json_t *
+consent_json(const struct tc_policy_consent *c)
+{
+	json_t *e = json_object(), *a = json_array();
+	unsigned i;
+
+	if (e == NULL || a == NULL)
+		goto fail;
+	for (i = 0; i < c->n_platforms; i++)
+		if (!append(a, str(c->platforms[i], sizeof(c->platforms[i]))))
+			goto fail;
+	if (!put(e, "pupil", str(c->pupil, sizeof(c->pupil))))
+		goto fail;
+	if (!put(e, "platforms", a)) {
+		a = NULL;	/* put() released it */
+		goto fail;
+	}
+	return e;
+fail:
+	json_decref(a);
+	json_decref(e);
+	return NULL;
+}
+
+static json_t *
+rules_json(const struct tc_policy_rules *r)
+{
+	json_t *e = json_object();
+
+	if (e == NULL || !put(e, "max_unsynced", json_integer(r->max_unsynced)) ||
+	    !put(e, "max_hours_since_sync", json_integer(r->max_hours_since_sync)) ||
+	    !put(e, "delete_grace_hours", json_integer(r->delete_grace_hours)) ||
+	    !put(e, "review_on_device", json_boolean(r->review_on_device)) ||
+	    !put(e, "require_event", json_boolean(r->require_event))) {
+		json_decref(e);
+		return NULL;
+	}
+	return e;
+}
+
+/* The payload's top-level object, or NULL for lack of memory. */
+static json_t *
+build(const struct tc_policy *p)
+{
+	json_t *root = json_object(), *dev = json_object(), *srv = json_object();
+	json_t *staff = json_array(), *events = json_array(), *consent = json_array();
+	size_t i;
+
+	if (!root || !dev || !srv || !staff || !events || !consent)
+		goto fail;
+	for (i = 0; i < p->n_staff; i++)
+		if (!append(staff, staff_json(&p->staff[i])))
+			goto fail;
+	for (i = 0; i < p->n_events; i++)
+		if (!append(events, event_json(&p->events[i])))
+			goto fail;
+	for (i = 0; i < p->n_consent; i++)
+		if (!append(consent, consent_json(&p->consent[i])))
+			goto fail;
+	if (!put(dev, "id", str(p->device_id, sizeof(p->device_id))) ||
+	    !put(dev, "class", json_string(p->device_class == TC_CLASS_APPROVED ?
+					   "approved" : "trust-owned")) ||
+	    !put(srv, "url", str(p->server_url, sizeof(p->server_url))) ||
+	    !put(srv, "name", str(p->server_name, sizeof(p->server_name))))
+		goto fail;
+	if (!put(root, "format", json_integer(POLICY_FORMAT)) ||
+	    !put(root, "version", json_integer((json_int_t)p->version)) ||
+	    !put(root, "issued", json_integer(p->issued)) ||
+	    !put(root, "expires", json_integer(p->expires)))
+		goto fail;
+	/* Each put() below steals its container, even when it fails. */
+	if (!put(root, "device", json_incref(dev)) || !put(root, "server", json_incref(srv)) ||
+	    !put(root, "trust_ca", json_string_nocheck(p->trust_ca_pem)) ||
+	    !put(root, "photo_pub", pub_hex(p->photo_pub)) ||
+	    !put(root, "receipt_pub", pub_hex(p->receipt_pub)) ||
+	    !put(root, "staff", json_incref(staff)) || !put(root, "events", json_incref(events)) ||
+	    !put(root, "consent", json_incref(consent)) ||
+	    !put(root, "rules", rules_json(&p->rules)))
+		goto fail;
+	json_decref(dev);
+	json_decref(srv);
+	json_decref(staff);
+	json_decref(events);
+	json_decref(consent);
+	return root;
+fail:
+	json_decref(dev);
+	json_decref(srv);
+	json_decref(staff);
+	json_decref(events);
+	json_decref(consent);
+	json_decref(root);
+	return NULL;
+}
+
+int
+tc_policy_encode(const struct tc_policy *p, uint8_t **json, size_t *len)
+{
+	struct tc_policy *check = NULL;
+	json_t *root = NULL;
+	uint8_t *buf = NULL;
+	size_t n;
+	int ret;
+
+	if (json == NULL || len == NULL)
+		return -EINVAL;
+	*json = NULL;
+	*len = 0;
+	if (p == NULL)
+		return -EINVAL;
+	ret = precheck(p);
+	if (ret != 0)
+		goto out;
+	root = build(p);
+	if (root == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* Counting allocates nothing: failure here is a string that is not UTF-8. */
+	n = json_dumpb(root, NULL, 0, JSON_COMPACT);
+	if (n == 0) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (n > POLICY_PAYLOAD_MAX) {
+		ret = -EFBIG;
+		goto out;
+	}
+	buf = tc_malloc(n);
+	if (buf == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (json_dumpb(root, (char *)buf, n, JSON_COMPACT) != n) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = policy_payload_decode(buf, n, &check);
+	if (ret == TC_E_POLICY_FORMAT)
+		ret = -EINVAL;
+	if (ret != 0)
+		goto out;
+	*json = buf;
+	*len = n;
+	buf = NULL;
+out:
+	tc_policy_free(check);
+	tc_free(buf);
+	json_decref(root);
+	return ret;
+}

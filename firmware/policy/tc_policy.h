@@ -1,0 +1,141 @@
+/*
+ * tc_policy.h - the signed policy bundle: what the Trust tells one device.
+ *
+ * trustadm fills a struct tc_policy, encodes it (tc_policy_encode, JSON
+ * through jansson) and signs the exact bytes (tc_policy_sign) with the
+ * policy-signing key, whose certificate from the Trust CA travels in the
+ * bundle.  The device verifies (tc_policy_verify): envelope framing, the
+ * signer certificate against its pinned Trust CA, the signature over the
+ * exact bytes, and only then parses the JSON, then checks device id,
+ * validity period, anti-rollback and the device-class rules.  Format in
+ * this module's README.
+ */
+#ifndef TC_POLICY_H
+#define TC_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tc_err.h"
+#include "tc_seal.h"
+
+#define TC_POLICY_ID_MAX 64		/* ids, bytes incl. NUL (= TC_META_ID_MAX) */
+#define TC_POLICY_NAME_MAX 128
+#define TC_POLICY_PIN_HASH_MAX 160	/* an encoded argon2id hash */
+#define TC_POLICY_URL_MAX 256
+#define TC_POLICY_BUNDLE_MAX (1024 * 1024)
+
+/*
+ * The policy signer's certificate (README "Signer certificate"): exactly
+ * this subject CN, and extendedKeyUsage either absent or listing this OID,
+ * 2.25.222672179586388054986230572441004122972 (a UUID OID, X.667),
+ * given here as the DER content octets mbedtls compares against.
+ */
+#define TC_POLICY_SIGNER_CN "trustcam policy signer"
+#define TC_POLICY_SIGNER_EKU_OID \
+	"\x69\x82\xcf\x85\x8d\x84\xcf\xf3\x92\x86\x89\x82\xeb\xba\x92\xf5\xcf\xce\xc6\x5c"
+
+enum tc_device_class {
+	TC_CLASS_TRUST_OWNED = 1,
+	TC_CLASS_APPROVED = 2,		/* R2: delete on receipt, never a grace period */
+};
+
+struct tc_policy_staff {
+	char id[TC_POLICY_ID_MAX];
+	char pin_hash[TC_POLICY_PIN_HASH_MAX];	/* "$argon2id$v=19$m=...,t=...,p=...$salt$hash" */
+};
+
+struct tc_policy_event {
+	char id[TC_POLICY_ID_MAX];
+	char name[TC_POLICY_NAME_MAX];
+	char date[11];				/* YYYY-MM-DD */
+};
+
+struct tc_policy_consent {
+	char pupil[TC_POLICY_ID_MAX];		/* pseudonymous pupil ref */
+	unsigned n_platforms;
+	char platforms[TC_META_MAX_PLATFORMS][TC_META_ID_MAX];
+};
+
+struct tc_policy_rules {
+	uint32_t max_unsynced;			/* photos; capture refused at this many */
+	uint32_t max_hours_since_sync;		/* capture refused when the last sync is older */
+	uint32_t delete_grace_hours;		/* after receipt; must be 0 on an approved device */
+	bool review_on_device;
+	bool require_event;
+};
+
+struct tc_policy {
+	uint64_t version;			/* monotonic per device, from 1 */
+	int64_t issued, expires;		/* unix seconds */
+	char device_id[TC_POLICY_ID_MAX];	/* "D-" + 16 hex digits, see tc_device_id() */
+	enum tc_device_class device_class;
+	char server_url[TC_POLICY_URL_MAX];	/* "https://host:port" */
+	char server_name[TC_POLICY_NAME_MAX];	/* name pinned on the server certificate */
+	char *trust_ca_pem;			/* heap, NUL-terminated */
+	uint8_t photo_pub[TC_P256_PUB_LEN];
+	uint8_t receipt_pub[TC_P256_PUB_LEN];
+	size_t n_staff, n_events, n_consent;
+	struct tc_policy_staff *staff;		/* heap arrays */
+	struct tc_policy_event *events;
+	struct tc_policy_consent *consent;
+	struct tc_policy_rules rules;
+};
+
+/*
+ * Device side.  Verify bundle against the pinned Trust CA (PEM) and
+ * parse it.  Checks in this order, each with its own error:
+ *   framing (TC_E_POLICY_FORMAT), signer certificate chains to ca_pem and
+ *   may sign policies (TC_E_POLICY_SIGNER), signature over the exact bytes
+ *   (TC_E_POLICY_SIGNATURE) -- no JSON is parsed before this point --
+ *   payload (TC_E_POLICY_FORMAT), device_id matches (TC_E_POLICY_DEVICE;
+ *   NULL skips, for trustadm's own checks), issued <= now < expires
+ *   (TC_E_POLICY_EXPIRED), version > min_version (TC_E_POLICY_ROLLBACK;
+ *   pass installed_version, or installed_version - 1 to accept a re-install
+ *   of the same bundle), class rules (TC_E_POLICY_CLASS: an approved device
+ *   with a deletion grace period).
+ * On success *out is heap-allocated; free with tc_policy_free.
+ */
+int tc_policy_verify(const uint8_t *bundle, size_t len, const char *ca_pem,
+		     const char *device_id, uint64_t min_version, int64_t now,
+		     struct tc_policy **out) TC_MUST_CHECK;
+void tc_policy_free(struct tc_policy *p);
+
+/* The staff member's PIN against the policy (argon2id).  0, TC_E_BAD_PIN. */
+int tc_policy_check_pin(const struct tc_policy *p, const char *staff_id, const char *pin)
+	TC_MUST_CHECK;
+const struct tc_policy_event *tc_policy_find_event(const struct tc_policy *p, const char *id);
+
+/*
+ * Rule R5: the platforms a photo of these pupils may go to, the
+ * intersection of their consents.  An unknown pupil, or one with no
+ * consent, makes the set empty (internal use only).  No pupils: empty,
+ * and the photo needs tagging at review.  Writes at most
+ * TC_META_MAX_PLATFORMS names.
+ */
+void tc_policy_platforms(const struct tc_policy *p, const char (*pupils)[TC_META_ID_MAX],
+			 unsigned n_pupils, char (*out)[TC_META_ID_MAX], unsigned *n_out);
+
+/* Trust side (trustadm).  JSON payload of p; *json from tc_malloc. */
+int tc_policy_encode(const struct tc_policy *p, uint8_t **json, size_t *len) TC_MUST_CHECK;
+/*
+ * The bundle: envelope + payload + signer certificate (DER from PEM) +
+ * ECDSA-P256/SHA-256 signature over every byte before it, with the
+ * signing key (PEM, unencrypted: trustadm decrypts it first).
+ */
+int tc_policy_sign(const uint8_t *json, size_t len, const char *signer_key_pem,
+		   const char *signer_cert_pem, uint8_t **bundle, size_t *blen) TC_MUST_CHECK;
+
+/* A PIN hash for trustadm: argon2id, random salt, fixed parameters (README). */
+int tc_policy_hash_pin(const char *pin, char out[TC_POLICY_PIN_HASH_MAX]) TC_MUST_CHECK;
+
+/*
+ * The device id of a public key: "D-" + the first 16 hex digits of
+ * SHA-256 over its SubjectPublicKeyInfo DER.  Both trustadm (from the
+ * CSR) and the device (from its key) compute it; it is the CN of the
+ * device certificate.
+ */
+int tc_device_id(const uint8_t *spki_der, size_t len, char out[TC_POLICY_ID_MAX]) TC_MUST_CHECK;
+
+#endif /* TC_POLICY_H */
