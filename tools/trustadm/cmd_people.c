@@ -1,0 +1,319 @@
+/*
+ * cmd_people.c - `staff add|remove|list` and `event add|list`.
+ *
+ * A staff member's PIN is read without echo at the terminal (twice) or
+ * as one line on stdin (--pin-stdin, for scripts), checked (4 to 12
+ * digits), turned into an Argon2id hash by tc_policy_hash_pin and wiped;
+ * only the hash is stored, and no command prints it.  Staff ids are
+ * never reused: a removed member's row stays so photos stay attributed
+ * (rule R10).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tadm.h"
+#include "tc_io.h"
+#include "tc_secmem.h"
+#include "tc_trust_valid.h"
+
+#define STAFF_SYN "staff add ID --name NAME [--pin-stdin] | staff remove ID | staff list"
+#define EVENT_SYN "event add ID --name NAME --date YYYY-MM-DD | event list"
+#define PIN_MIN 4
+#define PIN_MAX 12
+
+static bool
+valid_pin(const char *pin)
+{
+	size_t n;
+
+	for (n = 0; pin[n]; n++)
+		if (pin[n] < '0' || pin[n] > '9')
+			return false;
+	return n >= PIN_MIN && n <= PIN_MAX;
+}
+
+/* The PIN into pin (PIN_MAX + 2 bytes); 0 or TADM_FAIL (message printed). */
+static int
+read_pin(struct tadm *a, const char *id, bool from_stdin, char *pin, size_t cap)
+{
+	char prompt[TC_POLICY_ID_MAX + 32], again[PIN_MAX + 2];
+	int rc;
+
+	if (from_stdin) {
+		rc = tadm_read_stdin_line(pin, cap);
+	} else {
+		snprintf(prompt, sizeof(prompt), "PIN for %s: ", id);
+		rc = tadm_read_secret(prompt, pin, cap);
+		if (rc == 0 && valid_pin(pin)) {
+			rc = tadm_read_secret("Same PIN again: ", again, sizeof(again));
+			if (rc == 0 && strcmp(pin, again) != 0) {
+				tc_zeroize(again, sizeof(again));
+				tadm_err(a, "the PINs do not match");
+				return TADM_FAIL;
+			}
+			tc_zeroize(again, sizeof(again));
+		}
+	}
+	if (rc == -ENOTTY) {
+		tadm_err(a, "no terminal to read the PIN from: use --pin-stdin");
+		return TADM_FAIL;
+	}
+	if (rc == -E2BIG || (rc == 0 && !valid_pin(pin))) {
+		tadm_err(a, "a PIN is %d to %d digits", PIN_MIN, PIN_MAX);
+		return TADM_FAIL;
+	}
+	if (rc != 0) {
+		tadm_err(a, "cannot read the PIN: %s", tc_strerror(rc));
+		return TADM_FAIL;
+	}
+	return 0;
+}
+
+static int
+staff_add(struct tadm *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "pin-stdin", no_argument, NULL, 's' },
+		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	const char *id, *name = NULL;
+	char pin[PIN_MAX + 2], hash[TC_POLICY_PIN_HASH_MAX];
+	struct tc_reg_staff old;
+	bool from_stdin = false;
+	int c, rc;
+
+	while ((c = tadm_getopt(argc, argv, "n:s" TADM_COMMON_SHORT, opts)) != -1) {
+		if (c == 'n')
+			name = optarg;
+		else if (c == 's')
+			from_stdin = true;
+		else if ((rc = tadm_common_opt(a, c, STAFF_SYN)) >= 0)
+			return rc;
+	}
+	if (optind + 1 != argc || !name)
+		return tadm_usage(a, STAFF_SYN);
+	id = argv[optind];
+	if (!tc_trust_valid_id(id)) {
+		tadm_err(a, "a staff id is 1-%d printable ASCII characters without spaces",
+			 TC_TRUST_ID_MAX);
+		return TADM_USAGE;
+	}
+	if (!tc_trust_valid_name(name)) {
+		tadm_err(a, "--name must be 1-%d bytes of UTF-8 text without control characters",
+			 TC_TRUST_NAME_MAX);
+		return TADM_USAGE;
+	}
+	if (tadm_open(a) != 0)
+		return TADM_FAIL;
+	/* Say so before asking for a PIN that would be thrown away. */
+	if (tc_registry_staff_get(a->reg, id, &old) == 0) {
+		tadm_err(a, "staff id %s is %s: staff ids are never reused, so photos stay "
+			 "attributed", id, old.active ? "already in use" : "used by a removed member");
+		return TADM_FAIL;
+	}
+	if (read_pin(a, id, from_stdin, pin, sizeof(pin)) != 0) {
+		tc_zeroize(pin, sizeof(pin));
+		return TADM_FAIL;
+	}
+	rc = tc_policy_hash_pin(pin, hash);
+	tc_zeroize(pin, sizeof(pin));
+	if (rc != 0) {
+		tadm_err(a, "cannot hash the PIN: %s", tc_strerror(rc));
+		return TADM_FAIL;
+	}
+	if ((rc = tc_registry_begin(a->reg)) == 0 &&
+	    (rc = tc_registry_staff_add(a->reg, id, name, hash)) == 0 &&
+	    (rc = tc_registry_audit(a->reg, "staff.add", id, "")) == 0)
+		rc = tc_registry_commit(a->reg);
+	tc_zeroize(hash, sizeof(hash));
+	if (rc != 0) {
+		tc_registry_rollback(a->reg);
+		tadm_err(a, "cannot add staff %s: %s", id, tc_strerror(rc));
+		return TADM_FAIL;
+	}
+	printf("staff %s added: devices accept the PIN from their next policy\n", id);
+	return TADM_OK;
+}
+
+static int
+staff_remove(struct tadm *a, int argc, char **argv)
+{
+	static const struct option opts[] = { TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	const char *id;
+	int c, rc;
+
+	while ((c = tadm_getopt(argc, argv, TADM_COMMON_SHORT, opts)) != -1)
+		if ((rc = tadm_common_opt(a, c, STAFF_SYN)) >= 0)
+			return rc;
+	if (optind + 1 != argc)
+		return tadm_usage(a, STAFF_SYN);
+	id = argv[optind];
+	if (!tc_trust_valid_id(id)) {
+		tadm_err(a, "a staff id is 1-%d printable ASCII characters without spaces",
+			 TC_TRUST_ID_MAX);
+		return TADM_USAGE;
+	}
+	if (tadm_open(a) != 0)
+		return TADM_FAIL;
+	if ((rc = tc_registry_begin(a->reg)) == 0 &&
+	    (rc = tc_registry_staff_remove(a->reg, id, tadm_now())) == 0 &&
+	    (rc = tc_registry_audit(a->reg, "staff.remove", id, "")) == 0)
+		rc = tc_registry_commit(a->reg);
+	if (rc != 0) {
+		tc_registry_rollback(a->reg);
+		if (rc == TC_E_NOT_FOUND)
+			tadm_err(a, "no staff member %s", id);
+		else if (rc == TC_E_STATE)
+			tadm_err(a, "staff %s was already removed", id);
+		else
+			tadm_err(a, "cannot remove staff %s: %s", id, tc_strerror(rc));
+		return TADM_FAIL;
+	}
+	printf("staff %s removed: devices refuse the PIN from their next policy; "
+	       "issue new policies now\n", id);
+	return TADM_OK;
+}
+
+static int
+print_staff(void *ctx, const struct tc_reg_staff *s)
+{
+	char added[16];
+
+	(void)ctx;
+	tadm_date(s->added, added, sizeof(added));
+	printf("%-16s  %-7s  %-10s  %s\n", s->id, s->active ? "active" : "removed", added,
+	       s->name);
+	return 0;
+}
+
+static int
+print_event(void *ctx, const struct tc_policy_event *e)
+{
+	(void)ctx;
+	printf("%-16s  %-10s  %s\n", e->id, e->date, e->name);
+	return 0;
+}
+
+/* `staff list` / `event list`. */
+static int
+list(struct tadm *a, int argc, char **argv, const char *syn, bool staff)
+{
+	static const struct option opts[] = { TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	int c, rc;
+
+	while ((c = tadm_getopt(argc, argv, TADM_COMMON_SHORT, opts)) != -1)
+		if ((rc = tadm_common_opt(a, c, syn)) >= 0)
+			return rc;
+	if (optind != argc)
+		return tadm_usage(a, syn);
+	if (tadm_open(a) != 0)
+		return TADM_FAIL;
+	if (staff) {
+		printf("%-16s  %-7s  %-10s  %s\n", "STAFF", "STATUS", "ADDED", "NAME");
+		rc = tc_registry_staff_foreach(a->reg, false, false, print_staff, NULL);
+	} else {
+		printf("%-16s  %-10s  %s\n", "EVENT", "DATE", "NAME");
+		rc = tc_registry_event_foreach(a->reg, print_event, NULL);
+	}
+	if (rc != 0) {
+		tadm_err(a, "cannot list: %s", tc_strerror(rc));
+		return TADM_FAIL;
+	}
+	return TADM_OK;
+}
+
+static int
+event_add(struct tadm *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "date", required_argument, NULL, 't' },
+		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	const char *name = NULL, *date = NULL;
+	struct tc_policy_event e;
+	int c, rc;
+
+	while ((c = tadm_getopt(argc, argv, "n:t:" TADM_COMMON_SHORT, opts)) != -1) {
+		if (c == 'n')
+			name = optarg;
+		else if (c == 't')
+			date = optarg;
+		else if ((rc = tadm_common_opt(a, c, EVENT_SYN)) >= 0)
+			return rc;
+	}
+	if (optind + 1 != argc || !name || !date)
+		return tadm_usage(a, EVENT_SYN);
+	if (!tc_trust_valid_id(argv[optind])) {
+		tadm_err(a, "an event id is 1-%d printable ASCII characters without spaces",
+			 TC_TRUST_ID_MAX);
+		return TADM_USAGE;
+	}
+	if (!tc_trust_valid_name(name)) {
+		tadm_err(a, "--name must be 1-%d bytes of UTF-8 text without control characters",
+			 TC_TRUST_NAME_MAX);
+		return TADM_USAGE;
+	}
+	if (!tc_trust_valid_date(date)) {
+		tadm_err(a, "--date '%s' is not a real date YYYY-MM-DD (years 2000-2999)", date);
+		return TADM_USAGE;
+	}
+	memset(&e, 0, sizeof(e));
+	tc_strlcpy(e.id, argv[optind], sizeof(e.id));
+	tc_strlcpy(e.name, name, sizeof(e.name));
+	tc_strlcpy(e.date, date, sizeof(e.date));
+	if (tadm_open(a) != 0)
+		return TADM_FAIL;
+	if ((rc = tc_registry_begin(a->reg)) == 0 &&
+	    (rc = tc_registry_event_add(a->reg, &e)) == 0 &&
+	    (rc = tc_registry_audit(a->reg, "event.add", e.id, e.date)) == 0)
+		rc = tc_registry_commit(a->reg);
+	if (rc != 0) {
+		tc_registry_rollback(a->reg);
+		if (rc == TC_E_EXISTS)
+			tadm_err(a, "event %s already exists", e.id);
+		else
+			tadm_err(a, "cannot add event %s: %s", e.id, tc_strerror(rc));
+		return TADM_FAIL;
+	}
+	printf("event %s added (%s)\n", e.id, e.date);
+	return TADM_OK;
+}
+
+int
+cmd_staff(struct tadm *a, int argc, char **argv)
+{
+	if (argc < 2)
+		return tadm_usage(a, STAFF_SYN);
+	optind = 0;
+	if (strcmp(argv[1], "add") == 0) {
+		a->cmd = "staff add";
+		return staff_add(a, argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "remove") == 0) {
+		a->cmd = "staff remove";
+		return staff_remove(a, argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		a->cmd = "staff list";
+		return list(a, argc - 1, argv + 1, STAFF_SYN, true);
+	}
+	return tadm_usage(a, STAFF_SYN);
+}
+
+int
+cmd_event(struct tadm *a, int argc, char **argv)
+{
+	if (argc < 2)
+		return tadm_usage(a, EVENT_SYN);
+	optind = 0;
+	if (strcmp(argv[1], "add") == 0) {
+		a->cmd = "event add";
+		return event_add(a, argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		a->cmd = "event list";
+		return list(a, argc - 1, argv + 1, EVENT_SYN, false);
+	}
+	return tadm_usage(a, EVENT_SYN);
+}

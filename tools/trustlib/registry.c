@@ -1,0 +1,386 @@
+/*
+ * registry.c - opening the Trust registry (see tc_trust_registry.h):
+ * safe file creation, connection settings, schema migrations,
+ * transactions, meta values and the Trust's own audit log.
+ *
+ * Tuned for durability and for being read by two programs at once
+ * (trustadm writing, trust-server reading): WAL, synchronous=FULL, a
+ * busy timeout instead of failing on a lock, foreign keys enforced,
+ * secure_delete so removed consent rows do not linger in free pages, and
+ * a defensive connection.  Schema changes are numbered migrations keyed
+ * by PRAGMA user_version, as in the device catalog.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "registry_int.h"
+#include "tc_io.h"
+#include "tc_trust_valid.h"
+
+#define BUSY_MS 5000
+
+/*
+ * migrations[v] takes a registry from user_version v to v + 1.  Never
+ * edit a shipped step: add one.
+ *   v1: meta, devices, policies, staff, events, consent, audit (append-only).
+ */
+static const char *const migrations[TC_REGISTRY_SCHEMA] = {
+	"CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;"
+	"CREATE TABLE devices ("
+	" id TEXT PRIMARY KEY NOT NULL,"
+	" label TEXT NOT NULL,"
+	" class TEXT NOT NULL CHECK (class IN ('trust-owned', 'approved')),"
+	" status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'revoked')),"
+	" cert_pem TEXT NOT NULL,"
+	" serial TEXT NOT NULL,"
+	" enrolled INTEGER NOT NULL,"
+	" revoked_at INTEGER,"
+	" policy_version INTEGER NOT NULL DEFAULT 0 CHECK (policy_version >= 0),"
+	" policy_expires INTEGER,"
+	" last_sync INTEGER"
+	") STRICT;"
+	"CREATE TABLE policies ("
+	" device_id TEXT NOT NULL REFERENCES devices(id),"
+	" version INTEGER NOT NULL CHECK (version >= 1),"
+	" issued INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" sha256 TEXT NOT NULL,"
+	" PRIMARY KEY (device_id, version)"
+	") STRICT;"
+	"CREATE TABLE staff ("
+	" id TEXT PRIMARY KEY NOT NULL,"
+	" name TEXT NOT NULL,"
+	" pin_hash TEXT NOT NULL,"
+	" active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+	" added INTEGER NOT NULL,"
+	" removed INTEGER"
+	") STRICT;"
+	"CREATE TABLE events ("
+	" id TEXT PRIMARY KEY NOT NULL,"
+	" name TEXT NOT NULL,"
+	" date TEXT NOT NULL CHECK (length(date) = 10)"
+	") STRICT;"
+	"CREATE TABLE consent ("
+	" pupil TEXT PRIMARY KEY NOT NULL,"
+	" platforms TEXT NOT NULL,"		/* ';'-separated, validated; '' = none */
+	" imported INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE TABLE audit ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" time INTEGER NOT NULL,"
+	" os_user TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" detail TEXT NOT NULL"
+	") STRICT;"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"INSERT INTO meta (key, value) VALUES ('schema_version', '1');",
+};
+
+int
+registry_err(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_IOERR:
+		return -EIO;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_CONSTRAINT:
+		return (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) ?
+			       TC_E_EXISTS : TC_E_CATALOG;
+	default:
+		return TC_E_CATALOG;
+	}
+}
+
+int
+registry_prepare(struct tc_registry *r, const char *sql, sqlite3_stmt **st)
+{
+	return registry_err(sqlite3_prepare_v2(r->db, sql, -1, st, NULL));
+}
+
+int
+registry_exec_stmt(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE;
+	/* sqlite3_finalize repeats the step's extended error code. */
+	if (rc != SQLITE_DONE)
+		rc = sqlite3_finalize(st);
+	else
+		(void)sqlite3_finalize(st);
+	return registry_err(rc);
+}
+
+void
+registry_col_text(sqlite3_stmt *st, int col, char *out, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	tc_strlcpy(out, t ? (const char *)t : "", cap);
+}
+
+int
+registry_changes(struct tc_registry *r)
+{
+	return sqlite3_changes(r->db);
+}
+
+const char *
+tc_registry_errmsg(struct tc_registry *r)
+{
+	return r && r->db ? sqlite3_errmsg(r->db) : "no registry";
+}
+
+static int
+exec(struct tc_registry *r, const char *sql)
+{
+	return registry_err(sqlite3_exec(r->db, sql, NULL, NULL, NULL));
+}
+
+static int
+user_version(struct tc_registry *r, int *v)
+{
+	sqlite3_stmt *st;
+	int rc = registry_prepare(r, "PRAGMA user_version", &st);
+
+	if (rc != 0)
+		return rc;
+	rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : registry_err(rc);
+}
+
+/* Bring the schema from *v to the current version, one transaction per step. */
+static int
+migrate(struct tc_registry *r, int v)
+{
+	char sql[64];
+	int rc;
+
+	for (; v < TC_REGISTRY_SCHEMA; v++) {
+		if ((rc = exec(r, "BEGIN IMMEDIATE")) != 0)
+			return rc;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if ((rc = exec(r, migrations[v])) != 0 || (rc = exec(r, sql)) != 0 ||
+		    (rc = exec(r, "COMMIT")) != 0) {
+			(void)exec(r, "ROLLBACK");
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Create path empty and 0600, refusing one that exists (or is a symlink). */
+static int
+create_empty(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return errno == EEXIST ? TC_E_EXISTS : -errno;
+	close(fd);
+	return 0;
+}
+
+int
+tc_registry_open(struct tc_registry **out, const char *dir, bool create)
+{
+	struct tc_registry *r;
+	char path[4096];
+	int rc, v = -1;
+
+	*out = NULL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, TC_REGISTRY_FILE) >= sizeof(path))
+		return -ENAMETOOLONG;
+	if (create && (rc = create_empty(path)) != 0)
+		return rc;
+	r = tc_calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		rc = rc == SQLITE_CANTOPEN ? -ENOENT : registry_err(rc);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(r->db, 1);
+	sqlite3_busy_timeout(r->db, BUSY_MS);
+	(void)sqlite3_db_config(r->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	(void)sqlite3_db_config(r->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	if ((rc = exec(r, "PRAGMA journal_mode = WAL")) != 0 ||
+	    (rc = exec(r, "PRAGMA synchronous = FULL")) != 0 ||
+	    (rc = exec(r, "PRAGMA foreign_keys = ON")) != 0 ||
+	    (rc = exec(r, "PRAGMA secure_delete = ON")) != 0)
+		goto fail;
+	if ((rc = user_version(r, &v)) != 0)
+		goto fail;
+	if (v > TC_REGISTRY_SCHEMA) {
+		rc = TC_E_SCHEMA;
+		goto fail;
+	}
+	/* An existing file with no schema is not a registry: never "upgrade" it. */
+	if (v == 0 && !create) {
+		rc = TC_E_CATALOG;
+		goto fail;
+	}
+	if ((rc = migrate(r, v)) != 0)
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	tc_registry_close(r);
+	return rc;
+}
+
+void
+tc_registry_close(struct tc_registry *r)
+{
+	if (!r)
+		return;
+	sqlite3_close_v2(r->db);
+	tc_free(r);
+}
+
+int
+tc_registry_begin(struct tc_registry *r)
+{
+	return exec(r, "BEGIN IMMEDIATE");
+}
+
+int
+tc_registry_commit(struct tc_registry *r)
+{
+	return exec(r, "COMMIT");
+}
+
+void
+tc_registry_rollback(struct tc_registry *r)
+{
+	if (!sqlite3_get_autocommit(r->db))
+		(void)exec(r, "ROLLBACK");
+}
+
+int
+tc_registry_meta_get(struct tc_registry *r, const char *key, char *out, size_t cap)
+{
+	sqlite3_stmt *st;
+	int rc = registry_prepare(r, "SELECT value FROM meta WHERE key = ?1", &st);
+
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		registry_col_text(st, 0, out, cap);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? TC_E_NOT_FOUND : registry_err(rc);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+tc_registry_meta_set(struct tc_registry *r, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc = registry_prepare(r, "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+				     " ON CONFLICT (key) DO UPDATE SET value = excluded.value", &st);
+
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return registry_exec_stmt(st);
+}
+
+/* "alice", or "root (sudo alice)" when root acts for a sudo user. */
+static void
+os_user(char *out, size_t cap)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+	const char *sudo = getenv("SUDO_USER");
+	uid_t uid = geteuid();
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		snprintf(out, cap, "%s", res->pw_name);
+	else
+		snprintf(out, cap, "uid %u", (unsigned)uid);
+	if (uid == 0 && sudo && tc_trust_valid_id(sudo) && strlen(sudo) < 32) {
+		size_t n = strlen(out);
+
+		snprintf(out + n, cap - n, " (sudo %s)", sudo);
+	}
+}
+
+int
+tc_registry_audit(struct tc_registry *r, const char *action, const char *subject,
+		  const char *detail)
+{
+	sqlite3_stmt *st;
+	char user[96];
+	int rc = registry_prepare(r, "INSERT INTO audit (time, os_user, action, subject, detail)"
+				     " VALUES (?1, ?2, ?3, ?4, ?5)", &st);
+
+	if (rc != 0)
+		return rc;
+	os_user(user, sizeof(user));
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(tc_time_wall_us() / 1000000));
+	sqlite3_bind_text(st, 2, user, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, subject ? subject : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, detail ? detail : "", -1, SQLITE_STATIC);
+	return registry_exec_stmt(st);
+}
+
+int
+tc_registry_audit_foreach(struct tc_registry *r, unsigned limit, tc_reg_audit_fn fn, void *ctx)
+{
+	struct tc_reg_audit a;
+	sqlite3_stmt *st;
+	int rc = registry_prepare(r, "SELECT seq, time, os_user, action, subject, detail FROM"
+				     " (SELECT * FROM audit ORDER BY seq DESC LIMIT ?1)"
+				     " ORDER BY seq", &st);
+
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, limit ? (sqlite3_int64)limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof(a));
+		a.seq = sqlite3_column_int64(st, 0);
+		a.time = sqlite3_column_int64(st, 1);
+		registry_col_text(st, 2, a.os_user, sizeof(a.os_user));
+		registry_col_text(st, 3, a.action, sizeof(a.action));
+		registry_col_text(st, 4, a.subject, sizeof(a.subject));
+		registry_col_text(st, 5, a.detail, sizeof(a.detail));
+		if ((rc = fn(ctx, &a)) != 0) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : registry_err(rc);
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * registry_int.h - what registry.c and registry_rows.c share: the
+ * connection, statement helpers and SQLite-to-trustcam error mapping.
+ */
+#ifndef TC_REGISTRY_INT_H
+#define TC_REGISTRY_INT_H
+
+#include <sqlite3.h>
+
+#include "tc_trust_registry.h"
+
+struct tc_registry {
+	sqlite3 *db;
+};
+
+/* 0 for OK/ROW/DONE; -EBUSY, -ENOSPC, -EIO, -ENOMEM, TC_E_EXISTS, TC_E_CATALOG. */
+int registry_err(int sqlite_rc);
+/* Prepare sql; 0 or a mapped error. */
+int registry_prepare(struct tc_registry *r, const char *sql, sqlite3_stmt **st) TC_MUST_CHECK;
+/* Step st once expecting SQLITE_DONE, then finalize it; 0 or a mapped error. */
+int registry_exec_stmt(sqlite3_stmt *st) TC_MUST_CHECK;
+/* Column text into out (cap bytes, always terminated; NULL reads as ""). */
+void registry_col_text(sqlite3_stmt *st, int col, char *out, size_t cap);
+/* Rows changed by the last statement. */
+int registry_changes(struct tc_registry *r);
+
+#endif /* TC_REGISTRY_INT_H */

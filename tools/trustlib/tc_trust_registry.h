@@ -1,0 +1,138 @@
+/*
+ * tc_trust_registry.h - the Trust's registry: one SQLite database in the
+ * Trust directory (registry.db) holding enrolled devices, staff, events,
+ * the consent roster, issued policy versions and the Trust's own audit
+ * log.  trustadm writes it; trust-server reads devices from it (and will
+ * record syncs in it).
+ *
+ * Opened in WAL mode with foreign keys, synchronous=FULL and
+ * secure_delete (rows removed from the consent roster are overwritten).
+ * Every change a command makes happens inside one transaction that the
+ * caller opens with tc_registry_begin() (BEGIN IMMEDIATE: writers queue,
+ * nobody reads a half-done change) together with its audit row, and
+ * commits with tc_registry_commit().  Schema in README.md.
+ */
+#ifndef TC_TRUST_REGISTRY_H
+#define TC_TRUST_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tc_err.h"
+#include "tc_policy.h"
+
+#define TC_REGISTRY_FILE "registry.db"
+#define TC_REGISTRY_SCHEMA 1
+
+struct tc_registry;
+
+struct tc_reg_device {
+	char id[TC_POLICY_ID_MAX];
+	char label[TC_POLICY_NAME_MAX];
+	enum tc_device_class device_class;
+	bool revoked;
+	int64_t enrolled, revoked_at;	/* unix seconds; revoked_at 0 if active */
+	uint64_t policy_version;	/* last issued, 0: none yet */
+	int64_t policy_expires;		/* of the last issued policy, 0: none */
+	char serial[41];		/* certificate serial, hex */
+};
+
+struct tc_reg_staff {
+	char id[TC_POLICY_ID_MAX];
+	char name[TC_POLICY_NAME_MAX];
+	char pin_hash[TC_POLICY_PIN_HASH_MAX];	/* filled only when asked for */
+	bool active;
+	int64_t added, removed;
+};
+
+struct tc_reg_audit {
+	int64_t seq, time;
+	char os_user[96], action[32], subject[TC_POLICY_ID_MAX + 32], detail[256];
+};
+
+/*
+ * Open dir/registry.db.  create: make a fresh registry (the file must
+ * not exist) with the current schema; otherwise the file must exist and
+ * its schema must be one this build knows (TC_E_SCHEMA if newer,
+ * TC_E_CATALOG if it is no registry at all).
+ */
+int tc_registry_open(struct tc_registry **out, const char *dir, bool create) TC_MUST_CHECK;
+void tc_registry_close(struct tc_registry *r);
+/* The last SQLite message, for a CLI error line (never holds a secret). */
+const char *tc_registry_errmsg(struct tc_registry *r);
+
+int tc_registry_begin(struct tc_registry *r) TC_MUST_CHECK;
+int tc_registry_commit(struct tc_registry *r) TC_MUST_CHECK;
+void tc_registry_rollback(struct tc_registry *r);
+
+/* meta key/value (server_name, server_ip, server_url, created...).  TC_E_NOT_FOUND. */
+int tc_registry_meta_get(struct tc_registry *r, const char *key, char *out, size_t cap)
+	TC_MUST_CHECK;
+int tc_registry_meta_set(struct tc_registry *r, const char *key, const char *value)
+	TC_MUST_CHECK;
+
+/*
+ * Append to the Trust's audit log: now, the OS user running us (with
+ * SUDO_USER when root runs on someone's behalf), action, subject and a
+ * detail (never a secret, PIN or pupil ref).  Append-only: triggers
+ * refuse UPDATE and DELETE on the table.
+ */
+int tc_registry_audit(struct tc_registry *r, const char *action, const char *subject,
+		      const char *detail) TC_MUST_CHECK;
+typedef int (*tc_reg_audit_fn)(void *ctx, const struct tc_reg_audit *a);
+/* The last `limit` entries (0: all), oldest first. */
+int tc_registry_audit_foreach(struct tc_registry *r, unsigned limit, tc_reg_audit_fn fn,
+			      void *ctx) TC_MUST_CHECK;
+
+/* Devices.  add: TC_E_EXISTS for an id enrolled before (active or revoked). */
+int tc_registry_device_add(struct tc_registry *r, const struct tc_reg_device *d,
+			   const char *cert_pem) TC_MUST_CHECK;
+int tc_registry_device_get(struct tc_registry *r, const char *id, struct tc_reg_device *out)
+	TC_MUST_CHECK;
+/* The device certificate PEM, tc_malloc'd.  TC_E_NOT_FOUND. */
+int tc_registry_device_cert(struct tc_registry *r, const char *id, char **pem) TC_MUST_CHECK;
+/* TC_E_NOT_FOUND, or TC_E_STATE if already revoked. */
+int tc_registry_device_revoke(struct tc_registry *r, const char *id, int64_t when) TC_MUST_CHECK;
+typedef int (*tc_reg_device_fn)(void *ctx, const struct tc_reg_device *d);
+int tc_registry_device_foreach(struct tc_registry *r, tc_reg_device_fn fn, void *ctx)
+	TC_MUST_CHECK;
+/*
+ * Record an issued policy: version must be exactly the device's last
+ * version + 1 (TC_E_STATE otherwise), so versions never repeat.
+ */
+int tc_registry_policy_record(struct tc_registry *r, const char *id, uint64_t version,
+			      int64_t issued, int64_t expires, const char *sha256_hex)
+	TC_MUST_CHECK;
+
+/* Staff.  add: TC_E_EXISTS if the id was ever used (ids are never reused). */
+int tc_registry_staff_add(struct tc_registry *r, const char *id, const char *name,
+			  const char *pin_hash) TC_MUST_CHECK;
+/* One staff row, without its PIN hash.  TC_E_NOT_FOUND. */
+int tc_registry_staff_get(struct tc_registry *r, const char *id, struct tc_reg_staff *out)
+	TC_MUST_CHECK;
+/* TC_E_NOT_FOUND, or TC_E_STATE if already removed. */
+int tc_registry_staff_remove(struct tc_registry *r, const char *id, int64_t when) TC_MUST_CHECK;
+typedef int (*tc_reg_staff_fn)(void *ctx, const struct tc_reg_staff *s);
+/* active_only: skip removed staff; with_hash: fill pin_hash (for the policy only). */
+int tc_registry_staff_foreach(struct tc_registry *r, bool active_only, bool with_hash,
+			      tc_reg_staff_fn fn, void *ctx) TC_MUST_CHECK;
+
+/* Events.  add: TC_E_EXISTS. */
+int tc_registry_event_add(struct tc_registry *r, const struct tc_policy_event *e) TC_MUST_CHECK;
+typedef int (*tc_reg_event_fn)(void *ctx, const struct tc_policy_event *e);
+int tc_registry_event_foreach(struct tc_registry *r, tc_reg_event_fn fn, void *ctx)
+	TC_MUST_CHECK;
+
+/*
+ * The consent roster.  replace: the whole roster becomes rows[0..n)
+ * (withdrawn consent disappears with its row), inside the caller's
+ * transaction; *old_n says how many rows it replaced.
+ */
+int tc_registry_consent_replace(struct tc_registry *r, const struct tc_policy_consent *rows,
+				size_t n, size_t *old_n) TC_MUST_CHECK;
+typedef int (*tc_reg_consent_fn)(void *ctx, const struct tc_policy_consent *c);
+int tc_registry_consent_foreach(struct tc_registry *r, tc_reg_consent_fn fn, void *ctx)
+	TC_MUST_CHECK;
+
+#endif /* TC_TRUST_REGISTRY_H */
