@@ -1,11 +1,16 @@
 /*
- * keystore.c - dispatch to the configured keystore backend.
+ * keystore.c - dispatch to the configured keystore backend, and what is
+ * the same for every backend: argument checks and the CSR's subject (the
+ * device id derived from the identity key's public half).
  */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "autoconf.h"
 #include "keystore_int.h"
 #include "tc_io.h"
+#include "tc_policy.h"
 
 int
 tc_keystore_open(struct tc_keystore **out, const char *dir)
@@ -50,9 +55,69 @@ tc_keystore_secret(struct tc_keystore *ks, enum tc_secret_id id, int create,
 }
 
 int
+tc_keystore_identity_generate(struct tc_keystore *ks)
+{
+	return ks->ops->id_generate(ks);
+}
+
+int
+tc_keystore_identity_pubkey(struct tc_keystore *ks, uint8_t *der, size_t cap, size_t *len)
+{
+	if (!der || !len)
+		return -EINVAL;
+	return ks->ops->id_pubkey(ks, der, cap, len);
+}
+
+int
+tc_keystore_identity_sign(struct tc_keystore *ks, const uint8_t hash[32], uint8_t *sig,
+			  size_t cap, size_t *len)
+{
+	if (!hash || !sig || !len)
+		return -EINVAL;
+	return ks->ops->id_sign(ks, hash, sig, cap, len);
+}
+
+int
+tc_keystore_identity_csr(struct tc_keystore *ks, char *pem, size_t cap, size_t *len,
+			 char *device_id)
+{
+	uint8_t spki[TC_IDENTITY_SPKI_MAX];
+	char id[TC_POLICY_ID_MAX], subject[TC_POLICY_ID_MAX + 32];
+	size_t n;
+	int rc;
+
+	if (!pem || !len)
+		return -EINVAL;
+	if ((rc = ks->ops->id_pubkey(ks, spki, sizeof(spki), &n)) != 0 ||
+	    (rc = tc_device_id(spki, n, id)) != 0)
+		return rc;
+	snprintf(subject, sizeof(subject), "CN=%s,O=trustcam", id);
+	rc = ks->ops->id_csr(ks, subject, pem, cap, len);
+	if (rc == 0 && device_id)
+		memcpy(device_id, id, sizeof(id));
+	return rc;
+}
+
+int
+tc_keystore_identity_pk(struct tc_keystore *ks, mbedtls_pk_context *pk)
+{
+	if (!pk)
+		return -EINVAL;
+	return ks->ops->id_pk ? ks->ops->id_pk(ks, pk) : -ENOTSUP;
+}
+
+int
+tc_keystore_erase(struct tc_keystore *ks, unsigned mask)
+{
+	if (mask & ~TC_KEY_ALL)
+		return -EINVAL;
+	return ks->ops->erase(ks, mask);
+}
+
+int
 tc_keystore_wipe(struct tc_keystore *ks)
 {
-	return ks->ops->wipe(ks);
+	return ks->ops->erase(ks, TC_KEY_ALL);
 }
 
 const char *

@@ -1,11 +1,12 @@
 /*
  * ks_file.c - the file keystore backend: one 0600 file per key in a
  * private directory, written with the commit protocol (temp, fsync,
- * rename, fsync dir) and overwritten before unlink on wipe.
+ * rename, fsync dir) and overwritten before unlink on erase.
  *
  * For development, the host board and boards without a TPM.  Files hold
- * raw key bytes; their protection is the directory's permissions and the
- * privilege separation of the daemons that read them.
+ * raw key bytes (the identity key as DER, see ks_file_identity.c); their
+ * protection is the directory's permissions and the privilege separation
+ * of the daemons that read them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,14 @@ static const char *const secret_files[TC_SECRET_COUNT] = {
 struct ks_file {
 	int dirfd;
 };
+
+int
+ks_file_dirfd(const struct tc_keystore *ks)
+{
+	const struct ks_file *f = ks->priv;
+
+	return f->dirfd;
+}
 
 static int
 file_open(struct tc_keystore *ks, const char *dir)
@@ -61,11 +70,11 @@ file_close(struct tc_keystore *ks)
 	ks->priv = NULL;
 }
 
-static int
-read_secret(int dirfd, const char *name, uint8_t out[TC_SECRET_LEN])
+int
+ks_file_read_key(int dirfd, const char *name, uint8_t *out, size_t cap, int exact, size_t *len)
 {
 	struct stat st;
-	size_t got;
+	size_t got = 0;
 	int fd, rc;
 
 	fd = tc_openat(dirfd, name, O_RDONLY);
@@ -75,37 +84,36 @@ read_secret(int dirfd, const char *name, uint8_t out[TC_SECRET_LEN])
 		rc = -errno;
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size != TC_SECRET_LEN || (st.st_mode & 077) ||
+	if (!S_ISREG(st.st_mode) || st.st_size < 1 || (uint64_t)st.st_size > cap ||
+	    (exact && (size_t)st.st_size != cap) || (st.st_mode & 077) ||
 	    st.st_uid != geteuid()) {
 		rc = TC_E_INVAL_INPUT;
 		goto out;
 	}
-	rc = tc_read_full(fd, out, TC_SECRET_LEN, &got);
-	if (rc == 0 && got != TC_SECRET_LEN)
+	rc = tc_read_full(fd, out, (size_t)st.st_size, &got);
+	if (rc == 0 && got != (size_t)st.st_size)
 		rc = TC_E_INVAL_INPUT;
 out:
 	close(fd);
 	if (rc != 0)
-		tc_zeroize(out, TC_SECRET_LEN);
+		tc_zeroize(out, cap);
+	else if (len)
+		*len = got;
 	return rc;
 }
 
-static int
-create_secret(int dirfd, const char *name, uint8_t out[TC_SECRET_LEN])
+int
+ks_file_write_key(int dirfd, const char *name, const uint8_t *buf, size_t len)
 {
 	char tmp[64];
 	int fd, rc;
 
 	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
 	(void)unlinkat(dirfd, tmp, 0);
-	if ((rc = tc_random_bytes(out, TC_SECRET_LEN)) != 0)
-		return rc;
 	fd = tc_openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL);
-	if (fd < 0) {
-		rc = fd;
-		goto fail;
-	}
-	rc = tc_write_all(fd, out, TC_SECRET_LEN);
+	if (fd < 0)
+		return fd;
+	rc = tc_write_all(fd, buf, len);
 	if (rc == 0)
 		rc = tc_fsync(fd);
 	close(fd);
@@ -113,11 +121,21 @@ create_secret(int dirfd, const char *name, uint8_t out[TC_SECRET_LEN])
 		rc = tc_renameat(dirfd, tmp, name);
 	if (rc == 0)
 		rc = tc_fsync_dir(dirfd);
-	if (rc == 0)
-		return 0;
-fail:
-	(void)unlinkat(dirfd, tmp, 0);
-	tc_zeroize(out, TC_SECRET_LEN);
+	if (rc != 0)
+		(void)unlinkat(dirfd, tmp, 0);
+	return rc;
+}
+
+static int
+create_secret(int dirfd, const char *name, uint8_t out[TC_SECRET_LEN])
+{
+	int rc;
+
+	if ((rc = tc_random_bytes(out, TC_SECRET_LEN)) != 0)
+		return rc;
+	rc = ks_file_write_key(dirfd, name, out, TC_SECRET_LEN);
+	if (rc != 0)
+		tc_zeroize(out, TC_SECRET_LEN);
 	return rc;
 }
 
@@ -125,28 +143,39 @@ static int
 file_secret(struct tc_keystore *ks, enum tc_secret_id id, int create, uint8_t out[TC_SECRET_LEN])
 {
 	struct ks_file *f = ks->priv;
-	int rc = read_secret(f->dirfd, secret_files[id], out);
+	int rc = ks_file_read_key(f->dirfd, secret_files[id], out, TC_SECRET_LEN, 1, NULL);
 
 	if (rc == -ENOENT && create)
 		rc = create_secret(f->dirfd, secret_files[id], out);
 	return rc;
 }
 
-/* Overwrite with random bytes, fsync, unlink: the file never survives readable. */
+/*
+ * Overwrite every byte with random ones, fsync, unlink: the file never
+ * survives readable.  (On flash the overwrite is best effort; what the
+ * keys protected is gone because the keys are.)
+ */
 static int
 erase_file(int dirfd, const char *name)
 {
-	uint8_t junk[TC_SECRET_LEN];
-	int fd, rc;
+	uint8_t junk[512];
+	struct stat st;
+	size_t left, n;
+	int fd, rc = 0;
 
 	fd = tc_openat(dirfd, name, O_WRONLY);
 	if (fd == -ENOENT)
 		return 0;
 	if (fd < 0)
 		return fd;
-	rc = tc_random_bytes(junk, sizeof(junk));
-	if (rc == 0)
-		rc = tc_write_all(fd, junk, sizeof(junk));
+	if (fstat(fd, &st) != 0)
+		rc = -errno;
+	for (left = rc == 0 && st.st_size > 0 ? (size_t)st.st_size : 0; rc == 0 && left; left -= n) {
+		n = left < sizeof(junk) ? left : sizeof(junk);
+		rc = tc_random_bytes(junk, n);
+		if (rc == 0)
+			rc = tc_write_all(fd, junk, n);
+	}
 	if (rc == 0)
 		rc = tc_fsync(fd);
 	close(fd);
@@ -156,13 +185,20 @@ erase_file(int dirfd, const char *name)
 }
 
 static int
-file_wipe(struct tc_keystore *ks)
+file_erase(struct tc_keystore *ks, unsigned mask)
 {
 	struct ks_file *f = ks->priv;
 	int i, rc, first = 0;
 
 	for (i = 0; i < TC_SECRET_COUNT; i++) {
+		if (!(mask & TC_KEY_BIT(i)))
+			continue;
 		rc = erase_file(f->dirfd, secret_files[i]);
+		if (rc && !first)
+			first = rc;
+	}
+	if (mask & TC_KEY_IDENTITY) {
+		rc = erase_file(f->dirfd, KS_FILE_IDENTITY);
 		if (rc && !first)
 			first = rc;
 	}
@@ -175,5 +211,10 @@ const struct tc_keystore_ops tc_keystore_file_ops = {
 	.open = file_open,
 	.close = file_close,
 	.secret = file_secret,
-	.wipe = file_wipe,
+	.erase = file_erase,
+	.id_generate = ks_file_id_generate,
+	.id_pubkey = ks_file_id_pubkey,
+	.id_sign = ks_file_id_sign,
+	.id_csr = ks_file_id_csr,
+	.id_pk = ks_file_id_pk,
 };

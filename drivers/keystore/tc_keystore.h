@@ -6,9 +6,12 @@
  *     each, created once on the device and handed to the caller in locked
  *     memory for the life of the process (a TPM backend unseals them from
  *     a sealed data object bound to the device's PCRs);
- *   - the identity key (ECDSA P-256): generated on the device, never
- *     exported; the backend signs with it (a TPM backend keeps it in the
- *     TPM).  The identity key arrives with provisioning.
+ *   - the identity key (ECDSA P-256): generated on the device at
+ *     provisioning (`camctl provision request`), never exported; the
+ *     backend signs with it and writes the CSR (a TPM backend keeps it in
+ *     the TPM).  Its public half (SPKI DER), signatures and the CSR leave;
+ *     the private key leaves only into the mbedtls context that
+ *     tc_keystore_identity_pk fills for TLS, file backend only.
  *
  * Backends sit behind struct tc_keystore_ops (curl's Curl_ssl style); the
  * file backend is the only one so far.
@@ -16,11 +19,17 @@
 #ifndef TC_KEYSTORE_H
 #define TC_KEYSTORE_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include <mbedtls/pk.h>
 
 #include "tc_err.h"
 
 #define TC_SECRET_LEN 32
+#define TC_IDENTITY_SPKI_MAX 128	/* SubjectPublicKeyInfo DER of a P-256 key: 91 bytes */
+#define TC_IDENTITY_SIG_MAX 80		/* DER ECDSA-P256 signature: at most 72 bytes */
+#define TC_IDENTITY_CSR_MAX 2048	/* the CSR in PEM, with its NUL */
 
 enum tc_secret_id {
 	TC_SECRET_AUDIT,	/* MACs the audit chain head */
@@ -49,7 +58,55 @@ void tc_keystore_close(struct tc_keystore *ks);
 int tc_keystore_secret(struct tc_keystore *ks, enum tc_secret_id id, int create,
 		       uint8_t out[TC_SECRET_LEN]) TC_MUST_CHECK;
 
-/* Destroy every key (crypto-erase of the device): overwrite, fsync, unlink. */
+/*
+ * The identity key.
+ *
+ * generate: a fresh ECDSA P-256 key, stored durably (file backend:
+ * identity.key, DER, 0600).  TC_E_EXISTS if there already is one: a
+ * device has exactly one identity until it is wiped.
+ * pubkey: its SubjectPublicKeyInfo DER into der (cap >= TC_IDENTITY_SPKI_MAX).
+ * sign: an ECDSA signature (DER) over a SHA-256 hash (32 bytes) into sig
+ * (cap >= TC_IDENTITY_SIG_MAX).
+ * csr: a PKCS#10 request in PEM, subject "CN=<device id>,O=trustcam",
+ * where the device id is tc_device_id() of the SPKI DER, signed with
+ * SHA-256; pem gets a NUL-terminated string (cap >= TC_IDENTITY_CSR_MAX)
+ * and *len its length without the NUL.  device_id, if not NULL, receives
+ * the id (TC_POLICY_ID_MAX = 64 bytes).
+ * All four: -ENOENT when there is no identity key yet, TC_E_INVAL_INPUT
+ * for a key file that is malformed, open to others or not ours,
+ * -ENOBUFS when cap is too small, TC_E_CRYPTO if mbedtls fails.
+ */
+int tc_keystore_identity_generate(struct tc_keystore *ks) TC_MUST_CHECK;
+int tc_keystore_identity_pubkey(struct tc_keystore *ks, uint8_t *der, size_t cap,
+				size_t *len) TC_MUST_CHECK;
+int tc_keystore_identity_sign(struct tc_keystore *ks, const uint8_t hash[32], uint8_t *sig,
+			      size_t cap, size_t *len) TC_MUST_CHECK;
+int tc_keystore_identity_csr(struct tc_keystore *ks, char *pem, size_t cap, size_t *len,
+			     char *device_id) TC_MUST_CHECK;
+
+/*
+ * For mbedtls TLS (syncd's mutual TLS): load the identity key into pk,
+ * which the caller has initialised with mbedtls_pk_init() and releases
+ * with mbedtls_pk_free() (which wipes the scalar).  This is the only way
+ * the private key leaves the keystore, and only the file backend offers
+ * it: a TPM backend returns -ENOTSUP and would instead provide an opaque
+ * signer (a pk context whose sign operation calls the TPM).
+ */
+int tc_keystore_identity_pk(struct tc_keystore *ks, mbedtls_pk_context *pk) TC_MUST_CHECK;
+
+/* Bits for tc_keystore_erase(): one per secret, and the identity key. */
+#define TC_KEY_BIT(secret_id) (1u << (secret_id))
+#define TC_KEY_IDENTITY (1u << 8)
+#define TC_KEY_ALL (TC_KEY_BIT(TC_SECRET_AUDIT) | TC_KEY_BIT(TC_SECRET_STORE) | \
+		    TC_KEY_BIT(TC_SECRET_REVIEW) | TC_KEY_IDENTITY)
+
+/*
+ * Crypto-erase the keys in mask (TC_KEY_* bits): overwrite, fsync,
+ * unlink, fsync the directory.  Keys that do not exist are skipped.
+ * Every key in mask is attempted; the first error is returned.
+ */
+int tc_keystore_erase(struct tc_keystore *ks, unsigned mask) TC_MUST_CHECK;
+/* Destroy every key (tc_keystore_erase with TC_KEY_ALL). */
 int tc_keystore_wipe(struct tc_keystore *ks) TC_MUST_CHECK;
 
 /* The backend's name ("file"). */

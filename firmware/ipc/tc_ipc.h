@@ -14,6 +14,12 @@
  *
  * Both ends are built from this header, so the layouts are native-endian
  * structs; TC_IPC_VERSION changes whenever a layout does.
+ *
+ * A few requests carry open file descriptors (SCM_RIGHTS): provisioning
+ * files that camctl opened with the caller's own permissions.  The table
+ * also fixes how many descriptors each type carries; a message with any
+ * other number is a protocol error and every descriptor it brought is
+ * closed before the error is returned.
  */
 #ifndef TC_IPC_H
 #define TC_IPC_H
@@ -25,11 +31,16 @@
 
 #include "tc_err.h"
 
-#define TC_IPC_VERSION 1
+#define TC_IPC_VERSION 2
 #define TC_IPC_SOCKET_NAME "photod.sock"
 #define TC_IPC_TEXT_MAX 200
 #define TC_IPC_ID_LEN 16	/* photo id */
 #define TC_IPC_MAX_BURST 100
+#define TC_IPC_NAME_MAX 64	/* staff, event, pupil and device ids incl. NUL (= TC_META_ID_MAX) */
+#define TC_IPC_PIN_MAX 16	/* a PIN is 4..12 digits; incl. NUL */
+#define TC_IPC_MAX_PUPILS 16	/* pupil refs one capture request may tag */
+#define TC_IPC_CHUNK 512	/* bytes of text per CSR chunk */
+#define TC_IPC_MAX_FDS 3	/* descriptors one message may carry */
 
 enum tc_msg_type {
 	TC_MSG_ERROR = 1,	/* d->c  struct tc_msg_error: a refusal or failure */
@@ -47,6 +58,21 @@ enum tc_msg_type {
 	TC_MSG_DISCARD_REQ,	/* c->d  struct tc_msg_id */
 	TC_MSG_DISCARDED,	/* d->c  struct tc_msg_id */
 	TC_MSG_EXPORT_REQ,	/* c->d  struct tc_msg_id: always refused (R3) and audited */
+	/* version 2: provisioning, staff login, events (issue 5) */
+	TC_MSG_OK,		/* d->c  struct tc_msg_ok: a request without a list succeeded */
+	TC_MSG_PROVISION_REQ,	/* c->d  (empty): make the identity key if needed, send its CSR */
+	TC_MSG_CSR_CHUNK,	/* d->c  struct tc_msg_chunk, as many as the PEM needs */
+	TC_MSG_CSR_END,		/* d->c  struct tc_msg_csr_end */
+	TC_MSG_INSTALL_REQ,	/* c->d  (empty) + 3 fds: certificate, Trust CA, policy bundle */
+	TC_MSG_POLICY_REQ,	/* c->d  (empty) + 1 fd: a newer policy bundle */
+	TC_MSG_WIPE_REQ,	/* c->d  struct tc_msg_wipe_req */
+	TC_MSG_LOGIN_REQ,	/* c->d  struct tc_msg_login_req (the PIN is wiped after use) */
+	TC_MSG_LOGOUT_REQ,	/* c->d  (empty) */
+	TC_MSG_EVENT_SET_REQ,	/* c->d  struct tc_msg_event_req */
+	TC_MSG_EVENT_CLEAR_REQ,	/* c->d  (empty) */
+	TC_MSG_EVENTS_REQ,	/* c->d  (empty) */
+	TC_MSG_EVENT,		/* d->c  struct tc_msg_event, one per event in the policy */
+	TC_MSG_EVENTS_END,	/* d->c  struct tc_msg_end */
 	TC_MSG_TYPE_MAX
 };
 
@@ -73,6 +99,47 @@ struct tc_msg_id {
 
 struct tc_msg_capture_req {
 	uint32_t count;		/* 1..TC_IPC_MAX_BURST */
+	uint32_t n_pupils;	/* 0..TC_IPC_MAX_PUPILS: 0 = untagged, tagged at review */
+	char pupils[TC_IPC_MAX_PUPILS][TC_IPC_NAME_MAX];	/* pseudonymous refs (rule R5) */
+};
+
+struct tc_msg_ok {
+	int32_t result;		/* 0 */
+	uint32_t reserved;	/* 0 */
+	uint64_t count;		/* wipe: photos destroyed; else 0 */
+	char text[TC_IPC_TEXT_MAX];	/* one line for the operator */
+};
+
+struct tc_msg_chunk {
+	uint32_t len;		/* 1..TC_IPC_CHUNK bytes of data used */
+	char data[TC_IPC_CHUNK];	/* not NUL-terminated */
+};
+
+struct tc_msg_csr_end {
+	int32_t result;		/* 0 */
+	uint32_t count;		/* chunks sent */
+	uint32_t total;		/* bytes sent in them */
+	char device_id[TC_IPC_NAME_MAX];	/* the CSR's CN */
+};
+
+struct tc_msg_wipe_req {
+	uint32_t force;		/* 1: destroy unsynced photos too (audited with the count) */
+};
+
+struct tc_msg_login_req {
+	char staff[TC_IPC_NAME_MAX];
+	char pin[TC_IPC_PIN_MAX];	/* digits; both ends wipe it after use */
+};
+
+struct tc_msg_event_req {
+	char id[TC_IPC_NAME_MAX];
+};
+
+struct tc_msg_event {
+	char id[TC_IPC_NAME_MAX];
+	char name[128];
+	char date[16];		/* YYYY-MM-DD */
+	uint32_t selected;	/* 1 for the event chosen now */
 };
 
 struct tc_msg_photo {
@@ -104,10 +171,27 @@ struct tc_msg_status {
 	uint64_t captured_since_start;
 	uint64_t audit_seq;
 	char capture_blocked[TC_IPC_TEXT_MAX];	/* "" when capture is allowed */
+	/* version 2 */
+	int32_t blocked_code;	/* 0, or the code capture would be refused with */
+	char blocked_rule[8];	/* the rule it cites ("R1", ...), or "" */
+	uint32_t provisioned;	/* 1 once a certificate is installed */
+	char device_id[TC_IPC_NAME_MAX];	/* "" before provision request */
+	char device_class[16];	/* "trust-owned", "approved", or "" without a policy */
+	uint64_t policy_version;	/* 0 without a valid policy */
+	int64_t policy_expires;	/* unix seconds; 0 without a valid policy */
+	int32_t policy_state;	/* 0 valid, else why not (TC_E_POLICY_*, TC_E_NO_POLICY, ...) */
+	uint32_t require_event;	/* the policy's rule */
+	char staff[TC_IPC_NAME_MAX];	/* logged in, or "" */
+	char event[TC_IPC_NAME_MAX];	/* chosen, or "" */
+	int64_t last_sync;	/* unix seconds; provisioning time until the first sync */
+	int64_t login_locked_until;	/* unix seconds; 0 when login is open */
+	int64_t now;		/* photod's clock, unix seconds, for the ages above */
 };
 
 /* Expected payload length of a type, or -1 for an unknown type. */
 ssize_t tc_ipc_payload_len(uint16_t type);
+/* How many descriptors a type carries (0 for most, and for unknown types). */
+size_t tc_ipc_fd_count(uint16_t type);
 const char *tc_ipc_type_name(uint16_t type);
 
 /* Whether s holds a NUL within its size bytes and only printable characters before it. */
@@ -122,21 +206,36 @@ int tc_ipc_listen(const char *path) TC_MUST_CHECK;
 int tc_ipc_connect(const char *path) TC_MUST_CHECK;
 
 /*
- * Send one message.  len must be tc_ipc_payload_len(type) (else -EINVAL,
- * nothing sent).  Returns 0 or a negative errno (-EPIPE: peer gone).
+ * Send one message.  len must be tc_ipc_payload_len(type) and the type
+ * must carry no descriptors (else -EINVAL, nothing sent).  Returns 0 or a
+ * negative errno (-EPIPE: peer gone).  The copy of the payload made for
+ * sending is wiped (a login request holds a PIN).
  */
 int tc_ipc_send(int fd, uint16_t type, const void *payload, size_t len) TC_MUST_CHECK;
+/* The same with descriptors: nfds must be exactly tc_ipc_fd_count(type). */
+int tc_ipc_send_fds(int fd, uint16_t type, const void *payload, size_t len, const int *fds,
+		    size_t nfds) TC_MUST_CHECK;
 
 /*
  * Receive one message, waiting up to timeout_ms (negative: forever).
  * On success *type is set and exactly tc_ipc_payload_len(*type) bytes are
  * in payload (cap must be at least that: TC_IPC_MAX_PAYLOAD suffices).
  * Returns 0, -ECONNRESET (peer closed), -ETIMEDOUT, or -EPROTO (short,
- * long, wrong version, unknown type, header length mismatch).
+ * long, wrong version, unknown type, header length mismatch, or any
+ * descriptor attached: they are closed).
  */
 int tc_ipc_recv(int fd, uint16_t *type, void *payload, size_t cap, int timeout_ms) TC_MUST_CHECK;
+/*
+ * The same, accepting descriptors: fds has room for TC_IPC_MAX_FDS.  On
+ * success *nfds == tc_ipc_fd_count(*type) and the caller owns (and must
+ * close) fds[0..*nfds).  A message with a different number of
+ * descriptors, or a truncated control message, is -EPROTO; on every error
+ * no received descriptor is left open.  Descriptors arrive close-on-exec.
+ */
+int tc_ipc_recv_fds(int fd, uint16_t *type, void *payload, size_t cap, int timeout_ms,
+		    int *fds, size_t *nfds) TC_MUST_CHECK;
 
-#define TC_IPC_MAX_PAYLOAD 512
+#define TC_IPC_MAX_PAYLOAD 2048
 
 /* The connected peer's credentials (SO_PEERCRED). */
 int tc_ipc_peer(int fd, uid_t *uid, gid_t *gid, pid_t *pid) TC_MUST_CHECK;

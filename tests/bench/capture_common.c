@@ -92,7 +92,7 @@ int
 bench_photod_start(struct bench_photod *p)
 {
 	const char *bin = getenv("TC_BIN"), *tmp = getenv("TMPDIR");
-	char cmd[1400], pidpath[320];
+	char cmd[3000], pidpath[320];
 	FILE *f;
 	long pid = 0;
 
@@ -104,14 +104,27 @@ bench_photod_start(struct bench_photod *p)
 	if (!mkdtemp(p->dir))
 		return -errno;
 	snprintf(p->run, sizeof(p->run), "%s/run", p->dir);
-	/* As root: photod drops to trustcam, as in production. */
+	/*
+	 * As root: photod drops to trustcam, as in production.  A device
+	 * captures only once provisioned and with staff logged in: a
+	 * throwaway Trust (trustadm) provisions it, with a policy that
+	 * requires no event, and staff S1 logs in.
+	 */
 	snprintf(cmd, sizeof(cmd),
-		 "set -e; cd '%s'; mkdir -p state/trust; chmod 700 state; chmod 711 .;"
-		 " '%s/../tests/tools/tc_keygen' trust.key state/trust/photo.pub;"
+		 "set -e; cd '%s'; mkdir -p state; chmod 700 state; chmod 711 .; B='%s';"
 		 " u=''; if [ $(id -u) -eq 0 ]; then id trustcam >/dev/null 2>&1 ||"
 		 " useradd --system --no-create-home --shell /usr/sbin/nologin trustcam; u='-u trustcam'; fi;"
-		 " '%s/photod' -d state -r run -c synthetic:%d -m %dx%d $u -b -P run/photod.pid -l err",
-		 p->dir, bin, bin, BENCH_SEED, BENCH_W, BENCH_H);
+		 " \"$B/photod\" -d state -r run -c synthetic:%d -m %dx%d $u -b -P run/photod.pid -l err;"
+		 " c() { \"$B/camctl\" -r run \"$@\"; }; t() { \"$B/trustadm\" -d trust \"$@\"; };"
+		 " t init >/dev/null; echo 2468 | t staff add S1 --name Bench --pin-stdin >/dev/null;"
+		 " c provision request > dev.csr 2>/dev/null;"
+		 " id=$(c status | sed -n 's/^device: *\\(D-[0-9a-f]*\\).*/\\1/p');"
+		 " t enrol --csr dev.csr --class trust-owned --label bench >/dev/null;"
+		 " t policy issue \"$id\" --no-require-event -o policy.bundle >/dev/null;"
+		 " c provision install --cert \"trust/devices/$id.crt\" --ca trust/ca.crt"
+		 " --policy policy.bundle >/dev/null;"
+		 " echo 2468 | c login S1 >/dev/null",
+		 p->dir, bin, BENCH_SEED, BENCH_W, BENCH_H);
 	if (run(cmd) != 0)
 		return -EIO;
 	snprintf(pidpath, sizeof(pidpath), "%s/photod.pid", p->run);
@@ -130,7 +143,7 @@ double
 bench_photod_capture(struct bench_photod *p, uint32_t count)
 {
 	union { unsigned char raw[TC_IPC_MAX_PAYLOAD]; struct tc_msg_end end; } u;
-	struct tc_msg_capture_req req = { count };
+	struct tc_msg_capture_req req = { .count = count };
 	char path[400];
 	uint16_t type;
 	double t0, t = -1;

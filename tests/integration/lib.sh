@@ -1,5 +1,11 @@
 # lib.sh - helpers for integration tests that drive photod and camctl.
 # Sourced; expects T (test dir), B (built programs), TOOLS.
+#
+# A device is provisioned the way IT does it: a throwaway Trust made with
+# trustadm (make_trust), photod's CSR enrolled, a policy issued and
+# installed (provision_device), a staff member logged in with an event
+# chosen (staff_session).  photod's clock is moved through the file
+# $TC_CLOCK_OFFSET_FILE (clock_offset), never by sleeping.
 
 FAILS=0
 check() {
@@ -15,20 +21,82 @@ finish() {
 	echo "$(basename "$0"): $FAILS failure(s)"
 	[ "$FAILS" -eq 0 ]
 }
+# expect_exit WHAT STATUS PATTERN CMD...: CMD exits with STATUS and says
+# something matching PATTERN (stdout and stderr together).
+expect_exit() {
+	what=$1; want=$2; pat=$3; shift 3
+	set +e
+	OUT=$("$@" 2>&1); rc=$?
+	set -e
+	if [ "$rc" -eq "$want" ] && printf '%s\n' "$OUT" | grep -Eq -- "$pat"; then
+		echo "ok - $what"
+	else
+		echo "not ok - $what (exit $rc, wanted $want: $OUT)"
+		FAILS=$((FAILS + 1))
+	fi
+}
 # has PATTERN TEXT: TEXT has a line matching PATTERN (grep -E).
 has() { printf '%s\n' "$2" | grep -Eq -- "$1"; }
 # count_lines PATTERN TEXT: how many lines of TEXT match.
 count_lines() { printf '%s\n' "$2" | grep -Ec -- "$1" || true; }
 camctl() { "$B/camctl" -r "$RUN" "$@"; }
+ta() { "$B/trustadm" -d "$TRUST" "$@"; }
+# status_field NAME: the value of one line of camctl status.
+status_field() { camctl status | sed -n "s/^$1: *//p"; }
 
-# A device state dir with a throwaway Trust photo key.  Running as root,
-# photod drops to the system user trustcam (created if missing); the test
-# dir must then be traversable (0711) by that user.
+PIN=246810
+PIN2=13579
+
+# make_trust DIR: a throwaway Trust (CA, policy signer, photo and receipt
+# keys) with staff S042 (PIN $PIN) and S043 (PIN $PIN2), events EV-SPORTS
+# and EV-CONCERT, and a consent roster: P-0001 website+newsletter+facebook,
+# P-0002 newsletter+website, P-0003 instagram, P-0004 no consent.
+make_trust() {
+	TRUST=$1
+	ta init >/dev/null
+	printf '%s\n' "$PIN" | ta staff add S042 --name "Ann Teacher" --pin-stdin >/dev/null
+	printf '%s\n' "$PIN2" | ta staff add S043 --name "Bo Coach" --pin-stdin >/dev/null
+	ta event add EV-SPORTS --name "Sports day" --date 2026-11-25 >/dev/null
+	ta event add EV-CONCERT --name "Winter concert" --date 2026-12-10 >/dev/null
+	printf 'pupil,platforms\nP-0001,website;newsletter;facebook\nP-0002,newsletter;website\nP-0003,instagram\nP-0004,\n' \
+		> "$1.csv"
+	ta consent import "$1.csv" >/dev/null
+}
+
+# provision_device CLASS [trustadm policy issue options...]: photod makes
+# its key and CSR, the Trust enrols it and issues policy v1, camctl
+# installs certificate, CA and policy.  Sets DEVICE_ID and POLICY (the
+# bundle file).
+provision_device() {
+	class=$1; shift
+	camctl provision request > "$T/device.csr"
+	DEVICE_ID=$(status_field device | cut -d' ' -f1)
+	ta enrol --csr "$T/device.csr" --class "$class" --label "test camera" >/dev/null
+	POLICY=$T/$DEVICE_ID-v1.bundle
+	ta policy issue "$DEVICE_ID" -o "$POLICY" "$@" >/dev/null
+	camctl provision install --cert "$TRUST/devices/$DEVICE_ID.crt" --ca "$TRUST/ca.crt" \
+		--policy "$POLICY"
+}
+
+# staff_session: S042 logs in and chooses EV-SPORTS.
+staff_session() {
+	printf '%s\n' "$PIN" | camctl login S042 >/dev/null && camctl event set EV-SPORTS >/dev/null
+}
+
+# clock_offset SECONDS: photod's clock runs SECONDS ahead from now on
+# (fault-injection builds read $TC_CLOCK_OFFSET_FILE at every check).
+clock_offset() { echo "$1" > "$TC_CLOCK_OFFSET_FILE"; }
+
+# A device state dir.  Running as root, photod drops to the system user
+# trustcam (created if missing); the test dir must then be traversable
+# (0711) by that user, and the clock offset file readable.
 setup_device() {
 	STATE=$1/state
 	RUN=$1/run
-	mkdir -p "$STATE/trust" && chmod 700 "$STATE"
-	"$TOOLS/tc_keygen" "$1/trust.priv" "$STATE/trust/photo.pub"
+	mkdir -p "$STATE" && chmod 700 "$STATE"
+	TC_CLOCK_OFFSET_FILE=$1/clock-offset
+	export TC_CLOCK_OFFSET_FILE
+	echo 0 > "$TC_CLOCK_OFFSET_FILE" && chmod 644 "$TC_CLOCK_OFFSET_FILE"
 	USER_OPT=""
 	if [ "$(id -u)" -eq 0 ]; then
 		id trustcam >/dev/null 2>&1 ||
@@ -43,6 +111,12 @@ setup_device() {
 as_device_user() {
 	if [ -n "$USER_OPT" ]; then runuser -u trustcam -- "$@"; else "$@"; fi
 }
+
+# The device's audit log, verified, one entry a line: seq actor action object result detail.
+audit_log() { as_device_user "$TOOLS/tc_audit_dump" "$STATE/keys/audit.key" "$STATE/audit"; }
+
+# mode PATH: its permission bits in octal (600, 700, ...).
+mode() { stat -c %a "$1"; }
 
 # photod -b returns once it serves, so no polling is needed.
 start_photod() {
@@ -62,8 +136,9 @@ stop_photod() {
 # Block until photod is gone, without polling: it holds a flock on its pid
 # file for its whole life.
 wait_for_exit() {
-	# Open read-only: flock(1) given a name would create a missing file.
-	{ flock 9; } 9<"$RUN/photod.pid" 2>/dev/null || true
+	# Open read-only: flock(1) given a name would create a missing file
+	# (and a clean stop may already have removed it).
+	{ { flock 9; } 9<"$RUN/photod.pid"; } 2>/dev/null || true
 }
 
 # Start a burst of 20, wait until the first photo is acknowledged, then

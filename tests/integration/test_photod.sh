@@ -1,5 +1,7 @@
 #!/bin/sh
-# test_photod.sh - photod and camctl end to end in a temp dir: status,
+# test_photod.sh - photod and camctl end to end in a temp dir, on a device
+# provisioned by a throwaway Trust (trustadm) with a staff member logged
+# in (test_provision.sh covers provisioning and the rules): status,
 # cameras, capture, list, discard, export refusal and its audit entry,
 # malformed socket messages, SIGTERM during a burst (the photo in flight
 # finishes, photod exits 0) and kill -9 during a burst (after a restart
@@ -11,7 +13,10 @@ TOOLS=${TC_BUILD:?}/tests/tools
 . tests/integration/lib.sh
 
 setup_device "$T"
+make_trust "$T/trust"
 start_photod -m 1920x1080
+provision_device trust-owned >/dev/null
+staff_session
 
 # status, cameras
 out=$(camctl status)
@@ -54,10 +59,12 @@ check "photod exits 0 on SIGTERM" test "$PHOTOD_STATUS" -eq 0
 check "the burst stopped early" test "$BURST_DONE" -lt 20
 start_photod -m 1920x1080
 check "every acknowledged photo is in the list after SIGTERM" all_acknowledged_listed
+check "a restart keeps the provisioning" has 'capture: *blocked \(R10\)' "$(camctl status)"
 stop_photod
 
 # kill -9 during a burst: every acknowledged photo intact, nothing partial
 start_photod -m 1920x1080
+staff_session
 burst_then_signal KILL
 start_photod -m 1920x1080
 check "every acknowledged photo is in the list after kill -9" all_acknowledged_listed
@@ -73,7 +80,10 @@ check "photod refuses a mode the camera lacks" test "$rc" -ne 0
 check "and says which mode" has 'no 1234x568 mode' "$msg"
 
 check "every photo on the device opens with the Trust key" \
-	"$TOOLS/tc_verify" "$T/trust.priv" "$STATE/store/objects"
+	"$TOOLS/tc_verify" "$TRUST/photo.key" "$STATE/store/objects"
+check "every photo names the staff member and the event" \
+	test "$("$TOOLS/tc_verify" "$TRUST/photo.key" "$STATE/store/objects" |
+		grep -c 'staff=S042 event=EV-SPORTS')" -eq "$(ls "$STATE/store/objects" | grep -c '\.tco$')"
 
 # the audit log verifies and holds the refusals
 audit=$(as_device_user "$TOOLS/tc_audit_dump" "$STATE/keys/audit.key" "$STATE/audit")
@@ -92,11 +102,13 @@ if [ "$(id -u)" -eq 0 ]; then
 	mkdir -p "$SMALL"
 	mount -t tmpfs -o size=4m,mode=0711 tmpfs "$SMALL"
 	trap 'stop_photod 2>/dev/null || true; umount "$SMALL" 2>/dev/null || true' EXIT
-	cp -a "$STATE/trust" "$T/trust.save"
+	# The same device (keys and provisioning) with an empty store on the small disk.
+	cp -a "$STATE/keys" "$STATE/provision" "$T/"
 	STATE=$SMALL/state
 	RUN=$SMALL/run
-	mkdir -p "$STATE" && chmod 700 "$STATE" && cp -a "$T/trust.save" "$STATE/trust"
+	mkdir -p "$STATE" && chmod 700 "$STATE" && cp -a "$T/keys" "$T/provision" "$STATE/"
 	start_photod -m 1920x1080
+	staff_session
 	set +e
 	full=$(camctl capture --count 20 2>&1); rc=$?
 	set -e
@@ -108,7 +120,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	stop_photod
 	start_photod -m 1920x1080
 	check "every photo that fitted opens intact" \
-		"$TOOLS/tc_verify" "$T/trust.priv" "$STATE/store/objects"
+		"$TOOLS/tc_verify" "$TRUST/photo.key" "$STATE/store/objects"
 	stop_photod
 	audit=$(as_device_user "$TOOLS/tc_audit_dump" "$STATE/keys/audit.key" "$STATE/audit")
 	check "the failed capture is audited" has ' capture - -28 ' "$audit"

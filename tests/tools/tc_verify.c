@@ -4,7 +4,10 @@
  * the JPEG, and print one line a photo.  With -s SEED, re-create each
  * photo's frame on the synthetic sensor and require the photo to equal,
  * pixel for pixel, TurboJPEG's own encode of that frame.
- *   tc_verify [-s SEED] [-q QUALITY] PRIV_FILE DIR
+ *   tc_verify [-m] [-s SEED] [-q QUALITY] PRIV_FILE DIR
+ * With -m, each line also lists the sealed pupil refs and platforms
+ * ("refs=P-1,P-2 platforms=website,newsletter", "-" for none): the Trust
+ * side may read them, the device never logs them.
  * Prints "verified=N failed=M"; exit 0 only if M is 0 and N > 0.
  */
 #include <dirent.h>
@@ -76,9 +79,30 @@ matches_frame(tjhandle c, tjhandle d, const uint8_t *jpeg, size_t len, uint64_t 
 	return ok;
 }
 
+/* "a,b,c" or "-" for an empty list. */
+static void
+join(char (*items)[TC_META_ID_MAX], unsigned n, char *out, size_t len)
+{
+	size_t off = 0;
+	unsigned i;
+
+	out[0] = '\0';
+	for (i = 0; i < n && off < len; i++) {
+		int w = snprintf(out + off, len - off, "%s%s", i ? "," : "", items[i]);
+
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	if (n == 0)
+		tc_strlcpy(out, "-", len);
+}
+
 int
 main(int argc, char **argv)
 {
+	char refs[TC_META_MAX_PUPILS * TC_META_ID_MAX], plats[TC_META_MAX_PLATFORMS * TC_META_ID_MAX];
+	int show_meta = 0;
 	uint8_t priv[TC_P256_PRIV_LEN], *obj = NULL, *jpeg = NULL;
 	char hex[2 * TC_P256_PRIV_LEN + 2];
 	struct tc_photo_meta meta;
@@ -90,21 +114,23 @@ main(int argc, char **argv)
 	struct dirent *de;
 	DIR *dir;
 
-	while ((opt = getopt(argc, argv, "s:q:")) != -1) {
+	while ((opt = getopt(argc, argv, "ms:q:")) != -1) {
 		uint64_t v;
 
-		if (opt == 's' && tc_parse_u64(optarg, 0, UINT64_MAX, &v) == 0) {
+		if (opt == 'm') {
+			show_meta = 1;
+		} else if (opt == 's' && tc_parse_u64(optarg, 0, UINT64_MAX, &v) == 0) {
 			seed = v;
 			have_seed = 1;
 		} else if (opt == 'q' && tc_parse_u64(optarg, 1, 100, &v) == 0) {
 			quality = (int)v;
 		} else {
-			fprintf(stderr, "usage: tc_verify [-s SEED] [-q QUALITY] PRIV_FILE DIR\n");
+			fprintf(stderr, "usage: tc_verify [-m] [-s SEED] [-q QUALITY] PRIV_FILE DIR\n");
 			return 2;
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: tc_verify [-s SEED] [-q QUALITY] PRIV_FILE DIR\n");
+		fprintf(stderr, "usage: tc_verify [-m] [-s SEED] [-q QUALITY] PRIV_FILE DIR\n");
 		return 2;
 	}
 	fd = open(argv[optind], O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -148,10 +174,16 @@ main(int argc, char **argv)
 			printf("FAIL %s: %s\n", de->d_name, why);
 			failed++;
 		} else {
-			printf("ok   %s %dx%d jpeg=%zu staff=%s event=%s pupils=%u frame=%llu\n",
+			printf("ok   %s %dx%d jpeg=%zu staff=%s event=%s pupils=%u frame=%llu",
 			       de->d_name, w, h, jlen, meta.staff_id[0] ? meta.staff_id : "-",
 			       meta.event_id[0] ? meta.event_id : "-", meta.n_pupils,
 			       (unsigned long long)meta.frame_seq);
+			if (show_meta) {
+				join(meta.pupil_refs, meta.n_pupils, refs, sizeof(refs));
+				join(meta.platforms, meta.n_platforms, plats, sizeof(plats));
+				printf(" refs=%s platforms=%s", refs, plats);
+			}
+			printf("\n");
 			verified++;
 		}
 		free(obj);

@@ -5,7 +5,9 @@
  * camctl holds no key and opens no photo: every command is a request to
  * photod, which decides, acts and audits.  There is no command that reads
  * photo bytes; `camctl export` exists only to refuse (rule R3), and
- * photod records the attempt.
+ * photod records the attempt.  The files of `provision install` are
+ * opened here, with the caller's own permissions, and handed to photod as
+ * descriptors.
  *
  * Exit status: 0 done, 1 failed, 2 usage, 3 refused by a device rule,
  * 4 photod not reachable.
@@ -18,10 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "camctl.h"
 #include "tc_io.h"
-#include "tc_ipc.h"
-
-enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_REFUSED = 3, EX_NODAEMON = 4 };
 
 static const char *run_dir = "/run/trustcam";
 
@@ -30,13 +30,22 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: camctl [-r RUN_DIR] command\n"
-		"  status               device, camera and store state\n"
-		"  cameras              cameras and their modes\n"
-		"  capture [--count N]  take N photos (1..%d, default 1)\n"
-		"  list                 photos on the device (ids, times, sizes, states)\n"
-		"  discard ID           securely delete a photo not yet synced\n"
-		"  export [ID]          refused: photos leave only by sync (rule R3)\n",
-		TC_IPC_MAX_BURST);
+		"  status                  device, policy, login, camera and store state\n"
+		"  cameras                 cameras and their modes\n"
+		"  login STAFF [--pin-stdin]  log in (PIN from the terminal, or stdin)\n"
+		"  logout                  log out\n"
+		"  event set ID | clear | list   the event photos are taken at\n"
+		"  capture [--count N] [--pupils REF,REF,...]\n"
+		"                          take N photos (1..%d) of up to %d tagged pupils\n"
+		"  list                    photos on the device (ids, times, sizes, states)\n"
+		"  discard ID              securely delete a photo not yet synced\n"
+		"  export [ID]             refused: photos leave only by sync (rule R3)\n"
+		"  provision request       make the identity key, print its CSR (PEM)\n"
+		"  provision install --cert F --ca F --policy F\n"
+		"                          install the device certificate, Trust CA, policy\n"
+		"  policy install F        install a newer policy bundle\n"
+		"  wipe [--force]          crypto-erase keys, photos and provisioning\n",
+		TC_IPC_MAX_BURST, TC_IPC_MAX_PUPILS);
 }
 
 static int
@@ -52,27 +61,29 @@ connect_photod(void)
 	return fd;
 }
 
-/* Print an ERROR reply; map it to an exit status. */
-static int
-report_error(const struct tc_msg_error *e, const char *what)
+int
+camctl_report_error(const struct tc_msg_error *e, const char *what)
 {
 	if (!tc_ipc_str_ok(e->text, sizeof(e->text)) || !tc_ipc_str_ok(e->rule, sizeof(e->rule))) {
 		fprintf(stderr, "camctl: %s failed (malformed reply)\n", what);
 		return EX_FAIL;
 	}
-	if (e->rule[0]) {
+	if (e->rule[0] == 'R') {
 		fprintf(stderr, "camctl: %s refused: rule %s: %s\n", what, e->rule, e->text);
+		return EX_REFUSED;
+	}
+	if (e->rule[0]) {
+		fprintf(stderr, "camctl: %s refused by the %s: %s\n", what, e->rule, e->text);
 		return EX_REFUSED;
 	}
 	fprintf(stderr, "camctl: %s failed: %s\n", what, e->text);
 	return EX_FAIL;
 }
 
-/* Receive the next reply of one of the expected types (or ERROR). */
-static int
-expect(int fd, uint16_t *type, void *buf, size_t cap, uint16_t a, uint16_t b)
+int
+camctl_expect(int fd, uint16_t *type, union camctl_reply *u, uint16_t a, uint16_t b)
 {
-	int rc = tc_ipc_recv(fd, type, buf, cap, 120000);
+	int rc = tc_ipc_recv(fd, type, u, sizeof(*u), 120000);
 
 	if (rc != 0) {
 		fprintf(stderr, "camctl: lost photod: %s\n", strerror(-rc));
@@ -85,34 +96,96 @@ expect(int fd, uint16_t *type, void *buf, size_t cap, uint16_t a, uint16_t b)
 	return 0;
 }
 
-static void
-fmt_time(uint64_t us, char *out, size_t len)
+int
+camctl_simple(int fd, uint16_t type, const void *req, size_t len, const char *what)
 {
-	time_t t = (time_t)(us / 1000000);
+	union camctl_reply u;
+	uint16_t t;
+
+	if (tc_ipc_send(fd, type, req, len) != 0 ||
+	    camctl_expect(fd, &t, &u, TC_MSG_OK, 0) != 0)
+		return EX_FAIL;
+	if (t == TC_MSG_ERROR)
+		return camctl_report_error(&u.e, what);
+	if (!tc_ipc_str_ok(u.ok.text, sizeof(u.ok.text)))
+		return EX_FAIL;
+	printf("%s\n", u.ok.text);
+	return EX_OK;
+}
+
+void
+camctl_fmt_time(uint64_t secs, char *out, size_t len)
+{
+	time_t t = (time_t)secs;
 	struct tm tm;
 
-	if (!us || !gmtime_r(&t, &tm) || !strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (!secs || !gmtime_r(&t, &tm) || !strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		tc_strlcpy(out, "-", len);
+}
+
+static bool
+status_strings_ok(const struct tc_msg_status *s)
+{
+	return tc_ipc_str_ok(s->board, sizeof(s->board)) &&
+	       tc_ipc_str_ok(s->camera, sizeof(s->camera)) &&
+	       tc_ipc_str_ok(s->capture_blocked, sizeof(s->capture_blocked)) &&
+	       tc_ipc_str_ok(s->blocked_rule, sizeof(s->blocked_rule)) &&
+	       tc_ipc_str_ok(s->device_id, sizeof(s->device_id)) &&
+	       tc_ipc_str_ok(s->device_class, sizeof(s->device_class)) &&
+	       tc_ipc_str_ok(s->staff, sizeof(s->staff)) &&
+	       tc_ipc_str_ok(s->event, sizeof(s->event));
+}
+
+static void
+print_provisioning(const struct tc_msg_status *s)
+{
+	char when[32];
+
+	printf("device:           %s (%s)\n", s->device_id[0] ? s->device_id : "no identity key",
+	       s->provisioned ? "provisioned" : "not provisioned");
+	if (s->policy_version) {
+		camctl_fmt_time((uint64_t)s->policy_expires, when, sizeof(when));
+		printf("class:            %s\n", s->device_class);
+		printf("policy:           v%llu, expires %s\n",
+		       (unsigned long long)s->policy_version, when);
+	} else {
+		printf("class:            -\n");
+		printf("policy:           none valid (%s)\n", tc_strerror(s->policy_state));
+	}
+	if (s->provisioned && s->last_sync <= 0) {
+		printf("last sync:        unknown\n");
+	} else if (s->provisioned) {
+		camctl_fmt_time((uint64_t)s->last_sync, when, sizeof(when));
+		printf("last sync:        %s (%lld h ago)\n", when, s->now > s->last_sync ?
+		       (long long)((s->now - s->last_sync) / 3600) : 0LL);
+	}
+	printf("staff:            %s\n", s->staff[0] ? s->staff : "nobody logged in");
+	printf("event:            %s%s\n", s->event[0] ? s->event : "-",
+	       s->require_event ? " (the policy requires one)" : "");
+	if (s->login_locked_until) {
+		camctl_fmt_time((uint64_t)s->login_locked_until, when, sizeof(when));
+		printf("login:            locked until %s\n", when);
+	}
 }
 
 static int
 cmd_status(int fd)
 {
-	union { unsigned char raw[TC_IPC_MAX_PAYLOAD]; struct tc_msg_status s; struct tc_msg_error e; } u;
+	union camctl_reply u;
 	char oldest[32];
 	uint16_t t;
 	int rc;
 
 	if (tc_ipc_send(fd, TC_MSG_STATUS_REQ, NULL, 0) != 0 ||
-	    (rc = expect(fd, &t, &u, sizeof(u), TC_MSG_STATUS, 0)) != 0)
+	    (rc = camctl_expect(fd, &t, &u, TC_MSG_STATUS, 0)) != 0)
 		return EX_FAIL;
 	if (t == TC_MSG_ERROR)
-		return report_error(&u.e, "status");
-	if (!tc_ipc_str_ok(u.s.board, sizeof(u.s.board)) || !tc_ipc_str_ok(u.s.camera, sizeof(u.s.camera)) ||
-	    !tc_ipc_str_ok(u.s.capture_blocked, sizeof(u.s.capture_blocked)))
+		return camctl_report_error(&u.e, "status");
+	if (!status_strings_ok(&u.s))
 		return EX_FAIL;
-	fmt_time(u.s.oldest_unsynced_us, oldest, sizeof(oldest));
+	camctl_fmt_time(u.s.oldest_unsynced_us / 1000000, oldest, sizeof(oldest));
 	printf("board:            %s\n", u.s.board);
+	print_provisioning(&u.s);
 	if (u.s.camera_state == 0)
 		printf("camera:           %s at %ux%u\n", u.s.camera, u.s.width, u.s.height);
 	else
@@ -125,24 +198,29 @@ cmd_status(int fd)
 	printf("captured:         %llu since photod started\n",
 	       (unsigned long long)u.s.captured_since_start);
 	printf("audit entries:    %llu\n", (unsigned long long)u.s.audit_seq);
-	printf("capture:          %s\n", u.s.capture_blocked[0] ? u.s.capture_blocked : "ready");
+	if (!u.s.capture_blocked[0])
+		printf("capture:          ready\n");
+	else if (u.s.blocked_rule[0])
+		printf("capture:          blocked (%s): %s\n", u.s.blocked_rule, u.s.capture_blocked);
+	else
+		printf("capture:          blocked: %s\n", u.s.capture_blocked);
 	return EX_OK;
 }
 
 static int
 cmd_cameras(int fd)
 {
-	union { unsigned char raw[TC_IPC_MAX_PAYLOAD]; struct tc_msg_camera c; struct tc_msg_end end; struct tc_msg_error e; } u;
+	union camctl_reply u;
 	uint16_t t;
 	uint32_t m;
 
 	if (tc_ipc_send(fd, TC_MSG_CAMERAS_REQ, NULL, 0) != 0)
 		return EX_FAIL;
 	for (;;) {
-		if (expect(fd, &t, &u, sizeof(u), TC_MSG_CAMERA, TC_MSG_CAMERAS_END) != 0)
+		if (camctl_expect(fd, &t, &u, TC_MSG_CAMERA, TC_MSG_CAMERAS_END) != 0)
 			return EX_FAIL;
 		if (t == TC_MSG_ERROR)
-			return report_error(&u.e, "cameras");
+			return camctl_report_error(&u.e, "cameras");
 		if (t == TC_MSG_CAMERAS_END) {
 			if (u.end.count == 0)
 				printf("no cameras\n");
@@ -163,53 +241,112 @@ print_photo(const struct tc_msg_photo *p)
 	char id[2 * TC_IPC_ID_LEN + 1], when[32];
 
 	tc_hex_encode(p->id, sizeof(p->id), id);
-	fmt_time(p->created_us, when, sizeof(when));
+	camctl_fmt_time(p->created_us / 1000000, when, sizeof(when));
 	printf("%s  %s  %10llu  %s\n", id, when, (unsigned long long)p->size,
 	       tc_ipc_str_ok(p->state, sizeof(p->state)) ? p->state : "?");
 }
 
+/* --pupils A,B,C into req; 0 or -EINVAL. */
 static int
-cmd_capture(int fd, uint32_t count)
+parse_pupils(const char *list, struct tc_msg_capture_req *req)
 {
-	union { unsigned char raw[TC_IPC_MAX_PAYLOAD]; struct tc_msg_photo p; struct tc_msg_end end; struct tc_msg_error e; } u;
-	struct tc_msg_capture_req req = { count };
+	char buf[TC_IPC_MAX_PUPILS * TC_IPC_NAME_MAX], *save = NULL, *tok;
+
+	if (tc_strlcpy(buf, list, sizeof(buf)) >= sizeof(buf))
+		return -EINVAL;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (req->n_pupils == TC_IPC_MAX_PUPILS ||
+		    tc_strlcpy(req->pupils[req->n_pupils], tok, TC_IPC_NAME_MAX) >= TC_IPC_NAME_MAX)
+			return -EINVAL;
+		req->n_pupils++;
+	}
+	return req->n_pupils ? 0 : -EINVAL;
+}
+
+/* capture [--count N | -n N | --count=N] [--pupils L | --pupils=L], any order. */
+static int
+parse_capture(int argc, char **argv, struct tc_msg_capture_req *req)
+{
+	uint64_t count = 1;
+	const char *n = NULL, *p = NULL;
+	int i;
+
+	memset(req, 0, sizeof(*req));
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "--count=", 8) == 0)
+			n = argv[i] + 8;
+		else if (strncmp(argv[i], "--pupils=", 9) == 0)
+			p = argv[i] + 9;
+		else if (i + 1 < argc && (!strcmp(argv[i], "--count") || !strcmp(argv[i], "-n")))
+			n = argv[++i];
+		else if (i + 1 < argc && !strcmp(argv[i], "--pupils"))
+			p = argv[++i];
+		else
+			return -EINVAL;
+	}
+	if ((n && tc_parse_u64(n, 1, TC_IPC_MAX_BURST, &count) != 0) ||
+	    (p && parse_pupils(p, req) != 0))
+		return -EINVAL;
+	req->count = (uint32_t)count;
+	return 0;
+}
+
+static int
+capture_usage(int argc, char **argv)
+{
+	struct tc_msg_capture_req req;
+
+	if (parse_capture(argc, argv, &req) == 0)
+		return 0;
+	fprintf(stderr, "camctl: usage: capture [--count N] [--pupils REF,REF,...], N in 1..%d, "
+		"at most %d refs of 1..63 characters\n", TC_IPC_MAX_BURST, TC_IPC_MAX_PUPILS);
+	return -EINVAL;
+}
+
+static int
+cmd_capture(int fd, int argc, char **argv)
+{
+	union camctl_reply u;
+	struct tc_msg_capture_req req;
 	uint32_t got = 0;
 	uint16_t t;
 
-	if (tc_ipc_send(fd, TC_MSG_CAPTURE_REQ, &req, sizeof(req)) != 0)
+	if (parse_capture(argc, argv, &req) != 0 ||
+	    tc_ipc_send(fd, TC_MSG_CAPTURE_REQ, &req, sizeof(req)) != 0)
 		return EX_FAIL;
 	for (;;) {
-		if (expect(fd, &t, &u, sizeof(u), TC_MSG_CAPTURED, TC_MSG_CAPTURE_END) != 0)
+		if (camctl_expect(fd, &t, &u, TC_MSG_CAPTURED, TC_MSG_CAPTURE_END) != 0)
 			return EX_FAIL;
 		if (t == TC_MSG_ERROR) {
 			if (got)
-				printf("captured %u of %u\n", got, count);
-			return report_error(&u.e, "capture");
+				printf("captured %u of %u\n", got, req.count);
+			return camctl_report_error(&u.e, "capture");
 		}
 		if (t == TC_MSG_CAPTURE_END)
 			break;
 		got++;
 		print_photo(&u.p);
 	}
-	printf("captured %u of %u%s\n", u.end.count, count,
-	       u.end.result ? " (photod is stopping)" : "");
-	return u.end.count == count ? EX_OK : EX_FAIL;
+	printf("captured %u of %u%s%s\n", u.end.count, req.count,
+	       u.end.result ? " (photod is stopping)" : "",
+	       req.n_pupils ? "" : " (untagged: pupils are tagged at review)");
+	return u.end.count == req.count ? EX_OK : EX_FAIL;
 }
 
 static int
 cmd_list(int fd)
 {
-	union { unsigned char raw[TC_IPC_MAX_PAYLOAD]; struct tc_msg_photo p; struct tc_msg_end end; struct tc_msg_error e; } u;
+	union camctl_reply u;
 	uint16_t t;
 
 	if (tc_ipc_send(fd, TC_MSG_LIST_REQ, NULL, 0) != 0)
 		return EX_FAIL;
 	printf("%-32s  %-20s  %10s  %s\n", "ID", "CAPTURED (UTC)", "BYTES", "STATE");
 	for (;;) {
-		if (expect(fd, &t, &u, sizeof(u), TC_MSG_PHOTO, TC_MSG_LIST_END) != 0)
+		if (camctl_expect(fd, &t, &u, TC_MSG_PHOTO, TC_MSG_LIST_END) != 0)
 			return EX_FAIL;
 		if (t == TC_MSG_ERROR)
-			return report_error(&u.e, "list");
+			return camctl_report_error(&u.e, "list");
 		if (t == TC_MSG_LIST_END) {
 			printf("%u photo(s)\n", u.end.count);
 			return u.end.result == 0 ? EX_OK : EX_FAIL;
@@ -219,30 +356,22 @@ cmd_list(int fd)
 }
 
 static int
-parse_id(const char *s, struct tc_msg_id *id)
-{
-	if (!s || tc_hex_decode(s, id->id, sizeof(id->id)) != 0) {
-		fprintf(stderr, "camctl: a photo id is %d hex digits (see camctl list)\n",
-			2 * TC_IPC_ID_LEN);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int
 cmd_discard(int fd, const char *arg)
 {
-	union { unsigned char raw[TC_IPC_MAX_PAYLOAD]; struct tc_msg_id id; struct tc_msg_error e; } u;
+	union camctl_reply u;
 	struct tc_msg_id id;
 	uint16_t t;
 
-	if (parse_id(arg, &id) != 0)
+	if (!arg || tc_hex_decode(arg, id.id, sizeof(id.id)) != 0) {
+		fprintf(stderr, "camctl: a photo id is %d hex digits (see camctl list)\n",
+			2 * TC_IPC_ID_LEN);
 		return EX_USAGE;
+	}
 	if (tc_ipc_send(fd, TC_MSG_DISCARD_REQ, &id, sizeof(id)) != 0 ||
-	    expect(fd, &t, &u, sizeof(u), TC_MSG_DISCARDED, 0) != 0)
+	    camctl_expect(fd, &t, &u, TC_MSG_DISCARDED, 0) != 0)
 		return EX_FAIL;
 	if (t == TC_MSG_ERROR)
-		return report_error(&u.e, "discard");
+		return camctl_report_error(&u.e, "discard");
 	printf("discarded %s (securely deleted)\n", arg);
 	return EX_OK;
 }
@@ -251,7 +380,7 @@ cmd_discard(int fd, const char *arg)
 static int
 cmd_export(int fd, const char *arg)
 {
-	union { unsigned char raw[TC_IPC_MAX_PAYLOAD]; struct tc_msg_error e; } u;
+	union camctl_reply u;
 	struct tc_msg_id id;
 	uint16_t t;
 
@@ -259,10 +388,51 @@ cmd_export(int fd, const char *arg)
 	if (arg && tc_hex_decode(arg, id.id, sizeof(id.id)) != 0)
 		memset(&id, 0, sizeof(id));	/* still refused, still audited */
 	if (tc_ipc_send(fd, TC_MSG_EXPORT_REQ, &id, sizeof(id)) != 0 ||
-	    expect(fd, &t, &u, sizeof(u), TC_MSG_ERROR, 0) != 0)
+	    camctl_expect(fd, &t, &u, TC_MSG_ERROR, 0) != 0)
 		return EX_REFUSED;
-	return report_error(&u.e, "export");
+	return camctl_report_error(&u.e, "export");
 }
+
+static int
+no_args(int argc, char **argv)
+{
+	(void)argv;
+	return argc == 0 ? 0 : -EINVAL;
+}
+
+static int
+one_arg(int argc, char **argv)
+{
+	(void)argv;
+	return argc == 1 ? 0 : -EINVAL;
+}
+
+static int
+run_status(int fd, int argc, char **argv) { (void)argc; (void)argv; return cmd_status(fd); }
+static int
+run_cameras(int fd, int argc, char **argv) { (void)argc; (void)argv; return cmd_cameras(fd); }
+static int
+run_list(int fd, int argc, char **argv) { (void)argc; (void)argv; return cmd_list(fd); }
+static int
+run_discard(int fd, int argc, char **argv) { (void)argc; return cmd_discard(fd, argv[0]); }
+
+static const struct command {
+	const char *name;
+	int (*check)(int argc, char **argv);	/* usage, before photod is asked */
+	int (*run)(int fd, int argc, char **argv);
+} commands[] = {
+	{ "status", no_args, run_status },
+	{ "cameras", no_args, run_cameras },
+	{ "capture", capture_usage, cmd_capture },
+	{ "list", no_args, run_list },
+	{ "discard", one_arg, run_discard },
+	{ "login", camctl_login_usage, camctl_login },
+	{ "logout", no_args, camctl_logout },
+	{ "event", camctl_event_usage, camctl_event },
+	{ "provision", camctl_provision_usage, camctl_provision },
+	{ "policy", camctl_policy_usage, camctl_policy },
+	{ "wipe", camctl_wipe_usage, camctl_wipe },
+};
 
 int
 main(int argc, char **argv)
@@ -271,8 +441,9 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t count = 1;
-	const char *cmd;
+	const struct command *cmd = NULL;
+	const char *name;
+	size_t i;
 	int c, fd, rc;
 
 	/* Progress lines (one per photo) reach a pipe as they happen. */
@@ -288,25 +459,8 @@ main(int argc, char **argv)
 		usage();
 		return EX_USAGE;
 	}
-	cmd = argv[optind++];
-	if (strcmp(cmd, "capture") == 0) {
-		/* capture [--count N | --count=N | -n N] */
-		const char *n = NULL;
-
-		if (optind < argc && strncmp(argv[optind], "--count=", 8) == 0)
-			n = argv[optind++] + 8;
-		else if (optind + 1 < argc && (strcmp(argv[optind], "--count") == 0 ||
-					       strcmp(argv[optind], "-n") == 0)) {
-			n = argv[optind + 1];
-			optind += 2;
-		}
-		if ((n && tc_parse_u64(n, 1, TC_IPC_MAX_BURST, &count) != 0) || optind != argc) {
-			fprintf(stderr, "camctl: usage: capture [--count N], N in 1..%d\n",
-				TC_IPC_MAX_BURST);
-			return EX_USAGE;
-		}
-	}
-	if (strcmp(cmd, "export") == 0) {
+	name = argv[optind++];
+	if (strcmp(name, "export") == 0) {
 		/* Whatever follows, the answer is no; photod records the attempt. */
 		fd = connect_photod();
 		if (fd < 0) {
@@ -318,31 +472,23 @@ main(int argc, char **argv)
 		close(fd);
 		return rc;
 	}
-	if (strcmp(cmd, "status") && strcmp(cmd, "cameras") && strcmp(cmd, "capture") &&
-	    strcmp(cmd, "list") && strcmp(cmd, "discard")) {
-		fprintf(stderr, "camctl: unknown command '%s'\n", cmd);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(name, commands[i].name) == 0)
+			cmd = &commands[i];
+	if (!cmd) {
+		fprintf(stderr, "camctl: unknown command '%s'\n", name);
 		usage();
 		return EX_USAGE;
 	}
-	if ((strcmp(cmd, "discard") == 0 && optind + 1 != argc) ||
-	    (strcmp(cmd, "discard") != 0 && optind != argc)) {
-		fprintf(stderr, "camctl: wrong arguments for '%s'\n", cmd);
+	if (cmd->check(argc - optind, argv + optind) != 0) {
+		fprintf(stderr, "camctl: wrong arguments for '%s'\n", name);
 		usage();
 		return EX_USAGE;
 	}
 	fd = connect_photod();
 	if (fd < 0)
 		return EX_NODAEMON;
-	if (strcmp(cmd, "status") == 0)
-		rc = cmd_status(fd);
-	else if (strcmp(cmd, "cameras") == 0)
-		rc = cmd_cameras(fd);
-	else if (strcmp(cmd, "capture") == 0)
-		rc = cmd_capture(fd, (uint32_t)count);
-	else if (strcmp(cmd, "list") == 0)
-		rc = cmd_list(fd);
-	else
-		rc = cmd_discard(fd, optind < argc ? argv[optind] : NULL);
+	rc = cmd->run(fd, argc - optind, argv + optind);
 	close(fd);
 	return rc;
 }

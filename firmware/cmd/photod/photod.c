@@ -2,9 +2,13 @@
  * photod.c - the capture daemon: owns the camera, the store's write path
  * and the audit log; serves camctl over a Unix socket.  See photod(8).
  *
- * main() reads as: defaults, parse, set up (keys, audit, store, camera,
- * socket), drop privileges, serve, tear down in reverse.  photod never
- * opens a network socket and no message it answers carries photo bytes.
+ * main() reads as: defaults, parse, set up (keys, audit, store,
+ * provisioning, camera, socket), drop privileges, serve, tear down in
+ * reverse.  photod never opens a network socket and no message it
+ * answers carries photo bytes.  The Trust's photo key and the device
+ * rules come from the verified policy (photod_provision.c): an
+ * unprovisioned device serves status and provisioning but refuses to
+ * capture (rule R1).
  */
 #define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
@@ -29,9 +33,8 @@
 #include "tc_ipc.h"
 #include "tc_log.h"
 #include "tc_random.h"
+#include "tc_sandbox.h"
 #include "tc_secmem.h"
-
-enum { KEY_STORE = 0, KEY_AUDIT = TC_SECRET_LEN, KEYS_LEN = 2 * TC_SECRET_LEN };
 
 static void
 usage(void)
@@ -58,27 +61,20 @@ parse_mode(const char *s, uint32_t *w, uint32_t *h)
 	return 0;
 }
 
-/* The Trust's photo public key: 130 hex digits (uncompressed P-256) in trust/photo.pub. */
-static int
-load_trust_pub(struct photod *d)
+/*
+ * Test builds only: TC_STORE_QUOTA_PHOTOS lowers the store's photo quota
+ * (as a policy may), so tests can fill the store with a few photos.
+ */
+static uint64_t
+test_quota_photos(void)
 {
-	char path[512], hex[2 * TC_P256_PUB_LEN + 2];
-	size_t got;
-	int fd, rc;
+#ifdef CONFIG_FAULT_INJECTION
+	const char *s = getenv("TC_STORE_QUOTA_PHOTOS");
+	uint64_t v;
 
-	snprintf(path, sizeof(path), "%s/trust/photo.pub", d->set.state_dir);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	rc = tc_read_full(fd, hex, sizeof(hex) - 1, &got);
-	close(fd);
-	if (rc != 0)
-		return rc;
-	while (got > 0 && (hex[got - 1] == '\n' || hex[got - 1] == '\r'))
-		got--;
-	hex[got] = '\0';
-	if (tc_hex_decode(hex, d->trust_pub, sizeof(d->trust_pub)) != 0 || d->trust_pub[0] != 0x04)
-		return TC_E_INVAL_INPUT;
+	if (s && tc_parse_u64(s, 1, UINT32_MAX, &v) == 0)
+		return v;
+#endif
 	return 0;
 }
 
@@ -95,39 +91,58 @@ setup_state(struct photod *d)
 		return fd;
 	}
 	close(fd);
-	if ((rc = load_trust_pub(d)) != 0) {
-		tc_err("%s/trust/photo.pub: %s (the device is not set up)", d->set.state_dir,
-		       tc_strerror(rc));
-		return rc;
-	}
-	d->keys = tc_secure_alloc(KEYS_LEN);
+	d->keys = tc_secure_alloc(PHOTOD_KEYS_LEN);
 	if (!d->keys)
 		return -ENOMEM;
 	snprintf(path, sizeof(path), "%s/keys", d->set.state_dir);
 	if ((rc = tc_keystore_open(&d->ks, path)) != 0 ||
-	    (rc = tc_keystore_secret(d->ks, TC_SECRET_STORE, 1, d->keys + KEY_STORE)) != 0 ||
-	    (rc = tc_keystore_secret(d->ks, TC_SECRET_AUDIT, 1, d->keys + KEY_AUDIT)) != 0) {
+	    (rc = tc_keystore_secret(d->ks, TC_SECRET_STORE, 1, d->keys + PHOTOD_KEY_STORE)) != 0 ||
+	    (rc = tc_keystore_secret(d->ks, TC_SECRET_AUDIT, 1, d->keys + PHOTOD_KEY_AUDIT)) != 0) {
 		tc_err("keystore %s: %s", path, tc_strerror(rc));
 		return rc;
 	}
 	snprintf(path, sizeof(path), "%s/audit", d->set.state_dir);
-	if ((rc = tc_audit_open(&d->audit, path, d->keys + KEY_AUDIT)) != 0) {
+	if ((rc = tc_audit_open(&d->audit, path, d->keys + PHOTOD_KEY_AUDIT)) != 0) {
 		tc_err("audit log %s: %s", path, tc_strerror(rc));
 		return rc;
 	}
 	memset(&cfg, 0, sizeof(cfg));
 	snprintf(path, sizeof(path), "%s/store", d->set.state_dir);
 	cfg.dir = path;
-	cfg.device_mac_key = d->keys + KEY_STORE;
+	cfg.device_mac_key = d->keys + PHOTOD_KEY_STORE;
 	cfg.audit = d->audit;
 	cfg.actor = "photod";
+	cfg.quota_photos = test_quota_photos();
 	if ((rc = tc_store_open(&d->store, &cfg)) != 0) {
 		tc_err("store %s: %s", path, tc_strerror(rc));
 		return rc;
 	}
-	d->cs.trust_pub = d->trust_pub;
-	d->cs.device_mac_key = d->keys + KEY_STORE;
+	d->cs.device_mac_key = d->keys + PHOTOD_KEY_STORE;
+	/* Provisioning and the policy: a failure to verify them is not fatal, capture is refused. */
+	if ((rc = photod_prov_load(d)) != 0 || (rc = photod_login_load(d)) != 0) {
+		tc_err("%s/provision: %s", d->set.state_dir, tc_strerror(rc));
+		return rc;
+	}
 	return 0;
+}
+
+/* Say at start, in the log and the audit log, why this device may not capture. */
+static void
+report_provisioning(struct photod *d)
+{
+	const struct tc_policy *p = d->prov.policy;
+	char detail[TC_AUDIT_DETAIL_MAX];
+
+	if (p) {
+		snprintf(detail, sizeof(detail), "%s policy v%llu", d->prov.device_id,
+			 (unsigned long long)p->version);
+		tc_info("provisioned as %s", detail);
+		photod_audit(d, "photod", "provision.check", NULL, 0, detail);
+		return;
+	}
+	tc_warn("capture refused: %s", d->prov.why);
+	if (d->prov.provisioned)
+		photod_audit(d, "photod", "provision.check", NULL, d->prov.state, d->prov.why);
 }
 
 static int
@@ -292,7 +307,7 @@ main(int argc, char **argv)
 	/* defaults */
 	d.set.fmt = TC_PIXFMT_NV12;
 	d.set.take_timeout_ms = 5000;
-	d.listen_fd = d.signal_fd = -1;
+	d.listen_fd = d.signal_fd = d.prov.dirfd = -1;
 
 	/* parse */
 	while ((c = getopt(argc, argv, "d:r:c:m:f:u:l:sbP:h")) != -1) {
@@ -348,6 +363,11 @@ main(int argc, char **argv)
 		tc_err("dropping privileges: %s", tc_strerror(rc));
 		return 1;
 	}
+	/* photod never talks to the network: make that impossible, not just unused. */
+	if ((rc = tc_sandbox_no_network()) != 0) {
+		tc_err("seccomp filter: %s", tc_strerror(rc));
+		return 1;
+	}
 	rc = 1;
 	if (pidfile && (rc = lock_pidfile(pidfile, &pid_fd)) != 0) {
 		tc_err("pid file %s: %s", pidfile, rc == -EADDRINUSE ?
@@ -359,6 +379,7 @@ main(int argc, char **argv)
 	if (setup_state(&d) != 0 || setup_socket(&d) != 0)
 		goto out;
 	photod_audit(&d, "photod", "start", NULL, 0, CONFIG_BOARD_NAME);
+	report_provisioning(&d);
 	if (photod_camera_up(&d) != 0) {
 		photod_audit(&d, "photod", "camera", NULL, d.cam_err,
 			     d.cam_err == -EINVAL ? "unsupported mode" : "camera unavailable");
@@ -384,11 +405,13 @@ out:	/* tear down in reverse */
 	if (d.signal_fd >= 0)
 		close(d.signal_fd);
 	photod_camera_down(&d);
+	photod_prov_release(&d);
+	if (d.prov.dirfd >= 0)
+		close(d.prov.dirfd);
 	tc_store_close(d.store);
 	tc_audit_close(d.audit);
 	tc_keystore_close(d.ks);
 	tc_secure_free(d.keys);
-	tc_zeroize(d.trust_pub, sizeof(d.trust_pub));
 	if (pid_fd >= 0) {
 		if (rc == 0)
 			unlink(pidfile);	/* a clean stop; a crash leaves it, unlocked */

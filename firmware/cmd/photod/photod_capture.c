@@ -5,6 +5,15 @@
  * streaming, so the first shot costs what every later one does.  A camera
  * that fails (or vanishes) is closed; the error is reported, audited and
  * shown in status, and the next capture tries to bring it back.
+ *
+ * Before each photo the gate (photod_gate.c) must allow it; a refusal is
+ * answered with its rule and audited.  Each photo's sealed metadata
+ * names the staff member logged in (R10), the event chosen, the pupil
+ * refs the request tagged and the platforms their consents allow (R5:
+ * the intersection; an unknown ref makes it empty).  A photo tagged with
+ * no pupils carries no platforms: n_pupils == 0 in the sealed metadata
+ * is how the review side knows it needs tagging at review.  Pupil refs
+ * are never logged or audited, only counted.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -88,15 +97,10 @@ photod_camera_down(struct photod *d)
 	d->cam = NULL;
 }
 
-/*
- * Rule R10: every photo names who took it.  Until staff login arrives
- * (with provisioning), that is the local account that asked photod.
- */
+/* The frame's part of the metadata; who, what event and which pupils are set already. */
 static void
-fill_meta(const char *actor, const struct tc_frame *fr, struct tc_photo_meta *m)
+fill_meta(const struct tc_frame *fr, struct tc_photo_meta *m)
 {
-	memset(m, 0, sizeof(*m));
-	tc_strlcpy(m->staff_id, actor, sizeof(m->staff_id));
 	m->capture_time_us = tc_time_wall_us();
 	m->frame_seq = fr->seq;
 	m->width = fr->width;
@@ -107,9 +111,8 @@ fill_meta(const char *actor, const struct tc_frame *fr, struct tc_photo_meta *m)
 
 /* One photo: take a frame, seal it, release the frame.  0 or an error. */
 static int
-capture_one(struct photod *d, const char *actor, struct tc_capture_result *res)
+capture_one(struct photod *d, struct tc_photo_meta *meta, struct tc_capture_result *res)
 {
-	struct tc_photo_meta meta;
 	struct tc_frame fr;
 	int rc, rel;
 
@@ -122,38 +125,117 @@ capture_one(struct photod *d, const char *actor, struct tc_capture_result *res)
 		photod_camera_down(d);
 		return d->cam_err;
 	}
-	fill_meta(actor, &fr, &meta);
-	rc = tc_capture_photo(&d->cs, &fr, &meta, d->store, res);
+	fill_meta(&fr, meta);
+	rc = tc_capture_photo(&d->cs, &fr, meta, d->store, res);
 	rel = tc_camera_release(d->cam, &fr);
-	tc_zeroize(&meta, sizeof(meta));
 	return rc ? rc : rel;
 }
 
+/* A pupil ref: 1..63 printable ASCII bytes without spaces, NUL-terminated in its array. */
+static bool
+valid_ref(const char *s, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size && s[i]; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return false;
+	return i > 0 && i < size;
+}
+
+/*
+ * Check the request; put its pupils and the session (staff, event) into
+ * meta.  0, or -EINVAL with why set.
+ */
+static int
+session_meta(struct photod *d, const struct tc_msg_capture_req *req, struct tc_photo_meta *m,
+	     const char **why)
+{
+	uint32_t i, j;
+
+	memset(m, 0, sizeof(*m));
+	*why = "burst count must be 1..100";
+	if (req->count < 1 || req->count > TC_IPC_MAX_BURST)
+		return -EINVAL;
+	*why = "at most 16 pupils per photo";
+	if (req->n_pupils > TC_IPC_MAX_PUPILS)
+		return -EINVAL;
+	for (i = 0; i < req->n_pupils; i++) {
+		*why = "a pupil ref is 1 to 63 printable characters without spaces";
+		if (!valid_ref(req->pupils[i], sizeof(req->pupils[i])))
+			return -EINVAL;
+		*why = "a pupil is listed twice";
+		for (j = 0; j < i; j++)
+			if (strcmp(req->pupils[i], req->pupils[j]) == 0)
+				return -EINVAL;
+		tc_strlcpy(m->pupil_refs[i], req->pupils[i], sizeof(m->pupil_refs[i]));
+	}
+	m->n_pupils = req->n_pupils;
+	tc_strlcpy(m->staff_id, d->login.staff, sizeof(m->staff_id));
+	tc_strlcpy(m->event_id, d->login.event, sizeof(m->event_id));
+	return 0;
+}
+
+static void
+refused(struct photod *d, int fd, const char *actor, const struct photod_refusal *r)
+{
+	char detail[TC_AUDIT_DETAIL_MAX];
+
+	snprintf(detail, sizeof(detail), "%s%s%s", r->rule, r->rule[0] ? ": " : "", r->text);
+	photod_audit(d, actor, "refuse.capture", NULL, r->code, detail);
+	photod_error(fd, r->code, r->rule, r->text);
+}
+
 void
-photod_capture(struct photod *d, int fd, const char *actor, uint32_t count)
+photod_capture(struct photod *d, struct photod_client *c, const struct tc_msg_capture_req *req)
 {
 	struct tc_capture_result res;
+	struct tc_photo_meta *meta;
+	struct photod_refusal r;
 	struct tc_msg_photo ph;
 	struct tc_msg_end end = { 0, 0 };
-	char detail[96];
+	char detail[128], actor[TC_AUDIT_FIELD_MAX];
+	const char *why;
 	uint32_t i;
 	int rc = 0;
 
-	if (count < 1 || count > TC_IPC_MAX_BURST) {
-		photod_audit(d, actor, "capture", NULL, -EINVAL, "burst count out of range");
-		photod_error(fd, -EINVAL, "", "burst count must be 1..100");
+	photod_actor(d, c, actor, sizeof(actor));
+	/* Metadata holds pupil refs: locked memory, wiped on the way out. */
+	meta = tc_secure_alloc(sizeof(*meta));
+	if (!meta) {
+		photod_error(c->fd, -ENOMEM, "", tc_strerror(-ENOMEM));
 		return;
 	}
-	for (i = 0; i < count && !d->stopping; i++) {
-		rc = capture_one(d, actor, &res);
+	if (session_meta(d, req, meta, &why) != 0) {
+		photod_audit(d, actor, "capture", NULL, -EINVAL, why);
+		photod_error(c->fd, -EINVAL, "", why);
+		goto out;
+	}
+	if (photod_gate(d, photod_now(), &r) != 0) {
+		refused(d, c->fd, actor, &r);
+		goto out;
+	}
+	/* Rule R5: what the consents of everyone in the frame allow, and no more. */
+	tc_policy_platforms(d->prov.policy, (const char (*)[TC_META_ID_MAX])meta->pupil_refs,
+			    meta->n_pupils, meta->platforms, &meta->n_platforms);
+	photod_touch(d);
+	for (i = 0; i < req->count && !d->stopping; i++) {
+		/* A burst may reach the unsynced limit or fill the store part way. */
+		if (i > 0 && photod_gate(d, photod_now(), &r) != 0) {
+			refused(d, c->fd, actor, &r);
+			goto out;
+		}
+		rc = capture_one(d, meta, &res);
 		if (rc != 0) {
-			snprintf(detail, sizeof(detail), "photo %u of %u failed", i + 1, count);
+			snprintf(detail, sizeof(detail), "photo %u of %u failed", i + 1, req->count);
 			photod_audit(d, actor, "capture", NULL, rc, detail);
 			break;
 		}
 		d->captured++;
-		snprintf(detail, sizeof(detail), "%llu bytes sealed",
-			 (unsigned long long)res.sealed_size);
+		snprintf(detail, sizeof(detail), "%llu bytes sealed; event %s; %u pupil(s), "
+			 "%u platform(s)", (unsigned long long)res.sealed_size,
+			 meta->event_id[0] ? meta->event_id : "-", meta->n_pupils,
+			 meta->n_platforms);
 		photod_audit(d, actor, "capture", res.id, 0, detail);
 		memset(&ph, 0, sizeof(ph));
 		memcpy(ph.id, res.id, sizeof(ph.id));
@@ -162,8 +244,8 @@ photod_capture(struct photod *d, int fd, const char *actor, uint32_t count)
 		ph.created_us = ph.state_us = tc_time_wall_us();
 		tc_strlcpy(ph.state, "captured", sizeof(ph.state));
 		ph.latency_us = res.latency_us;
-		if (photod_reply(fd, TC_MSG_CAPTURED, &ph, sizeof(ph)) != 0)
-			break;	/* the client left; the photo is safe regardless */
+		if (photod_reply(c->fd, TC_MSG_CAPTURED, &ph, sizeof(ph)) != 0)
+			goto out;	/* the client left; the photo is safe regardless */
 		end.count++;
 		/* SIGTERM lands between photos: the one in flight is always finished. */
 		photod_check_signals(d);
@@ -173,9 +255,11 @@ photod_capture(struct photod *d, int fd, const char *actor, uint32_t count)
 
 		snprintf(text, sizeof(text), "capture failed after %u photo(s): %s", end.count,
 			 rc == -EINVAL ? "unsupported camera mode" : tc_strerror(rc));
-		photod_error(fd, rc, "", text);
-		return;
+		photod_error(c->fd, rc, "", text);
+		goto out;
 	}
-	end.result = d->stopping && end.count < count ? -EINTR : 0;
-	photod_reply(fd, TC_MSG_CAPTURE_END, &end, sizeof(end));
+	end.result = d->stopping && end.count < req->count ? -EINTR : 0;
+	photod_reply(c->fd, TC_MSG_CAPTURE_END, &end, sizeof(end));
+out:
+	tc_secure_free(meta);
 }

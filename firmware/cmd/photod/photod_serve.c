@@ -5,8 +5,12 @@
  * MAX_CLIENTS connections; requests are served one at a time (a burst
  * holds the loop until it ends, which is what a camera does anyway).
  * Peers are checked with SO_PEERCRED on accept: root, photod's own user
- * or its group.  A message that breaks the protocol (short, long, unknown
- * type) ends that connection and is audited; photod carries on.
+ * or its group; only root and photod's own user may provision, install a
+ * policy or wipe.  A message that breaks the protocol (short, long,
+ * unknown type, wrong descriptor count) ends that connection and is
+ * audited; photod carries on.  The receive buffer is wiped after every
+ * request (a login request holds a PIN).  poll's timeout is the moment
+ * the logged-in staff member's idle time runs out.
  */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
@@ -23,14 +27,9 @@
 #include "tc_io.h"
 #include "tc_ipc.h"
 #include "tc_log.h"
+#include "tc_secmem.h"
 
 #define MAX_CLIENTS 16
-
-struct client {
-	int fd;
-	uid_t uid;
-	char actor[48];
-};
 
 void
 photod_audit(struct photod *d, const char *actor, const char *action, const uint8_t *id,
@@ -57,6 +56,17 @@ photod_reply(int fd, uint16_t type, const void *payload, size_t len)
 }
 
 void
+photod_ok(int fd, uint64_t count, const char *text)
+{
+	struct tc_msg_ok ok;
+
+	memset(&ok, 0, sizeof(ok));
+	ok.count = count;
+	tc_strlcpy(ok.text, text, sizeof(ok.text));
+	photod_reply(fd, TC_MSG_OK, &ok, sizeof(ok));
+}
+
+void
 photod_check_signals(struct photod *d)
 {
 	struct signalfd_siginfo si;
@@ -79,177 +89,95 @@ photod_error(int fd, int code, const char *rule, const char *text)
 	photod_reply(fd, TC_MSG_ERROR, &e, sizeof(e));
 }
 
+/* Close descriptors a request brought; only the install and policy requests use theirs. */
 static void
-do_status(struct photod *d, int fd)
+close_fds(int *fds, size_t n)
 {
-	struct tc_msg_status st;
-	struct tc_store_stats ss;
+	size_t i;
 
-	memset(&st, 0, sizeof(st));
-	tc_strlcpy(st.board, CONFIG_BOARD_NAME, sizeof(st.board));
-	if (d->cam)
-		tc_strlcpy(st.camera, d->cam_id, sizeof(st.camera));
-	st.width = d->set.width;
-	st.height = d->set.height;
-	st.camera_state = d->cam ? 0 : (d->cam_err ? d->cam_err : TC_E_NO_CAMERA);
-	if (tc_store_stats(d->store, &ss) == 0) {
-		st.photos_total = ss.used_photos;
-		st.bytes_total = ss.used_bytes;
-		st.unsynced = ss.unsynced;
-		st.oldest_unsynced_us = ss.oldest_unsynced_us;
-		st.quota_bytes = ss.quota_bytes;
-		st.quota_photos = ss.quota_photos;
-		if (ss.used_photos >= ss.quota_photos || ss.used_bytes >= ss.quota_bytes)
-			tc_strlcpy(st.capture_blocked, "store full: dock the camera to sync",
-				   sizeof(st.capture_blocked));
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+static void
+dispatch(struct photod *d, struct photod_client *c, uint16_t type, void *msg, int *fds)
+{
+	switch (type) {
+	case TC_MSG_STATUS_REQ: photod_status(d, c->fd); break;
+	case TC_MSG_CAMERAS_REQ: photod_cameras(c->fd); break;
+	case TC_MSG_CAPTURE_REQ: photod_capture(d, c, msg); break;
+	case TC_MSG_LIST_REQ: photod_list(d, c->fd); break;
+	case TC_MSG_DISCARD_REQ: photod_discard(d, c, msg); break;
+	case TC_MSG_EXPORT_REQ: photod_export(d, c, msg); break;
+	case TC_MSG_PROVISION_REQ: photod_provision_request(d, c); break;
+	case TC_MSG_INSTALL_REQ: photod_provision_install(d, c, fds); break;
+	case TC_MSG_POLICY_REQ: photod_policy_install(d, c, fds[0]); break;
+	case TC_MSG_WIPE_REQ: photod_wipe(d, c, msg); break;
+	case TC_MSG_LOGIN_REQ: photod_login(d, c, msg); break;
+	case TC_MSG_LOGOUT_REQ: photod_logout_req(d, c); break;
+	case TC_MSG_EVENT_SET_REQ: photod_event_set(d, c, msg); break;
+	case TC_MSG_EVENT_CLEAR_REQ: photod_event_clear(d, c); break;
+	case TC_MSG_EVENTS_REQ: photod_events(d, c->fd); break;
 	}
-	if (!d->cam && !st.capture_blocked[0])
-		snprintf(st.capture_blocked, sizeof(st.capture_blocked), "camera unavailable: %s",
-			 tc_strerror(st.camera_state));
-	st.captured_since_start = d->captured;
-	st.audit_seq = tc_audit_head_seq(d->audit);
-	photod_reply(fd, TC_MSG_STATUS, &st, sizeof(st));
 }
 
-static void
-do_cameras(int fd)
+static bool
+is_request(uint16_t type)
 {
-	struct tc_camera_info info[8];
-	struct tc_msg_camera c;
-	struct tc_msg_end end = { 0, 0 };
-	size_t n = 0, i, m;
-
-	end.result = tc_camera_list(info, 8, &n);
-	for (i = 0; end.result == 0 && i < n && i < 8; i++) {
-		memset(&c, 0, sizeof(c));
-		tc_strlcpy(c.id, info[i].id, sizeof(c.id));
-		tc_strlcpy(c.model, info[i].model, sizeof(c.model));
-		tc_strlcpy(c.backend, info[i].backend, sizeof(c.backend));
-		for (m = 0; m < info[i].nmodes && m < 8; m++) {
-			c.width[m] = info[i].modes[m].width;
-			c.height[m] = info[i].modes[m].height;
-		}
-		c.nmodes = (uint32_t)m;
-		if (photod_reply(fd, TC_MSG_CAMERA, &c, sizeof(c)) != 0)
-			return;
-		end.count++;
+	switch (type) {
+	case TC_MSG_STATUS_REQ: case TC_MSG_CAMERAS_REQ: case TC_MSG_CAPTURE_REQ:
+	case TC_MSG_LIST_REQ: case TC_MSG_DISCARD_REQ: case TC_MSG_EXPORT_REQ:
+	case TC_MSG_PROVISION_REQ: case TC_MSG_INSTALL_REQ: case TC_MSG_POLICY_REQ:
+	case TC_MSG_WIPE_REQ: case TC_MSG_LOGIN_REQ: case TC_MSG_LOGOUT_REQ:
+	case TC_MSG_EVENT_SET_REQ: case TC_MSG_EVENT_CLEAR_REQ: case TC_MSG_EVENTS_REQ:
+		return true;
+	default:
+		return false;
 	}
-	photod_reply(fd, TC_MSG_CAMERAS_END, &end, sizeof(end));
-}
-
-struct list_ctx {
-	int fd;
-	uint32_t count;
-};
-
-static int
-list_one(void *ctx, const struct tc_store_rec *r)
-{
-	struct list_ctx *lc = ctx;
-	struct tc_msg_photo ph;
-
-	memset(&ph, 0, sizeof(ph));
-	memcpy(ph.id, r->id, sizeof(ph.id));
-	memcpy(ph.digest, r->digest, sizeof(ph.digest));
-	ph.size = r->size;
-	ph.created_us = r->created_us;
-	ph.state_us = r->state_us;
-	tc_strlcpy(ph.state, tc_store_state_name(r->state), sizeof(ph.state));
-	if (photod_reply(lc->fd, TC_MSG_PHOTO, &ph, sizeof(ph)) != 0)
-		return -EPIPE;
-	lc->count++;
-	return 0;
-}
-
-static void
-do_list(struct photod *d, int fd)
-{
-	struct list_ctx lc = { fd, 0 };
-	struct tc_msg_end end;
-
-	end.result = tc_store_list(d->store, list_one, &lc);
-	end.count = lc.count;
-	if (end.result != -EPIPE)
-		photod_reply(fd, TC_MSG_LIST_END, &end, sizeof(end));
-}
-
-static void
-do_discard(struct photod *d, struct client *c, const struct tc_msg_id *m)
-{
-	int rc = tc_store_discard(d->store, m->id, c->actor);
-
-	if (rc == 0 || rc == -EBUSY) {
-		photod_reply(c->fd, TC_MSG_DISCARDED, m, sizeof(*m));
-		return;
-	}
-	/* The store audits discards it performs; a refused one is audited here. */
-	photod_audit(d, c->actor, "discard", m->id, rc, "refused");
-	photod_error(c->fd, rc, "", rc == TC_E_STATE ?
-		    "only a photo not yet synced can be discarded" : tc_strerror(rc));
-}
-
-/* Rule R3: there is no way to take a photo off the device but sync. */
-static void
-do_export(struct photod *d, struct client *c, const struct tc_msg_id *m)
-{
-	photod_audit(d, c->actor, "refuse.export", m->id, TC_E_REFUSED,
-		     "R3: photos leave the device only to the Trust server");
-	photod_error(c->fd, TC_E_REFUSED, "R3",
-		    "photos leave the device only to the Trust server, by sync at a dock");
 }
 
 /* Serve one request.  Returns 0 to keep the connection, <0 to close it. */
 static int
-serve_one(struct photod *d, struct client *c)
+serve_one(struct photod *d, struct photod_client *c)
 {
 	union {
 		unsigned char raw[TC_IPC_MAX_PAYLOAD];
-		struct tc_msg_id id;
 		struct tc_msg_capture_req cap;
 	} u;
+	int fds[TC_IPC_MAX_FDS];
+	size_t nfds = 0;
 	char detail[96];
 	uint16_t type;
 	int rc;
 
-	rc = tc_ipc_recv(c->fd, &type, &u, sizeof(u), 0);
+	rc = tc_ipc_recv_fds(c->fd, &type, &u, sizeof(u), 0, fds, &nfds);
 	if (rc == -ECONNRESET)
-		return rc;
+		goto out;
 	if (rc != 0) {
 		snprintf(detail, sizeof(detail), "malformed message from uid %u: connection closed",
 			 (unsigned)c->uid);
 		photod_audit(d, c->actor, "ipc.reject", NULL, TC_E_PROTOCOL, detail);
-		return rc;
+		goto out;
 	}
-	switch (type) {
-	case TC_MSG_STATUS_REQ:
-		do_status(d, c->fd);
-		return 0;
-	case TC_MSG_CAMERAS_REQ:
-		do_cameras(c->fd);
-		return 0;
-	case TC_MSG_CAPTURE_REQ:
-		photod_capture(d, c->fd, c->actor, u.cap.count);
-		return 0;
-	case TC_MSG_LIST_REQ:
-		do_list(d, c->fd);
-		return 0;
-	case TC_MSG_DISCARD_REQ:
-		do_discard(d, c, &u.id);
-		return 0;
-	case TC_MSG_EXPORT_REQ:
-		do_export(d, c, &u.id);
-		return 0;
-	default:
+	if (!is_request(type)) {
 		/* A well-formed message a client must never send (a reply type). */
+		close_fds(fds, nfds);
 		snprintf(detail, sizeof(detail), "unexpected %s from uid %u", tc_ipc_type_name(type),
 			 (unsigned)c->uid);
 		photod_audit(d, c->actor, "ipc.reject", NULL, TC_E_PROTOCOL, detail);
-		return TC_E_PROTOCOL;
+		rc = TC_E_PROTOCOL;
+		goto out;
 	}
+	/* Idle logout first, so a request after the timeout finds nobody logged in. */
+	(void)photod_idle_check(d);
+	dispatch(d, c, type, &u, fds);
+out:
+	tc_zeroize(&u, sizeof(u));
+	return rc;
 }
 
 static void
-accept_client(struct photod *d, struct client *cl, int *ncl)
+accept_client(struct photod *d, struct photod_client *cl, int *ncl)
 {
 	uid_t uid;
 	gid_t gid;
@@ -273,6 +201,7 @@ accept_client(struct photod *d, struct client *cl, int *ncl)
 	}
 	cl[*ncl].fd = fd;
 	cl[*ncl].uid = uid;
+	cl[*ncl].admin = uid == 0 || uid == geteuid();
 	snprintf(cl[*ncl].actor, sizeof(cl[*ncl].actor), "camctl:uid=%u", (unsigned)uid);
 	(*ncl)++;
 }
@@ -280,21 +209,24 @@ accept_client(struct photod *d, struct client *cl, int *ncl)
 int
 photod_serve(struct photod *d)
 {
-	struct client cl[MAX_CLIENTS];
+	struct photod_client cl[MAX_CLIENTS];
 	struct pollfd pfd[MAX_CLIENTS + 2];
-	int ncl = 0, i, n;
+	int ncl = 0, i, n, idle_ms;
 
 	while (!d->stopping) {
 		pfd[0] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = d->signal_fd, .events = POLLIN };
 		for (i = 0; i < ncl; i++)
 			pfd[i + 2] = (struct pollfd){ .fd = cl[i].fd, .events = POLLIN };
-		n = poll(pfd, (nfds_t)ncl + 2, -1);
+		idle_ms = photod_idle_check(d);
+		n = poll(pfd, (nfds_t)ncl + 2, idle_ms);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
+		if (n == 0)
+			continue;	/* the idle timer: checked at the top */
 		if (pfd[1].revents)
 			photod_check_signals(d);
 		for (i = ncl - 1; i >= 0 && !d->stopping; i--) {
