@@ -1,7 +1,7 @@
 # drivers/camera: the camera interface and its backends.
-# synth_render.c is always built: it is a pure function the Trust side's
+# synth_render.c and synth_scene.c are always built: it is a pure function the Trust side's
 # verification and the tests use to re-create synthetic frames, whatever
 # backend the board captures with.
-lib-y += $(d)/camera.c $(d)/synth_render.c
+lib-y += $(d)/camera.c $(d)/synth_render.c $(d)/synth_scene.c
 lib-$(CONFIG_CAMERA_SYNTHETIC) += $(d)/cam_synthetic.c
 lib-$(CONFIG_CAMERA_LIBCAMERA) += $(d)/cam_libcamera.c $(d)/libcamera_shim.cpp

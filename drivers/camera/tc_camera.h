@@ -123,8 +123,8 @@ int tc_camera_configure(struct tc_camera *cam, uint32_t width, uint32_t height,
 int tc_camera_start(struct tc_camera *cam) TC_MUST_CHECK;
 
 /*
- * Wait up to timeout_ms (negative: forever) for the next frame and lend it
- * to the caller in *frame.  The caller must hand it back with
+ * Wait up to timeout_ms (0: only a frame already there; negative: forever)
+ * for the next frame and lend it to the caller in *frame.  The caller must hand it back with
  * tc_camera_release() (or close the camera) and must not write to it.
  * Returns 0, -EBUSY (every buffer is on loan), -ETIMEDOUT, -EBADFD (not
  * running), -EIO (the sensor failed), or -ENOMEM.

@@ -1,12 +1,14 @@
 /*
  * test_camera_render.c - drivers/camera: the synthetic sensor's renderer.
  * Determinism (same seed and frame give the same bytes, other frames and
- * seeds differ, a pinned digest holds across builds), NV12 and YUV420
- * carrying the same picture, strides honoured, arguments checked, content
- * that is not flat, and a 12 MP frame that costs a JPEG encoder what a
- * photo does (TurboJPEG, quality 90, 4:2:0: 4 to 6.5 MB).
+ * seeds differ, a pinned digest holds across builds, the scene cache and
+ * concurrent callers change nothing), NV12 and YUV420 carrying the same
+ * picture, strides honoured, arguments checked, content that is not flat,
+ * and a 12 MP frame that costs a JPEG encoder what a photo does
+ * (TurboJPEG, quality 90, 4:2:0: 4 to 6.5 MB).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -150,15 +152,122 @@ test_digest_is_pinned(void **state)
 	struct img a;
 
 	(void)state;
-	assert_int_equal(TC_SYNTH_VERSION, 1);
+	assert_int_equal(TC_SYNTH_VERSION, 2);
 	img_alloc(&a, 640, 480, TC_PIXFMT_YUV420);
 	img_render(&a, 1, 2);
-	assert_int_equal(img_digest(&a), UINT64_C(0x8b2074f0c034bf5c));
+	assert_int_equal(img_digest(&a), UINT64_C(0xff5b58428b4d415f));
 	img_free(&a);
 	img_alloc(&a, 1920, 1080, TC_PIXFMT_NV12);
 	img_render(&a, 7, 0);
-	assert_int_equal(img_digest(&a), UINT64_C(0x90ca92139d4bcc1e));
+	assert_int_equal(img_digest(&a), UINT64_C(0x2101eba43e020c58));
 	img_free(&a);
+	/* photod's mode, and the smallest frame there is */
+	img_alloc(&a, 4056, 3040, TC_PIXFMT_NV12);
+	img_render(&a, 7, 3);
+	assert_int_equal(img_digest(&a), UINT64_C(0x20515161c2f58895));
+	img_free(&a);
+	img_alloc(&a, 2, 2, TC_PIXFMT_YUV420);
+	img_render(&a, 5, 1);
+	assert_int_equal(img_digest(&a), UINT64_C(0xcd090476a7637654));
+	img_free(&a);
+}
+
+/*
+ * The scene cache keeps one scene: whatever was rendered in between (other
+ * seeds, other sizes, evicting it and building it again), a frame comes
+ * out the same.
+ */
+static void
+test_scene_cache_changes_nothing(void **state)
+{
+	static const struct { uint64_t seed; uint32_t w, h; } between[] = {
+		{ 10, 1920, 1080 }, { 9, 640, 480 }, { 9, 1920, 1080 }, { 9, 1920, 1080 },
+	};
+	struct img ref, other, again;
+	size_t i;
+	unsigned p;
+
+	(void)state;
+	img_alloc(&ref, 1920, 1080, TC_PIXFMT_YUV420);
+	img_alloc(&again, 1920, 1080, TC_PIXFMT_YUV420);
+	img_render(&ref, 9, 5);
+	for (i = 0; i < sizeof(between) / sizeof(between[0]); i++) {
+		img_alloc(&other, between[i].w, between[i].h, TC_PIXFMT_YUV420);
+		img_render(&other, between[i].seed, 5);
+		img_free(&other);
+		memset(again.plane[0], 0, again.len[0]);
+		img_render(&again, 9, 5);
+		for (p = 0; p < 3; p++)
+			assert_memory_equal(ref.plane[p], again.plane[p], ref.len[p]);
+	}
+	img_free(&ref);
+	img_free(&again);
+}
+
+/* Threads rendering different scenes at once fight over the cache: bytes stay right. */
+struct racer {
+	uint64_t seed[2];
+	uint64_t want[2];
+	int bad;
+};
+
+/* No cmocka assertion off the main thread: count failures for it instead. */
+static void *
+racer_main(void *arg)
+{
+	struct racer *r = arg;
+	struct img a;
+	int i;
+
+	memset(&a, 0, sizeof(a));
+	a.w = 640;
+	a.h = 480;
+	a.fmt = TC_PIXFMT_NV12;
+	if (tc_pixfmt_layout(a.fmt, a.w, a.h, a.stride, a.len, &a.np) != 0 ||
+	    !(a.plane[0] = malloc(a.len[0])) || !(a.plane[1] = malloc(a.len[1]))) {
+		r->bad = -1;
+		img_free(&a);
+		return NULL;
+	}
+	for (i = 0; i < 12; i++) {
+		if (tc_synth_render(r->seed[i & 1], 4, a.w, a.h, a.fmt, a.plane, a.stride) != 0 ||
+		    img_digest(&a) != r->want[i & 1])
+			r->bad++;
+	}
+	img_free(&a);
+	return NULL;
+}
+
+static void
+test_concurrent_renders_agree(void **state)
+{
+	struct racer r[3];
+	pthread_t t[3];
+	struct img a;
+	uint64_t want[3];
+	unsigned i;
+
+	(void)state;
+	img_alloc(&a, 640, 480, TC_PIXFMT_NV12);
+	for (i = 0; i < 3; i++) {
+		img_render(&a, 100 + i, 4);
+		want[i] = img_digest(&a);
+	}
+	img_free(&a);
+	for (i = 0; i < 3; i++) {
+		r[i].seed[0] = 100 + i;
+		r[i].want[0] = want[i];
+		r[i].seed[1] = 100 + (i + 1) % 3;
+		r[i].want[1] = want[(i + 1) % 3];
+		r[i].bad = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, racer_main, &r[i]), 0);
+	}
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		if (r[i].bad)
+			fail_msg("thread %u: %d of 12 renders differed from the single-threaded one", i,
+				 r[i].bad);
+	}
 }
 
 static void
@@ -349,6 +458,8 @@ main(void)
 		cmocka_unit_test_setup(test_same_seed_and_frame_same_bytes, setup),
 		cmocka_unit_test_setup(test_other_frames_and_seeds_differ, setup),
 		cmocka_unit_test_setup(test_digest_is_pinned, setup),
+		cmocka_unit_test_setup(test_scene_cache_changes_nothing, setup),
+		cmocka_unit_test_setup(test_concurrent_renders_agree, setup),
 		cmocka_unit_test_setup(test_nv12_and_yuv420_hold_the_same_picture, setup),
 		cmocka_unit_test_setup(test_strides_are_honoured, setup),
 		cmocka_unit_test_setup(test_bad_arguments, setup),

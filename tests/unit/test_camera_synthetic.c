@@ -2,8 +2,10 @@
  * test_camera_synthetic.c - drivers/camera: the camera interface through
  * the synthetic sensor.  Listing, the lifecycle in every mode and format,
  * refused modes and out-of-order calls, the buffer pool (-EBUSY when all
- * frames are on loan), release of frames that are not on loan, and frames
- * that equal tc_synth_render() for their seed and seq.
+ * frames are on loan), release of frames that are not on loan, frames
+ * that equal tc_synth_render() for their seed and seq, frames rendered
+ * ahead dropped on a stop or a seed change without losing a number, and
+ * allocation failures.  Streaming itself: test_camera_stream.c.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,6 +22,9 @@
 #include "tc_synth.h"
 
 #ifdef CONFIG_CAMERA_SYNTHETIC
+
+/* A bounded wait for a frame: generous, for sanitizer builds on a loaded machine. */
+#define WAIT_MS 20000
 
 static const struct tc_camera_mode modes[] = {
 	{ 4056, 3040 }, { 4608, 2592 }, { 1920, 1080 },
@@ -114,7 +119,7 @@ lifecycle(uint32_t w, uint32_t h, enum tc_pixfmt fmt)
 	assert_string_equal(tc_camera_backend(cam), "synthetic");
 	assert_int_equal(tc_camera_configure(cam, w, h, fmt), 0);
 	assert_int_equal(tc_camera_start(cam), 0);
-	assert_int_equal(tc_camera_take(cam, &fr, 1000), 0);
+	assert_int_equal(tc_camera_take(cam, &fr, WAIT_MS), 0);
 
 	assert_int_equal(fr.width, w);
 	assert_int_equal(fr.height, h);
@@ -166,7 +171,7 @@ test_invalid_mode_or_format(void **state)
 	assert_int_equal(tc_camera_configure(cam, 1920, 1080, TC_PIXFMT_YUV420), 0);
 	assert_int_equal(tc_camera_configure(cam, 640, 480, TC_PIXFMT_YUV420), -EINVAL);
 	assert_int_equal(tc_camera_start(cam), 0);
-	assert_int_equal(tc_camera_take(cam, &fr, 0), 0);
+	assert_int_equal(tc_camera_take(cam, &fr, WAIT_MS), 0);
 	assert_int_equal(fr.width, 1920);
 	assert_int_equal(fr.fmt, TC_PIXFMT_YUV420);
 	assert_int_equal(tc_camera_release(cam, &fr), 0);
@@ -195,7 +200,7 @@ test_calls_out_of_order(void **state)
 	/* and round again after a stop */
 	assert_int_equal(tc_camera_configure(cam, 1920, 1080, TC_PIXFMT_YUV420), 0);
 	assert_int_equal(tc_camera_start(cam), 0);
-	assert_int_equal(tc_camera_take(cam, &fr, 0), 0);
+	assert_int_equal(tc_camera_take(cam, &fr, WAIT_MS), 0);
 	assert_int_equal(tc_camera_release(cam, &fr), 0);
 	tc_camera_close(cam);
 	tc_camera_close(NULL);
@@ -213,7 +218,7 @@ test_take_with_every_buffer_on_loan_is_busy(void **state)
 	assert_int_equal(tc_camera_open(&cam, "synthetic:1"), 0);
 	assert_int_equal(tc_camera_configure(cam, 1920, 1080, TC_PIXFMT_NV12), 0);
 	assert_int_equal(tc_camera_start(cam), 0);
-	while ((rc = tc_camera_take(cam, &fr[n], 0)) == 0) {
+	while ((rc = tc_camera_take(cam, &fr[n], WAIT_MS)) == 0) {
 		assert_int_equal(fr[n].seq, n);
 		n++;
 		assert_true(n <= TC_CAMERA_MAX_BUFFERS);
@@ -228,7 +233,7 @@ test_take_with_every_buffer_on_loan_is_busy(void **state)
 	assert_frame_is_render(&fr[0], 1);
 
 	assert_int_equal(tc_camera_release(cam, &fr[1]), 0);
-	assert_int_equal(tc_camera_take(cam, &extra, 0), 0);
+	assert_int_equal(tc_camera_take(cam, &extra, WAIT_MS), 0);
 	assert_int_equal(extra.seq, n); /* a -EBUSY take consumes no frame number */
 	assert_frame_is_render(&extra, 1);
 	assert_int_equal(tc_camera_release(cam, &extra), 0);
@@ -243,6 +248,7 @@ test_release_of_frame_not_on_loan_is_refused(void **state)
 {
 	struct tc_camera *a = NULL, *b = NULL;
 	struct tc_frame fa, fb, copy, forged;
+	int tries;
 
 	(void)state;
 	assert_int_equal(tc_camera_open(&a, "synthetic:1"), 0);
@@ -251,8 +257,8 @@ test_release_of_frame_not_on_loan_is_refused(void **state)
 	assert_int_equal(tc_camera_configure(b, 1920, 1080, TC_PIXFMT_NV12), 0);
 	assert_int_equal(tc_camera_start(a), 0);
 	assert_int_equal(tc_camera_start(b), 0);
-	assert_int_equal(tc_camera_take(a, &fa, 0), 0);
-	assert_int_equal(tc_camera_take(b, &fb, 0), 0);
+	assert_int_equal(tc_camera_take(a, &fa, WAIT_MS), 0);
+	assert_int_equal(tc_camera_take(b, &fb, WAIT_MS), 0);
 
 	/* a frame of another camera */
 	assert_int_equal(tc_camera_release(a, &fb), -EINVAL);
@@ -278,7 +284,13 @@ test_release_of_frame_not_on_loan_is_refused(void **state)
 	assert_int_equal(tc_camera_release(a, &fa), 0);
 	assert_int_equal(tc_camera_release(a, &fa), -EINVAL);
 	assert_int_equal(tc_camera_release(a, &copy), -EINVAL);
-	assert_int_equal(tc_camera_take(a, &fa, 0), 0);
+	/* Frames are rendered ahead into the other buffer: take until it comes round. */
+	for (tries = 0; tries < 8; tries++) {
+		assert_int_equal(tc_camera_take(a, &fa, WAIT_MS), 0);
+		if (fa.slot_ == copy.slot_)
+			break;
+		assert_int_equal(tc_camera_release(a, &fa), 0);
+	}
 	assert_int_equal(fa.slot_, copy.slot_); /* the same buffer, lent again */
 	assert_int_equal(tc_camera_release(a, &copy), -EINVAL);
 	assert_int_equal(tc_camera_release(a, &fa), 0);
@@ -298,7 +310,7 @@ test_frames_on_loan_survive_stop(void **state)
 	assert_int_equal(tc_camera_open(&cam, "synthetic:4"), 0);
 	assert_int_equal(tc_camera_configure(cam, 1920, 1080, TC_PIXFMT_YUV420), 0);
 	assert_int_equal(tc_camera_start(cam), 0);
-	assert_int_equal(tc_camera_take(cam, &fr, 0), 0);
+	assert_int_equal(tc_camera_take(cam, &fr, WAIT_MS), 0);
 	assert_int_equal(tc_camera_stop(cam), 0);
 	assert_frame_is_render(&fr, 4);
 	/* no new mode while a buffer of the old one is out */
@@ -306,7 +318,7 @@ test_frames_on_loan_survive_stop(void **state)
 	assert_int_equal(tc_camera_release(cam, &fr), 0);
 	assert_int_equal(tc_camera_configure(cam, 1920, 1080, TC_PIXFMT_NV12), 0);
 	assert_int_equal(tc_camera_start(cam), 0);
-	assert_int_equal(tc_camera_take(cam, &fr, 0), 0);
+	assert_int_equal(tc_camera_take(cam, &fr, WAIT_MS), 0);
 	assert_int_equal(fr.seq, 1); /* numbering runs on across stop and reconfigure */
 	assert_frame_is_render(&fr, 4);
 	/* Closing with a frame on loan frees it too (ASan checks the leak). */
@@ -317,19 +329,51 @@ static void
 test_seed_from_id_and_setter(void **state)
 {
 	struct tc_camera *cam = NULL;
-	struct tc_frame fr;
+	struct tc_frame fr, f2;
 
 	(void)state;
 	assert_int_equal(tc_camera_open(&cam, "synthetic:18446744073709551615"), 0);
 	assert_int_equal(tc_camera_configure(cam, 1920, 1080, TC_PIXFMT_NV12), 0);
 	assert_int_equal(tc_camera_start(cam), 0);
-	assert_int_equal(tc_camera_take(cam, &fr, 0), 0);
+	assert_int_equal(tc_camera_take(cam, &fr, WAIT_MS), 0);
 	assert_frame_is_render(&fr, UINT64_MAX);
 	assert_int_equal(tc_camera_release(cam, &fr), 0);
+	/* Frame 1 is rendering or rendered with the old seed: it must be dropped. */
 	assert_int_equal(tc_camera_synthetic_seed(cam, 5), 0);
-	assert_int_equal(tc_camera_take(cam, &fr, 0), 0);
+	assert_int_equal(tc_camera_take(cam, &fr, WAIT_MS), 0);
 	assert_int_equal(fr.seq, 1);
 	assert_frame_is_render(&fr, 5);
+
+	/* Again with the whole pool rendered ahead: hold one, take the other. */
+	assert_int_equal(tc_camera_take(cam, &f2, WAIT_MS), 0);
+	assert_int_equal(f2.seq, 2);
+	assert_int_equal(tc_camera_release(cam, &fr), 0);
+	assert_int_equal(tc_camera_release(cam, &f2), 0);
+	assert_int_equal(tc_camera_synthetic_seed(cam, 6), 0);
+	assert_int_equal(tc_camera_take(cam, &fr, WAIT_MS), 0);
+	assert_int_equal(fr.seq, 3);
+	assert_frame_is_render(&fr, 6);
+	assert_int_equal(tc_camera_take(cam, &f2, WAIT_MS), 0);
+	assert_int_equal(f2.seq, 4);
+	assert_frame_is_render(&f2, 6);
+	assert_int_equal(tc_camera_release(cam, &fr), 0);
+	assert_int_equal(tc_camera_release(cam, &f2), 0);
+
+	/* Stopped, or not configured yet: the seed waits for the next frames. */
+	assert_int_equal(tc_camera_stop(cam), 0);
+	assert_int_equal(tc_camera_synthetic_seed(cam, 7), 0);
+	assert_int_equal(tc_camera_start(cam), 0);
+	assert_int_equal(tc_camera_take(cam, &fr, WAIT_MS), 0);
+	assert_int_equal(fr.seq, 5);
+	assert_frame_is_render(&fr, 7);
+	assert_int_equal(tc_camera_release(cam, &fr), 0);
+	tc_camera_close(cam);
+	assert_int_equal(tc_camera_open(&cam, "synthetic:1"), 0);
+	assert_int_equal(tc_camera_synthetic_seed(cam, 8), 0);
+	assert_int_equal(tc_camera_configure(cam, 1920, 1080, TC_PIXFMT_YUV420), 0);
+	assert_int_equal(tc_camera_start(cam), 0);
+	assert_int_equal(tc_camera_take(cam, &fr, WAIT_MS), 0);
+	assert_frame_is_render(&fr, 8);
 	assert_int_equal(tc_camera_release(cam, &fr), 0);
 	tc_camera_close(cam);
 	assert_int_equal(tc_camera_synthetic_seed(NULL, 5), -EINVAL);
@@ -353,7 +397,11 @@ test_open_unknown_ids(void **state)
 	assert_int_equal(tc_camera_open(NULL, "synthetic:0"), -EINVAL);
 }
 
-/* Every allocation of open, configure and take can fail cleanly. */
+/*
+ * Every allocation of open and configure can fail cleanly; once
+ * configured, nothing allocates: start and take never fail for memory
+ * (the render thread has everything it needs from configure).
+ */
 static void
 test_allocation_failures(void **state)
 {
@@ -364,26 +412,27 @@ test_allocation_failures(void **state)
 
 	(void)state;
 	for (nth = 1;; nth++) {
-		tc_fault_arm(TC_FAULT_ALLOC, nth, ENOMEM, false);
-		rc = tc_camera_open(&cam, "synthetic:0");
+		tc_fault_arm(TC_FAULT_ALLOC, nth, ENOMEM, true);
+		/* a seed no other test uses: its scene is built, not found in the cache */
+		rc = tc_camera_open(&cam, "synthetic:31337");
 		if (rc == 0) {
-			rc = tc_camera_configure(cam, 1920, 1080, TC_PIXFMT_NV12);
+			rc = tc_camera_configure(cam, 4608, 2592, TC_PIXFMT_NV12);
 			if (rc == 0) {
 				/* configured means the whole pool is there */
 				assert_int_equal(tc_camera_start(cam), 0);
-				rc = tc_camera_take(cam, &fr, 0);
-				if (rc == 0) {
-					tc_fault_disarm_all();
-					assert_int_equal(tc_camera_release(cam, &fr), 0);
-					tc_camera_close(cam);
-					break;
-				}
-				assert_int_equal(rc, -ENOMEM);
-			} else {
-				assert_int_equal(rc, -ENOMEM);
-				/* a failed configure leaves the camera unconfigured */
-				assert_int_equal(tc_camera_start(cam), -EBADFD);
+				assert_int_equal(tc_camera_take(cam, &fr, WAIT_MS), 0);
+				assert_int_equal(tc_camera_release(cam, &fr), 0);
+				assert_int_equal(tc_camera_take(cam, &fr, WAIT_MS), 0);
+				assert_int_equal(fr.seq, 1);
+				tc_fault_disarm_all();
+				assert_frame_is_render(&fr, 31337);
+				assert_int_equal(tc_camera_release(cam, &fr), 0);
+				tc_camera_close(cam);
+				break;
 			}
+			assert_int_equal(rc, -ENOMEM);
+			/* a failed configure leaves the camera unconfigured */
+			assert_int_equal(tc_camera_start(cam), -EBADFD);
 			tc_camera_close(cam);
 		} else {
 			assert_int_equal(rc, -ENOMEM);
@@ -392,7 +441,8 @@ test_allocation_failures(void **state)
 		tc_fault_disarm_all();
 		assert_true(nth < 50);
 	}
-	assert_true(nth > 3); /* open, three buffers and the renderer's scratch were all hit */
+	/* open, two buffers, the scene's three blocks and the scratch were all hit */
+	assert_true(nth > 6);
 }
 
 int
