@@ -123,5 +123,8 @@ int tc_obj_open(const uint8_t *obj, size_t len, const uint8_t priv[TC_P256_PRIV_
 
 /* Key generation helpers (trustadm, tests): a P-256 pair in the raw forms above. */
 int tc_p256_keygen(uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB_LEN]) TC_MUST_CHECK;
+/* The public key of a private scalar; -EINVAL if it is not a valid P-256 scalar. */
+int tc_p256_public(const uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB_LEN])
+	TC_MUST_CHECK;
 
 #endif /* TC_SEAL_H */

@@ -141,6 +141,33 @@ tc_p256_keygen(uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB_LEN])
 	return rc;
 }
 
+int
+tc_p256_public(const uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB_LEN])
+{
+	mbedtls_ecp_group grp;
+	mbedtls_ecp_point q;
+	mbedtls_mpi d;
+	size_t olen;
+	int rc = 0, mrc;
+
+	mbedtls_ecp_group_init(&grp);
+	mbedtls_ecp_point_init(&q);
+	mbedtls_mpi_init(&d);
+	if ((mrc = mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1)) != 0 ||
+	    (mrc = mbedtls_mpi_read_binary(&d, priv, TC_P256_PRIV_LEN)) != 0)
+		rc = map_err(mrc);
+	else if (mbedtls_ecp_check_privkey(&grp, &d) != 0)
+		rc = -EINVAL;	/* zero, or not below the group order */
+	else if ((mrc = mbedtls_ecp_mul(&grp, &q, &d, &grp.G, tc_random_rng, NULL)) != 0 ||
+		 (mrc = mbedtls_ecp_point_write_binary(&grp, &q, MBEDTLS_ECP_PF_UNCOMPRESSED,
+						       &olen, pub, TC_P256_PUB_LEN)) != 0)
+		rc = map_err(mrc);
+	mbedtls_mpi_free(&d);
+	mbedtls_ecp_point_free(&q);
+	mbedtls_ecp_group_free(&grp);
+	return rc;
+}
+
 /*
  * The single-use wrap key: HKDF-SHA256(salt = photo id, ikm = ECDH x,
  * info = label ‖ ephemeral pub ‖ recipient pub).

@@ -227,6 +227,27 @@ expect_exit "an update asking an approved device for a grace period is refused" 
 expect_exit "trustadm itself refuses to issue such a policy" 1 'rule R2' \
 	ta policy issue "$NEW_ID" --grace-hours 24 -o "$T/never.bundle"
 
+# -- policy-enabled on-device review: photos are also wrapped to the
+#    device review key, and only from the policy that enables it
+staff_session
+before=$(camctl capture | head -1 | cut -d' ' -f1)
+ta policy issue "$NEW_ID" --review-on-device -o "$T/review.bundle" >/dev/null
+camctl policy install "$T/review.bundle" >/dev/null
+after=$(camctl capture | head -1 | cut -d' ' -f1)
+as_device_user od -An -v -tx1 "$STATE/keys/review.key" | tr -d ' \n' > "$T/review.hex"
+chmod 600 "$T/review.hex"
+mkdir -p "$T/rv-before" "$T/rv-after"
+cp "$STATE/store/objects/$before.tco" "$T/rv-before/"
+cp "$STATE/store/objects/$after.tco" "$T/rv-after/"
+check "with review enabled, the device review key opens the photo" \
+	"$TOOLS/tc_verify" "$T/review.hex" "$T/rv-after"
+check_fails "a photo sealed before review was enabled stays the Trust's alone" \
+	"$TOOLS/tc_verify" "$T/review.hex" "$T/rv-before"
+check "and the Trust key still opens both" sh -c "\"$TOOLS/tc_verify\" \"$TRUST_A/photo.key\" \"$T/rv-after\" && \"$TOOLS/tc_verify\" \"$TRUST_A/photo.key\" \"$T/rv-before\""
+camctl discard "$before" >/dev/null
+camctl discard "$after" >/dev/null
+camctl logout >/dev/null
+
 # -- wipe with no unsynced photos needs no --force
 staff_session
 first=$(camctl capture | head -1 | cut -d' ' -f1)

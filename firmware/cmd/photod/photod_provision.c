@@ -35,6 +35,7 @@
 #include "photod.h"
 #include "tc_io.h"
 #include "tc_log.h"
+#include "tc_secmem.h"
 
 #define CERT_MAX (16 * 1024)
 
@@ -46,6 +47,29 @@ photod_prov_release(struct photod *d)
 	tc_free(d->prov.ca_pem);
 	d->prov.ca_pem = NULL;
 	d->cs.trust_pub = NULL;
+	d->cs.review_pub = NULL;
+}
+
+/*
+ * Policy-enabled on-device review: photos are also wrapped to the device
+ * review key (TC_SECRET_REVIEW, a P-256 scalar made once on the device).
+ * Without it they are sealed for the Trust alone, which is always safe.
+ */
+static void
+setup_review(struct photod *d)
+{
+	uint8_t *priv = tc_secure_alloc(TC_SECRET_LEN);
+	int rc = priv ? tc_keystore_secret(d->ks, TC_SECRET_REVIEW, 1, priv) : -ENOMEM;
+
+	if (rc == 0)
+		rc = tc_p256_public(priv, d->review_pub);
+	tc_secure_free(priv);
+	if (rc != 0) {
+		tc_warn("on-device review key unavailable (%s): sealing for the Trust only",
+			tc_strerror(rc));
+		return;
+	}
+	d->cs.review_pub = d->review_pub;
 }
 
 /* The identity key's SPKI and device id; -ENOENT before provision request. */
@@ -113,6 +137,9 @@ load_installed(struct photod *d)
 	p->state = 0;
 	p->why = "";
 	d->cs.trust_pub = p->policy->photo_pub;
+	d->cs.review_pub = NULL;
+	if (p->policy->rules.review_on_device)
+		setup_review(d);
 out:
 	tc_free(cert);
 	tc_free(bundle);
