@@ -17,6 +17,7 @@
 
 #include "cam_backend.h"
 #include "tc_camera.h"
+#include "tc_fault.h"
 #include "tc_io.h"
 #include "tc_log.h"
 
@@ -189,6 +190,9 @@ tc_camera_take(struct tc_camera *cam, struct tc_frame *frame, int timeout_ms)
 	if (cam->nout == cam->nbufs)
 		return -EBUSY;
 	memset(&f, 0, sizeof(f));
+	/* Test builds: a camera that fails or is unplugged mid-burst. */
+	if ((err = tc_fault_hit(TC_FAULT_CAMERA)) != 0)
+		return err;
 	if ((err = cam->ops->take(cam->priv, &f, &slot, timeout_ms)) != 0)
 		return err;
 	if (slot >= cam->nbufs || cam->loan[slot] != 0) {

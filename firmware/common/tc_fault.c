@@ -29,7 +29,7 @@ static unsigned long crash_nth, crash_seen, points_passed;
 static int env_loaded;
 
 static const char *const site_names[TC_FAULT_NSITES] = {
-	"alloc", "write", "fsync", "rename", "read",
+	"alloc", "write", "fsync", "rename", "read", "camera",
 };
 
 static int
@@ -38,6 +38,7 @@ errno_by_name(const char *s)
 	static const struct { const char *n; int e; } t[] = {
 		{ "ENOMEM", ENOMEM }, { "ENOSPC", ENOSPC }, { "EIO", EIO },
 		{ "EDQUOT", EDQUOT }, { "EINTR", EINTR }, { "EROFS", EROFS },
+		{ "ENODEV", ENODEV }, { "ETIMEDOUT", ETIMEDOUT },
 	};
 	size_t i;
 

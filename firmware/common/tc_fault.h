@@ -14,6 +14,7 @@
  * Tests arm faults through the functions below; integration tests that
  * drive real binaries arm them through the environment:
  *   TC_FAULT=site:nth:errno[:sticky]   e.g. TC_FAULT=write:3:ENOSPC
+ *   (sites: alloc, write, fsync, rename, read, camera)
  *   TC_CRASH_AT=name[:nth]             e.g. TC_CRASH_AT=store.commit.renamed
  */
 #ifndef TC_FAULT_H
@@ -29,6 +30,7 @@ enum tc_fault_site {
 	TC_FAULT_FSYNC,
 	TC_FAULT_RENAME,
 	TC_FAULT_READ,
+	TC_FAULT_CAMERA,	/* tc_camera_take: the camera fails or vanishes (-ENODEV, -EIO) */
 	TC_FAULT_NSITES
 };
 

@@ -121,7 +121,7 @@ mode() { stat -c %a "$1"; }
 # photod -b returns once it serves, so no polling is needed.
 start_photod() {
 	# shellcheck disable=SC2086
-	"$B/photod" -d "$STATE" -r "$RUN" -c synthetic:7 $USER_OPT -b -P "$RUN/photod.pid" \
+	"$B/photod" -d "$STATE" -r "$RUN" -c "${CAMERA:-synthetic:7}" $USER_OPT -b -P "$RUN/photod.pid" \
 		-l warn "$@"
 	PHOTOD_PID=$(cat "$RUN/photod.pid")
 }
