@@ -67,6 +67,10 @@ static const struct {
 	{ TC_E_RECEIPT_MISMATCH, "receipt does not cover this device, photo, digest or size" },
 	{ TC_E_DIGEST_MISMATCH, "uploaded object does not match its digest" },
 	{ TC_E_REVOKED, "device is revoked or not enrolled" },
+	{ TC_E_TLS, "TLS handshake or record failure" },
+	{ TC_E_SERVER, "the Trust server answered an error" },
+	{ TC_E_UNDOCKED, "undocked mid-transfer" },
+	{ TC_E_NET, "network failure (no route, refused, reset or timed out)" },
 };
 
 const char *

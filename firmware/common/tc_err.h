@@ -89,6 +89,12 @@ enum tc_err {
 	TC_E_RECEIPT_MISMATCH = -(TC_ERR_BASE + 702), /* receipt is for another device, photo, digest or size */
 	TC_E_DIGEST_MISMATCH = -(TC_ERR_BASE + 710), /* uploaded bytes do not hash to the declared digest */
 	TC_E_REVOKED = -(TC_ERR_BASE + 711),        /* device revoked or not enrolled in the registry */
+
+	/* firmware/cmd/syncd: the device end of the sync link */
+	TC_E_TLS = -(TC_ERR_BASE + 800),            /* TLS handshake or record failure */
+	TC_E_SERVER = -(TC_ERR_BASE + 801),         /* the server answered an error status */
+	TC_E_UNDOCKED = -(TC_ERR_BASE + 802),       /* undocked (or stopped) mid-transfer */
+	TC_E_NET = -(TC_ERR_BASE + 803),            /* no route, refused, reset or timed out */
 };
 
 /* A short sentence for a code from this header or a negative errno. */

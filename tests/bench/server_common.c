@@ -1,0 +1,252 @@
+/*
+ * server_common.c - setting up and driving trust-server for the
+ * benchmarks (see server_common.h).  Shell snippets do the one-off setup
+ * the way the integration tests do it; the timed parts are the clients'
+ * own measurements or wall time around them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server_common.h"
+
+static int
+sh(const char *cmd)
+{
+	int st = system(cmd);
+
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
+static unsigned
+random_port(void)
+{
+	return 20000 + (unsigned)((getpid() * 7919u + (unsigned)time(NULL) * 31u +
+				   (unsigned)rand()) % 40000u);
+}
+
+int
+bsrv_setup(struct bsrv *b, unsigned n_devices)
+{
+	const char *bin = getenv("TC_BIN"), *tmp = getenv("TMPDIR");
+	char cmd[4096];
+
+	memset(b, 0, sizeof(*b));
+	if (!bin) {
+		fprintf(stderr, "bench: set TC_BIN to the built programs (make bench does)\n");
+		return -EINVAL;
+	}
+	srand((unsigned)getpid());
+	snprintf(b->bin, sizeof(b->bin), "%s", bin);
+	snprintf(b->tools, sizeof(b->tools), "%s/../tests/tools", bin);
+	snprintf(b->dir, sizeof(b->dir), "%s/tcsrvbenchXXXXXX", tmp ? tmp : "/var/tmp");
+	if (!mkdtemp(b->dir))
+		return -errno;
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cd '%s'; B='%s'; T='%s'; \"$B/trustadm\" init trust >/dev/null; i=1;"
+		 " while [ $i -le %u ]; do \"$T/tc_mkcsr\" d$i.key d$i.csr > d$i.id;"
+		 " \"$B/trustadm\" -d trust enrol --csr d$i.csr --class trust-owned --label d$i >/dev/null;"
+		 " cp trust/devices/$(cat d$i.id).crt d$i.crt; i=$((i + 1)); done",
+		 b->dir, b->bin, b->tools, n_devices);
+	return sh(cmd) == 0 ? 0 : -EIO;
+}
+
+int
+bsrv_objects(struct bsrv *b, const char *name, unsigned n, unsigned long size)
+{
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd), "set -e; cd '%s'; mkdir %s; '%s/tc_mkobj' %s %u %lu"
+		 " trust/photo.pub > %s.man", b->dir, name, b->tools, name, n, size, name);
+	return sh(cmd) == 0 ? 0 : -EIO;
+}
+
+int
+bsrv_start(struct bsrv *b, const char *extra)
+{
+	char cmd[4096], path[512];
+	long pid = 0;
+	FILE *f;
+	int tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		b->port = random_port();
+		snprintf(cmd, sizeof(cmd),
+			 "cd '%s' && '%s/trust-server' -d data -t trust -l 127.0.0.1:%u -b"
+			 " -P server.pid -L warn %s 2>>server.log", b->dir, b->bin, b->port, extra);
+		if (sh(cmd) == 0)
+			break;
+	}
+	snprintf(path, sizeof(path), "%s/server.pid", b->dir);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%ld", &pid) != 1) {
+		if (f)
+			fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	b->pid = (pid_t)pid;
+	return 0;
+}
+
+void
+bsrv_stop(struct bsrv *b)
+{
+	char path[512];
+	int fd;
+
+	if (b->pid <= 0)
+		return;
+	snprintf(path, sizeof(path), "%s/server.pid", b->dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	kill(b->pid, SIGTERM);
+	if (fd >= 0) {
+		(void)flock(fd, LOCK_EX);	/* released when the server exits */
+		close(fd);
+	}
+	b->pid = 0;
+}
+
+double
+bsrv_peak_rss_mib(const struct bsrv *b)
+{
+	char path[64], line[256];
+	double kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)b->pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %lf kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib / 1024.0;
+}
+
+/* Run a shell command with its stdout on a pipe. */
+static int
+spawn(const char *cmd, int *fd_out, pid_t *pid_out)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p) != 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	*fd_out = p[0];
+	*pid_out = pid;
+	return 0;
+}
+
+/* Read fd to the end; the value of the last "elapsed S" line, or -1. */
+static double
+read_elapsed(int fd)
+{
+	char buf[65536];
+	size_t have = 0;
+	ssize_t n;
+	double e = -1;
+	char *p;
+
+	while ((n = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		have += (size_t)n;
+		if (have > sizeof(buf) / 2) {	/* keep the tail only */
+			memmove(buf, buf + have - 1024, 1024);
+			have = 1024;
+		}
+	}
+	buf[have] = '\0';
+	close(fd);
+	if ((p = strstr(buf, "elapsed ")) != NULL)
+		while (p) {
+			e = strtod(p + 8, NULL);
+			p = strstr(p + 8, "elapsed ");
+		}
+	return e;
+}
+
+int
+bsrv_upload_start(struct bsrv *b, unsigned dev, const char *manifest, const char *files,
+		  unsigned conns, int *fd_out, pid_t *pid_out)
+{
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && exec '%s/tc_client' -a 127.0.0.1:%u -C trust/ca.crt -c d%u.crt"
+		 " -k d%u.key -M %s -j %u upload %s", b->dir, b->tools, b->port, dev, dev,
+		 manifest, conns, files);
+	return spawn(cmd, fd_out, pid_out);
+}
+
+double
+bsrv_upload_wait(int fd, pid_t pid)
+{
+	double e = read_elapsed(fd);
+	int st = 0;
+
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return -1;
+	return e;
+}
+
+double
+bsrv_raw_push(struct bsrv *b, uint64_t bytes)
+{
+	char cmd[4096], line[64];
+	unsigned port = random_port() ^ 1;
+	int sfd, cfd;
+	pid_t spid, cpid;
+	double e;
+	ssize_t n;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && exec '%s/tc_tlssink' -l 127.0.0.1:%u -T trust",
+		 b->dir, b->tools, port);
+	if (spawn(cmd, &sfd, &spid) != 0)
+		return -1;
+	n = read(sfd, line, sizeof(line) - 1);	/* "ready": it listens */
+	if (n <= 0 || strncmp(line, "ready", 5) != 0) {
+		close(sfd);
+		waitpid(spid, &st, 0);
+		return -1;
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && exec '%s/tc_client' -a 127.0.0.1:%u -C trust/ca.crt -c d1.crt"
+		 " -k d1.key push %llu", b->dir, b->tools, port, (unsigned long long)bytes);
+	if (spawn(cmd, &cfd, &cpid) != 0)
+		return -1;
+	e = bsrv_upload_wait(cfd, cpid);
+	close(sfd);
+	if (waitpid(spid, &st, 0) != spid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return -1;
+	return e;
+}
+
+void
+bsrv_cleanup(struct bsrv *b)
+{
+	char cmd[512];
+
+	if (b->dir[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", b->dir);
+		(void)sh(cmd);
+	}
+}

@@ -1,0 +1,457 @@
+/*
+ * http.c - HTTP/1.1 for trust-server: Debian's libhttp-parser does the
+ * framing; this file holds its callbacks, the limits on what a client may
+ * send before its request is understood, the few headers the API reads,
+ * routing, and writing responses.
+ *
+ * Limits, all checked while bytes arrive: URL < 256 bytes (414), request
+ * line and headers together <= 8 KiB and <= 48 header lines (431), no
+ * Transfer-Encoding (411: bodies are sized up front), each header the API
+ * reads at most once (400), no Expect but 100-continue (417).  With
+ * Expect: 100-continue the interim 100 goes out once the handler has
+ * accepted the request, so a client sends no body the server would refuse.  A request that breaks one gets its answer
+ * and the connection is closed: its body, if any, is never read.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <mbedtls/base64.h>
+
+#include "server.h"
+#include "tc_io.h"
+#include "tc_log.h"
+
+static const char *
+reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 417: return "Expectation Failed";
+	case 422: return "Unprocessable Content";
+	case 431: return "Request Header Fields Too Large";
+	case 503: return "Service Unavailable";
+	case 507: return "Insufficient Storage";
+	default: return "Internal Server Error";
+	}
+}
+
+void
+resp_set(struct resp *r, int status, bool close)
+{
+	r->status = status;
+	r->close = r->close || close;
+}
+
+void
+resp_header(struct resp *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(r->headers + r->headers_len, sizeof(r->headers) - r->headers_len, fmt, ap);
+	va_end(ap);
+	if (n > 0 && (size_t)n < sizeof(r->headers) - r->headers_len)
+		r->headers_len += (size_t)n;
+	else
+		r->headers[r->headers_len] = '\0';	/* drop a line that does not fit */
+}
+
+void
+resp_text(struct resp *r, int status, bool close, const char *text)
+{
+	resp_set(r, status, close);
+	r->content_type = "text/plain";
+	r->body = (const uint8_t *)text;
+	r->body_len = strlen(text);
+}
+
+/* "sha-256=:BASE64:" among the members of an RFC 9530 Content-Digest dictionary. */
+static int
+parse_digest(const char *v, uint8_t out[TC_SHA256_LEN])
+{
+	const char *p = v, *end, *colon;
+	uint8_t tmp[48];
+	size_t olen = 0;
+	int found = 0;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		colon = memchr(p, '=', (size_t)(end - p));
+		/* every member must be key=:bytes: */
+		if (!colon || colon + 2 >= end || colon[1] != ':')
+			return -1;
+		{
+			const char *b = colon + 2, *e = end;
+
+			while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+			if (e <= b || e[-1] != ':')
+				return -1;
+			e--;
+			if ((size_t)(colon - p) == 7 && strncmp(p, "sha-256", 7) == 0) {
+				if (found || mbedtls_base64_decode(tmp, sizeof(tmp), &olen,
+								   (const unsigned char *)b,
+								   (size_t)(e - b)) != 0 ||
+				    olen != TC_SHA256_LEN)
+					return -1;
+				memcpy(out, tmp, TC_SHA256_LEN);
+				found = 1;
+			}
+		}
+		p = *end ? end + 1 : end;
+	}
+	return found ? 0 : -1;
+}
+
+static void
+finish_header(struct req *r)
+{
+	const char *f = r->field;
+	uint64_t v;
+
+	while (r->value_len > 0 &&
+	       (r->value[r->value_len - 1] == ' ' || r->value[r->value_len - 1] == '\t'))
+		r->value_len--;
+	r->value[r->value_len] = '\0';
+	r->field[r->field_len] = '\0';
+	if (r->field_long)
+		return;	/* not a header we read: those all have short names */
+	if (strcasecmp(f, "upload-offset") == 0 || strcasecmp(f, "upload-length") == 0) {
+		bool off = strcasecmp(f, "upload-offset") == 0;
+		bool *has = off ? &r->has_offset : &r->has_length;
+
+		if (*has)
+			r->dup = true;
+		*has = true;
+		if (r->value_long || tc_parse_u64(r->value, 0, UINT64_MAX / 2, &v) != 0)
+			r->bad = 400;
+		else if (off)
+			r->upload_offset = v;
+		else
+			r->upload_length = v;
+	} else if (strcasecmp(f, "content-digest") == 0) {
+		if (r->has_digest)
+			r->dup = true;
+		r->has_digest = true;
+		if (r->value_long || parse_digest(r->value, r->digest) != 0)
+			r->bad = 400;
+	} else if (strcasecmp(f, "transfer-encoding") == 0) {
+		r->has_te = true;
+	} else if (strcasecmp(f, "expect") == 0) {
+		if (strcasecmp(r->value, "100-continue") == 0)
+			r->expect_continue = true;
+		else
+			r->bad = 417;
+	}
+}
+
+static struct conn *
+conn_of(http_parser *p)
+{
+	return p->data;
+}
+
+static int
+count_bytes(struct req *r, size_t len)
+{
+	r->header_bytes += len;
+	if (r->header_bytes > SRV_HEADER_BYTES_MAX) {
+		r->bad = 431;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+on_message_begin(http_parser *p)
+{
+	struct conn *c = conn_of(p);
+
+	c->req.started = true;
+	c->deadline = tc_time_mono_us() + (uint64_t)c->s->set.header_ms * 1000;
+	return 0;
+}
+
+static int
+on_url(http_parser *p, const char *at, size_t len)
+{
+	struct req *r = &conn_of(p)->req;
+
+	if (count_bytes(r, len) != 0)
+		return -1;
+	if (len >= sizeof(r->url) - r->url_len) {
+		r->bad = 414;
+		return -1;
+	}
+	memcpy(r->url + r->url_len, at, len);
+	r->url_len += len;
+	r->url[r->url_len] = '\0';
+	return 0;
+}
+
+static void
+append(char *buf, size_t cap, size_t *len, bool *long_, const char *at, size_t n)
+{
+	if (*long_ || n >= cap - *len) {
+		*long_ = true;
+		return;
+	}
+	memcpy(buf + *len, at, n);
+	*len += n;
+}
+
+static int
+on_header_field(http_parser *p, const char *at, size_t len)
+{
+	struct req *r = &conn_of(p)->req;
+
+	if (count_bytes(r, len) != 0)
+		return -1;
+	if (r->last_cb != 1) {
+		if (r->last_cb == 2)
+			finish_header(r);
+		if (++r->n_headers > SRV_HEADERS_MAX) {
+			r->bad = 431;
+			return -1;
+		}
+		r->field_len = r->value_len = 0;
+		r->field_long = r->value_long = false;
+	}
+	r->last_cb = 1;
+	append(r->field, sizeof(r->field), &r->field_len, &r->field_long, at, len);
+	return 0;
+}
+
+static int
+on_header_value(http_parser *p, const char *at, size_t len)
+{
+	struct req *r = &conn_of(p)->req;
+
+	if (count_bytes(r, len) != 0)
+		return -1;
+	r->last_cb = 2;
+	append(r->value, sizeof(r->value), &r->value_len, &r->value_long, at, len);
+	return 0;
+}
+
+/* Exact paths only: no query, no fragment, no dot segments, no percent-escapes. */
+static void
+route(struct req *r)
+{
+	static const char photos[] = "/v1/photos/";
+	const char *id;
+
+	r->route = ROUTE_NONE;
+	if (strcmp(r->url, "/v1/audit") == 0) {
+		r->route = ROUTE_AUDIT;
+	} else if (strcmp(r->url, "/v1/policy") == 0) {
+		r->route = ROUTE_POLICY;
+	} else if (strncmp(r->url, photos, sizeof(photos) - 1) == 0) {
+		id = r->url + sizeof(photos) - 1;
+		if (strlen(id) == 2 * TC_PHOTO_ID_LEN && strspn(id, "0123456789abcdef") ==
+		    2 * TC_PHOTO_ID_LEN && tc_hex_decode(id, r->photo_id, TC_PHOTO_ID_LEN) == 0) {
+			memcpy(r->photo_hex, id, sizeof(r->photo_hex));
+			r->route = ROUTE_PHOTO;
+		}
+	}
+}
+
+static bool
+has_body(const struct req *r)
+{
+	return r->has_te || (r->has_clen && r->content_length > 0);
+}
+
+static int
+on_headers_complete(http_parser *p)
+{
+	struct conn *c = conn_of(p);
+	struct req *r = &c->req;
+	unsigned m = p->method;
+	int rc;
+
+	if (r->last_cb == 2)
+		finish_header(r);
+	r->method = m;
+	r->has_clen = (p->flags & F_CONTENTLENGTH) != 0;
+	r->content_length = r->has_clen ? p->content_length : 0;
+	if (p->flags & F_CHUNKED)
+		r->has_te = true;
+	c->deadline = tc_time_mono_us() + (uint64_t)c->s->set.body_ms * 1000;
+	if (r->dup)
+		r->bad = 400;
+	if (r->bad) {
+		resp_text(&r->resp, r->bad, true, "malformed request header\n");
+		return -1;
+	}
+	if (r->has_te) {
+		resp_text(&r->resp, 411, true, "send a Content-Length, not a Transfer-Encoding\n");
+		return -1;
+	}
+	route(r);
+	switch (r->route) {
+	case ROUTE_PHOTO:
+		if (m != HTTP_HEAD && m != HTTP_PUT && m != HTTP_PATCH) {
+			resp_header(&r->resp, "Allow: HEAD, PUT, PATCH\r\n");
+			goto not_allowed;
+		}
+		rc = photo_begin(c);
+		break;
+	case ROUTE_AUDIT:
+		if (m != HTTP_GET && m != HTTP_POST) {
+			resp_header(&r->resp, "Allow: GET, POST\r\n");
+			goto not_allowed;
+		}
+		rc = audit_begin(c);
+		break;
+	case ROUTE_POLICY:
+		if (m != HTTP_GET && m != HTTP_HEAD) {
+			resp_header(&r->resp, "Allow: GET, HEAD\r\n");
+			goto not_allowed;
+		}
+		rc = policy_begin(c);
+		break;
+	default:
+		resp_text(&r->resp, 404, has_body(r), "no such resource\n");
+		return has_body(r) ? -1 : 0;
+	}
+	if (rc != 0) {
+		/* The handler answered already; an unread body ends the connection. */
+		if (has_body(r))
+			r->resp.close = true;
+		return r->resp.close ? -1 : 0;
+	}
+	r->begun = true;
+	/* The client waits to hear that its body is wanted before sending it. */
+	if (r->expect_continue && has_body(r)) {
+		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+		if (conn_write(c, cont, sizeof(cont) - 1) != 0)
+			return -1;
+	}
+	return 0;
+not_allowed:
+	resp_text(&r->resp, 405, has_body(r), "method not allowed here\n");
+	return has_body(r) ? -1 : 0;
+}
+
+static int
+on_body(http_parser *p, const char *at, size_t len)
+{
+	struct conn *c = conn_of(p);
+	struct req *r = &c->req;
+
+	conn_touch_body(c);
+	if (!r->begun)
+		return 0;	/* answered already; the body was empty by contract */
+	switch (r->route) {
+	case ROUTE_PHOTO:
+		return photo_body(c, (const uint8_t *)at, len) == 0 ? 0 : -1;
+	case ROUTE_AUDIT:
+		return audit_body(c, (const uint8_t *)at, len) == 0 ? 0 : -1;
+	default:
+		return 0;
+	}
+}
+
+static int
+on_message_complete(http_parser *p)
+{
+	struct conn *c = conn_of(p);
+
+	c->req.complete = true;
+	/* Stop here: the request is answered before the next one is parsed. */
+	http_parser_pause(p, 1);
+	return 0;
+}
+
+static const http_parser_settings settings = {
+	.on_message_begin = on_message_begin,
+	.on_url = on_url,
+	.on_header_field = on_header_field,
+	.on_header_value = on_header_value,
+	.on_headers_complete = on_headers_complete,
+	.on_body = on_body,
+	.on_message_complete = on_message_complete,
+};
+
+void
+http_setup(struct conn *c)
+{
+	http_parser_init(&c->parser, HTTP_REQUEST);
+	c->parser.data = c;
+	http_req_reset(c);
+}
+
+void
+http_req_reset(struct conn *c)
+{
+	if (c->req.up.fd >= 0 || c->req.up.dir_fd >= 0)
+		upload_close(&c->req.up);
+	tc_free(c->req.resp.body_own);
+	tc_free(c->req.body);
+	memset(&c->req, 0, sizeof(c->req));
+	c->req.up.fd = c->req.up.dir_fd = -1;
+}
+
+long
+http_feed(struct conn *c, const uint8_t *buf, size_t len)
+{
+	size_t n = http_parser_execute(&c->parser, &settings, (const char *)buf, len);
+	enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
+
+	if (e == HPE_OK || e == HPE_PAUSED)
+		return (long)n;
+	if (c->req.resp.status == 0) {
+		if (c->req.bad)
+			resp_text(&c->req.resp, c->req.bad, true, "request header too large\n");
+		else
+			resp_text(&c->req.resp, 400, true, "malformed request\n");
+		tc_info("%s %s: request refused (%d): %s", c->peer, c->device, c->req.resp.status,
+			c->req.bad ? "header limits" : http_errno_description(e));
+	}
+	c->req.resp.close = true;
+	return -1;
+}
+
+int
+http_send_response(struct conn *c)
+{
+	struct resp *r = &c->req.resp;
+	char head[1024];
+	bool send_body = c->req.method != HTTP_HEAD && r->body_len > 0;
+	int n, rc;
+
+	n = snprintf(head, sizeof(head),
+		     "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\n%s%s%s%s%.*s\r\n", r->status,
+		     reason(r->status), r->body_len, r->content_type ? "Content-Type: " : "",
+		     r->content_type ? r->content_type : "", r->content_type ? "\r\n" : "",
+		     r->close ? "Connection: close\r\n" : "", (int)r->headers_len, r->headers);
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return -EOVERFLOW;
+	/* One TLS record for a small answer: a receipt, a JSON line, an error. */
+	if (send_body && r->body_len <= sizeof(head) - (size_t)n) {
+		memcpy(head + n, r->body, r->body_len);
+		return conn_write(c, head, (size_t)n + r->body_len);
+	}
+	if ((rc = conn_write(c, head, (size_t)n)) != 0)
+		return rc;
+	return send_body ? conn_write(c, r->body, r->body_len) : 0;
+}

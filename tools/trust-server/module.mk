@@ -1,0 +1,7 @@
+# tools/trust-server: the Trust's sync receiver (mutual TLS, resumable
+# uploads, signed receipts, audit segments, policy delivery).
+prog-y += trust-server
+trust-server-src := $(d)/main.c $(d)/accept.c $(d)/daemon.c $(d)/tls.c $(d)/conn.c $(d)/http.c $(d)/api_photos.c \
+	$(d)/api_audit.c $(d)/api_policy.c $(d)/upload.c $(d)/storage.c $(d)/ledger.c \
+	$(d)/registry_lookup.c
+man-y += $(d)/trust-server.8
