@@ -1,16 +1,18 @@
 /*
- * cmd_audit.c - `audit`: the Trust's own audit log, oldest first.
+ * cmd_audit.c - `audit`: the Trust's own audit log, oldest first; `audit
+ * verify DEVICE` (a device's chain as received) is cmd_audit_verify.c.
  *
  * Read-only; the log itself is written by every state-changing command
  * through tc_registry_audit, in the same transaction as the change.
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "tadm.h"
 #include "tc_io.h"
 
-#define AUDIT_SYN "audit [--last N]"
+#define AUDIT_SYN "audit [--last N] | audit verify DEVICE"
 
 static int
 print_audit(void *ctx, const struct tc_reg_audit *e)
@@ -46,6 +48,8 @@ cmd_audit(struct tadm *a, int argc, char **argv)
 			return rc;
 		}
 	}
+	if (optind + 2 == argc && strcmp(argv[optind], "verify") == 0 && !last)
+		return tadm_audit_verify(a, argv[optind + 1]);
 	if (optind != argc)
 		return tadm_usage(a, AUDIT_SYN);
 	if (tadm_open(a) != 0)

@@ -1,6 +1,8 @@
 /*
  * cmd_device.c - devices: `enrol` (certify a device's key and register
- * it), `revoke` and `devices` (the list).
+ * it), `revoke` and `devices` (the list; with -S, each device's last
+ * sync and photos received from trust-server's ledger, and a flag on
+ * devices overdue for a dock under their issued policy).
  *
  * Enrolment trusts nothing in the CSR but its key: the request must be
  * signed by that key, the device id is recomputed from it and the CN
@@ -17,7 +19,7 @@
 
 #include <mbedtls/x509_crt.h>
 
-#include "tadm.h"
+#include "tadm_srv.h"
 #include "tc_io.h"
 #include "tc_mbedtls_compat.h"
 #include "tc_pki.h"
@@ -272,19 +274,74 @@ cmd_revoke(struct tadm *a, int argc, char **argv)
 	return TADM_OK;
 }
 
+/* The max_hours_since_sync of the device's last issued policy; 0 when unknown. */
+static uint32_t
+policy_max_hours(struct tadm *a, const struct tc_reg_device *d, const char *ca_pem)
+{
+	char name[TC_POLICY_ID_MAX + 48];
+	struct tc_policy *p = NULL;
+	uint8_t *bundle = NULL;
+	size_t len = 0;
+	uint32_t h = 0;
+
+	if (!d->policy_version || !ca_pem)
+		return 0;
+	snprintf(name, sizeof(name), "policies/%s-v%llu.bundle", d->id,
+		 (unsigned long long)d->policy_version);
+	if (tc_trust_file_read(a->dirfd, name, TC_POLICY_BUNDLE_MAX, &bundle, &len) != 0)
+		return 0;
+	/* Verified as the device verifies it, at a moment inside its validity. */
+	if (tc_policy_verify(bundle, len, ca_pem, d->id, d->policy_version - 1,
+			     d->policy_expires - 1, &p) == 0)
+		h = p->rules.max_hours_since_sync;
+	tc_policy_free(p);
+	tc_free(bundle);
+	return h;
+}
+
+struct list_ctx {
+	struct tadm *a;
+	const char *ca_pem;
+	bool sync;		/* the server's data directory is known */
+	int64_t now;
+	unsigned overdue;
+};
+
 static int
 print_device(void *ctx, const struct tc_reg_device *d)
 {
-	char ver[24], exp[16];
+	struct list_ctx *c = ctx;
+	struct tadm_srv_dev s;
+	char ver[24], exp[16], last[32], photos[24], flag[64] = "";
+	uint32_t max_h;
+	int64_t since;
+	int rc;
 
-	(void)ctx;
 	if (d->policy_version)
 		snprintf(ver, sizeof(ver), "v%llu", (unsigned long long)d->policy_version);
 	else
 		tc_strlcpy(ver, "-", sizeof(ver));
 	tadm_date(d->policy_expires, exp, sizeof(exp));
-	printf("%-18s  %-11s  %-7s  %-6s  %-10s  %s\n", d->id, class_name(d->device_class),
-	       d->revoked ? "revoked" : "active", ver, exp, d->label);
+	printf("%-18s  %-11s  %-7s  %-6s  %-10s  ", d->id, class_name(d->device_class),
+	       d->revoked ? "revoked" : "active", ver, exp);
+	if (c->sync) {
+		if ((rc = tadm_srv_device(c->a, d->id, &s)) != 0)
+			return rc;
+		if (s.last_upload > 0)
+			tc_review_iso_time(s.last_upload, last, sizeof(last));
+		else
+			tc_strlcpy(last, "never", sizeof(last));
+		snprintf(photos, sizeof(photos), "%lld", (long long)s.photos);
+		max_h = d->revoked ? 0 : policy_max_hours(c->a, d, c->ca_pem);
+		/* A device never synced is overdue once its limit has passed since enrolment. */
+		since = s.last_upload > 0 ? s.last_upload : d->enrolled;
+		if (max_h && c->now - since > (int64_t)max_h * 3600) {
+			snprintf(flag, sizeof(flag), "  OVERDUE (no dock for over %u h)", max_h);
+			c->overdue++;
+		}
+		printf("%-20s  %-6s  ", last, photos);
+	}
+	printf("%s%s\n", d->label, flag);
 	return 0;
 }
 
@@ -292,6 +349,9 @@ int
 cmd_devices(struct tadm *a, int argc, char **argv)
 {
 	static const struct option opts[] = { TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	struct list_ctx ctx = { .a = a, .now = tadm_now() };
+	uint8_t *ca = NULL;
+	size_t len;
 	int c, rc;
 
 	while ((c = tadm_getopt(argc, argv, TADM_COMMON_SHORT, opts)) != -1)
@@ -301,11 +361,25 @@ cmd_devices(struct tadm *a, int argc, char **argv)
 		return tadm_usage(a, "devices");
 	if (tadm_open(a) != 0)
 		return TADM_FAIL;
-	printf("%-18s  %-11s  %-7s  %-6s  %-10s  %s\n", "DEVICE", "CLASS", "STATUS", "POLICY",
-	       "EXPIRES", "LABEL");
-	if ((rc = tc_registry_device_foreach(a->reg, print_device, NULL)) != 0) {
+	if (a->srvdir) {
+		if (tadm_srv_open(a) != 0 || tadm_load_public(a, "ca.crt", TC_PKI_CERT_MAX, &ca,
+							      &len) != 0)
+			return TADM_FAIL;
+		ctx.sync = true;
+		ctx.ca_pem = (const char *)ca;
+	}
+	printf("%-18s  %-11s  %-7s  %-6s  %-10s  ", "DEVICE", "CLASS", "STATUS", "POLICY",
+	       "EXPIRES");
+	if (ctx.sync)
+		printf("%-20s  %-6s  ", "LAST SYNC", "PHOTOS");
+	printf("LABEL\n");
+	rc = tc_registry_device_foreach(a->reg, print_device, &ctx);
+	tc_free(ca);
+	if (rc != 0) {
 		tadm_err(a, "cannot list devices: %s", tc_strerror(rc));
 		return TADM_FAIL;
 	}
+	if (ctx.overdue)
+		fprintf(stderr, "trustadm: devices: %u device(s) overdue for a dock\n", ctx.overdue);
 	return TADM_OK;
 }

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "tadm.h"
 #include "tc_io.h"
 #include "tc_secmem.h"
@@ -66,6 +68,9 @@ tadm_common_opt(struct tadm *a, int c, const char *synopsis)
 	case 'p':
 		a->ask_pass = true;
 		return -1;
+	case 'S':
+		a->srvdir = optarg;
+		return -1;
 	case 'h':
 		printf("usage: trustadm [-d dir] %s\n", synopsis);
 		return TADM_OK;
@@ -109,6 +114,11 @@ tadm_close(struct tadm *a)
 {
 	tc_registry_close(a->reg);
 	a->reg = NULL;
+	sqlite3_close_v2(a->ledger);
+	a->ledger = NULL;
+	if (a->srvfd >= 0)
+		close(a->srvfd);
+	a->srvfd = -1;
 	if (a->dirfd >= 0)
 		close(a->dirfd);
 	a->dirfd = -1;

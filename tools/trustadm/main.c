@@ -32,7 +32,10 @@ static const struct {
 	{ "event", cmd_event, "event add ID --name NAME --date YYYY-MM-DD | list" },
 	{ "consent", cmd_consent, "consent import FILE.csv | list" },
 	{ "policy", cmd_policy, "policy issue DEVICE -o BUNDLE [options]" },
-	{ "audit", cmd_audit, "audit [--last N]" },
+	{ "audit", cmd_audit, "audit [--last N] | audit verify DEVICE" },
+	{ "review", cmd_review, "review list | open ID -o DIR | approve ID [--platforms LIST] | "
+				"reject ID" },
+	{ "sar", cmd_sar, "sar PUPILREF -o DIR" },
 };
 
 static void
@@ -40,20 +43,21 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: trustadm [-d dir] [--passphrase-file file | --ask-passphrase] "
-		   "command [args]\n");
+	fprintf(f, "usage: trustadm [-d dir] [-S server-data-dir] [--passphrase-file file | "
+		   "--ask-passphrase] command [args]\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %s\n", cmds[i].help);
-	fprintf(f, "The Trust directory is -d DIR, else $%s, else ./%s.  See trustadm(8).\n",
-		TADM_DIR_ENV, TADM_DEFAULT_DIR);
+	fprintf(f, "The Trust directory is -d DIR, else $%s, else ./%s; trust-server's data\n"
+		   "directory (review, sar, devices, audit verify) is -S DIR, else $%s.  "
+		   "See trustadm(8).\n", TADM_DIR_ENV, TADM_DEFAULT_DIR, TADM_SRV_ENV);
 }
 
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = { TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
-	struct tadm a = { .dirfd = -1 };
-	const char *env = getenv(TADM_DIR_ENV);
+	struct tadm a = { .dirfd = -1, .srvfd = -1 };
+	const char *env = getenv(TADM_DIR_ENV), *srv = getenv(TADM_SRV_ENV);
 	size_t i;
 	int c, rc;
 
@@ -62,6 +66,7 @@ main(int argc, char **argv)
 	if (tc_secure_process() != 0)
 		fprintf(stderr, "trustadm: warning: cannot disable core dumps\n");
 	a.dir = env && env[0] ? env : TADM_DEFAULT_DIR;
+	a.srvdir = srv && srv[0] ? srv : NULL;
 	while ((c = getopt_long(argc, argv, "+" TADM_COMMON_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -72,6 +77,9 @@ main(int argc, char **argv)
 			break;
 		case 'p':
 			a.ask_pass = true;
+			break;
+		case 'S':
+			a.srvdir = optarg;
 			break;
 		case 'h':
 			usage(stdout);

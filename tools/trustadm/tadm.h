@@ -20,7 +20,10 @@ enum { TADM_OK = 0, TADM_FAIL = 1, TADM_USAGE = 2 };
 #define TADM_DEFAULT_DIR "trust"
 #define TADM_PASS_ENV "TRUSTADM_PASSPHRASE"
 #define TADM_DIR_ENV "TRUSTADM_DIR"
+#define TADM_SRV_ENV "TRUSTADM_SERVER_DATA"
 #define TADM_PASS_MIN 8		/* bytes, for a new passphrase at init */
+
+struct sqlite3;
 
 struct tadm {
 	const char *dir;		/* the Trust directory */
@@ -31,6 +34,9 @@ struct tadm {
 	size_t passlen;
 	int dirfd;			/* -1 until tadm_open */
 	struct tc_registry *reg;
+	const char *srvdir;		/* trust-server's data directory (-S), or NULL */
+	int srvfd;			/* -1 until tadm_srv_open */
+	struct sqlite3 *ledger;		/* read-only, NULL until tadm_srv_open */
 };
 
 /* Options every command accepts, for its getopt_long table and optstring. */
@@ -38,8 +44,9 @@ struct tadm {
 	{ "dir", required_argument, NULL, 'd' }, \
 	{ "passphrase-file", required_argument, NULL, 'P' }, \
 	{ "ask-passphrase", no_argument, NULL, 'p' }, \
-	{ "help", no_argument, NULL, 'h' }
-#define TADM_COMMON_SHORT "d:P:ph"
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "server-data", required_argument, NULL, 'S' }
+#define TADM_COMMON_SHORT "d:P:phS:"
 
 /* One line on stderr: "trustadm: <cmd>: <message>". */
 void tadm_err(const struct tadm *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -104,5 +111,9 @@ int cmd_event(struct tadm *a, int argc, char **argv);
 int cmd_consent(struct tadm *a, int argc, char **argv);
 int cmd_policy(struct tadm *a, int argc, char **argv);
 int cmd_audit(struct tadm *a, int argc, char **argv);
+int cmd_review(struct tadm *a, int argc, char **argv);
+int cmd_sar(struct tadm *a, int argc, char **argv);
+/* `audit verify DEVICE` (cmd_audit_verify.c). */
+int tadm_audit_verify(struct tadm *a, const char *device);
 
 #endif /* TADM_H */

@@ -29,6 +29,7 @@
  * migrations[v] takes a registry from user_version v to v + 1.  Never
  * edit a shipped step: add one.
  *   v1: meta, devices, policies, staff, events, consent, audit (append-only).
+ *   v2: reviews (append-only review decisions on photos the server holds).
  */
 static const char *const migrations[TC_REGISTRY_SCHEMA] = {
 	"CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;"
@@ -84,6 +85,21 @@ static const char *const migrations[TC_REGISTRY_SCHEMA] = {
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
 	"INSERT INTO meta (key, value) VALUES ('schema_version', '1');",
+	"CREATE TABLE reviews ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" device TEXT NOT NULL,"
+	" photo_id TEXT NOT NULL CHECK (length(photo_id) = 32),"
+	" decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),"
+	" platforms TEXT NOT NULL,"		/* ';'-separated, validated; '' = none */
+	" reviewer TEXT NOT NULL,"
+	" time INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX reviews_by_photo ON reviews(device, photo_id, seq);"
+	"CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews"
+	" BEGIN SELECT RAISE(ABORT, 'review history is append-only'); END;"
+	"CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews"
+	" BEGIN SELECT RAISE(ABORT, 'review history is append-only'); END;"
+	"UPDATE meta SET value = '2' WHERE key = 'schema_version';",
 };
 
 int
@@ -316,8 +332,8 @@ tc_registry_meta_set(struct tc_registry *r, const char *key, const char *value)
 }
 
 /* "alice", or "root (sudo alice)" when root acts for a sudo user. */
-static void
-os_user(char *out, size_t cap)
+void
+registry_os_user(char *out, size_t cap)
 {
 	struct passwd pw, *res = NULL;
 	char buf[1024];
@@ -346,7 +362,7 @@ tc_registry_audit(struct tc_registry *r, const char *action, const char *subject
 
 	if (rc != 0)
 		return rc;
-	os_user(user, sizeof(user));
+	registry_os_user(user, sizeof(user));
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)(tc_time_wall_us() / 1000000));
 	sqlite3_bind_text(st, 2, user, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);

@@ -21,6 +21,8 @@ int registry_prepare(struct tc_registry *r, const char *sql, sqlite3_stmt **st) 
 int registry_exec_stmt(sqlite3_stmt *st) TC_MUST_CHECK;
 /* Column text into out (cap bytes, always terminated; NULL reads as ""). */
 void registry_col_text(sqlite3_stmt *st, int col, char *out, size_t cap);
+/* The OS user acting: "alice", or "root (sudo alice)"; for audit and review rows. */
+void registry_os_user(char *out, size_t cap);
 /* Rows changed by the last statement. */
 int registry_changes(struct tc_registry *r);
 

@@ -23,7 +23,7 @@
 #include "tc_policy.h"
 
 #define TC_REGISTRY_FILE "registry.db"
-#define TC_REGISTRY_SCHEMA 1
+#define TC_REGISTRY_SCHEMA 2
 
 struct tc_registry;
 
@@ -134,5 +134,32 @@ int tc_registry_consent_replace(struct tc_registry *r, const struct tc_policy_co
 typedef int (*tc_reg_consent_fn)(void *ctx, const struct tc_policy_consent *c);
 int tc_registry_consent_foreach(struct tc_registry *r, tc_reg_consent_fn fn, void *ctx)
 	TC_MUST_CHECK;
+
+/*
+ * Review decisions (rule R7) on photos trust-server holds, keyed by
+ * (device, photo id hex).  Append-only: each decision is a new row, the
+ * newest row is the photo's state, and no row means pending review.
+ * platforms: ';'-separated names the photo may go to ('' = internal use
+ * only); the caller has checked them against the consent.  reviewer is
+ * the OS user acting, as in the audit log.
+ */
+#define TC_REG_PLATFORMS_MAX (TC_META_MAX_PLATFORMS * TC_META_ID_MAX)
+struct tc_reg_review {
+	int64_t seq, time;
+	char device[TC_POLICY_ID_MAX];
+	char photo_id[2 * TC_PHOTO_ID_LEN + 1];
+	bool approved;
+	char platforms[TC_REG_PLATFORMS_MAX];
+	char reviewer[96];
+};
+int tc_registry_review_add(struct tc_registry *r, const char *device, const char *photo_id,
+			   bool approved, const char *platforms) TC_MUST_CHECK;
+/* The newest decision on a photo; TC_E_NOT_FOUND: none (pending review). */
+int tc_registry_review_last(struct tc_registry *r, const char *device, const char *photo_id,
+			    struct tc_reg_review *out) TC_MUST_CHECK;
+typedef int (*tc_reg_review_fn)(void *ctx, const struct tc_reg_review *v);
+/* Every decision on a photo, oldest first. */
+int tc_registry_review_foreach(struct tc_registry *r, const char *device, const char *photo_id,
+			       tc_reg_review_fn fn, void *ctx) TC_MUST_CHECK;
 
 #endif /* TC_TRUST_REGISTRY_H */

@@ -1,0 +1,111 @@
+/*
+ * tc_mkphoto.c - one sealed photo with chosen metadata, for trustadm's
+ * review and subject access tests: what photod would seal for a photo
+ * of these pupils at this event, without a camera.
+ *
+ *   tc_mkphoto PUBHEX DIR STAFF EVENT PUPILS PLATFORMS [CAPTURE_UNIX_S]
+ *
+ * PUPILS and PLATFORMS are comma-separated ("" for none): the platforms
+ * are taken as the device computed them (the consent intersection).  The
+ * payload is a small fake JPEG (SOI + JFIF APP0) carrying the test
+ * plaintext marker, so the plaintext scanner finds it anywhere it lands
+ * unsealed.  Writes DIR/<photo id hex>.tco and prints the photo id.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tc_io.h"
+#include "tc_random.h"
+#include "tc_seal.h"
+
+static const uint8_t jfif[] = { 0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00,
+				0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00 };
+static const char marker[] = "TRUSTCAM-TEST-PLAINTEXT";
+
+static int
+to_file(void *ctx, const void *buf, size_t len)
+{
+	return tc_write_all(*(int *)ctx, buf, len);
+}
+
+/* "a,b" into names; at most max of them. */
+static int
+split(const char *list, char (*out)[TC_META_ID_MAX], unsigned max, unsigned *n)
+{
+	char buf[2048], *save = NULL, *tok;
+
+	*n = 0;
+	if (tc_strlcpy(buf, list, sizeof(buf)) >= sizeof(buf))
+		return -1;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (*n >= max || strlen(tok) >= TC_META_ID_MAX)
+			return -1;
+		tc_strlcpy(out[(*n)++], tok, TC_META_ID_MAX);
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	uint8_t pub[TC_P256_PUB_LEN], mac[TC_DEVICE_MAC_KEY_LEN], digest[TC_SHA256_LEN];
+	uint8_t id[TC_PHOTO_ID_LEN], payload[4096];
+	char hex[2 * TC_P256_PUB_LEN + 2], idhex[2 * TC_PHOTO_ID_LEN + 1], path[4096];
+	struct tc_seal_params sp;
+	struct tc_photo_meta meta;
+	struct tc_seal *s;
+	uint64_t sealed, when = 0;
+	size_t got = 0;
+	int fd;
+
+	if (argc != 7 && argc != 8) {
+		fprintf(stderr, "usage: tc_mkphoto PUBHEX DIR STAFF EVENT PUPILS PLATFORMS "
+				"[CAPTURE_UNIX_S]\n");
+		return 2;
+	}
+	memset(&meta, 0, sizeof(meta));
+	if (split(argv[5], meta.pupil_refs, TC_META_MAX_PUPILS, &meta.n_pupils) != 0 ||
+	    split(argv[6], meta.platforms, TC_META_MAX_PLATFORMS, &meta.n_platforms) != 0 ||
+	    (argc == 8 && tc_parse_u64(argv[7], 1, 1ULL << 40, &when) != 0)) {
+		fprintf(stderr, "tc_mkphoto: bad pupils, platforms or time\n");
+		return 2;
+	}
+	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || tc_read_full(fd, hex, sizeof(hex) - 1, &got) != 0)
+		return 1;
+	close(fd);
+	while (got > 0 && (hex[got - 1] == '\n' || hex[got - 1] == '\r'))
+		got--;
+	hex[got] = '\0';
+	if (tc_hex_decode(hex, pub, TC_P256_PUB_LEN) != 0 ||
+	    tc_random_bytes(mac, sizeof(mac)) != 0 || tc_random_bytes(id, sizeof(id)) != 0 ||
+	    tc_random_bytes(payload, sizeof(payload)) != 0)
+		return 1;
+	memcpy(payload, jfif, sizeof(jfif));
+	memcpy(payload + sizeof(jfif), marker, sizeof(marker) - 1);
+	tc_strlcpy(meta.staff_id, argv[3], sizeof(meta.staff_id));
+	tc_strlcpy(meta.event_id, argv[4], sizeof(meta.event_id));
+	tc_strlcpy(meta.sensor_mode, "640x480-synthetic", sizeof(meta.sensor_mode));
+	meta.width = 640;
+	meta.height = 480;
+	meta.capture_time_us = (when ? when : (uint64_t)time(NULL)) * 1000000u;
+	memset(&sp, 0, sizeof(sp));
+	sp.trust_pub = pub;
+	sp.device_mac_key = mac;
+	sp.photo_id = id;
+	tc_hex_encode(id, sizeof(id), idhex);
+	snprintf(path, sizeof(path), "%s/%s.tco", argv[2], idhex);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || tc_seal_begin(&s, &sp, &meta, to_file, &fd) != 0 ||
+	    tc_seal_write(s, payload, sizeof(payload)) != 0 ||
+	    tc_seal_finish(s, digest, &sealed) != 0 || close(fd) != 0) {
+		fprintf(stderr, "tc_mkphoto: %s: sealing failed\n", path);
+		return 1;
+	}
+	printf("%s\n", idhex);
+	return 0;
+}

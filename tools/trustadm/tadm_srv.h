@@ -1,0 +1,75 @@
+/*
+ * tadm_srv.h - trustadm's read-only view of trust-server's data
+ * directory (-S DIR): the ledger says which photos arrived from which
+ * device, objects/<device>/<id>.tco holds them sealed, audit/<device>/
+ * the device's audit segments.  Also the pieces review and SAR share:
+ * the photo private key, the consent roster, a photo's review state.
+ *
+ * trustadm never writes the server's directory: review decisions live
+ * in the Trust's registry (tc_registry_review_*), so the ledger stays
+ * trust-server's own record of what it received.
+ */
+#ifndef TADM_SRV_H
+#define TADM_SRV_H
+
+#include "tadm.h"
+#include "tc_review.h"
+
+/* Open the server data directory (a->srvdir, set) and its ledger, read-only. */
+int tadm_srv_open(struct tadm *a) TC_MUST_CHECK;
+/* TADM_OK if -S or $TRUSTADM_SERVER_DATA named it, else a usage message and TADM_USAGE. */
+int tadm_srv_need(struct tadm *a);
+
+typedef int (*tadm_photo_fn)(void *ctx, const struct tc_review_photo *p);
+/* Every photo in the ledger (of device, or all when NULL), in ledger order. */
+int tadm_srv_photos(struct tadm *a, const char *device, tadm_photo_fn fn, void *ctx)
+	TC_MUST_CHECK;
+/* The ledger row of photo id (32 hex digits).  TC_E_NOT_FOUND. */
+int tadm_srv_find(struct tadm *a, const char *photo_id, struct tc_review_photo *p) TC_MUST_CHECK;
+
+struct tadm_srv_dev {
+	bool known;		/* the ledger has a row for it */
+	int64_t photos;		/* photos received */
+	int64_t last_upload;	/* unix seconds, 0: never */
+	uint64_t audit_seq;	/* last audit entry acknowledged */
+};
+int tadm_srv_device(struct tadm *a, const char *id, struct tadm_srv_dev *out) TC_MUST_CHECK;
+
+typedef int (*tadm_seg_fn)(void *ctx, uint64_t first_seq, uint64_t last_seq, const char *file);
+/* The ledger's audit segments for a device, by first sequence. */
+int tadm_srv_segments(struct tadm *a, const char *device, tadm_seg_fn fn, void *ctx)
+	TC_MUST_CHECK;
+
+/* The Trust's photo private key (32 bytes, tc_secure_alloc; tc_secure_free it). */
+int tadm_photo_key(struct tadm *a, uint8_t **priv) TC_MUST_CHECK;
+
+/*
+ * Read photo p's object, check it hashes to the ledger's digest and
+ * names the ledger's photo id, and open it.  jpeg may be NULL (metadata
+ * only; the JPEG is wiped at once); else *jpeg is tc_secure_alloc'd.
+ * Prints its own error.
+ */
+int tadm_srv_open_photo(struct tadm *a, const struct tc_review_photo *p, const uint8_t *priv,
+			struct tc_photo_meta *m, uint8_t **jpeg, size_t *jpeg_len) TC_MUST_CHECK;
+
+/* The registry's consent roster as a policy (consent fields only); tc_policy_free it. */
+int tadm_roster(struct tadm *a, struct tc_policy **out) TC_MUST_CHECK;
+
+/* "pending_review", "approved" or "rejected" from the registry; v filled when decided. */
+int tadm_review_state(struct tadm *a, const struct tc_review_photo *p, struct tc_reg_review *v,
+		      const char **state) TC_MUST_CHECK;
+
+/* A photo's review decisions as a JSON array, oldest first; NULL on failure. */
+json_t *tadm_review_history(struct tadm *a, const struct tc_review_photo *p);
+
+/*
+ * A fresh export directory for plaintext: DIR must not exist, or be an
+ * empty directory of ours (not a symlink); it is made (or left) 0700.
+ * Returns an fd on it, or a negative code (message printed).
+ */
+int tadm_export_dir(struct tadm *a, const char *dir) TC_MUST_CHECK;
+/* Write name in dfd (0600, O_EXCL, fsynced) and hash it.  Prints its own error. */
+int tadm_export_file(struct tadm *a, int dfd, const char *name, const void *data, size_t len,
+		     uint8_t sha256[TC_SHA256_LEN]) TC_MUST_CHECK;
+
+#endif /* TADM_SRV_H */
