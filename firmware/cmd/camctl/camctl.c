@@ -44,7 +44,9 @@ usage(void)
 		"  provision install --cert F --ca F --policy F\n"
 		"                          install the device certificate, Trust CA, policy\n"
 		"  policy install F        install a newer policy bundle\n"
-		"  wipe [--force]          crypto-erase keys, photos and provisioning\n",
+		"  wipe [--force]          crypto-erase keys, photos and provisioning\n"
+		"  sync [--wait]           sync with the Trust server now (syncd); --wait\n"
+		"                          shows progress until the pass ends\n",
 		TC_IPC_MAX_BURST, TC_IPC_MAX_PUPILS);
 }
 
@@ -204,6 +206,7 @@ cmd_status(int fd)
 		printf("capture:          blocked (%s): %s\n", u.s.blocked_rule, u.s.capture_blocked);
 	else
 		printf("capture:          blocked: %s\n", u.s.capture_blocked);
+	camctl_sync_status(run_dir);
 	return EX_OK;
 }
 
@@ -471,6 +474,14 @@ main(int argc, char **argv)
 		rc = cmd_export(fd, optind < argc ? argv[optind] : NULL);
 		close(fd);
 		return rc;
+	}
+	if (strcmp(name, "sync") == 0) {
+		/* syncd's socket, not photod's */
+		if (camctl_sync_usage(argc - optind, argv + optind) != 0) {
+			usage();
+			return EX_USAGE;
+		}
+		return camctl_sync(run_dir, argc - optind, argv + optind);
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(name, commands[i].name) == 0)

@@ -4,6 +4,7 @@
  *   camctl.c            main(), status, cameras, capture, list, discard, export
  *   camctl_session.c    login (PIN without echo), logout, events
  *   camctl_provision.c  provision request/install, policy install, wipe
+ *   camctl_sync.c       sync (syncd's socket) and the sync section of status
  */
 #ifndef CAMCTL_H
 #define CAMCTL_H
@@ -52,5 +53,11 @@ int camctl_wipe(int fd, int argc, char **argv);
 int camctl_provision_usage(int argc, char **argv);
 int camctl_policy_usage(int argc, char **argv);
 int camctl_wipe_usage(int argc, char **argv);
+
+/* camctl_sync.c */
+int camctl_sync(const char *run_dir, int argc, char **argv);
+int camctl_sync_usage(int argc, char **argv);
+/* The sync lines of camctl status ("syncd is not running" if so). */
+void camctl_sync_status(const char *run_dir);
 
 #endif /* CAMCTL_H */

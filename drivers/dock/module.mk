@@ -1,0 +1,2 @@
+# drivers/dock: docked = external power online and a network link up.
+lib-y += $(d)/dock.c

@@ -1,0 +1,365 @@
+/*
+ * syncd.c - the sync daemon: when the camera is docked (or on `camctl
+ * sync`), sends every photo to the Trust server over mutual TLS, checks
+ * each signed receipt, then securely deletes the photo (rules R2, R4,
+ * R8).  See syncd(8).
+ *
+ * main() reads as: defaults, parse, set up (keys, audit, store handles,
+ * provisioning dir, dock, socket), drop privileges, run (pass thread,
+ * deleter thread, main loop), tear down in reverse.
+ *
+ * What syncd holds: the store's MAC key (to open the store), the audit
+ * key (to append), and the identity key only inside the TLS context of a
+ * pass.  It never loads the review key, so it cannot open a photo, and it
+ * never opens the camera device (it is not in its code); unlike photod it
+ * keeps network sockets, so tc_sandbox_no_network does not apply.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "autoconf.h"
+#include "syncd.h"
+#include "tc_io.h"
+#include "tc_ipc.h"
+#include "tc_log.h"
+#include "tc_sandbox.h"
+#include "tc_secmem.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: syncd -d STATE_DIR -r RUN_DIR [-S SYSFS_ROOT] [-u USER] [-t TIMEOUT_MS]\n"
+		"             [-l err|warn|info|debug] [-s] [-b] [-P PIDFILE]\n");
+}
+
+void
+syncd_audit(struct syncd *d, const char *action, const uint8_t *id, int result,
+	    const char *detail)
+{
+	char hex[2 * TC_PHOTO_ID_LEN + 1] = "";
+	int rc;
+
+	if (id)
+		tc_hex_encode(id, TC_PHOTO_ID_LEN, hex);
+	rc = tc_audit_append(d->audit, "syncd", action, hex, result, detail);
+	if (rc != 0)
+		tc_err("audit %s: %s", action, tc_strerror(rc));
+}
+
+static int
+open_store(struct syncd *d, struct tc_store **s)
+{
+	struct tc_store_config cfg;
+	char path[512];
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(path, sizeof(path), "%s/store", d->set.state_dir);
+	cfg.dir = path;
+	cfg.device_mac_key = d->keys + SYNCD_KEY_STORE;
+	cfg.audit = d->audit;
+	cfg.actor = "syncd";
+	if ((rc = tc_store_open(s, &cfg)) != 0)
+		tc_err("store %s: %s", path, tc_strerror(rc));
+	return rc;
+}
+
+static int
+setup_state(struct syncd *d, struct tc_store **ms)
+{
+	char path[512];
+	int rc;
+
+	d->keys = tc_secure_alloc(SYNCD_KEYS_LEN);
+	if (!d->keys)
+		return -ENOMEM;
+	/* photod makes the keys; syncd only reads them (started after photod). */
+	snprintf(path, sizeof(path), "%s/keys", d->set.state_dir);
+	if ((rc = tc_keystore_open(&d->ks, path)) != 0 ||
+	    (rc = tc_keystore_secret(d->ks, TC_SECRET_STORE, 0, d->keys + SYNCD_KEY_STORE)) != 0 ||
+	    (rc = tc_keystore_secret(d->ks, TC_SECRET_AUDIT, 0, d->keys + SYNCD_KEY_AUDIT)) != 0) {
+		tc_err("keystore %s: %s (start photod first)", path, tc_strerror(rc));
+		return rc;
+	}
+	snprintf(path, sizeof(path), "%s/audit", d->set.state_dir);
+	if ((rc = tc_audit_open(&d->audit, path, d->keys + SYNCD_KEY_AUDIT)) != 0) {
+		tc_err("audit log %s: %s", path, tc_strerror(rc));
+		return rc;
+	}
+	if ((rc = open_store(d, &d->store)) != 0 || (rc = open_store(d, &d->dstore)) != 0 ||
+	    (rc = open_store(d, ms)) != 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/provision", d->set.state_dir);
+	if ((d->state_fd = tc_open_private_dir(path, 1)) < 0) {
+		tc_err("%s: %s", path, tc_strerror(d->state_fd));
+		return d->state_fd;
+	}
+	snprintf(path, sizeof(path), "%s/sync", d->set.state_dir);
+	if ((d->sync_fd = tc_open_private_dir(path, 1)) < 0) {
+		tc_err("%s: %s", path, tc_strerror(d->sync_fd));
+		return d->sync_fd;
+	}
+	if ((rc = tc_dock_open(&d->dock, d->set.sysfs)) != 0) {
+		tc_err("dock: %s", tc_strerror(rc));
+		return rc;
+	}
+	return 0;
+}
+
+static int
+setup_socket(struct syncd *d)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);	/* before the threads: they inherit the mask */
+	signal(SIGPIPE, SIG_IGN);
+	d->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->signal_fd < 0 || d->wake_fd < 0)
+		return -errno;
+	fd = tc_open_private_dir(d->set.run_dir, 1);
+	if (fd < 0) {
+		tc_err("run directory %s: %s", d->set.run_dir, tc_strerror(fd));
+		return fd;
+	}
+	close(fd);
+	snprintf(d->sock_path, sizeof(d->sock_path), "%s/%s", d->set.run_dir, SYNCD_SOCKET_NAME);
+	d->listen_fd = tc_ipc_listen(d->sock_path);
+	if (d->listen_fd < 0) {
+		tc_err("socket %s: %s", d->sock_path, tc_strerror(d->listen_fd));
+		return d->listen_fd;
+	}
+	return 0;
+}
+
+/* Started as root with -u: become USER (photod's user: they share STATE) for good. */
+static int
+drop_privileges(struct syncd *d)
+{
+	struct passwd *pw;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return -errno;
+	if (geteuid() != 0)
+		return 0;
+	if (!d->set.user) {
+		tc_warn("running as root: pass -u USER to drop privileges");
+		return 0;
+	}
+	pw = getpwnam(d->set.user);
+	if (!pw) {
+		tc_err("no such user: %s", d->set.user);
+		return -ENOENT;
+	}
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+		return -errno;
+	if (setuid(0) == 0)
+		return -EPERM;
+	return 0;
+}
+
+/* -b: return only once syncd serves (exit 0) or has failed (its status). */
+static int
+background(int *ready_fd)
+{
+	char c;
+	int p[2], st;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		close(p[0]);
+		*ready_fd = p[1];
+		(void)setsid();
+		return 0;
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) == 1)
+		_exit(0);
+	if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))
+		_exit(WEXITSTATUS(st) ? WEXITSTATUS(st) : 1);
+	_exit(1);
+}
+
+/* The pid file stays open and flock'ed for syncd's whole life (as photod's). */
+static int
+lock_pidfile(const char *pidfile, int *fd)
+{
+	char buf[32];
+	int n;
+
+	*fd = open(pidfile, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (*fd < 0)
+		return -errno;
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		close(*fd);
+		*fd = -1;
+		return -EADDRINUSE;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(*fd, 0) != 0 || tc_write_all(*fd, buf, (size_t)n) != 0)
+		return -EIO;
+	return 0;
+}
+
+static void
+announce_ready(int *ready_fd)
+{
+	if (*ready_fd >= 0) {
+		if (write(*ready_fd, "R", 1) != 1)
+			tc_warn("could not signal readiness");
+		close(*ready_fd);
+		*ready_fd = -1;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct syncd d;
+	struct tc_store *ms = NULL;
+	enum tc_log_level lvl = TC_LOG_INFO;
+	bool use_syslog = false, bg = false, threads = false, del = false;
+	const char *pidfile = NULL;
+	uint64_t v;
+	int c, rc = 1, ready_fd = -1, pid_fd = -1;
+
+	/* defaults */
+	d.set.timeout_ms = 30000;
+	d.listen_fd = d.signal_fd = d.state_fd = d.sync_fd = d.wake_fd = -1;
+	pthread_mutex_init(&d.mu, NULL);
+	pthread_cond_init(&d.cv, NULL);
+	pthread_mutex_init(&d.dmu, NULL);
+	pthread_cond_init(&d.dcv, NULL);
+
+	/* parse */
+	while ((c = getopt(argc, argv, "d:r:S:u:t:l:sbP:h")) != -1) {
+		switch (c) {
+		case 'd': d.set.state_dir = optarg; break;
+		case 'r': d.set.run_dir = optarg; break;
+		case 'S': d.set.sysfs = optarg; break;
+		case 'u': d.set.user = optarg; break;
+		case 't':
+			if (tc_parse_u64(optarg, 100, 600000, &v) != 0) {
+				fprintf(stderr, "syncd: bad timeout '%s' (100..600000 ms)\n", optarg);
+				return 2;
+			}
+			d.set.timeout_ms = (int)v;
+			break;
+		case 'l':
+			if (tc_log_parse_level(optarg, &lvl) != 0) {
+				fprintf(stderr, "syncd: bad log level '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 's': use_syslog = true; break;
+		case 'b': bg = true; break;
+		case 'P': pidfile = optarg; break;
+		default: usage(); return 2;
+		}
+	}
+	if (!d.set.state_dir || !d.set.run_dir || optind != argc) {
+		usage();
+		return 2;
+	}
+
+	/* set up */
+	tc_log_open("syncd", use_syslog, lvl);
+	if (bg && background(&ready_fd) != 0) {
+		tc_err("cannot go to the background");
+		return 1;
+	}
+	if (tc_secure_process() != 0) {
+		tc_err("cannot disable core dumps");
+		return 1;
+	}
+	if ((rc = drop_privileges(&d)) != 0) {
+		tc_err("dropping privileges: %s", tc_strerror(rc));
+		return 1;
+	}
+	rc = 1;
+	if (pidfile && (rc = lock_pidfile(pidfile, &pid_fd)) != 0) {
+		tc_err("pid file %s: %s", pidfile, rc == -EADDRINUSE ?
+		       "another syncd holds it" : tc_strerror(rc));
+		rc = 1;
+		goto out;
+	}
+	rc = 1;
+	if (setup_state(&d, &ms) != 0 || setup_socket(&d) != 0)
+		goto out;
+	if (syncd_delete_start(&d) != 0)
+		goto out;
+	del = true;
+	if (pthread_create(&d.pass_thr, NULL, syncd_pass_thread, &d) != 0)
+		goto out;
+	threads = true;
+	syncd_audit(&d, "syncd.start", NULL, 0, CONFIG_BOARD_NAME);
+	tc_info("serving on %s", d.sock_path);
+	announce_ready(&ready_fd);
+
+	/* run */
+	rc = syncd_serve(&d, ms) == 0 ? 0 : 1;
+
+out:	/* tear down in reverse */
+	pthread_mutex_lock(&d.mu);
+	d.stopping = true;
+	atomic_store(&d.abort_pass, true);
+	pthread_cond_broadcast(&d.cv);
+	pthread_mutex_unlock(&d.mu);
+	if (threads)
+		pthread_join(d.pass_thr, NULL);
+	if (del)
+		syncd_delete_stop(&d);
+	if (d.audit && rc == 0)
+		syncd_audit(&d, "syncd.stop", NULL, 0, "");
+	if (d.listen_fd >= 0) {
+		close(d.listen_fd);
+		unlink(d.sock_path);
+	}
+	if (d.signal_fd >= 0)
+		close(d.signal_fd);
+	if (d.wake_fd >= 0)
+		close(d.wake_fd);
+	tc_dock_close(d.dock);
+	if (d.sync_fd >= 0)
+		close(d.sync_fd);
+	if (d.state_fd >= 0)
+		close(d.state_fd);
+	tc_store_close(ms);
+	tc_store_close(d.dstore);
+	tc_store_close(d.store);
+	tc_audit_close(d.audit);
+	tc_keystore_close(d.ks);
+	tc_secure_free(d.keys);
+	if (pid_fd >= 0) {
+		if (rc == 0)
+			unlink(pidfile);
+		close(pid_fd);
+	}
+	tc_log_close();
+	return rc;
+}

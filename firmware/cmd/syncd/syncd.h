@@ -1,0 +1,130 @@
+/*
+ * syncd.h - syncd's state, shared by its files.  Private.
+ *
+ *   syncd.c          main(): defaults, parse, set up, drop privileges, run, tear down
+ *   syncd_serve.c    the main loop: dock events, camctl requests, back-off timer
+ *   syncd_prov.c     the device's identity, Trust CA and verified policy (read-only)
+ *   syncd_link.c     one mutual-TLS HTTP/1.1 connection to trust-server
+ *   syncd_pass.c     one sync pass: upload oldest first, receipts, audit, policy
+ *   syncd_report.c   audit log upload and policy fetch at the end of a pass
+ *   syncd_upload.c   one photo: digest check, HEAD, resumable PUT/PATCH, receipt check
+ *   syncd_delete.c   the deleter thread (secure delete after receipt, overlapped)
+ *
+ * Threads: the main thread serves the socket and watches the dock; the
+ * pass thread runs sync passes; the deleter thread deletes receipted
+ * photos fed by a queue.  Each thread that touches the store has its own
+ * handle.  The status block is under d->mu.
+ */
+#ifndef SYNCD_H
+#define SYNCD_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "syncd_proto.h"
+#include "tc_audit.h"
+#include "tc_dock.h"
+#include "tc_keystore.h"
+#include "tc_policy.h"
+#include "tc_store.h"
+
+struct syncd_settings {
+	const char *state_dir;		/* shared with photod: keys/, audit/, store/, provision/, sync/ */
+	const char *run_dir;		/* syncd.sock; photod.sock for policy updates */
+	const char *sysfs;		/* dock driver root, NULL: default */
+	const char *user;
+	int timeout_ms;			/* every network read */
+};
+
+/* What the pass thread reads from STATE/provision at the start of a pass. */
+struct syncd_prov {
+	char device_id[TC_POLICY_ID_MAX];
+	char *ca_pem;			/* heap */
+	uint8_t *cert;			/* device.crt, heap, NUL-terminated */
+	size_t cert_len;
+	struct tc_policy *policy;
+	uint64_t high_water;
+};
+
+#define SYNCD_QUEUE 64
+
+struct syncd {
+	struct syncd_settings set;
+	struct tc_keystore *ks;
+	struct tc_audit *audit;
+	struct tc_store *store;		/* the pass thread's */
+	struct tc_store *dstore;	/* the deleter thread's */
+	uint8_t *keys;			/* locked: store MAC key, audit key */
+	struct tc_dock *dock;
+	int listen_fd, signal_fd, state_fd, wake_fd;	/* wake_fd: eventfd, pass done */
+	char sock_path[256];
+	volatile bool stopping;
+
+	pthread_mutex_t mu;
+	pthread_cond_t cv;		/* pass requested / stopping */
+	struct syncd_status st;		/* under mu */
+	uint64_t requested;		/* passes requested (the pass thread runs up to this) */
+	atomic_bool abort_pass;		/* undock or stop: give up the pass in flight */
+	uint64_t backoff_ms;		/* current back-off; 0 after a good pass */
+	uint64_t retry_mono_us;		/* 0: no retry scheduled */
+	uint64_t pass_mono_us;		/* when the pass in flight began */
+	int sync_fd;			/* STATE/sync: syncd's own small files */
+
+	/* deleter queue, under dmu */
+	pthread_mutex_t dmu;
+	pthread_cond_t dcv;
+	uint8_t q[SYNCD_QUEUE][TC_PHOTO_ID_LEN];
+	unsigned qhead, qlen, busy;
+	bool dstop;
+	uint64_t deleted;
+	int del_err;			/* first delete error in this pass */
+
+	pthread_t pass_thr, del_thr;
+};
+
+/* Back-off after a failed pass: doubles from MIN to MAX, each wait jittered 75..125 %. */
+#define SYNCD_BACKOFF_MIN_MS 2000u
+#define SYNCD_BACKOFF_MAX_MS (10u * 60u * 1000u)
+
+enum { SYNCD_KEY_STORE = 0, SYNCD_KEY_AUDIT = TC_SECRET_LEN, SYNCD_KEYS_LEN = 2 * TC_SECRET_LEN };
+
+/* syncd.c */
+void syncd_audit(struct syncd *d, const char *action, const uint8_t *id, int result,
+		 const char *detail);
+
+/* syncd_serve.c */
+/* ms: the main thread's own store handle (status counts). */
+int syncd_serve(struct syncd *d, struct tc_store *ms);
+/* Ask for a pass; returns the pass number that will satisfy it.  Takes mu. */
+uint64_t syncd_request(struct syncd *d);
+/* Wake the main loop (a pass ended: timers and waiters change). */
+void syncd_wake(struct syncd *d);
+
+/* syncd_prov.c */
+int syncd_prov_load(struct syncd *d, struct syncd_prov *p) TC_MUST_CHECK;
+void syncd_prov_free(struct syncd_prov *p);
+/* Write STATE/provision/last-sync (decimal unix seconds) durably. */
+int syncd_write_u64(int dirfd, const char *name, uint64_t v) TC_MUST_CHECK;
+int syncd_read_u64(int dirfd, const char *name, uint64_t *v) TC_MUST_CHECK;
+int syncd_read_file(int dirfd, const char *name, size_t cap, uint8_t **buf, size_t *len)
+	TC_MUST_CHECK;
+
+/* syncd_pass.c */
+void *syncd_pass_thread(void *arg);
+/* Record a failure's reason in the status (and the log). */
+void syncd_fail(struct syncd *d, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Add transferred bytes to the progress counters. */
+void syncd_progress(struct syncd *d, uint64_t bytes, uint64_t photos);
+
+/* syncd_delete.c */
+int syncd_delete_start(struct syncd *d) TC_MUST_CHECK;
+void syncd_delete_stop(struct syncd *d);
+/* Queue a receipted photo for secure delete (waits while the queue is full). */
+void syncd_delete_queue(struct syncd *d, const uint8_t id[TC_PHOTO_ID_LEN]);
+/* Wait until the queue is empty and the deleter idle; the first error since the last wait. */
+int syncd_delete_wait(struct syncd *d);
+
+#endif /* SYNCD_H */

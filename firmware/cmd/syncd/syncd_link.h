@@ -1,0 +1,55 @@
+/*
+ * syncd_link.h - one mutual-TLS HTTP/1.1 connection from syncd to
+ * trust-server.  Private to syncd.
+ */
+#ifndef SYNCD_LINK_H
+#define SYNCD_LINK_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+#include "syncd.h"
+
+#define SYNCD_BODY_MAX (TC_POLICY_BUNDLE_MAX + 4096)
+
+struct syncd_link {
+	int fd;
+	int timeout_ms;
+	atomic_bool *abort;		/* checked before every write and while waiting */
+	bool ready;
+	mbedtls_ssl_config conf;
+	mbedtls_ssl_context ssl;
+	mbedtls_x509_crt ca, cert;
+	mbedtls_pk_context key;
+};
+
+struct syncd_resp {
+	int status;
+	bool has_offset, complete;
+	uint64_t offset, policy_version;
+	uint8_t *body;			/* tc_malloc'd, up to SYNCD_BODY_MAX; NULL if none */
+	size_t len;
+};
+
+/*
+ * Connect to the policy's server_url, handshake with the device
+ * certificate and identity key, the Trust CA pinned and the server name
+ * checked against the policy's server_name.  0 or a negative code
+ * (TC_E_TLS for a handshake failure: *why says which).
+ */
+int syncd_link_open(struct syncd_link *l, struct syncd *d, const struct syncd_prov *p,
+		    const char **why) TC_MUST_CHECK;
+void syncd_link_close(struct syncd_link *l);
+/* Send a request head; extra: more header lines, each ending in \r\n, or NULL. */
+int syncd_link_head(struct syncd_link *l, const char *method, const char *path,
+		    const char *extra, uint64_t content_length) TC_MUST_CHECK;
+int syncd_link_write(struct syncd_link *l, const void *buf, size_t len) TC_MUST_CHECK;
+/* Read one response (head: a HEAD request, no body).  Free with syncd_resp_free. */
+int syncd_link_response(struct syncd_link *l, bool head, struct syncd_resp *r) TC_MUST_CHECK;
+void syncd_resp_free(struct syncd_resp *r);
+
+#endif /* SYNCD_LINK_H */

@@ -1,0 +1,342 @@
+/*
+ * syncd_pass.c - the pass thread: one sync pass at a time, when the main
+ * thread asks (dock, camctl sync, back-off retry).
+ *
+ *   start     audit sync.start; read the provisioning and the policy again
+ *   connect   mutual TLS (syncd_link.c)
+ *   uploads   captured and uploading photos, oldest capture first
+ *             (syncd_upload.c); each receipted photo is queued for the
+ *             deleter at once when its deletion is due now (approved
+ *             device: always, R2; Trust-owned: grace 0)
+ *   grace     receipted photos whose grace has run out are queued too
+ *   drain     wait for the deleter (its deletes are audited before upload)
+ *   audit     POST /v1/audit from the last acknowledged entry + 1
+ *             (syncd_report.c), STATE/sync/audit-acked written durably
+ *   policy    GET /v1/policy; a newer bundle that verifies goes to photod
+ *   done      STATE/provision/last-sync, audit sync.end
+ *
+ * A failure stops the pass (after putting the photo in flight back to
+ * captured), is recorded in the status and the audit log with its
+ * reason, and the main thread schedules a retry with back-off.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "syncd_link.h"
+#include "syncd_report.h"
+#include "syncd_upload.h"
+#include "autoconf.h"
+#include "tc_fault.h"
+#include "tc_io.h"
+#include "tc_log.h"
+#include "tc_random.h"
+
+void
+syncd_fail(struct syncd *d, int rc, const char *fmt, ...)
+{
+	char msg[SYNCD_TEXT_MAX];
+	size_t n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tc_warn("sync: %s: %s", msg, tc_strerror(rc));
+	pthread_mutex_lock(&d->mu);
+	n = tc_strlcpy(d->st.last_error, msg, sizeof(d->st.last_error));
+	if (n < sizeof(d->st.last_error) - 3)
+		snprintf(d->st.last_error + n, sizeof(d->st.last_error) - n, ": %s",
+			 tc_strerror(rc));
+	pthread_mutex_unlock(&d->mu);
+}
+
+void
+syncd_progress(struct syncd *d, uint64_t bytes, uint64_t photos)
+{
+	int64_t now = (int64_t)time(NULL);
+	uint64_t el;
+
+	pthread_mutex_lock(&d->mu);
+	d->st.bytes_done += bytes;
+	d->st.photos_done += photos;
+	d->st.last_progress = now;
+	el = tc_time_mono_us() - d->pass_mono_us;
+	d->st.rate_bps = el ? d->st.bytes_done * 1000000ull / el : 0;
+	pthread_mutex_unlock(&d->mu);
+}
+
+struct pending {
+	struct tc_store_rec *recs;
+	size_t n, cap;
+	uint64_t bytes;
+};
+
+static int
+collect(void *ctx, const struct tc_store_rec *rec)
+{
+	struct pending *p = ctx;
+
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 64;
+		struct tc_store_rec *r = tc_malloc(cap * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		if (p->n)
+			memcpy(r, p->recs, p->n * sizeof(*r));
+		tc_free(p->recs);
+		p->recs = r;
+		p->cap = cap;
+	}
+	p->recs[p->n++] = *rec;
+	p->bytes += rec->size;
+	return 0;
+}
+
+/*
+ * The wall clock the grace period is measured on.  Fault-injection builds
+ * add the seconds in $TC_CLOCK_OFFSET_FILE, as photod's clock does, so
+ * tests can let a grace period run out without sleeping.
+ */
+static uint64_t
+now_us(void)
+{
+	uint64_t t = tc_time_wall_us();
+#ifdef CONFIG_FAULT_INJECTION
+	const char *f = getenv("TC_CLOCK_OFFSET_FILE");
+	char buf[32] = "";
+	long long off;
+	FILE *fp;
+
+	if (f && (fp = fopen(f, "re")) != NULL) {
+		if (fgets(buf, sizeof(buf), fp) && sscanf(buf, "%lld", &off) == 1)
+			t = off < 0 ? t - (uint64_t)(-off) * 1000000ull : t + (uint64_t)off * 1000000ull;
+		fclose(fp);
+	}
+#endif
+	return t;
+}
+
+/* R2 and the grace period: may this receipted photo be deleted now? */
+static bool
+delete_due(const struct tc_policy *pol, uint64_t receipt_time_us)
+{
+	uint64_t grace_us;
+
+	if (pol->device_class == TC_CLASS_APPROVED || pol->rules.delete_grace_hours == 0)
+		return true;
+	grace_us = (uint64_t)pol->rules.delete_grace_hours * 3600ull * 1000000ull;
+	return receipt_time_us + grace_us <= now_us();
+}
+
+static int
+upload_all(struct syncd *d, struct syncd_link *l, const struct syncd_prov *p)
+{
+	struct syncd_upload_result res;
+	struct pending pend = { 0 };
+	char hex[2 * TC_PHOTO_ID_LEN + 1], detail[TC_AUDIT_DETAIL_MAX];
+	int rc, first = 0;
+	size_t i;
+
+	rc = tc_store_list_states(d->store, TC_STORE_BIT(TC_PHOTO_CAPTURED) |
+				  TC_STORE_BIT(TC_PHOTO_UPLOADING), collect, &pend);
+	if (rc != 0) {
+		syncd_fail(d, rc, "listing the store");
+		goto out;
+	}
+	pthread_mutex_lock(&d->mu);
+	d->st.photos_total = pend.n;
+	d->st.bytes_total = pend.bytes;
+	pthread_mutex_unlock(&d->mu);
+	for (i = 0; i < pend.n; i++) {
+		tc_hex_encode(pend.recs[i].id, TC_PHOTO_ID_LEN, hex);
+		rc = syncd_upload_one(d, l, p, &pend.recs[i], &res);
+		if (rc != 0) {
+			snprintf(detail, sizeof(detail), "%s (HTTP %d)", res.what, res.status);
+			syncd_audit(d, "sync.upload", pend.recs[i].id, rc, detail);
+			syncd_fail(d, rc, "%.16s: %s", hex, detail);
+			if (res.skip) {
+				first = first ? first : rc;
+				continue;
+			}
+			goto out;
+		}
+		snprintf(detail, sizeof(detail), "receipt seq %" PRIu64 ", resumed at %" PRIu64
+			 ", %" PRIu64 " bytes", res.ledger_seq, res.resumed_at, res.bytes);
+		syncd_audit(d, "sync.receipt", pend.recs[i].id, 0, detail);
+		syncd_progress(d, res.resumed_at, 1);
+		if (delete_due(p->policy, res.receipt_time_us))
+			syncd_delete_queue(d, pend.recs[i].id);
+	}
+	rc = first;
+out:
+	tc_free(pend.recs);
+	return rc;
+}
+
+/* Receipted (or half-deleted) photos whose deletion is due: queue them. */
+static int
+queue_due(struct syncd *d, const struct syncd_prov *p)
+{
+	struct pending pend = { 0 };
+	uint64_t waiting = 0;
+	size_t i;
+	int rc;
+
+	rc = tc_store_list_states(d->store, TC_STORE_BIT(TC_PHOTO_RECEIPTED) |
+				  TC_STORE_BIT(TC_PHOTO_DELETING), collect, &pend);
+	for (i = 0; rc == 0 && i < pend.n; i++) {
+		if (pend.recs[i].state == TC_PHOTO_DELETING ||
+		    delete_due(p->policy, pend.recs[i].receipt_time_us))
+			syncd_delete_queue(d, pend.recs[i].id);
+		else
+			waiting++;
+	}
+	pthread_mutex_lock(&d->mu);
+	d->st.receipted = waiting;
+	pthread_mutex_unlock(&d->mu);
+	tc_free(pend.recs);
+	return rc;
+}
+
+static int
+run_pass(struct syncd *d)
+{
+	struct syncd_prov p;
+	struct syncd_link l = { 0 };
+	const char *why = "";
+	char detail[TC_AUDIT_DETAIL_MAX];
+	int rc, drc;
+
+	syncd_audit(d, "sync.start", NULL, 0, "");
+	if ((rc = syncd_prov_load(d, &p)) != 0) {
+		syncd_fail(d, rc, "cannot sync: provisioning or policy");
+		syncd_audit(d, "sync.end", NULL, rc, "provisioning or policy not valid");
+		return rc;
+	}
+	pthread_mutex_lock(&d->mu);
+	tc_strlcpy(d->st.device_id, p.device_id, sizeof(d->st.device_id));
+	pthread_mutex_unlock(&d->mu);
+	if ((rc = syncd_link_open(&l, d, &p, &why)) != 0) {
+		syncd_fail(d, rc, "%s (%s)", why, p.policy->server_url);
+		snprintf(detail, sizeof(detail), "%s", why);
+		goto out;
+	}
+	tc_fault_point("sync.connected");
+	rc = upload_all(d, &l, &p);
+	/* Let the deleter finish what the uploads queued, so nothing is queued twice. */
+	drc = syncd_delete_wait(d);
+	if (rc == 0 && drc == 0 && (rc = queue_due(d, &p)) != 0)
+		syncd_fail(d, rc, "listing receipted photos");
+	if (drc == 0)
+		drc = syncd_delete_wait(d);
+	if (rc == 0 && drc != 0) {
+		syncd_fail(d, drc, "secure delete");
+		rc = drc;
+	}
+	snprintf(detail, sizeof(detail), "upload or delete failed");
+	if (rc != 0)
+		goto out;
+	if ((rc = syncd_report_audit(d, &l)) != 0) {
+		snprintf(detail, sizeof(detail), "audit upload failed");
+		goto out;
+	}
+	syncd_report_policy(d, &l, &p);
+	if ((rc = syncd_write_u64(d->state_fd, "last-sync", (uint64_t)time(NULL))) != 0)
+		syncd_fail(d, rc, "writing last-sync");
+	snprintf(detail, sizeof(detail), "%s", "");
+out:
+	syncd_link_close(&l);
+	if (rc == 0) {
+		uint64_t del;
+
+		pthread_mutex_lock(&d->dmu);
+		del = d->deleted;
+		pthread_mutex_unlock(&d->dmu);
+		pthread_mutex_lock(&d->mu);
+		snprintf(detail, sizeof(detail), "%" PRIu64 " photo(s), %" PRIu64 " bytes, %"
+			 PRIu64 " deleted", d->st.photos_done, d->st.bytes_done, del);
+		pthread_mutex_unlock(&d->mu);
+	}
+	syncd_audit(d, "sync.end", NULL, rc, detail);
+	syncd_prov_free(&p);
+	return rc;
+}
+
+static void
+pass_done(struct syncd *d, int rc)
+{
+	uint64_t jitter, base, del;
+	uint8_t r[2];
+
+	pthread_mutex_lock(&d->dmu);
+	del = d->deleted;
+	pthread_mutex_unlock(&d->dmu);
+	pthread_mutex_lock(&d->mu);
+	d->st.passes_done++;
+	d->st.last_result = rc;
+	d->st.deleted = del;
+	if (rc == 0) {
+		d->st.failures = 0;
+		d->st.last_ok = (int64_t)time(NULL);
+		d->st.last_error[0] = '\0';
+		d->backoff_ms = 0;
+		d->retry_mono_us = 0;
+		d->st.next_retry = 0;
+		d->st.state = SYNCD_IDLE;
+	} else {
+		d->st.failures++;
+		base = d->backoff_ms ? d->backoff_ms * 2 : SYNCD_BACKOFF_MIN_MS;
+		if (base > SYNCD_BACKOFF_MAX_MS)
+			base = SYNCD_BACKOFF_MAX_MS;
+		d->backoff_ms = base;
+		/* jitter: 75..125 % so docks that failed together do not retry together */
+		if (tc_random_bytes(r, sizeof(r)) != 0)
+			r[0] = r[1] = 0;
+		jitter = base * 3 / 4 + base / 2 * (uint64_t)tc_get_be16(r) / 65535u;
+		d->retry_mono_us = tc_time_mono_us() + jitter * 1000u;
+		d->st.next_retry = (int64_t)time(NULL) + (int64_t)(jitter / 1000u);
+		d->st.state = SYNCD_BACKOFF;
+	}
+	pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+	syncd_wake(d);
+}
+
+void *
+syncd_pass_thread(void *arg)
+{
+	struct syncd *d = arg;
+	int rc;
+
+	pthread_mutex_lock(&d->mu);
+	for (;;) {
+		while (!d->stopping && d->st.passes_started >= d->requested)
+			pthread_cond_wait(&d->cv, &d->mu);
+		if (d->stopping)
+			break;
+		d->st.passes_started++;
+		d->st.state = SYNCD_SYNCING;
+		d->st.photos_done = d->st.photos_total = 0;
+		d->st.bytes_done = d->st.bytes_total = 0;
+		d->st.rate_bps = 0;
+		d->st.pass_started = d->st.last_progress = (int64_t)time(NULL);
+		d->pass_mono_us = tc_time_mono_us();
+		pthread_mutex_lock(&d->dmu);
+		d->deleted = 0;
+		pthread_mutex_unlock(&d->dmu);
+		atomic_store(&d->abort_pass, false);
+		pthread_mutex_unlock(&d->mu);
+		rc = run_pass(d);
+		pass_done(d, rc);
+		pthread_mutex_lock(&d->mu);
+	}
+	pthread_mutex_unlock(&d->mu);
+	return NULL;
+}
