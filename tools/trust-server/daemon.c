@@ -17,6 +17,7 @@
 
 #include "server.h"
 #include "tc_io.h"
+#include "tc_daemon.h"
 #include "tc_log.h"
 
 /* Started as root with -u: the data directory is handed to USER, then we become USER. */
@@ -42,56 +43,6 @@ srv_drop_privileges(struct srv *s)
 		return -errno;
 	if (chown(s->set.data_dir, pw->pw_uid, pw->pw_gid) != 0)
 		return -errno;
-	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
-		return -errno;
-	if (setuid(0) == 0) {
-		tc_err("could still regain root after dropping to %s", s->set.user);
-		return -EPERM;
-	}
-	return 0;
+	return tc_daemon_drop_to(s->set.user);
 }
 
-/* -b: the parent returns only once the server accepts (0) or has failed. */
-int
-srv_background(int *ready_fd)
-{
-	char c;
-	int p[2], st;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) != 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		close(p[0]);
-		*ready_fd = p[1];
-		(void)setsid();
-		return 0;
-	}
-	close(p[1]);
-	if (read(p[0], &c, 1) == 1)
-		_exit(0);
-	if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))
-		_exit(WEXITSTATUS(st) ? WEXITSTATUS(st) : 1);
-	_exit(1);
-}
-
-/* Held open and flock'ed for the server's whole life (see photod(8)). */
-int
-srv_lock_pidfile(const char *pidfile, int *fd)
-{
-	char buf[32];
-	int n;
-
-	*fd = open(pidfile, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (*fd < 0)
-		return -errno;
-	if (flock(*fd, LOCK_EX | LOCK_NB) != 0)
-		return -EADDRINUSE;
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(*fd, 0) != 0 || tc_write_all(*fd, buf, (size_t)n) != 0)
-		return -EIO;
-	return 0;
-}

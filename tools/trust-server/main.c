@@ -24,6 +24,7 @@
 
 #include "server.h"
 #include "tc_io.h"
+#include "tc_daemon.h"
 #include "tc_log.h"
 #include "tc_secmem.h"
 
@@ -229,7 +230,7 @@ main(int argc, char **argv)
 	/* set up: the receipt key must never reach a core file */
 	umask(077);
 	tc_log_open("trust-server", use_syslog, lvl);
-	if (bg && srv_background(&ready_fd) != 0) {
+	if (bg && tc_daemon_background(&ready_fd) != 0) {
 		tc_err("cannot go to the background");
 		return 1;
 	}
@@ -243,7 +244,7 @@ main(int argc, char **argv)
 		tc_err("dropping privileges: %s", tc_strerror(rc));
 		goto out;
 	}
-	if (pidfile && (rc = srv_lock_pidfile(pidfile, &pid_fd)) != 0) {
+	if (pidfile && (rc = tc_daemon_lock_pidfile(pidfile, &pid_fd)) != 0) {
 		tc_err("pid file %s: %s", pidfile, rc == -EADDRINUSE ?
 		       "another trust-server holds it" : tc_strerror(rc));
 		goto out;
@@ -255,12 +256,7 @@ main(int argc, char **argv)
 	tc_info("serving on %s%s%s (max %u connections, %u per device)", s.set.listen[0],
 		s.set.n_listen > 1 ? " and " : "", s.set.n_listen > 1 ? "more" : "",
 		s.set.max_conns, s.set.device_conns);
-	if (ready_fd >= 0) {
-		if (write(ready_fd, "R", 1) != 1)
-			tc_warn("could not signal readiness");
-		close(ready_fd);
-		ready_fd = -1;
-	}
+	tc_daemon_ready(&ready_fd);
 
 	/* run */
 	srv_serve(&s, signal_fd);

@@ -184,8 +184,6 @@ void conn_touch_body(struct conn *c);
 
 /* daemon.c: privilege drop (-u), background when ready (-b), flock'ed pid file (-P). */
 int srv_drop_privileges(struct srv *s) TC_MUST_CHECK;
-int srv_background(int *ready_fd) TC_MUST_CHECK;
-int srv_lock_pidfile(const char *pidfile, int *fd) TC_MUST_CHECK;
 
 /* tls.c: init (nothing to fail), setup (files and config), teardown. */
 void tls_init(struct srv *s);

@@ -34,6 +34,7 @@
 
 #include "autoconf.h"
 #include "syncd.h"
+#include "tc_daemon.h"
 #include "tc_io.h"
 #include "tc_ipc.h"
 #include "tc_log.h"
@@ -156,85 +157,7 @@ setup_socket(struct syncd *d)
 static int
 drop_privileges(struct syncd *d)
 {
-	struct passwd *pw;
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-		return -errno;
-	if (geteuid() != 0)
-		return 0;
-	if (!d->set.user) {
-		tc_warn("running as root: pass -u USER to drop privileges");
-		return 0;
-	}
-	pw = getpwnam(d->set.user);
-	if (!pw) {
-		tc_err("no such user: %s", d->set.user);
-		return -ENOENT;
-	}
-	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
-		return -errno;
-	if (setuid(0) == 0)
-		return -EPERM;
-	return 0;
-}
-
-/* -b: return only once syncd serves (exit 0) or has failed (its status). */
-static int
-background(int *ready_fd)
-{
-	char c;
-	int p[2], st;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) != 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		close(p[0]);
-		*ready_fd = p[1];
-		(void)setsid();
-		return 0;
-	}
-	close(p[1]);
-	if (read(p[0], &c, 1) == 1)
-		_exit(0);
-	if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))
-		_exit(WEXITSTATUS(st) ? WEXITSTATUS(st) : 1);
-	_exit(1);
-}
-
-/* The pid file stays open and flock'ed for syncd's whole life (as photod's). */
-static int
-lock_pidfile(const char *pidfile, int *fd)
-{
-	char buf[32];
-	int n;
-
-	*fd = open(pidfile, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (*fd < 0)
-		return -errno;
-	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-		close(*fd);
-		*fd = -1;
-		return -EADDRINUSE;
-	}
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(*fd, 0) != 0 || tc_write_all(*fd, buf, (size_t)n) != 0)
-		return -EIO;
-	return 0;
-}
-
-static void
-announce_ready(int *ready_fd)
-{
-	if (*ready_fd >= 0) {
-		if (write(*ready_fd, "R", 1) != 1)
-			tc_warn("could not signal readiness");
-		close(*ready_fd);
-		*ready_fd = -1;
-	}
+	return tc_daemon_drop_to(d->set.user);
 }
 
 int
@@ -289,7 +212,7 @@ main(int argc, char **argv)
 
 	/* set up */
 	tc_log_open("syncd", use_syslog, lvl);
-	if (bg && background(&ready_fd) != 0) {
+	if (bg && tc_daemon_background(&ready_fd) != 0) {
 		tc_err("cannot go to the background");
 		return 1;
 	}
@@ -302,7 +225,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rc = 1;
-	if (pidfile && (rc = lock_pidfile(pidfile, &pid_fd)) != 0) {
+	if (pidfile && (rc = tc_daemon_lock_pidfile(pidfile, &pid_fd)) != 0) {
 		tc_err("pid file %s: %s", pidfile, rc == -EADDRINUSE ?
 		       "another syncd holds it" : tc_strerror(rc));
 		rc = 1;
@@ -319,7 +242,7 @@ main(int argc, char **argv)
 	threads = true;
 	syncd_audit(&d, "syncd.start", NULL, 0, CONFIG_BOARD_NAME);
 	tc_info("serving on %s", d.sock_path);
-	announce_ready(&ready_fd);
+	tc_daemon_ready(&ready_fd);
 
 	/* run */
 	rc = syncd_serve(&d, ms) == 0 ? 0 : 1;

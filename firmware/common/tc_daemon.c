@@ -1,0 +1,102 @@
+/*
+ * tc_daemon.c - background with readiness, flock'd pid files, dropping
+ * to an unprivileged user (see tc_daemon.h).
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tc_daemon.h"
+#include "tc_io.h"
+#include "tc_log.h"
+
+int
+tc_daemon_background(int *ready_fd)
+{
+	char c;
+	int p[2], st;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		close(p[0]);
+		*ready_fd = p[1];
+		(void)setsid();
+		return 0;
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) == 1)
+		_exit(0);
+	if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))
+		_exit(WEXITSTATUS(st) ? WEXITSTATUS(st) : 1);
+	_exit(1);
+}
+
+void
+tc_daemon_ready(int *ready_fd)
+{
+	if (*ready_fd < 0)
+		return;
+	if (write(*ready_fd, "R", 1) != 1)
+		tc_warn("could not signal readiness");
+	close(*ready_fd);
+	*ready_fd = -1;
+}
+
+int
+tc_daemon_lock_pidfile(const char *path, int *fd)
+{
+	char buf[32];
+	int n;
+
+	*fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (*fd < 0)
+		return -errno;
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		close(*fd);
+		*fd = -1;
+		return -EADDRINUSE;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(*fd, 0) != 0 || tc_write_all(*fd, buf, (size_t)n) != 0)
+		return -EIO;
+	return 0;
+}
+
+int
+tc_daemon_drop_to(const char *user)
+{
+	struct passwd *pw;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return -errno;
+	if (geteuid() != 0)
+		return 0;
+	if (!user) {
+		tc_warn("running as root: pass -u USER to drop privileges");
+		return 0;
+	}
+	pw = getpwnam(user);
+	if (!pw) {
+		tc_err("no such user: %s", user);
+		return -ENOENT;
+	}
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+		return -errno;
+	if (setuid(0) == 0) {
+		tc_err("could still regain root after dropping to %s", user);
+		return -EPERM;
+	}
+	return 0;
+}
