@@ -129,11 +129,10 @@ ks_file_write_key(int dirfd, const char *name, const uint8_t *buf, size_t len)
 static int
 create_secret(int dirfd, const char *name, uint8_t out[TC_SECRET_LEN])
 {
-	int rc;
+	int rc = tc_random_bytes(out, TC_SECRET_LEN);
 
-	if ((rc = tc_random_bytes(out, TC_SECRET_LEN)) != 0)
-		return rc;
-	rc = ks_file_write_key(dirfd, name, out, TC_SECRET_LEN);
+	if (rc == 0)
+		rc = tc_write_file_atomic(dirfd, name, out, TC_SECRET_LEN);
 	if (rc != 0)
 		tc_zeroize(out, TC_SECRET_LEN);
 	return rc;

@@ -147,6 +147,31 @@ tc_openat(int dirfd, const char *name, int flags)
 }
 
 int
+tc_write_file_atomic(int dirfd, const char *name, const void *buf, size_t len)
+{
+	char tmp[256];
+	int fd, rc;
+
+	if (snprintf(tmp, sizeof(tmp), ".%s.tmp", name) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	(void)unlinkat(dirfd, tmp, 0);
+	fd = tc_openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL);
+	if (fd < 0)
+		return fd;
+	rc = tc_write_all(fd, buf, len);
+	if (rc == 0)
+		rc = tc_fsync(fd);
+	close(fd);
+	if (rc == 0)
+		rc = tc_renameat(dirfd, tmp, name);
+	if (rc == 0)
+		rc = tc_fsync_dir(dirfd);
+	if (rc != 0)
+		(void)unlinkat(dirfd, tmp, 0);
+	return rc;
+}
+
+int
 tc_open_private_dir(const char *path, int create)
 {
 	struct stat st;

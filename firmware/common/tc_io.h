@@ -29,6 +29,14 @@ int tc_fsync(int fd) TC_MUST_CHECK;
 int tc_fsync_dir(int dirfd) TC_MUST_CHECK;
 int tc_renameat(int dirfd, const char *from, const char *to) TC_MUST_CHECK;
 
+/*
+ * Replace dirfd/name with buf durably: write ".name.tmp" (0600), fsync,
+ * rename over name, fsync the directory.  A crash leaves the old file or
+ * the new one, never a mix; a stale temporary is replaced next time.
+ */
+int tc_write_file_atomic(int dirfd, const char *name, const void *buf, size_t len)
+	TC_MUST_CHECK;
+
 /* openat() with O_NOFOLLOW|O_CLOEXEC added; mode 0600 when creating. */
 int tc_openat(int dirfd, const char *name, int flags) TC_MUST_CHECK;
 

@@ -164,6 +164,41 @@ test_crash_point_kills_child(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* The new content or the old, never a mix, never a stray temporary. */
+static void
+test_write_file_atomic(void **state)
+{
+	static const struct { enum tc_fault_site site; int err; } faults[] = {
+		{ TC_FAULT_WRITE, ENOSPC }, { TC_FAULT_FSYNC, EIO }, { TC_FAULT_RENAME, EIO },
+	};
+	char buf[16];
+	int dfd, fd;
+	ssize_t n;
+
+	(void)state;
+	dfd = open(tmp, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	assert_int_equal(tc_write_file_atomic(dfd, "f", "old", 3), 0);
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		tc_fault_arm(faults[i].site, 1, faults[i].err, false);
+		assert_int_equal(tc_write_file_atomic(dfd, "f", "new", 3), -faults[i].err);
+		tc_fault_disarm_all();
+		assert_int_equal(faccessat(dfd, ".f.tmp", F_OK, 0), -1);
+		fd = openat(dfd, "f", O_RDONLY);
+		n = read(fd, buf, sizeof(buf));
+		close(fd);
+		assert_int_equal(n, 3);
+		assert_memory_equal(buf, "old", 3);
+	}
+	assert_int_equal(tc_write_file_atomic(dfd, "f", "new!", 4), 0);
+	fd = openat(dfd, "f", O_RDONLY);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	assert_int_equal(n, 4);
+	assert_memory_equal(buf, "new!", 4);
+	close(dfd);
+}
+
 static void
 test_hex_and_parse(void **state)
 {
@@ -212,6 +247,7 @@ main(void)
 		cmocka_unit_test_setup(test_private_dir_rules, setup),
 		cmocka_unit_test_setup(test_fault_nth_write_and_sticky, setup),
 		cmocka_unit_test_setup(test_crash_point_kills_child, setup),
+		cmocka_unit_test_setup(test_write_file_atomic, setup),
 		cmocka_unit_test_setup(test_hex_and_parse, setup),
 		cmocka_unit_test_setup(test_strerror, setup),
 	};

@@ -17,26 +17,7 @@
 int
 photod_file_write(int dirfd, const char *name, const void *buf, size_t len)
 {
-	char tmp[128];
-	int fd, rc;
-
-	if (snprintf(tmp, sizeof(tmp), ".%s.tmp", name) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	(void)unlinkat(dirfd, tmp, 0);
-	fd = tc_openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL);
-	if (fd < 0)
-		return fd;
-	rc = tc_write_all(fd, buf, len);
-	if (rc == 0)
-		rc = tc_fsync(fd);
-	close(fd);
-	if (rc == 0)
-		rc = tc_renameat(dirfd, tmp, name);
-	if (rc == 0)
-		rc = tc_fsync_dir(dirfd);
-	if (rc != 0)
-		(void)unlinkat(dirfd, tmp, 0);
-	return rc;
+	return tc_write_file_atomic(dirfd, name, buf, len);
 }
 
 int

@@ -82,29 +82,10 @@ syncd_read_u64(int dirfd, const char *name, uint64_t *v)
 int
 syncd_write_u64(int dirfd, const char *name, uint64_t v)
 {
-	char tmp[128], buf[32];
-	uint8_t r[6];
-	int fd, rc, n;
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)v);
 
-	if (tc_random_bytes(r, sizeof(r)) != 0)
-		return -EIO;
-	snprintf(tmp, sizeof(tmp), ".%s.%02x%02x%02x%02x%02x%02x", name, r[0], r[1], r[2], r[3],
-		 r[4], r[5]);
-	n = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)v);
-	fd = tc_openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL);
-	if (fd < 0)
-		return fd;
-	rc = tc_write_all(fd, buf, (size_t)n);
-	if (rc == 0)
-		rc = tc_fsync(fd);
-	close(fd);
-	if (rc == 0)
-		rc = tc_renameat(dirfd, tmp, name);
-	if (rc == 0)
-		rc = tc_fsync_dir(dirfd);
-	if (rc != 0)
-		(void)unlinkat(dirfd, tmp, 0);
-	return rc;
+	return tc_write_file_atomic(dirfd, name, buf, (size_t)n);
 }
 
 void
