@@ -1,9 +1,12 @@
 /*
  * bench.c - timing and the BENCH summary line (see bench.h).
  */
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,4 +80,36 @@ bench_report(const char *name, double value, const char *unit,
 		       baseline != 0 ? value / baseline : NAN, target_op, target);
 	printf(" machine=%sx%ld\n", cpu, cores);
 	fflush(stdout);
+}
+
+double
+bench_peak_rss_mib(long pid)
+{
+	char path[64], line[256];
+	double kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %lf kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib / 1024.0;
+}
+
+void
+bench_stop_daemon(long pid, const char *pidfile)
+{
+	int fd;
+
+	if (pid <= 0)
+		return;
+	fd = open(pidfile, O_RDONLY | O_CLOEXEC);
+	kill((pid_t)pid, SIGTERM);
+	if (fd >= 0) {
+		(void)flock(fd, LOCK_EX);	/* released when the daemon exits */
+		close(fd);
+	}
 }

@@ -25,4 +25,13 @@ void bench_report(const char *name, double value, const char *unit,
 /* The median of n samples (sorts the array in place). */
 double bench_median(double *v, int n);
 
+/* Peak resident set (VmHWM) of process pid, in MiB; negative if unreadable. */
+double bench_peak_rss_mib(long pid);
+
+/*
+ * Stop a trustcam daemon: SIGTERM, then wait for it to release the flock
+ * it holds on pidfile for its whole life (no polling).
+ */
+void bench_stop_daemon(long pid, const char *pidfile);
+
 #endif /* TC_BENCH_H */

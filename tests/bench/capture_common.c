@@ -172,36 +172,17 @@ bench_photod_capture(struct bench_photod *p, uint32_t count)
 double
 bench_photod_peak_rss_mib(const struct bench_photod *p)
 {
-	char path[64], line[256];
-	double kib = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", (long)p->pid);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmHWM: %lf kB", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kib / 1024.0;
+	return bench_peak_rss_mib((long)p->pid);
 }
 
 void
 bench_photod_stop(struct bench_photod *p)
 {
 	char path[400], cmd[600];
-	int fd;
 
-	if (p->pid > 0) {
-		snprintf(path, sizeof(path), "%s/photod.pid", p->run);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		kill(p->pid, SIGTERM);
-		if (fd >= 0) {
-			(void)flock(fd, LOCK_EX);	/* released when photod exits */
-			close(fd);
-		}
-		p->pid = 0;
-	}
+	snprintf(path, sizeof(path), "%s/photod.pid", p->run);
+	bench_stop_daemon((long)p->pid, path);
+	p->pid = 0;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p->dir);
 	(void)run(cmd);
 }

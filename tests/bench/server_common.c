@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "server_common.h"
 
 static int
@@ -100,35 +101,18 @@ void
 bsrv_stop(struct bsrv *b)
 {
 	char path[512];
-	int fd;
 
 	if (b->pid <= 0)
 		return;
 	snprintf(path, sizeof(path), "%s/server.pid", b->dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	kill(b->pid, SIGTERM);
-	if (fd >= 0) {
-		(void)flock(fd, LOCK_EX);	/* released when the server exits */
-		close(fd);
-	}
+	bench_stop_daemon((long)b->pid, path);
 	b->pid = 0;
 }
 
 double
 bsrv_peak_rss_mib(const struct bsrv *b)
 {
-	char path[64], line[256];
-	double kib = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", (long)b->pid);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmHWM: %lf kB", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kib / 1024.0;
+	return bench_peak_rss_mib((long)b->pid);
 }
 
 /* Run a shell command with its stdout on a pipe. */
