@@ -123,7 +123,7 @@ endif
 # Libraries: pkg-config first; Debian 12's mbedtls 2.28, http-parser and libcsv ship no .pc file.
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
-LIB_PKGS := sqlite3 jansson libturbojpeg libjpeg libargon2 libseccomp
+LIB_PKGS := nettle sqlite3 jansson libturbojpeg libjpeg libargon2 libseccomp
 LIBS := $(call pc_libs,mbedtls mbedx509 mbedcrypto,-lmbedtls -lmbedx509 -lmbedcrypto) \
 	$(foreach p,$(LIB_PKGS),$(call pc_libs,$(p),-l$(patsubst lib%,%,$(p)))) -lcsv -lhttp_parser -lpthread -lm
 ifeq ($(CONFIG_CAMERA_LIBCAMERA),y)

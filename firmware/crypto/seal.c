@@ -21,6 +21,7 @@
 #include <mbedtls/md.h>
 
 #include "seal_int.h"
+#include "tc_sha256.h"
 #include "tc_io.h"
 #include "tc_random.h"
 #include "tc_secmem.h"
@@ -35,8 +36,7 @@ struct tc_seal {
 	uint8_t *chunk;			/* TC_SEAL_CHUNK bytes, tc_secure_alloc */
 	size_t fill;
 	uint8_t *frame;			/* SEAL_FRAME_MAX bytes: ciphertext only */
-	mbedtls_md_context_t sha;	/* over every byte passed to sink */
-	bool sha_ready;
+	struct tc_sha256 sha;		/* over every byte passed to sink */
 	tc_seal_sink_fn sink;
 	void *sink_ctx;
 	uint64_t sealed_len;
@@ -55,8 +55,7 @@ seal_free(struct tc_seal *s)
 	if (!s)
 		return;
 	seal_aead_free(&s->aead);
-	if (s->sha_ready)
-		mbedtls_md_free(&s->sha);
+	tc_sha256_free(&s->sha);
 	tc_secure_free(s->chunk);
 	tc_free(s->frame);
 	tc_secure_free(s);	/* wipes the MAC key and the rest */
@@ -68,8 +67,7 @@ out(struct tc_seal *s, const uint8_t *buf, size_t len)
 {
 	int rc;
 
-	if ((rc = mbedtls_md_update(&s->sha, buf, len)) != 0)
-		return md_err(rc);
+	tc_sha256_update(&s->sha, buf, len);
 	if ((rc = s->sink(s->sink_ctx, buf, len)) != 0)
 		return rc < 0 ? rc : -EIO;
 	s->sealed_len += len;
@@ -146,7 +144,7 @@ seal_start(struct tc_seal **outp, const struct tc_seal_params *p,
 	struct tc_seal *s = NULL;
 	uint64_t created;
 	size_t hlen = 0;
-	int rc, mrc;
+	int rc;
 
 	*outp = NULL;
 	if (!p || !p->trust_pub || !p->device_mac_key || !sink)
@@ -187,16 +185,9 @@ seal_start(struct tc_seal **outp, const struct tc_seal_params *p,
 		goto err;
 	tc_zeroize(cek, sizeof(cek));	/* from here on only the AEAD context holds it */
 
-	mbedtls_md_init(&s->sha);
-	s->sha_ready = true;
-	if ((mrc = mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), hdr, hlen,
-			      s->hhash)) != 0 ||
-	    (mrc = mbedtls_md_setup(&s->sha, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
-				    0)) != 0 ||
-	    (mrc = mbedtls_md_starts(&s->sha)) != 0) {
-		rc = md_err(mrc);
+	tc_sha256(hdr, hlen, s->hhash);
+	if ((rc = tc_sha256_init(&s->sha)) != 0)
 		goto err;
-	}
 	memcpy(s->mac_key, p->device_mac_key, TC_DEVICE_MAC_KEY_LEN);
 	if ((rc = out(s, hdr, hlen)) != 0)
 		goto err;
@@ -276,16 +267,11 @@ footer(struct tc_seal *s, uint8_t foot[SEAL_FOOTER_LEN])
 {
 	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
 	uint8_t in[sizeof(SEAL_FOOTER_LABEL) - 1 + TC_SHA256_LEN];
-	mbedtls_md_context_t pre;
 	int mrc;
 
-	mbedtls_md_init(&pre);
 	memcpy(in, SEAL_FOOTER_LABEL, sizeof(SEAL_FOOTER_LABEL) - 1);
-	if ((mrc = mbedtls_md_setup(&pre, md, 0)) == 0 &&
-	    (mrc = mbedtls_md_clone(&pre, &s->sha)) == 0 &&
-	    (mrc = mbedtls_md_finish(&pre, in + sizeof(SEAL_FOOTER_LABEL) - 1)) == 0)
-		mrc = mbedtls_md_hmac(md, s->mac_key, sizeof(s->mac_key), in, sizeof(in), foot);
-	mbedtls_md_free(&pre);
+	tc_sha256_peek(&s->sha, in + sizeof(SEAL_FOOTER_LABEL) - 1);
+	mrc = mbedtls_md_hmac(md, s->mac_key, sizeof(s->mac_key), in, sizeof(in), foot);
 	return mrc == 0 ? 0 : md_err(mrc);
 }
 
@@ -293,7 +279,7 @@ int
 tc_seal_finish(struct tc_seal *s, uint8_t digest[TC_SHA256_LEN], uint64_t *sealed_len)
 {
 	uint8_t foot[SEAL_FOOTER_LEN];
-	int rc, mrc;
+	int rc;
 
 	if (!s)
 		return -EINVAL;
@@ -304,10 +290,8 @@ tc_seal_finish(struct tc_seal *s, uint8_t digest[TC_SHA256_LEN], uint64_t *seale
 	if ((rc = emit(s, s->chunk, s->fill, true)) != 0 || (rc = footer(s, foot)) != 0 ||
 	    (rc = out(s, foot, sizeof(foot))) != 0)
 		goto out;
-	if ((mrc = mbedtls_md_finish(&s->sha, digest)) != 0) {
-		rc = md_err(mrc);
+	if ((rc = tc_sha256_finish(&s->sha, digest)) != 0)
 		goto out;
-	}
 	if (sealed_len)
 		*sealed_len = s->sealed_len;
 out:

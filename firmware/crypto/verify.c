@@ -16,6 +16,7 @@
 #include <mbedtls/md.h>
 
 #include "seal_int.h"
+#include "tc_sha256.h"
 #include "tc_io.h"
 #include "tc_secmem.h"
 
@@ -31,7 +32,7 @@ struct vstate {
 	uint8_t foot[SEAL_FOOTER_LEN];
 	uint8_t pre_hash[TC_SHA256_LEN];	/* SHA-256 of the bytes before the footer */
 	bool pre_done;
-	mbedtls_md_context_t sha;
+	struct tc_sha256 sha;
 };
 
 static int
@@ -77,26 +78,15 @@ static int
 hash_buf(struct vstate *v, const uint8_t *buf, size_t got)
 {
 	uint64_t end = v->pos + got, a, b;
-	mbedtls_md_context_t pre;
 	size_t cut = got;
-	int mrc;
 
 	if (!v->pre_done && v->foot_off != UNKNOWN && v->foot_off <= end)
 		cut = (size_t)(v->foot_off - v->pos);
-	if ((mrc = mbedtls_md_update(&v->sha, buf, cut)) != 0)
-		return md_err(mrc);
+	tc_sha256_update(&v->sha, buf, cut);
 	if (cut < got || (!v->pre_done && v->foot_off == end)) {
-		mbedtls_md_init(&pre);
-		if ((mrc = mbedtls_md_setup(&pre, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
-					    0)) == 0 &&
-		    (mrc = mbedtls_md_clone(&pre, &v->sha)) == 0)
-			mrc = mbedtls_md_finish(&pre, v->pre_hash);
-		mbedtls_md_free(&pre);
-		if (mrc != 0)
-			return md_err(mrc);
+		tc_sha256_peek(&v->sha, v->pre_hash);
 		v->pre_done = true;
-		if (cut < got && (mrc = mbedtls_md_update(&v->sha, buf + cut, got - cut)) != 0)
-			return md_err(mrc);
+		tc_sha256_update(&v->sha, buf + cut, got - cut);
 	}
 	if (v->foot_off != UNKNOWN) {
 		a = v->foot_off > v->pos ? v->foot_off : v->pos;
@@ -144,12 +134,13 @@ seal_verify_fd(int fd, const uint8_t *device_mac_key, struct tc_obj_info *info,
 	uint8_t *buf = NULL;
 	struct stat st;
 	size_t want, got;
-	int rc, mrc;
+	int rc;
 
 	/* The whole header must arrive in the first read. */
 	if (fd < 0 || !device_mac_key || !digest || bufsize < SEAL_HEADER_MAX)
 		return -EINVAL;
-	mbedtls_md_init(&v.sha);
+	if ((rc = tc_sha256_init(&v.sha)) != 0)
+		return rc;
 	if (fstat(fd, &st) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
 		rc = -errno;
 		goto out;
@@ -157,12 +148,6 @@ seal_verify_fd(int fd, const uint8_t *device_mac_key, struct tc_obj_info *info,
 	v.total = st.st_size > 0 ? (uint64_t)st.st_size : 0;
 	if (!(buf = tc_malloc(bufsize))) {
 		rc = -ENOMEM;
-		goto out;
-	}
-	if ((mrc = mbedtls_md_setup(&v.sha, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
-				    0)) != 0 ||
-	    (mrc = mbedtls_md_starts(&v.sha)) != 0) {
-		rc = md_err(mrc);
 		goto out;
 	}
 	do {
@@ -196,15 +181,13 @@ seal_verify_fd(int fd, const uint8_t *device_mac_key, struct tc_obj_info *info,
 	}
 	if ((rc = check_footer(&v, device_mac_key)) != 0)
 		goto out;
-	if ((mrc = mbedtls_md_finish(&v.sha, digest)) != 0) {
-		rc = md_err(mrc);
+	if ((rc = tc_sha256_finish(&v.sha, digest)) != 0)
 		goto out;
-	}
 	if (info)
 		*info = hi;
 	rc = 0;
 out:
-	mbedtls_md_free(&v.sha);
+	tc_sha256_free(&v.sha);
 	tc_free(buf);
 	return rc;
 }

@@ -1,8 +1,10 @@
 /*
- * test_sync_sha256.c - firmware/sync's streaming SHA-256: the FIPS 180-4
- * and NIST example vectors, and one-shot mbedtls against the streaming
- * wrapper for every length up to a few blocks and for random splits of
- * long messages.
+ * test_crypto_sha256.c - firmware/crypto's streaming SHA-256 (Nettle): the
+ * FIPS 180-4 and NIST example vectors, and mbedtls's independent
+ * SHA-256 against the streaming wrapper for every length up to a few
+ * blocks, for random splits of long messages, for the one-shot call, and
+ * for a peek part-way that must neither change the running hash nor
+ * differ from the prefix's own digest.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -103,6 +105,42 @@ differential(void)
 }
 
 static void
+test_peek_and_oneshot(void **state)
+{
+	enum { LONG = 200000 };
+	uint8_t *buf = malloc(LONG), a[32], b[32];
+	struct tc_sha256 s;
+	size_t len, cut;
+	int round;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_int_equal(tc_random_bytes(buf, LONG), 0);
+	for (round = 0; round < 100; round++) {
+		uint32_t r[2];
+
+		assert_int_equal(tc_random_bytes(r, sizeof(r)), 0);
+		len = r[0] % LONG;
+		cut = len ? r[1] % (len + 1) : 0;
+		assert_int_equal(tc_sha256_init(&s), 0);
+		tc_sha256_update(&s, buf, cut);
+		tc_sha256_peek(&s, b);
+		reference(buf, cut, a);
+		assert_memory_equal(a, b, 32);
+		tc_sha256_update(&s, buf + cut, len - cut);
+		assert_int_equal(tc_sha256_finish(&s, b), 0);
+		reference(buf, len, a);
+		assert_memory_equal(a, b, 32);
+		tc_sha256(buf, len, b);
+		assert_memory_equal(a, b, 32);
+		/* A finished context refuses to finish again. */
+		assert_int_equal(tc_sha256_finish(&s, b), TC_E_CRYPTO);
+		tc_sha256_free(&s);
+	}
+	free(buf);
+}
+
+static void
 test_vectors(void **state)
 {
 	(void)state;
@@ -122,6 +160,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_streaming_splits),
+		cmocka_unit_test(test_peek_and_oneshot),
 	};
-	return cmocka_run_group_tests_name("sync_sha256", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("crypto_sha256", tests, NULL, NULL);
 }
