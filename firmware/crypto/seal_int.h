@@ -14,10 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pthread.h>
+
 #include <mbedtls/chachapoly.h>
 #include <mbedtls/gcm.h>
 
 #include "tc_seal.h"
+#include "tc_sha256.h"
 
 /* ---- format version 1: sizes and offsets (see README.md) ---- */
 #define SEAL_MAGIC "TCPHOTO"		/* 7 chars + NUL = 8 bytes on disk */
@@ -134,10 +137,25 @@ int seal_pub_check(const uint8_t pub[TC_P256_PUB_LEN]) TC_MUST_CHECK;
 /* pub = priv * G; -EINVAL for a scalar outside [1, n-1]. */
 int seal_pub_from_priv(const uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB_LEN])
 	TC_MUST_CHECK;
-/* Writes one SEAL_WRAP_LEN record wrapping cek to recipient; fixed = the AD. */
-int seal_wrap_create(enum tc_aead aead, const uint8_t recipient[TC_P256_PUB_LEN],
-		     const uint8_t fixed[SEAL_FIXED_LEN], const uint8_t cek[SEAL_KEY_LEN],
-		     uint8_t rec[SEAL_WRAP_LEN]) TC_MUST_CHECK;
+/*
+ * A wrap record is made in two steps.  seal_wrap_prepare() does what needs
+ * only the recipient and the photo id (ephemeral key pair, ECDH, HKDF):
+ * 0, TC_E_INVAL_INPUT (not a P-256 point), TC_E_RNG, -ENOMEM, TC_E_CRYPTO;
+ * w is wiped on error and holds a secret (wkey) on success.
+ * seal_wrap_seal() writes the SEAL_WRAP_LEN record wrapping cek, with
+ * fixed (the header's first 48 bytes, creation time included) as AD.
+ */
+struct seal_wrap_prep {
+	uint8_t keyid[SEAL_KEYID_LEN];
+	uint8_t eph[TC_P256_PUB_LEN];	/* ephemeral public key; its private half is gone */
+	uint8_t wkey[SEAL_KEY_LEN];	/* the single-use wrap key */
+};
+int seal_wrap_prepare(const uint8_t recipient[TC_P256_PUB_LEN],
+		      const uint8_t photo_id[TC_PHOTO_ID_LEN], struct seal_wrap_prep *w)
+	TC_MUST_CHECK;
+int seal_wrap_seal(enum tc_aead aead, const struct seal_wrap_prep *w,
+		   const uint8_t fixed[SEAL_FIXED_LEN], const uint8_t cek[SEAL_KEY_LEN],
+		   uint8_t rec[SEAL_WRAP_LEN]) TC_MUST_CHECK;
 /* 0 (cek filled), SEAL_AUTH_FAILED, or a negative code. */
 int seal_wrap_open(enum tc_aead aead, const uint8_t rec[SEAL_WRAP_LEN],
 		   const uint8_t priv[TC_P256_PRIV_LEN], const uint8_t pub[TC_P256_PUB_LEN],
@@ -154,7 +172,59 @@ int seal_meta_encode(const struct tc_photo_meta *meta, uint8_t *out, size_t cap,
 int seal_meta_decode(const uint8_t *json, size_t len, struct tc_photo_meta *meta)
 	TC_MUST_CHECK;
 
-/* ---- seal.c: for tests that need an object with a hand-made record ---- */
+/* ---- prep.c: what tc_seal_prepare() draws (tc_secure_alloc memory) ---- */
+#define SEAL_PREP_MAX_WRAPS 2		/* the Trust, and the review key if any */
+
+struct tc_seal_prep {
+	enum tc_aead aead;		/* resolved, known */
+	unsigned n_wraps;
+	uint8_t photo_id[TC_PHOTO_ID_LEN];
+	uint8_t nonce_prefix[SEAL_NONCE_PREFIX_LEN];
+	uint8_t cek[SEAL_KEY_LEN];	/* the content key */
+	uint8_t mac_key[TC_DEVICE_MAC_KEY_LEN];
+	struct seal_wrap_prep wraps[SEAL_PREP_MAX_WRAPS];
+};
+
+/* ---- hasher.c: the object SHA-256, on a helper thread when one starts ---- */
+/*
+ * One job slot: the owner posts a buffer, the thread hashes it, the slot
+ * empties.  seal_hasher_post() first waits for the slot to empty, so once
+ * it returns every buffer posted before this one is no longer read: with
+ * two buffers used in turn, the one about to be overwritten is
+ * always free.  Without a thread (not started, or pthread_create failed)
+ * post hashes inline.  Only the owning thread calls these.
+ */
+struct seal_hasher {
+	struct tc_sha256 sha;
+	bool running;			/* a thread exists and must be joined */
+	bool stop;
+	const uint8_t *job;		/* NULL: slot empty, thread idle */
+	size_t job_len;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_job, cv_idle;
+};
+
+/* Test hook: pthread_create unless a test makes thread creation fail. */
+extern int (*seal_hasher_thread_create)(pthread_t *, const pthread_attr_t *,
+					void *(*)(void *), void *);
+
+/* No thread yet: that waits for seal_hasher_start().  0 (tc_sha256_init). */
+int seal_hasher_init(struct seal_hasher *h) TC_MUST_CHECK;
+/* Start the thread; false if it could not be (the hash then runs inline). */
+bool seal_hasher_start(struct seal_hasher *h);
+/* Hash buf (async with a thread: leave buf untouched until the next post or drain). */
+void seal_hasher_post(struct seal_hasher *h, const uint8_t *buf, size_t len);
+/* Wait until every posted byte is hashed. */
+void seal_hasher_drain(struct seal_hasher *h);
+/* Digest so far, after a drain; the hash keeps running. */
+void seal_hasher_peek(struct seal_hasher *h, uint8_t out[TC_SHA256_LEN]);
+/* Drain, stop the thread, write the digest.  0 or TC_E_CRYPTO. */
+int seal_hasher_finish(struct seal_hasher *h, uint8_t out[TC_SHA256_LEN]) TC_MUST_CHECK;
+/* Stop and join the thread (finishing a posted job first), forget the state. */
+void seal_hasher_free(struct seal_hasher *h);
+
+/* ---- seal.c ---- */
 /*
  * tc_seal_begin() with the metadata record given as raw bytes (rec_len <=
  * SEAL_META_MAX) instead of encoded from a struct.  Lets tests seal
@@ -162,6 +232,8 @@ int seal_meta_decode(const uint8_t *json, size_t len, struct tc_photo_meta *meta
  */
 int seal_begin_raw(struct tc_seal **out, const struct tc_seal_params *p, const uint8_t *rec,
 		   size_t rec_len, tc_seal_sink_fn sink, void *sink_ctx) TC_MUST_CHECK;
+/* For tests: whether s hashes on a helper thread. */
+bool seal_threaded(const struct tc_seal *s);
 
 /* ---- verify.c ---- */
 /* tc_obj_verify_device() reading bufsize (>= SEAL_HEADER_MAX) bytes at a time. */

@@ -61,20 +61,53 @@ struct tc_seal_params {
 	const uint8_t *photo_id;	/* NULL: fresh random id */
 };
 
-/* Receives sealed bytes in order; returns 0 or a negative code to abort. */
+/*
+ * Receives sealed bytes in order; returns 0 or a negative code to abort.
+ * Always called on the thread that called tc_seal_begin*, tc_seal_write or
+ * tc_seal_finish, from inside that call, never after it returns.  buf is
+ * valid only during the call (the seal hashes it meanwhile on its helper
+ * thread, so the sink must not write to it).
+ */
 typedef int (*tc_seal_sink_fn)(void *ctx, const void *buf, size_t len);
 
 struct tc_seal;
+struct tc_seal_prep;
 
 /*
- * Start sealing one photo.  Generates the content key, writes the header
- * to sink at once.  On success *out owns the key; the caller must end it
- * with tc_seal_finish() or tc_seal_abort(), which wipe it.
- * One tc_seal is used by one thread at a time.
+ * Start sealing one photo: tc_seal_prepare(p) then
+ * tc_seal_begin_prepared(.., p->created_us, ..).  Writes the header to sink
+ * at once.  On success *out owns the key; the caller must end it with
+ * tc_seal_finish() or tc_seal_abort(), which wipe it.
+ * One tc_seal is used by one thread at a time.  From its first full chunk
+ * a tc_seal runs one helper thread of its own (the SHA-256 of the output),
+ * joined by finish/abort; if that thread cannot be created the hash runs
+ * inline, with the same result.
  */
 int tc_seal_begin(struct tc_seal **out, const struct tc_seal_params *p,
 		  const struct tc_photo_meta *meta, tc_seal_sink_fn sink, void *sink_ctx)
 	TC_MUST_CHECK;
+
+/*
+ * Do the costly part of tc_seal_begin() ahead of the photo: draw the photo
+ * id (or take p->photo_id), content key and nonce prefix, and run each
+ * recipient's ephemeral ECDH + HKDF (about 1 ms per recipient).  p is read
+ * now and not kept; p->created_us is ignored (the creation time is the
+ * begin's).  *out is single use, in locked memory: pass it to
+ * tc_seal_begin_prepared() or free it with tc_seal_prep_free().  It holds
+ * no thread state, so it may be prepared on one thread and used on another.
+ * -EINVAL, TC_E_BAD_ALGORITHM, TC_E_INVAL_INPUT, TC_E_RNG, -ENOMEM.
+ */
+int tc_seal_prepare(struct tc_seal_prep **out, const struct tc_seal_params *p) TC_MUST_CHECK;
+/*
+ * tc_seal_begin() from a prepared key set: created_us (0: now) goes into
+ * the header.  Consumes prep: it is wiped and freed whatever the result.
+ * Same errors as tc_seal_begin() past the key work.
+ */
+int tc_seal_begin_prepared(struct tc_seal **out, struct tc_seal_prep *prep,
+			   const struct tc_photo_meta *meta, uint64_t created_us,
+			   tc_seal_sink_fn sink, void *sink_ctx) TC_MUST_CHECK;
+/* Wipe and free a prep that will not be used; NULL is a no-op. */
+void tc_seal_prep_free(struct tc_seal_prep *prep);
 /* Any number of JPEG bytes; full chunks are encrypted and passed to sink. */
 int tc_seal_write(struct tc_seal *s, const void *buf, size_t len) TC_MUST_CHECK;
 /*

@@ -9,6 +9,11 @@
  * and the fixed header ‖ key id as associated data.  The device holds no
  * private key that opens the Trust's record: once the content key is
  * wiped from RAM, only the Trust (or a review key) can read the photo.
+ *
+ * Sealing is split in two so the costly half can run before the shutter:
+ * seal_wrap_prepare (ephemeral key, ECDH, HKDF) needs only the recipient
+ * and the photo id; seal_wrap_seal (the AEAD, microseconds) binds the
+ * fixed header, whose creation time is only known at tc_seal_begin*.
  */
 #include <errno.h>
 #include <string.h>
@@ -170,11 +175,13 @@ tc_p256_public(const uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB_LEN
 
 /*
  * The single-use wrap key: HKDF-SHA256(salt = photo id, ikm = ECDH x,
- * info = label ‖ ephemeral pub ‖ recipient pub).
+ * info = label ‖ ephemeral pub ‖ recipient pub).  Nothing here depends on
+ * the creation time, which is why a wrap can be prepared before the photo
+ * exists (seal_wrap_prepare).
  */
 static int
 derive_wrap_key(const uint8_t shared[32], const uint8_t eph[TC_P256_PUB_LEN],
-		const uint8_t recipient[TC_P256_PUB_LEN], const uint8_t fixed[SEAL_FIXED_LEN],
+		const uint8_t recipient[TC_P256_PUB_LEN], const uint8_t photo_id[TC_PHOTO_ID_LEN],
 		uint8_t key[SEAL_KEY_LEN])
 {
 	uint8_t info[WRAP_LABEL_LEN + 2 * TC_P256_PUB_LEN];
@@ -182,9 +189,8 @@ derive_wrap_key(const uint8_t shared[32], const uint8_t eph[TC_P256_PUB_LEN],
 	memcpy(info, WRAP_LABEL, WRAP_LABEL_LEN);
 	memcpy(info + WRAP_LABEL_LEN, eph, TC_P256_PUB_LEN);
 	memcpy(info + WRAP_LABEL_LEN + TC_P256_PUB_LEN, recipient, TC_P256_PUB_LEN);
-	if (mbedtls_hkdf(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
-			 fixed + SEAL_OFF_PHOTO_ID, TC_PHOTO_ID_LEN, shared, 32, info,
-			 sizeof(info), key, SEAL_KEY_LEN) != 0)
+	if (mbedtls_hkdf(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), photo_id,
+			 TC_PHOTO_ID_LEN, shared, 32, info, sizeof(info), key, SEAL_KEY_LEN) != 0)
 		return TC_E_CRYPTO;
 	return 0;
 }
@@ -214,15 +220,10 @@ wrap_ad(uint8_t ad[SEAL_FIXED_LEN + SEAL_KEYID_LEN], const uint8_t fixed[SEAL_FI
 }
 
 int
-seal_wrap_create(enum tc_aead aead, const uint8_t recipient[TC_P256_PUB_LEN],
-		 const uint8_t fixed[SEAL_FIXED_LEN], const uint8_t cek[SEAL_KEY_LEN],
-		 uint8_t rec[SEAL_WRAP_LEN])
+seal_wrap_prepare(const uint8_t recipient[TC_P256_PUB_LEN],
+		  const uint8_t photo_id[TC_PHOTO_ID_LEN], struct seal_wrap_prep *w)
 {
-	static const uint8_t zero_nonce[SEAL_NONCE_LEN];
-	uint8_t shared[32], wkey[SEAL_KEY_LEN], ad[SEAL_FIXED_LEN + SEAL_KEYID_LEN];
-	uint8_t *keyid = rec, *eph = rec + SEAL_KEYID_LEN;
-	uint8_t *ct = eph + TC_P256_PUB_LEN, *tag = ct + SEAL_KEY_LEN;
-	struct seal_aead a = { 0 };
+	uint8_t shared[32];
 	mbedtls_ecp_group grp;
 	mbedtls_ecp_point q, r;
 	mbedtls_mpi d;
@@ -233,29 +234,47 @@ seal_wrap_create(enum tc_aead aead, const uint8_t recipient[TC_P256_PUB_LEN],
 	mbedtls_ecp_point_init(&q);
 	mbedtls_ecp_point_init(&r);
 	mbedtls_mpi_init(&d);
-	if ((rc = seal_key_id(recipient, keyid)) != 0 ||
+	if ((rc = seal_key_id(recipient, w->keyid)) != 0 ||
 	    (rc = load_point(&grp, &r, recipient)) != 0)
 		goto out;
 	if ((mrc = mbedtls_ecp_gen_keypair(&grp, &d, &q, tc_random_rng, NULL)) != 0 ||
 	    (mrc = mbedtls_ecp_point_write_binary(&grp, &q, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen,
-						  eph, TC_P256_PUB_LEN)) != 0) {
+						  w->eph, TC_P256_PUB_LEN)) != 0) {
 		rc = map_err(mrc);
 		goto out;
 	}
-	if ((rc = ecdh_x(&grp, &r, &d, shared)) != 0 ||
-	    (rc = derive_wrap_key(shared, eph, recipient, fixed, wkey)) != 0 ||
-	    (rc = seal_aead_init(&a, aead, wkey)) != 0)
-		goto out;
-	wrap_ad(ad, fixed, keyid);
-	rc = seal_aead_encrypt(&a, zero_nonce, ad, sizeof(ad), cek, SEAL_KEY_LEN, ct, tag);
+	rc = ecdh_x(&grp, &r, &d, shared);
+	if (rc == 0)
+		rc = derive_wrap_key(shared, w->eph, recipient, photo_id, w->wkey);
 out:
-	seal_aead_free(&a);
+	/* The ephemeral private key dies here: only the derived wrap key is kept. */
 	mbedtls_platform_zeroize(shared, sizeof(shared));
-	mbedtls_platform_zeroize(wkey, sizeof(wkey));
 	mbedtls_mpi_free(&d);
 	mbedtls_ecp_point_free(&r);
 	mbedtls_ecp_point_free(&q);
 	mbedtls_ecp_group_free(&grp);
+	if (rc != 0)
+		mbedtls_platform_zeroize(w, sizeof(*w));
+	return rc;
+}
+
+int
+seal_wrap_seal(enum tc_aead aead, const struct seal_wrap_prep *w,
+	       const uint8_t fixed[SEAL_FIXED_LEN], const uint8_t cek[SEAL_KEY_LEN],
+	       uint8_t rec[SEAL_WRAP_LEN])
+{
+	static const uint8_t zero_nonce[SEAL_NONCE_LEN];
+	uint8_t ad[SEAL_FIXED_LEN + SEAL_KEYID_LEN];
+	uint8_t *ct = rec + SEAL_KEYID_LEN + TC_P256_PUB_LEN, *tag = ct + SEAL_KEY_LEN;
+	struct seal_aead a = { 0 };
+	int rc;
+
+	memcpy(rec, w->keyid, SEAL_KEYID_LEN);
+	memcpy(rec + SEAL_KEYID_LEN, w->eph, TC_P256_PUB_LEN);
+	wrap_ad(ad, fixed, w->keyid);
+	if ((rc = seal_aead_init(&a, aead, w->wkey)) == 0)
+		rc = seal_aead_encrypt(&a, zero_nonce, ad, sizeof(ad), cek, SEAL_KEY_LEN, ct, tag);
+	seal_aead_free(&a);
 	if (rc != 0)
 		mbedtls_platform_zeroize(rec, SEAL_WRAP_LEN);
 	return rc;
@@ -290,7 +309,7 @@ seal_wrap_open(enum tc_aead aead, const uint8_t rec[SEAL_WRAP_LEN],
 		goto out;
 	}
 	if ((rc = ecdh_x(&grp, &e, &d, shared)) != 0 ||
-	    (rc = derive_wrap_key(shared, eph, pub, fixed, wkey)) != 0 ||
+	    (rc = derive_wrap_key(shared, eph, pub, fixed + SEAL_OFF_PHOTO_ID, wkey)) != 0 ||
 	    (rc = seal_aead_init(&a, aead, wkey)) != 0)
 		goto out;
 	wrap_ad(ad, fixed, keyid);
