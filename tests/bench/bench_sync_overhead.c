@@ -4,8 +4,10 @@
  * (signature, fields, catalog transaction) plus the secure delete
  * (object overwrite, key-wrap records, tombstone, audit), in ms, over 60
  * photos of about 5 MB.  syncd's debug log times both steps per photo.
- * Target: <= 5 ms.  (The delete runs on the deleter thread, overlapped
- * with the next upload, so this is work, not added latency.)
+ * Target: <= 5 ms (printed as baseline=5, ratio <= 1).  (The delete runs
+ * on the deleter thread, overlapped with the next uploads, so this is
+ * work, not added latency; it is also slowed by the server's writes to
+ * the same disk on loopback.)
  */
 #include <stdio.h>
 #include <string.h>
@@ -51,7 +53,12 @@ main(void)
 		sum[i] = rec[i] + del[i];
 	printf("receipt check median %.2f ms, secure delete median %.2f ms\n",
 	       bench_median(rec, PHOTOS), bench_median(del, PHOTOS));
-	bench_report("sync-overhead", bench_median(sum, PHOTOS), "ms", NAN, "<=", 5);
+	/*
+	 * No measured baseline: a bare secure delete needs a store of its own
+	 * (the device's is held by photod and syncd), and secure-delete-5mb
+	 * measures that.  The issue's budget stands in, as photod-rss does.
+	 */
+	bench_report("sync-overhead", bench_median(sum, PHOTOS), "ms", 5.0, "<=", 1.0);
 	rc = 0;
 out:
 	bsync_teardown(&s);

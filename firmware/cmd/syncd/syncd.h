@@ -7,7 +7,7 @@
  *   syncd_link.c     one mutual-TLS HTTP/1.1 connection to trust-server
  *   syncd_pass.c     one sync pass: upload oldest first, receipts, audit, policy
  *   syncd_report.c   audit log upload and policy fetch at the end of a pass
- *   syncd_upload.c   one photo: digest check, HEAD, resumable PUT/PATCH, receipt check
+ *   syncd_upload.c   one photo: size check, HEAD, resumable PUT/PATCH; then its receipt check
  *   syncd_delete.c   the deleter thread (secure delete after receipt, overlapped)
  *
  * Threads: the main thread serves the socket and watches the dock; the

@@ -5,7 +5,8 @@
  *   start     audit sync.start; read the provisioning and the policy again
  *   connect   mutual TLS (syncd_link.c)
  *   uploads   captured and uploading photos, oldest capture first
- *             (syncd_upload.c); each receipted photo is queued for the
+ *             (syncd_upload.c), two in flight on two connections after
+ *             the first receipt; each receipted photo is queued for the
  *             deleter at once when its deletion is due now (approved
  *             device: always, R2; Trust-owned: grace 0)
  *   grace     receipted photos whose grace has run out are queued too
@@ -135,13 +136,63 @@ delete_due(const struct tc_policy *pol, uint64_t receipt_time_us)
 	return receipt_time_us + grace_us <= now_us();
 }
 
+/* An upload failed: audit it with its reason; 0 if the pass goes on (a bad object). */
+static int
+upload_failed(struct syncd *d, const uint8_t *id, int rc, const struct syncd_upload_result *res,
+	      int *first)
+{
+	char hex[2 * TC_PHOTO_ID_LEN + 1], detail[TC_AUDIT_DETAIL_MAX];
+
+	tc_hex_encode(id, TC_PHOTO_ID_LEN, hex);
+	snprintf(detail, sizeof(detail), "%s (HTTP %d)", res->what, res->status);
+	syncd_audit(d, "sync.upload", id, rc, detail);
+	syncd_fail(d, rc, "%.16s: %s", hex, detail);
+	if (!res->skip)
+		return rc;
+	*first = *first ? *first : rc;
+	return 0;
+}
+
+/* Read u's receipt on l; audit and queue the delete.  0 if the pass goes on. */
+static int
+finish(struct syncd *d, struct syncd_link *l, const struct syncd_prov *p, struct syncd_upload *u,
+       int *first, bool *receipted)
+{
+	struct syncd_upload_result res;
+	char detail[TC_AUDIT_DETAIL_MAX];
+	uint64_t resumed = u->off;
+	int rc;
+
+	if ((rc = syncd_upload_finish(d, l, p, u, &res)) != 0)
+		return upload_failed(d, u->id, rc, &res, first);
+	snprintf(detail, sizeof(detail), "receipt seq %" PRIu64 ", resumed at %" PRIu64
+		 ", %" PRIu64 " bytes", res.ledger_seq, resumed, res.bytes);
+	*receipted = true;
+	syncd_audit(d, "sync.receipt", u->id, 0, detail);
+	syncd_progress(d, resumed, 1);
+	if (delete_due(p->policy, res.receipt_time_us))
+		syncd_delete_queue(d, u->id);
+	return 0;
+}
+
+/*
+ * Two connections, two photos in flight: photo N+1 is sent on one while
+ * the server commits and signs N on the other, and N's receipt is checked
+ * once N+1 is out.  Each connection carries one request at a time.  The
+ * second connection opens after the first receipt, so a server that
+ * serves one connection at a time still gets a first photo through (or
+ * refuses it) on one; if it cannot open, the pass goes on with one.
+ */
 static int
 upload_all(struct syncd *d, struct syncd_link *l, const struct syncd_prov *p)
 {
 	struct syncd_upload_result res;
+	struct syncd_upload up[2];
+	struct syncd_link l2 = { 0 }, *links[2] = { l, NULL };
 	struct pending pend = { 0 };
-	char hex[2 * TC_PHOTO_ID_LEN + 1], detail[TC_AUDIT_DETAIL_MAX];
-	int rc, first = 0;
+	const char *why = "";
+	bool tried2 = false, ok = false;	/* ok: a receipt came back on this pass */
+	int rc, first = 0, fly = -1, cur;	/* fly: slot in flight, -1 none */
 	size_t i;
 
 	rc = tc_store_list_states(d->store, TC_STORE_BIT(TC_PHOTO_CAPTURED) |
@@ -155,27 +206,47 @@ upload_all(struct syncd *d, struct syncd_link *l, const struct syncd_prov *p)
 	d->st.bytes_total = pend.bytes;
 	pthread_mutex_unlock(&d->mu);
 	for (i = 0; i < pend.n; i++) {
-		tc_hex_encode(pend.recs[i].id, TC_PHOTO_ID_LEN, hex);
-		rc = syncd_upload_one(d, l, p, &pend.recs[i], &res);
-		if (rc != 0) {
-			snprintf(detail, sizeof(detail), "%s (HTTP %d)", res.what, res.status);
-			syncd_audit(d, "sync.upload", pend.recs[i].id, rc, detail);
-			syncd_fail(d, rc, "%.16s: %s", hex, detail);
-			if (res.skip) {
-				first = first ? first : rc;
-				continue;
+		cur = fly == 0 ? 1 : 0;
+		rc = syncd_upload_send(d, links[cur], &pend.recs[i], &up[cur], &res);
+		if (fly >= 0) {	/* the previous photo's answer first, whatever happened to this one */
+			int frc = finish(d, links[fly], p, &up[fly], &first, &ok), ignored = 0;
+
+			fly = -1;
+			if (frc != 0 && rc == 0)
+				syncd_upload_abandon(d, &up[cur]);
+			else if (frc != 0)
+				(void)upload_failed(d, pend.recs[i].id, rc, &res, &ignored);
+			if (frc != 0) {
+				rc = frc;
+				goto out;
 			}
-			goto out;
 		}
-		snprintf(detail, sizeof(detail), "receipt seq %" PRIu64 ", resumed at %" PRIu64
-			 ", %" PRIu64 " bytes", res.ledger_seq, res.resumed_at, res.bytes);
-		syncd_audit(d, "sync.receipt", pend.recs[i].id, 0, detail);
-		syncd_progress(d, res.resumed_at, 1);
-		if (delete_due(p->policy, res.receipt_time_us))
-			syncd_delete_queue(d, pend.recs[i].id);
+		if (rc != 0) {
+			if ((rc = upload_failed(d, pend.recs[i].id, rc, &res, &first)) != 0)
+				goto out;
+			continue;
+		}
+		fly = cur;
+		if (!links[1]) {	/* one connection: this photo's answer now */
+			fly = -1;
+			if ((rc = finish(d, links[cur], p, &up[cur], &first, &ok)) != 0)
+				goto out;
+			if (ok && !tried2 && i + 1 < pend.n) {
+				tried2 = true;
+				if (syncd_link_open(&l2, d, p, &why) == 0) {
+					links[1] = &l2;
+				} else {
+					tc_info("sync: going on with one connection: %s", why);
+					syncd_link_close(&l2);
+				}
+			}
+		}
 	}
+	if (fly >= 0 && (rc = finish(d, links[fly], p, &up[fly], &first, &ok)) != 0)
+		goto out;
 	rc = first;
 out:
+	syncd_link_close(&l2);
 	tc_free(pend.recs);
 	return rc;
 }

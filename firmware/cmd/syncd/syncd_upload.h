@@ -3,6 +3,7 @@
 #define SYNCD_UPLOAD_H
 
 #include "syncd.h"
+#include "tc_seal.h"
 
 struct syncd_link;
 
@@ -15,13 +16,34 @@ struct syncd_upload_result {
 	uint64_t ledger_seq, receipt_time_us;
 };
 
+/* One photo between its send and its receipt. */
+struct syncd_upload {
+	uint8_t id[TC_PHOTO_ID_LEN];
+	uint8_t digest[TC_SHA256_LEN];	/* the catalog's: sent as Content-Digest */
+	char hex[2 * TC_PHOTO_ID_LEN + 1];
+	int fd;
+	bool marked;			/* uploading: put back to captured on failure */
+	uint64_t size, off;
+};
+
 /*
- * Upload rec's object and record its verified receipt.  0: the photo is
- * receipted.  Otherwise the photo is captured again (or untouched) and
- * res->what says which step failed.
+ * Send rec's object on l (HEAD for the held offset, then PUT or PATCH)
+ * without waiting for the answer, so the next photo can go out on another
+ * connection while the server commits this one.  0: u is in flight, end it
+ * with syncd_upload_finish (or _abandon).  Otherwise the photo is captured
+ * again (or untouched) and res->what says which step failed.
  */
-int syncd_upload_one(struct syncd *d, struct syncd_link *l, const struct syncd_prov *p,
-		     const struct tc_store_rec *rec, struct syncd_upload_result *res)
-	TC_MUST_CHECK;
+int syncd_upload_send(struct syncd *d, struct syncd_link *l, const struct tc_store_rec *rec,
+		      struct syncd_upload *u, struct syncd_upload_result *res) TC_MUST_CHECK;
+/*
+ * Read the server's answer for u on l, verify the receipt against our
+ * record and record it.  0: the photo is receipted.  Otherwise it is
+ * captured again and res->what says why (res->skip: the object itself is
+ * bad, go on with the others).
+ */
+int syncd_upload_finish(struct syncd *d, struct syncd_link *l, const struct syncd_prov *p,
+			struct syncd_upload *u, struct syncd_upload_result *res) TC_MUST_CHECK;
+/* Give up u without reading its answer (the pass stops): captured again. */
+void syncd_upload_abandon(struct syncd *d, struct syncd_upload *u);
 
 #endif /* SYNCD_UPLOAD_H */
