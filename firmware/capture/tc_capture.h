@@ -46,4 +46,47 @@ int tc_capture_photo(const struct tc_capture_settings *cs, const struct tc_frame
 		     const struct tc_photo_meta *meta, struct tc_store *store,
 		     struct tc_capture_result *res) TC_MUST_CHECK;
 
+/*
+ * Bursts: photos in a row, each one's commit (and what the caller does
+ * once it is durable) on a committer thread while the caller's thread
+ * encodes the next.  At most two photos are in flight: one committing,
+ * one encoding.  A burst and its store are used from one caller thread;
+ * between tc_capture_burst_photo() calls the caller may use the store
+ * (the committer is idle until the next photo has begun).
+ */
+struct tc_capture_burst;
+
+/*
+ * Called on the committer thread, in photo order, once a photo is
+ * durable and catalogued: the moment to audit and report it.  It must
+ * not call into the store or the burst.
+ */
+typedef void (*tc_capture_done_fn)(void *ctx, const struct tc_capture_result *res);
+
+/* Start the committer thread.  0, -EINVAL, -ENOMEM or -EAGAIN. */
+int tc_capture_burst_open(struct tc_capture_burst **b, struct tc_store *store,
+			  tc_capture_done_fn done, void *ctx) TC_MUST_CHECK;
+
+/*
+ * Encode and seal frame; on return the caller may release the frame.
+ * Its commit waits for the next photo's begin, or for flush; meanwhile
+ * the photo before it is committed and done.  Returns 0, or the first
+ * error of the photo before (its commit failed) or of this one (as
+ * tc_capture_photo); a failed photo leaves nothing, and the burst must
+ * then stop (flush, close).
+ */
+int tc_capture_burst_photo(struct tc_capture_burst *b, const struct tc_capture_settings *cs,
+			   const struct tc_frame *frame, const struct tc_photo_meta *meta)
+	TC_MUST_CHECK;
+
+/* Commit the sealed photo not yet committed, if any, and wait for its done: 0 or its error. */
+int tc_capture_burst_flush(struct tc_capture_burst *b) TC_MUST_CHECK;
+
+/* What is sealed but not yet committed (what a quota or limit check must count). */
+void tc_capture_burst_pending(const struct tc_capture_burst *b, unsigned *photos,
+			      uint64_t *bytes);
+
+/* Flush (an error is logged: call flush first to see it), stop the thread, free. */
+void tc_capture_burst_close(struct tc_capture_burst *b);
+
 #endif /* TC_CAPTURE_H */

@@ -80,8 +80,10 @@ struct photod {
 	uint8_t review_pub[TC_P256_PUB_LEN];	/* the device review key, when policy enables review */
 	int listen_fd;
 	int signal_fd;
-	volatile bool stopping;		/* SIGTERM seen: finish the photo in flight, then exit */
+	volatile bool stopping;		/* SIGTERM seen: finish the photos in flight, then exit */
 	uint64_t captured;		/* since start */
+	unsigned pending_photos;	/* sealed, not yet committed: the gate counts them */
+	uint64_t pending_bytes;
 	char sock_path[256];
 };
 

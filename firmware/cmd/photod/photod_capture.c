@@ -14,6 +14,14 @@
  * no pupils carries no platforms: n_pupils == 0 in the sealed metadata
  * is how the review side knows it needs tagging at review.  Pupil refs
  * are never logged or audited, only counted.
+ *
+ * A capture request is a burst (firmware/capture/burst.c): while this
+ * thread encodes photo N+1, the committer thread makes photo N durable,
+ * catalogues it, audits it and only then replies "captured" to camctl
+ * (photo_done).  Whatever ends the burst - its last photo, SIGTERM, a
+ * refusal, a failure, the camera vanishing - first flushes the photo in
+ * flight, so every photo is reported, in order, before the end or the
+ * error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -109,9 +117,12 @@ fill_meta(const struct tc_frame *fr, struct tc_photo_meta *m)
 		 tc_pixfmt_name(fr->fmt));
 }
 
-/* One photo: take a frame, seal it, release the frame.  0 or an error. */
+/*
+ * One photo: take a frame, encode and seal it into the burst (its commit
+ * follows on the committer thread), release the frame.  0 or an error.
+ */
 static int
-capture_one(struct photod *d, struct tc_photo_meta *meta, struct tc_capture_result *res)
+capture_one(struct photod *d, struct tc_capture_burst *burst, struct tc_photo_meta *meta)
 {
 	struct tc_frame fr;
 	int rc, rel;
@@ -126,7 +137,7 @@ capture_one(struct photod *d, struct tc_photo_meta *meta, struct tc_capture_resu
 		return d->cam_err;
 	}
 	fill_meta(&fr, meta);
-	rc = tc_capture_photo(&d->cs, &fr, meta, d->store, res);
+	rc = tc_capture_burst_photo(burst, &d->cs, &fr, meta);
 	rel = tc_camera_release(d->cam, &fr);
 	return rc ? rc : rel;
 }
@@ -186,18 +197,77 @@ refused(struct photod *d, int fd, const char *actor, const struct photod_refusal
 	photod_error(fd, r->code, r->rule, r->text);
 }
 
+/*
+ * A burst being captured: what the committer thread needs to report a
+ * photo.  Written there only while photod's thread encodes or waits; it
+ * reads committed and client_gone after tc_capture_burst_* returns, which
+ * orders the two.
+ */
+struct burst_report {
+	struct photod *d;
+	int fd;
+	const char *actor;
+	char tail[160];			/* the detail after the size: event, counts */
+	uint32_t committed;		/* photos durable and catalogued */
+	bool client_gone;		/* a reply failed: stop the burst */
+};
+
+/* tc_capture_done_fn: a photo is durable and catalogued; audit it, then tell camctl. */
+static void
+photo_done(void *ctx, const struct tc_capture_result *res)
+{
+	struct burst_report *br = ctx;
+	struct tc_msg_photo ph;
+	char detail[200];
+
+	br->committed++;
+	br->d->captured++;
+	snprintf(detail, sizeof(detail), "%llu bytes sealed; %s",
+		 (unsigned long long)res->sealed_size, br->tail);
+	photod_audit(br->d, br->actor, "capture", res->id, 0, detail);
+	if (br->client_gone)
+		return;	/* the photo is safe regardless */
+	memset(&ph, 0, sizeof(ph));
+	memcpy(ph.id, res->id, sizeof(ph.id));
+	memcpy(ph.digest, res->digest, sizeof(ph.digest));
+	ph.size = res->sealed_size;
+	ph.created_us = ph.state_us = tc_time_wall_us();
+	tc_strlcpy(ph.state, "captured", sizeof(ph.state));
+	ph.latency_us = res->latency_us;
+	if (photod_reply(br->fd, TC_MSG_CAPTURED, &ph, sizeof(ph)) != 0)
+		br->client_gone = true;
+}
+
+/*
+ * May photo i of the burst be taken?  The photo sealed but not yet
+ * committed counts as stored: the gate must not let one photo past a
+ * limit because its predecessor is still on its way to the catalog.
+ */
+static int
+gate_next(struct photod *d, struct tc_capture_burst *burst, struct photod_refusal *r)
+{
+	int rc;
+
+	tc_capture_burst_pending(burst, &d->pending_photos, &d->pending_bytes);
+	rc = photod_gate(d, photod_now(), r);
+	d->pending_photos = 0;
+	d->pending_bytes = 0;
+	return rc;
+}
+
 void
 photod_capture(struct photod *d, struct photod_client *c, const struct tc_msg_capture_req *req)
 {
-	struct tc_capture_result res;
+	struct tc_capture_burst *burst = NULL;
+	struct burst_report br;
 	struct tc_photo_meta *meta;
 	struct photod_refusal r;
-	struct tc_msg_photo ph;
 	struct tc_msg_end end = { 0, 0 };
 	char detail[128], actor[TC_AUDIT_FIELD_MAX];
 	const char *why;
+	bool refusal = false;
 	uint32_t i;
-	int rc = 0;
+	int rc = 0, frc;
 
 	photod_actor(d, c, actor, sizeof(actor));
 	/* Metadata holds pupil refs: locked memory, wiped on the way out. */
@@ -219,45 +289,46 @@ photod_capture(struct photod *d, struct photod_client *c, const struct tc_msg_ca
 	tc_policy_platforms(d->prov.policy, (const char (*)[TC_META_ID_MAX])meta->pupil_refs,
 			    meta->n_pupils, meta->platforms, &meta->n_platforms);
 	photod_touch(d);
-	for (i = 0; i < req->count && !d->stopping; i++) {
+	memset(&br, 0, sizeof(br));
+	br.d = d;
+	br.fd = c->fd;
+	br.actor = actor;
+	snprintf(br.tail, sizeof(br.tail), "event %s; %u pupil(s), %u platform(s)",
+		 meta->event_id[0] ? meta->event_id : "-", meta->n_pupils, meta->n_platforms);
+	rc = tc_capture_burst_open(&burst, d->store, photo_done, &br);
+	for (i = 0; rc == 0 && i < req->count && !d->stopping; i++) {
 		/* A burst may reach the unsynced limit or fill the store part way. */
-		if (i > 0 && photod_gate(d, photod_now(), &r) != 0) {
-			refused(d, c->fd, actor, &r);
-			goto out;
-		}
-		rc = capture_one(d, meta, &res);
-		if (rc != 0) {
-			snprintf(detail, sizeof(detail), "photo %u of %u failed", i + 1, req->count);
-			photod_audit(d, actor, "capture", NULL, rc, detail);
+		if (i > 0 && gate_next(d, burst, &r) != 0) {
+			refusal = true;
 			break;
 		}
-		d->captured++;
-		snprintf(detail, sizeof(detail), "%llu bytes sealed; event %s; %u pupil(s), "
-			 "%u platform(s)", (unsigned long long)res.sealed_size,
-			 meta->event_id[0] ? meta->event_id : "-", meta->n_pupils,
-			 meta->n_platforms);
-		photod_audit(d, actor, "capture", res.id, 0, detail);
-		memset(&ph, 0, sizeof(ph));
-		memcpy(ph.id, res.id, sizeof(ph.id));
-		memcpy(ph.digest, res.digest, sizeof(ph.digest));
-		ph.size = res.sealed_size;
-		ph.created_us = ph.state_us = tc_time_wall_us();
-		tc_strlcpy(ph.state, "captured", sizeof(ph.state));
-		ph.latency_us = res.latency_us;
-		if (photod_reply(c->fd, TC_MSG_CAPTURED, &ph, sizeof(ph)) != 0)
-			goto out;	/* the client left; the photo is safe regardless */
-		end.count++;
-		/* SIGTERM lands between photos: the one in flight is always finished. */
+		if ((rc = capture_one(d, burst, meta)) != 0 || br.client_gone)
+			break;
+		/* SIGTERM lands between photos: the one(s) in flight are always finished. */
 		photod_check_signals(d);
 	}
+	/* The last photo commits here; every photo is reported before what ends the burst. */
+	frc = tc_capture_burst_flush(burst);
+	rc = rc ? rc : frc;
+	tc_capture_burst_close(burst);
+	if (br.client_gone)
+		goto out;
 	if (rc != 0) {
 		char text[TC_IPC_TEXT_MAX];
 
-		snprintf(text, sizeof(text), "capture failed after %u photo(s): %s", end.count,
+		snprintf(detail, sizeof(detail), "photo %u of %u failed", br.committed + 1,
+			 req->count);
+		photod_audit(d, actor, "capture", NULL, rc, detail);
+		snprintf(text, sizeof(text), "capture failed after %u photo(s): %s", br.committed,
 			 rc == -EINVAL ? "unsupported camera mode" : tc_strerror(rc));
 		photod_error(c->fd, rc, "", text);
 		goto out;
 	}
+	if (refusal) {
+		refused(d, c->fd, actor, &r);
+		goto out;
+	}
+	end.count = br.committed;
 	end.result = d->stopping && end.count < req->count ? -EINTR : 0;
 	photod_reply(c->fd, TC_MSG_CAPTURE_END, &end, sizeof(end));
 out:

@@ -67,6 +67,10 @@ photod_gate(struct photod *d, int64_t now, struct photod_refusal *r)
 		snprintf(text, sizeof(text), "store unreadable: %s", tc_strerror(rc));
 		return refuse(r, rc, "", text);
 	}
+	/* A burst's photo sealed but not yet catalogued counts as stored. */
+	ss.unsynced += d->pending_photos;
+	ss.used_photos += d->pending_photos;
+	ss.used_bytes += d->pending_bytes;
 	if (ss.unsynced >= p->rules.max_unsynced) {
 		snprintf(text, sizeof(text), "%llu unsynced photos, the policy allows %u: dock to sync",
 			 (unsigned long long)ss.unsynced, p->rules.max_unsynced);
