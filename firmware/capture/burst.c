@@ -75,6 +75,7 @@ struct tc_capture_burst {
 	bool kicked;			/* under mu: the committer owns pending */
 	bool closing;			/* under mu: the thread exits when idle */
 	int last_rc;			/* under mu: the result of the last commit */
+	const struct tc_capture_settings *cs;	/* the last photo's; its keys refilled by the committer */
 };
 
 static void *
@@ -99,10 +100,13 @@ committer_main(void *arg)
 		if (rc == 0 && b->done)
 			b->done(b->ctx, &b->pending.res);
 		/*
-		 * Spot for the crypto module's prepared-key API: the next
-		 * photo's seal key (its ECDH) could be drawn here, off the
-		 * encoder's path, and handed to capture_job_encode.
+		 * The seal key of the photo after the one encoding now: its
+		 * ECDH runs here, off the encoder's path (keys.c).  Before
+		 * kicked is cleared, so flush and close wait for it and cs is
+		 * never read after the burst hands it back.
 		 */
+		if (b->cs && b->cs->keys && tc_capture_keys_refill(b->cs->keys, b->cs) != 0)
+			tc_debug("capture: no seal key prepared ahead; the next photo makes its own");
 		pthread_mutex_lock(&b->mu);
 		b->last_rc = rc;
 		b->kicked = false;
@@ -201,6 +205,7 @@ tc_capture_burst_photo(struct tc_capture_burst *b, const struct tc_capture_setti
 		prev = tc_capture_burst_flush(b);
 		return prev ? prev : rc;
 	}
+	b->cs = cs;	/* published to the committer by the kick's mutex */
 	kick(b);
 	rc = capture_job_encode(&next, cs, frame, meta, &b->ring);
 	prev = wait_idle(b);

@@ -132,6 +132,7 @@ capture_job_encode(struct capture_job *j, const struct tc_capture_settings *cs,
 		   const struct capture_ring *ring)
 {
 	struct tc_seal_params sp;
+	struct tc_seal_prep *prep;
 	struct pipe p;
 	pthread_t sealer;
 	int rc, started = 0;
@@ -158,12 +159,16 @@ capture_job_encode(struct capture_job *j, const struct tc_capture_settings *cs,
 	sp.device_mac_key = cs->device_mac_key;
 	sp.created_us = meta->capture_time_us;
 	/*
-	 * The seal key: the P-256 ECDH here (about 1.2 ms) is the one step
-	 * left between frame and encoder.  A key prepared ahead (the crypto
-	 * module's prepared-key API, e.g. on a burst's committer thread while
-	 * the encoder works) goes in here in place of tc_seal_begin.
+	 * The seal key: its P-256 ECDH (about 1.2 ms) would be the one step
+	 * between frame and encoder, so it is taken ready-made when the
+	 * caller prepared one for these settings (keys.c), else made here.
 	 */
-	if ((rc = tc_seal_begin(&p.seal, &sp, meta, tc_store_sink, j->w)) != 0)
+	if ((prep = tc_capture_keys_take(cs->keys, cs)) != NULL)
+		rc = tc_seal_begin_prepared(&p.seal, prep, meta, meta->capture_time_us,
+					    tc_store_sink, j->w);
+	else
+		rc = tc_seal_begin(&p.seal, &sp, meta, tc_store_sink, j->w);
+	if (rc != 0)
 		goto out;
 	tc_seal_photo_id(p.seal, j->res.id);
 	j->created_us = meta->capture_time_us;

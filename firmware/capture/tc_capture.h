@@ -25,6 +25,7 @@ struct tc_capture_settings {
 	const uint8_t *trust_pub;	/* the Trust's photo public key (required) */
 	const uint8_t *review_pub;	/* NULL unless policy enables on-device review */
 	const uint8_t *device_mac_key;	/* the store's device footer key (required) */
+	struct tc_capture_keys *keys;	/* seal keys prepared ahead; NULL: made at the shutter */
 };
 
 struct tc_capture_result {
@@ -88,5 +89,26 @@ void tc_capture_burst_pending(const struct tc_capture_burst *b, unsigned *photos
 
 /* Flush (an error is logged: call flush first to see it), stop the thread, free. */
 void tc_capture_burst_close(struct tc_capture_burst *b);
+
+/*
+ * Seal keys prepared ahead (keys.c): the ephemeral ECDH of tc_seal_begin
+ * (about 1.2 ms a recipient) done while the camera is idle, so the
+ * shutter path only takes the result.  One single-use key set at a time,
+ * bound to the settings it was made for; a photo whose settings differ
+ * (or that finds none ready) seals the slow way, with the same object.
+ * Safe to refill on one thread while another captures.
+ */
+struct tc_capture_keys;
+
+int tc_capture_keys_new(struct tc_capture_keys **k) TC_MUST_CHECK;
+/* Prepare a key set for cs unless one for the same settings is ready: 0 or tc_seal_prepare's error. */
+int tc_capture_keys_refill(struct tc_capture_keys *k, const struct tc_capture_settings *cs)
+	TC_MUST_CHECK;
+/* The ready key set if it was made for cs (the caller consumes it), else NULL. */
+struct tc_seal_prep *tc_capture_keys_take(struct tc_capture_keys *k,
+					  const struct tc_capture_settings *cs);
+/* Wipe the ready key set, if any (keys change: a wipe, a new policy). */
+void tc_capture_keys_clear(struct tc_capture_keys *k);
+void tc_capture_keys_free(struct tc_capture_keys *k);
 
 #endif /* TC_CAPTURE_H */

@@ -3,7 +3,8 @@
  * the whole pipeline.  Each sealed object, opened with the Trust's key,
  * holds a JPEG that decodes to the right size, equals (pixel for pixel)
  * an independent TurboJPEG encode of the re-created frame, and carries no
- * metadata but the Exif orientation.  Faults mid-capture leave nothing.
+ * metadata but the Exif orientation, whether its seal key was prepared
+ * ahead or made at the shutter.  Faults mid-capture leave nothing.
  */
 #include <errno.h>
 #include <dirent.h>
@@ -247,6 +248,21 @@ test_12mp_nv12(void **state)
 	capture_and_check(*state, 4056, 3040, TC_PIXFMT_NV12);
 }
 
+/* With a key set prepared ahead, the photo takes it (single use) and still opens. */
+static void
+test_prepared_key(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(tc_capture_keys_new(&f->cs.keys), 0);
+	assert_int_equal(tc_capture_keys_refill(f->cs.keys, &f->cs), 0);
+	capture_and_check(f, 1920, 1080, TC_PIXFMT_NV12);
+	assert_null(tc_capture_keys_take(f->cs.keys, &f->cs));	/* the photo used it */
+	capture_and_check(f, 1920, 1080, TC_PIXFMT_NV12);	/* none ready: made at the shutter */
+	tc_capture_keys_free(f->cs.keys);
+	f->cs.keys = NULL;
+}
+
 static int
 count_objects(const char *store_dir)
 {
@@ -335,6 +351,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_1080p_nv12, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_1080p_yuv420, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_12mp_nv12, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prepared_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faults_leave_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_args, setup, teardown),
 	};

@@ -93,7 +93,7 @@ setup_state(struct photod *d)
 	}
 	close(fd);
 	d->keys = tc_secure_alloc(PHOTOD_KEYS_LEN);
-	if (!d->keys)
+	if (!d->keys || tc_capture_keys_new(&d->cs.keys) != 0)
 		return -ENOMEM;
 	snprintf(path, sizeof(path), "%s/keys", d->set.state_dir);
 	if ((rc = tc_keystore_open(&d->ks, path)) != 0 ||
@@ -320,6 +320,7 @@ out:	/* tear down in reverse */
 		close(d.signal_fd);
 	photod_camera_down(&d);
 	photod_prov_release(&d);
+	tc_capture_keys_free(d.cs.keys);
 	if (d.prov.dirfd >= 0)
 		close(d.prov.dirfd);
 	tc_store_close(d.store);

@@ -48,6 +48,7 @@ photod_prov_release(struct photod *d)
 	d->prov.ca_pem = NULL;
 	d->cs.trust_pub = NULL;
 	d->cs.review_pub = NULL;
+	tc_capture_keys_clear(d->cs.keys);
 }
 
 /*
@@ -140,6 +141,9 @@ load_installed(struct photod *d)
 	d->cs.review_pub = NULL;
 	if (p->policy->rules.review_on_device)
 		setup_review(d);
+	/* The first photo's seal key, so even it skips the ECDH (firmware/capture/keys.c). */
+	if (tc_capture_keys_refill(d->cs.keys, &d->cs) != 0)
+		tc_debug("no seal key prepared ahead: the first photo makes its own");
 out:
 	tc_free(cert);
 	tc_free(bundle);
