@@ -29,16 +29,12 @@
 #include "tc_secmem.h"
 #include "tc_seal.h"
 #include "tc_store.h"
+#include "store_fixture.h"
 
 #define MAX_PHOTOS 8
 
 struct fixture {
-	char dir[512];
-	char store_dir[600];
-	struct tc_audit *audit;
-	struct tc_store *store;
-	uint8_t trust_priv[TC_P256_PRIV_LEN], trust_pub[TC_P256_PUB_LEN];
-	uint8_t mac_key[TC_DEVICE_MAC_KEY_LEN], audit_key[TC_AUDIT_KEY_LEN];
+	struct sfx x;			/* store, audit log, Trust and device keys */
 	struct tc_capture_settings cs;
 	struct tc_camera *cam;
 	/* what the done callback saw */
@@ -72,26 +68,12 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *base = getenv("TC_TEST_TMP");
-	char audit_dir[600];
-	struct tc_store_config cfg = { 0 };
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "%s/burstXXXXXX", base ? base : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->store_dir, sizeof(f->store_dir), "%s/store", f->dir);
-	snprintf(audit_dir, sizeof(audit_dir), "%s/audit", f->dir);
-	assert_int_equal(tc_p256_keygen(f->trust_priv, f->trust_pub), 0);
-	assert_int_equal(tc_random_bytes(f->mac_key, sizeof(f->mac_key)), 0);
-	assert_int_equal(tc_random_bytes(f->audit_key, sizeof(f->audit_key)), 0);
-	assert_int_equal(mkdir(audit_dir, 0700), 0);
-	assert_int_equal(tc_audit_open(&f->audit, audit_dir, f->audit_key), 0);
-	cfg.dir = f->store_dir;
-	cfg.device_mac_key = f->mac_key;
-	cfg.audit = f->audit;
-	assert_int_equal(tc_store_open(&f->store, &cfg), 0);
-	f->cs.trust_pub = f->trust_pub;
-	f->cs.device_mac_key = f->mac_key;
+	assert_int_equal(sfx_init(&f->x, "burst"), 0);
+	assert_int_equal(sfx_open(&f->x), 0);
+	f->cs.trust_pub = f->x.trust_pub;
+	f->cs.device_mac_key = f->x.mac_key;
 	assert_int_equal(tc_camera_open(&f->cam, "synthetic:7"), 0);
 	assert_int_equal(tc_camera_configure(f->cam, 1920, 1080, TC_PIXFMT_NV12), 0);
 	assert_int_equal(tc_camera_start(f->cam), 0);
@@ -107,9 +89,8 @@ teardown(void **state)
 
 	tc_fault_disarm_all();
 	tc_camera_close(f->cam);
-	tc_store_close(f->store);
-	tc_audit_close(f->audit);
-	tc_zeroize(f->trust_priv, sizeof(f->trust_priv));
+	sfx_close(&f->x);
+	tc_zeroize(&f->x, sizeof(f->x));
 	free(f);
 	return 0;
 }
@@ -129,7 +110,7 @@ on_done(void *ctx, const struct tc_capture_result *res)
 		return;
 	}
 	f->done[f->ndone] = *res;
-	f->tmp_at_done[f->ndone] = count_files(f->store_dir, 1);
+	f->tmp_at_done[f->ndone] = count_files(f->x.store_dir, 1);
 	f->ndone++;
 }
 
@@ -163,13 +144,13 @@ open_photo(struct fixture *f, const uint8_t id[TC_PHOTO_ID_LEN], struct tc_photo
 	size_t got, jlen;
 	int fd;
 
-	assert_int_equal(tc_store_open_object(f->store, id, &fd, &size), 0);
+	assert_int_equal(tc_store_open_object(f->x.s, id, &fd, &size), 0);
 	obj = malloc(size);
 	assert_non_null(obj);
 	assert_int_equal(tc_read_full(fd, obj, size, &got), 0);
 	assert_int_equal(got, size);
 	close(fd);
-	assert_int_equal(tc_obj_open(obj, size, f->trust_priv, meta, &jpeg, &jlen), 0);
+	assert_int_equal(tc_obj_open(obj, size, f->x.trust_priv, meta, &jpeg, &jlen), 0);
 	assert_true(jlen > 1000 && jpeg[0] == 0xFF && jpeg[1] == 0xD8);
 	tc_secure_free(jpeg);
 	free(obj);
@@ -190,7 +171,7 @@ test_burst_in_order_and_overlapped(void **state)
 	uint64_t seq[5], bytes;
 	unsigned i, pending;
 
-	assert_int_equal(tc_capture_burst_open(&b, f->store, on_done, f), 0);
+	assert_int_equal(tc_capture_burst_open(&b, f->x.s, on_done, f), 0);
 	tc_capture_burst_pending(b, &pending, &bytes);
 	assert_int_equal(pending, 0);
 	for (i = 0; i < 5; i++) {
@@ -209,7 +190,7 @@ test_burst_in_order_and_overlapped(void **state)
 	tc_capture_burst_close(b);
 
 	for (i = 0; i < 5; i++) {
-		assert_int_equal(tc_store_get(f->store, f->done[i].id, &rec), 0);
+		assert_int_equal(tc_store_get(f->x.s, f->done[i].id, &rec), 0);
 		assert_int_equal(rec.state, TC_PHOTO_CAPTURED);
 		assert_int_equal(rec.size, f->done[i].sealed_size);
 		assert_memory_equal(rec.digest, f->done[i].digest, TC_SHA256_LEN);
@@ -218,8 +199,8 @@ test_burst_in_order_and_overlapped(void **state)
 		assert_int_equal(back.frame_seq, seq[i]);	/* in order, its own frame */
 		assert_int_equal(f->tmp_at_done[i], i < 4 ? 1 : 0);
 	}
-	assert_int_equal(count_files(f->store_dir, 0), 5);
-	assert_int_equal(count_files(f->store_dir, 1), 0);
+	assert_int_equal(count_files(f->x.store_dir, 0), 5);
+	assert_int_equal(count_files(f->x.store_dir, 1), 0);
 }
 
 /*
@@ -246,10 +227,10 @@ test_burst_faults_stop_cleanly(void **state)
 		/* Writes come in hundreds per photo, fsyncs in a handful. */
 		stride = faults[k].site == TC_FAULT_WRITE ? 3 : 1;
 		for (n = 1;; n += stride) {
-			assert_int_equal(tc_store_stats(f->store, &st), 0);
+			assert_int_equal(tc_store_stats(f->x.s, &st), 0);
 			before = st.count[TC_PHOTO_CAPTURED];
 			f->ndone = 0;
-			assert_int_equal(tc_capture_burst_open(&b, f->store, on_done, f), 0);
+			assert_int_equal(tc_capture_burst_open(&b, f->x.s, on_done, f), 0);
 			tc_fault_arm(faults[k].site, n, faults[k].err, false);
 			rc = 0;
 			for (i = 0; i < 4 && rc == 0; i++)
@@ -259,10 +240,10 @@ test_burst_faults_stop_cleanly(void **state)
 			tc_capture_burst_close(b);
 			tc_fault_disarm_all();
 			assert_true(f->ndone <= 4);
-			assert_int_equal(tc_store_stats(f->store, &st), 0);
+			assert_int_equal(tc_store_stats(f->x.s, &st), 0);
 			assert_int_equal(st.count[TC_PHOTO_CAPTURED], before + f->ndone);
-			assert_int_equal(count_files(f->store_dir, 1), 0);
-			assert_int_equal(count_files(f->store_dir, 0), (int)(before + f->ndone));
+			assert_int_equal(count_files(f->x.store_dir, 1), 0);
+			assert_int_equal(count_files(f->x.store_dir, 0), (int)(before + f->ndone));
 			for (i = 0; i < f->ndone; i++)
 				open_photo(f, f->done[i].id, &back);
 			if (rc == 0) {
@@ -288,7 +269,7 @@ test_burst_bad_args(void **state)
 	struct tc_frame fr;
 
 	assert_int_equal(tc_capture_burst_open(&b, NULL, on_done, f), -EINVAL);
-	assert_int_equal(tc_capture_burst_open(&b, f->store, on_done, f), 0);
+	assert_int_equal(tc_capture_burst_open(&b, f->x.s, on_done, f), 0);
 	memset(&fr, 0, sizeof(fr));
 	memset(&meta, 0, sizeof(meta));
 	tc_strlcpy(meta.staff_id, "S042", sizeof(meta.staff_id));
@@ -299,7 +280,7 @@ test_burst_bad_args(void **state)
 	assert_int_equal(tc_capture_burst_flush(b), 0);
 	tc_capture_burst_close(b);
 	assert_int_equal(f->ndone, 0);
-	assert_int_equal(count_files(f->store_dir, 0), 0);
+	assert_int_equal(count_files(f->x.store_dir, 0), 0);
 }
 
 int

@@ -31,17 +31,13 @@
 #include "tc_secmem.h"
 #include "tc_seal.h"
 #include "tc_store.h"
+#include "store_fixture.h"
 #include "tc_synth.h"
 
 #define SEED 7
 
 struct fixture {
-	char dir[512];
-	char store_dir[600];
-	struct tc_audit *audit;
-	struct tc_store *store;
-	uint8_t trust_priv[TC_P256_PRIV_LEN], trust_pub[TC_P256_PUB_LEN];
-	uint8_t mac_key[TC_DEVICE_MAC_KEY_LEN], audit_key[TC_AUDIT_KEY_LEN];
+	struct sfx x;			/* store, audit log, Trust and device keys */
 	struct tc_capture_settings cs;
 	struct tc_camera *cam;
 };
@@ -50,26 +46,12 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *base = getenv("TC_TEST_TMP");
-	char audit_dir[600];
-	struct tc_store_config cfg = { 0 };
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "%s/capXXXXXX", base ? base : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->store_dir, sizeof(f->store_dir), "%s/store", f->dir);
-	snprintf(audit_dir, sizeof(audit_dir), "%s/audit", f->dir);
-	assert_int_equal(tc_p256_keygen(f->trust_priv, f->trust_pub), 0);
-	assert_int_equal(tc_random_bytes(f->mac_key, sizeof(f->mac_key)), 0);
-	assert_int_equal(tc_random_bytes(f->audit_key, sizeof(f->audit_key)), 0);
-	assert_int_equal(mkdir(audit_dir, 0700), 0);
-	assert_int_equal(tc_audit_open(&f->audit, audit_dir, f->audit_key), 0);
-	cfg.dir = f->store_dir;
-	cfg.device_mac_key = f->mac_key;
-	cfg.audit = f->audit;
-	assert_int_equal(tc_store_open(&f->store, &cfg), 0);
-	f->cs.trust_pub = f->trust_pub;
-	f->cs.device_mac_key = f->mac_key;
+	assert_int_equal(sfx_init(&f->x, "cap"), 0);
+	assert_int_equal(sfx_open(&f->x), 0);
+	f->cs.trust_pub = f->x.trust_pub;
+	f->cs.device_mac_key = f->x.mac_key;
 	assert_int_equal(tc_camera_open(&f->cam, "synthetic:7"), 0);
 	tc_fault_disarm_all();
 	*state = f;
@@ -82,9 +64,8 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	tc_camera_close(f->cam);
-	tc_store_close(f->store);
-	tc_audit_close(f->audit);
-	tc_zeroize(f->trust_priv, sizeof(f->trust_priv));
+	sfx_close(&f->x);
+	tc_zeroize(&f->x, sizeof(f->x));
 	free(f);
 	return 0;
 }
@@ -115,13 +96,13 @@ open_photo(struct fixture *f, const uint8_t id[TC_PHOTO_ID_LEN], struct tc_photo
 	size_t got;
 	int fd;
 
-	assert_int_equal(tc_store_open_object(f->store, id, &fd, &size), 0);
+	assert_int_equal(tc_store_open_object(f->x.s, id, &fd, &size), 0);
 	obj = malloc(size);
 	assert_non_null(obj);
 	assert_int_equal(tc_read_full(fd, obj, size, &got), 0);
 	assert_int_equal(got, size);
 	close(fd);
-	assert_int_equal(tc_obj_open(obj, size, f->trust_priv, meta, jpeg, jpeg_len), 0);
+	assert_int_equal(tc_obj_open(obj, size, f->x.trust_priv, meta, jpeg, jpeg_len), 0);
 	free(obj);
 }
 
@@ -208,9 +189,9 @@ capture_and_check(struct fixture *f, uint32_t w, uint32_t h, enum tc_pixfmt fmt)
 	assert_int_equal(tc_camera_take(f->cam, &fr, 10000), 0);
 	meta_for(&meta, w, h);
 	meta.frame_seq = fr.seq;
-	assert_int_equal(tc_capture_photo(&f->cs, &fr, &meta, f->store, &res), 0);
+	assert_int_equal(tc_capture_photo(&f->cs, &fr, &meta, f->x.s, &res), 0);
 	assert_true(res.latency_us > 0);
-	assert_int_equal(tc_store_get(f->store, res.id, &rec), 0);
+	assert_int_equal(tc_store_get(f->x.s, res.id, &rec), 0);
 	assert_int_equal(rec.state, TC_PHOTO_CAPTURED);
 	assert_int_equal(rec.size, res.sealed_size);
 	assert_memory_equal(rec.digest, res.digest, TC_SHA256_LEN);
@@ -303,24 +284,24 @@ test_faults_leave_nothing(void **state)
 	assert_int_equal(tc_camera_take(f->cam, &fr, 10000), 0);
 	meta_for(&meta, 1920, 1080);
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
-		assert_int_equal(tc_store_stats(f->store, &st), 0);
+		assert_int_equal(tc_store_stats(f->x.s, &st), 0);
 		before = st.count[TC_PHOTO_CAPTURED];
 		for (n = 1; n < 400; n += (n < 8 ? 1 : 7)) {
 			tc_fault_arm(faults[i].site, n, faults[i].err, false);
-			rc = tc_capture_photo(&f->cs, &fr, &meta, f->store, &res);
+			rc = tc_capture_photo(&f->cs, &fr, &meta, f->x.s, &res);
 			tc_fault_disarm_all();
 			if (rc == 0)
 				break;	/* past the last such call: the photo went in */
 			/* A failed capture catalogues nothing and leaves no file. */
-			assert_int_equal(tc_store_stats(f->store, &st), 0);
+			assert_int_equal(tc_store_stats(f->x.s, &st), 0);
 			assert_int_equal(st.count[TC_PHOTO_CAPTURED], before);
-			assert_int_equal(count_objects(f->store_dir), (int)before);
+			assert_int_equal(count_objects(f->x.store_dir), (int)before);
 		}
 		assert_int_equal(rc, 0);
 	}
-	assert_int_equal(tc_store_stats(f->store, &st), 0);
+	assert_int_equal(tc_store_stats(f->x.s, &st), 0);
 	assert_int_equal(st.count[TC_PHOTO_CAPTURED], sizeof(faults) / sizeof(faults[0]));
-	assert_int_equal(count_objects(f->store_dir), (int)st.count[TC_PHOTO_CAPTURED]);
+	assert_int_equal(count_objects(f->x.store_dir), (int)st.count[TC_PHOTO_CAPTURED]);
 	assert_int_equal(tc_camera_release(f->cam, &fr), 0);
 }
 
@@ -335,13 +316,13 @@ test_bad_args(void **state)
 
 	memset(&fr, 0, sizeof(fr));
 	meta_for(&meta, 1920, 1080);
-	assert_int_equal(tc_capture_photo(&f->cs, &fr, &meta, f->store, &res), -EINVAL);
+	assert_int_equal(tc_capture_photo(&f->cs, &fr, &meta, f->x.s, &res), -EINVAL);
 	cs.trust_pub = NULL;
-	assert_int_equal(tc_capture_photo(&cs, &fr, &meta, f->store, &res), -EINVAL);
+	assert_int_equal(tc_capture_photo(&cs, &fr, &meta, f->x.s, &res), -EINVAL);
 	cs = f->cs;
 	cs.quality = 101;
-	assert_int_equal(tc_capture_photo(&cs, &fr, &meta, f->store, &res), -EINVAL);
-	assert_int_equal(count_objects(f->store_dir), 0);
+	assert_int_equal(tc_capture_photo(&cs, &fr, &meta, f->x.s, &res), -EINVAL);
+	assert_int_equal(count_objects(f->x.store_dir), 0);
 }
 
 int

@@ -39,28 +39,16 @@ seal_prepared(const struct tc_seal_params *p, const struct tc_photo_meta *m,
 	      const uint8_t *jpeg, size_t len, size_t step, struct t_sink *sink,
 	      uint8_t digest[TC_SHA256_LEN], uint64_t *sealed_len, int *threaded)
 {
-	static const size_t odd[] = { 1, 7, 4093, 65537, 13, 65535, 2, 100003, 65536, 3 };
 	struct tc_seal_prep *k = NULL;
 	struct tc_seal *s = NULL;
-	size_t off = 0, n, i = 0;
 	int rc;
 
 	if ((rc = tc_seal_prepare(&k, p)) != 0)
 		return rc;
 	if ((rc = tc_seal_begin_prepared(&s, k, m, CREATED, t_sink_fn, sink)) != 0)
 		return rc;
-	*threaded = 0;
-	while (off < len) {
-		n = step == 0 ? len : step == (size_t)-1 ? odd[i++ % 10] : step;
-		if (n > len - off)
-			n = len - off;
-		if ((rc = tc_seal_write(s, jpeg + off, n)) != 0) {
-			tc_seal_abort(s);
-			return rc;
-		}
-		*threaded |= seal_threaded(s);
-		off += n;
-	}
+	if ((rc = t_write_steps(s, jpeg, len, step, threaded)) != 0)
+		return rc;
 	return tc_seal_finish(s, digest, sealed_len);
 }
 
@@ -84,22 +72,6 @@ expect_verifies(const struct t_sink *obj, const uint8_t digest[TC_SHA256_LEN])
 	assert_memory_equal(got, digest, TC_SHA256_LEN);
 	close(fd);
 	unlink(path);
-}
-
-static void
-expect_opens(const struct t_sink *obj, const uint8_t *priv, const struct tc_photo_meta *meta,
-	     const uint8_t *jpeg, size_t len)
-{
-	struct tc_photo_meta got;
-	uint8_t *out = NULL;
-	size_t out_len = 0;
-
-	assert_int_equal(tc_obj_open(obj->p, obj->len, priv, &got, &out, &out_len), 0);
-	assert_int_equal(out_len, len);
-	if (len > 0)
-		assert_memory_equal(out, jpeg, len);
-	assert_memory_equal(&got, meta, sizeof(got));
-	tc_secure_free(out);
 }
 
 /*
@@ -157,9 +129,9 @@ same_format(enum tc_aead aead, int review, size_t len, size_t step)
 		assert_memory_equal(a.p + fa[i] + 5, ia.photo_id, SEAL_IDTAG_LEN);
 	}
 
-	expect_opens(&a, t_k.trust_priv, &m, jpeg, len);
+	t_expect_opens(&a, t_k.trust_priv, &m, jpeg, len);
 	if (review)
-		expect_opens(&a, t_k.review_priv, &m, jpeg, len);
+		t_expect_opens(&a, t_k.review_priv, &m, jpeg, len);
 	expect_verifies(&a, digest);
 	t_sink_free(&a);
 	t_sink_free(&b);
@@ -227,7 +199,7 @@ test_no_thread_fallback(void **state)
 	assert_int_equal(threaded, 0);
 	t_sha256(sink.p, sink.len, want);
 	assert_memory_equal(digest, want, sizeof(want));
-	expect_opens(&sink, t_k.review_priv, &m, jpeg, T_5MB);
+	t_expect_opens(&sink, t_k.review_priv, &m, jpeg, T_5MB);
 	expect_verifies(&sink, digest);
 	t_sink_free(&sink);
 	free(jpeg);
@@ -302,8 +274,8 @@ test_prep_review(void **state)
 				       &threaded), 0);
 	assert_int_equal(tc_obj_parse_header(sink.p, sink.len, &info), 0);
 	assert_int_equal(info.n_wraps, 2);
-	expect_opens(&sink, t_k.trust_priv, &m, jpeg, 3 * TC_SEAL_CHUNK);
-	expect_opens(&sink, t_k.review_priv, &m, jpeg, 3 * TC_SEAL_CHUNK);
+	t_expect_opens(&sink, t_k.trust_priv, &m, jpeg, 3 * TC_SEAL_CHUNK);
+	t_expect_opens(&sink, t_k.review_priv, &m, jpeg, 3 * TC_SEAL_CHUNK);
 	assert_int_equal(tc_obj_open(sink.p, sink.len, t_k.other_priv, &got, &out, &ol),
 			 TC_E_WRONG_KEY);
 	assert_null(out);
@@ -351,8 +323,8 @@ test_two_preps_distinct(void **state)
 				SEAL_NONCE_PREFIX_LEN);
 	assert_memory_not_equal(a.p + i1.wraps_off, b.p + i2.wraps_off, i1.wraps_len);
 	assert_memory_not_equal(d1, d2, sizeof(d1));
-	expect_opens(&a, t_k.trust_priv, &m, jpeg, sizeof(jpeg));
-	expect_opens(&b, t_k.review_priv, &m, jpeg, sizeof(jpeg));
+	t_expect_opens(&a, t_k.trust_priv, &m, jpeg, sizeof(jpeg));
+	t_expect_opens(&b, t_k.review_priv, &m, jpeg, sizeof(jpeg));
 	t_sink_free(&a);
 	t_sink_free(&b);
 }
@@ -460,7 +432,7 @@ test_prepared_alloc_faults(void **state)
 				   &threaded);
 		if (rc == 0 && tc_fault_count(TC_FAULT_ALLOC) < n) {
 			tc_fault_disarm_all();
-			expect_opens(&sink, t_k.trust_priv, &m, jpeg, 6 * TC_SEAL_CHUNK);
+			t_expect_opens(&sink, t_k.trust_priv, &m, jpeg, 6 * TC_SEAL_CHUNK);
 			t_sink_free(&sink);
 			break;
 		}

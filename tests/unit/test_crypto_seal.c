@@ -19,24 +19,6 @@
 
 static const enum tc_aead ciphers[] = { TC_AEAD_CHACHA20_POLY1305, TC_AEAD_AES256_GCM };
 
-/* Open obj with priv and check it gives back exactly meta and jpeg. */
-static void
-expect_opens(const struct t_sink *obj, const uint8_t *priv, const struct tc_photo_meta *meta,
-	     const uint8_t *jpeg, size_t len)
-{
-	struct tc_photo_meta got;
-	uint8_t *out = NULL;
-	size_t out_len = 0;
-
-	assert_int_equal(tc_obj_open(obj->p, obj->len, priv, &got, &out, &out_len), 0);
-	assert_non_null(out);
-	assert_int_equal(out_len, len);
-	if (len > 0)
-		assert_memory_equal(out, jpeg, len);
-	assert_memory_equal(&got, meta, sizeof(got));
-	tc_secure_free(out);
-}
-
 /* Seal, check digest/length/header, open with each key that should and should not work. */
 static void
 roundtrip(enum tc_aead aead, int review, size_t len, size_t step)
@@ -71,9 +53,9 @@ roundtrip(enum tc_aead aead, int review, size_t len, size_t step)
 	/* Payload = be32 + record + JPEG, in 64 KiB chunks of 29 bytes' framing each. */
 	assert_true(sink.len > info.header_len + SEAL_FOOTER_LEN + 4 + len);
 
-	expect_opens(&sink, t_k.trust_priv, &m, jpeg, len);
+	t_expect_opens(&sink, t_k.trust_priv, &m, jpeg, len);
 	if (review)
-		expect_opens(&sink, t_k.review_priv, &m, jpeg, len);
+		t_expect_opens(&sink, t_k.review_priv, &m, jpeg, len);
 	else
 		assert_int_equal(tc_obj_open(sink.p, sink.len, t_k.review_priv, &got, &out,
 					     &out_len), TC_E_WRONG_KEY);
@@ -156,7 +138,7 @@ test_default_aead_is_kconfig_choice(void **state)
 #else
 	assert_int_equal(info.aead, TC_AEAD_CHACHA20_POLY1305);
 #endif
-	expect_opens(&sink, t_k.trust_priv, &m, jpeg, sizeof(jpeg));
+	t_expect_opens(&sink, t_k.trust_priv, &m, jpeg, sizeof(jpeg));
 	t_sink_free(&sink);
 }
 
@@ -221,7 +203,7 @@ test_meta_limits_roundtrip(void **state)
 	snprintf(m.sensor_mode, sizeof(m.sensor_mode), "\xe2\x82\xac");
 	t_params(&p, TC_AEAD_AES256_GCM, 0);
 	assert_int_equal(t_seal(&p, &m, jpeg, sizeof(jpeg), 0, &sink, NULL, NULL, NULL), 0);
-	expect_opens(&sink, t_k.trust_priv, &m, jpeg, sizeof(jpeg));
+	t_expect_opens(&sink, t_k.trust_priv, &m, jpeg, sizeof(jpeg));
 	t_sink_free(&sink);
 }
 

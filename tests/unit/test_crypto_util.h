@@ -19,6 +19,7 @@
 #include <mbedtls/md.h>
 
 #include "seal_int.h"
+#include "tc_secmem.h"
 #include "tc_seal.h"
 
 #define T_5MB (5u * 1024 * 1024)
@@ -137,22 +138,21 @@ t_params(struct tc_seal_params *p, enum tc_aead aead, int review)
  * Seal jpeg[0..len) into sink, in pieces of step bytes (0: one write;
  * (size_t)-1: a cycle of odd sizes).  Returns the first error.
  */
+/*
+ * Write len bytes of jpeg to s in pieces of step (0: one write;
+ * (size_t)-1: a cycle of odd sizes across chunk edges); aborts s on an
+ * error and returns it.  *threaded (if not NULL): whether the seal's
+ * hasher thread ran.
+ */
 static __attribute__((unused)) int
-t_seal(const struct tc_seal_params *p, const struct tc_photo_meta *m, const uint8_t *jpeg,
-       size_t len, size_t step, struct t_sink *sink, uint8_t digest[TC_SHA256_LEN],
-       uint64_t *sealed_len, uint8_t id[TC_PHOTO_ID_LEN])
+t_write_steps(struct tc_seal *s, const uint8_t *jpeg, size_t len, size_t step, int *threaded)
 {
 	static const size_t odd[] = { 1, 7, 4093, 65537, 13, 65535, 2, 100003, 65536, 3 };
-	struct tc_seal *s = NULL;
 	size_t off = 0, n, k = 0;
-	uint8_t dig[TC_SHA256_LEN];
-	uint64_t sl;
 	int rc;
 
-	if ((rc = tc_seal_begin(&s, p, m, t_sink_fn, sink)) != 0)
-		return rc;
-	if (id)
-		tc_seal_photo_id(s, id);
+	if (threaded)
+		*threaded = 0;
 	while (off < len) {
 		n = step == 0 ? len : step == (size_t)-1 ? odd[k++ % 10] : step;
 		if (n > len - off)
@@ -161,9 +161,48 @@ t_seal(const struct tc_seal_params *p, const struct tc_photo_meta *m, const uint
 			tc_seal_abort(s);
 			return rc;
 		}
+		if (threaded)
+			*threaded |= seal_threaded(s);
 		off += n;
 	}
+	return 0;
+}
+
+static __attribute__((unused)) int
+t_seal(const struct tc_seal_params *p, const struct tc_photo_meta *m, const uint8_t *jpeg,
+       size_t len, size_t step, struct t_sink *sink, uint8_t digest[TC_SHA256_LEN],
+       uint64_t *sealed_len, uint8_t id[TC_PHOTO_ID_LEN])
+{
+	struct tc_seal *s = NULL;
+	uint8_t dig[TC_SHA256_LEN];
+	uint64_t sl;
+	int rc;
+
+	if ((rc = tc_seal_begin(&s, p, m, t_sink_fn, sink)) != 0)
+		return rc;
+	if (id)
+		tc_seal_photo_id(s, id);
+	if ((rc = t_write_steps(s, jpeg, len, step, NULL)) != 0)
+		return rc;
 	return tc_seal_finish(s, digest ? digest : dig, sealed_len ? sealed_len : &sl);
+}
+
+/* obj opens with priv to exactly jpeg and meta (include cmocka.h first). */
+static __attribute__((unused)) void
+t_expect_opens(const struct t_sink *obj, const uint8_t *priv, const struct tc_photo_meta *meta,
+	       const uint8_t *jpeg, size_t len)
+{
+	struct tc_photo_meta got;
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+
+	assert_int_equal(tc_obj_open(obj->p, obj->len, priv, &got, &out, &out_len), 0);
+	assert_non_null(out);
+	assert_int_equal(out_len, len);
+	if (len > 0)
+		assert_memory_equal(out, jpeg, len);
+	assert_memory_equal(&got, meta, sizeof(got));
+	tc_secure_free(out);
 }
 
 static __attribute__((unused)) void
