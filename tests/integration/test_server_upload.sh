@@ -114,10 +114,15 @@ exec 3<&-
 wait "$client" || true
 check "the cut-off client saw the connection close" has "closed by server" "$line"
 start_server -o max-object=1M
-held=$(cl cam head "$(obj_id "$BIG")" | sed -n 's/^offset \([0-9]*\) complete 0$/\1/p')
-check "after the restart the server holds a prefix of what was sent" \
-	test -n "$held" -a "${held:-0}" -gt 0 -a "${held:-0}" -le 100000
-check "byte for byte" cmp -n "${held:-0}" "$BIG" "$DATA/partial/$CAM/$(obj_id "$BIG").part"
+# SIGTERM abandons the read at once, so how much of the 100000 bytes the
+# server had read by then depends on scheduling: any prefix, even none
+# (HEAD then answers 404 and the resume starts at 0), but never more than
+# was sent and never a byte that differs.
+held=$(cl cam head "$(obj_id "$BIG")" | sed -n 's/^offset \([0-9]*\) complete 0$/\1/p' || true)
+held=${held:-0}
+check "after the restart the server holds a prefix of what was sent" test "$held" -le 100000
+[ "$held" -eq 0 ] ||
+	check "byte for byte" cmp -n "$held" "$BIG" "$DATA/partial/$CAM/$(obj_id "$BIG").part"
 expect "and the upload resumes there" 0 "^start $(obj_id "$BIG") $held" cl cam -l "$LOG" upload "$BIG"
 
 # ---------------------------------------------------------------- quota
