@@ -230,7 +230,7 @@ bench: all $(BENCH_BINS) $(TEST_TOOLS)
 lint:
 	$(Q)/usr/bin/python3 tools/lint/checkkconfig Kconfig
 	$(Q)mandoc -Tlint -Wwarning $(man-y) && echo "  MANDOC  $(words $(man-y)) man pages"
-	$(Q)tools/lint/checksrc $$(git ls-files -co --exclude-standard '*.c' '*.h' '*.cpp' 2>/dev/null || find firmware drivers ui tools tests -name '*.[ch]')
+	$(Q)tools/lint/checksrc $$(git ls-files -co --exclude-standard '*.c' '*.h' '*.cpp' 2>/dev/null || find firmware drivers tools tests -name '*.[ch]')
 	$(Q)cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ \
 		$(INCLUDES) firmware drivers tools tests $(wildcard ui)
