@@ -8,7 +8,9 @@
 # whose header names another photo id, bytes that are no object, missing
 # and contradictory headers, the size limit, the per-device quota, a
 # second connection writing the same photo, SIGTERM mid-upload (exit 0,
-# bytes kept, resumed after restart), dropping to an unprivileged user,
+# bytes kept, resumed after restart), partial uploads abandoned for longer
+# than partial-ttl no longer counting against the quota, dropping to an
+# unprivileged user,
 # and finally a ledger that agrees with every object and every receipt.
 set -eu
 T=${TC_TEST_TMP:?}
@@ -130,6 +132,32 @@ stop_server
 start_server -o quota=2M
 expect "an upload past the device's quota is 507" 3 "status 507" cl cam put "$M2"
 expect "another device has its own quota" 0 "status 201" cl other put "$M2"
+
+# ---------------------------------------------------------------- abandoned partials expire
+OTHER=$(dev_id other)
+M3=$(ls "$T"/more/*.tco | sed -n 3p)
+PART=$DATA/partial/$OTHER/$(obj_id "$M1").part
+expect "the other device leaves a partial upload" 0 "closed by server after 250000 bytes" \
+	cl other put -s 250000 "$M1"
+stop_server
+start_server -o quota=$(($(size "$M2") + $(size "$M3") + 100000))
+expect "with that partial counted, its next upload is past the quota" 3 "status 507" \
+	cl other put "$M3"
+check "the partial is kept while it is recent" test -s "$PART"
+touch -d '31 days ago' "$PART"
+expect "untouched for 31 days (partial-ttl 30 days) it no longer counts" 0 "status 201" \
+	cl other put "$M3"
+check "it is removed" test ! -e "$PART"
+check "and its removal is logged" log_has "partial upload $(obj_id "$M1") expired"
+expect "the server holds none of it: the device would start over" 3 "status 404" \
+	cl other head "$(obj_id "$M1")"
+stop_server
+start_server -o partial-ttl=0 -o quota=1G
+expect "with partial-ttl=0 a partial is kept for ever" 0 "closed by server after 1000 bytes" \
+	cl other put -s 1000 "$M1"
+touch -d '400 days ago' "$PART"
+expect "an upload past its time" 0 "status 201" cl other put "$(ls "$T"/objs/*.tco | sed -n 1p)"
+check "still leaves it" test -s "$PART"
 stop_server
 
 # ---------------------------------------------------------------- unprivileged

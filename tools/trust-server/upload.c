@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server.h"
@@ -263,9 +264,50 @@ upload_close(struct upload *u)
 	u->md_ready = false;
 }
 
+/*
+ * A partial upload untouched for partial-ttl seconds: its device has
+ * moved on (wiped, lost or retired; a device that still holds the photo
+ * simply uploads it again from 0, since it deletes nothing without a
+ * receipt).  Removed under the partial's own lock, like a discard, so an
+ * upload resuming it at this moment either wins the lock (and the file
+ * is kept) or finds the name gone and starts over.  1 if it was removed.
+ */
+static int
+expire_partial(struct srv *s, const char *dev, const char *name)
+{
+	struct upload u;
+	struct stat st;
+	char hex[48];
+	size_t n = strlen(name);
+	int gone = 0;
+
+	if (n != 2 * TC_PHOTO_ID_LEN + 5 || strcmp(name + n - 5, ".part") != 0)
+		return 0;	/* not a name this server makes: leave it alone */
+	memcpy(hex, name, n - 5);
+	hex[n - 5] = '\0';
+	if (upload_open(s, dev, hex, &u) != 0) {
+		upload_close(&u);
+		return 0;	/* in use (locked) or unreadable: it stays and counts */
+	}
+	if (fstat(u.fd, &st) == 0 && (uint64_t)st.st_mtime + s->set.partial_ttl_s <
+	    (uint64_t)time(NULL)) {
+		upload_discard(&u);
+		tc_info("%s: partial upload %s expired: untouched for over %llu s (%llu bytes freed)",
+			dev, hex, (unsigned long long)s->set.partial_ttl_s,
+			(unsigned long long)st.st_size);
+		gone = 1;
+	} else if (u.held == 0) {
+		upload_discard(&u);	/* it went between readdir and open, and open made it again */
+		gone = 1;
+	}
+	upload_close(&u);
+	return gone;
+}
+
 int
 upload_partial_bytes(struct srv *s, const char *dev, const char *hex, uint64_t *bytes)
 {
+	uint64_t now = (uint64_t)time(NULL);
 	char mine[48];
 	struct dirent *e;
 	struct stat st;
@@ -284,8 +326,13 @@ upload_partial_bytes(struct srv *s, const char *dev, const char *hex, uint64_t *
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' || strcmp(e->d_name, mine) == 0)
 			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
-			*bytes += (uint64_t)st.st_size;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (s->set.partial_ttl_s && (uint64_t)st.st_mtime + s->set.partial_ttl_s < now &&
+		    expire_partial(s, dev, e->d_name))
+			continue;
+		*bytes += (uint64_t)st.st_size;
 	}
 	closedir(d);
 	return 0;
