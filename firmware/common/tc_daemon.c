@@ -16,6 +16,7 @@
 #include "tc_daemon.h"
 #include "tc_io.h"
 #include "tc_log.h"
+#include "tc_secmem.h"
 
 int
 tc_daemon_background(int *ready_fd)
@@ -99,4 +100,73 @@ tc_daemon_drop_to(const char *user)
 		return -EPERM;
 	}
 	return 0;
+}
+
+void
+tc_daemon_init(struct tc_daemon *dm, const char *name)
+{
+	dm->name = name;
+	dm->lvl = TC_LOG_INFO;
+	dm->use_syslog = dm->bg = false;
+	dm->pidfile = NULL;
+	dm->ready_fd = dm->pid_fd = -1;
+}
+
+int
+tc_daemon_option(struct tc_daemon *dm, int c, const char *arg, int level_opt)
+{
+	if (c == level_opt) {
+		if (tc_log_parse_level(arg, &dm->lvl) != 0) {
+			fprintf(stderr, "%s: bad log level '%s'\n", dm->name, arg);
+			return -1;
+		}
+		return 1;
+	}
+	switch (c) {
+	case 's': dm->use_syslog = true; return 1;
+	case 'b': dm->bg = true; return 1;
+	case 'P': dm->pidfile = arg; return 1;
+	default: return 0;
+	}
+}
+
+int
+tc_daemon_start(struct tc_daemon *dm)
+{
+	tc_log_open(dm->name, dm->use_syslog, dm->lvl);
+	if (dm->bg && tc_daemon_background(&dm->ready_fd) != 0) {
+		tc_err("cannot go to the background");
+		return -1;
+	}
+	/* nothing a daemon holds (photos, keys) may ever reach a core file */
+	if (tc_secure_process() != 0) {
+		tc_err("cannot disable core dumps");
+		return -1;
+	}
+	return 0;
+}
+
+int
+tc_daemon_lock(struct tc_daemon *dm)
+{
+	int rc;
+
+	if (!dm->pidfile || (rc = tc_daemon_lock_pidfile(dm->pidfile, &dm->pid_fd)) == 0)
+		return 0;
+	if (rc == -EADDRINUSE)
+		tc_err("pid file %s: another %s holds it", dm->pidfile, dm->name);
+	else
+		tc_err("pid file %s: %s", dm->pidfile, tc_strerror(rc));
+	return -1;
+}
+
+void
+tc_daemon_unlock(struct tc_daemon *dm, bool clean)
+{
+	if (dm->pid_fd < 0)
+		return;
+	if (clean)
+		unlink(dm->pidfile);	/* a clean stop; a crash leaves it, unlocked */
+	close(dm->pid_fd);
+	dm->pid_fd = -1;
 }

@@ -14,7 +14,39 @@
 #ifndef TC_DAEMON_H
 #define TC_DAEMON_H
 
+#include <stdbool.h>
+
 #include "tc_err.h"
+#include "tc_log.h"
+
+/*
+ * The start-up state every daemon shares: its name, the options -l/-L
+ * LEVEL, -s (syslog), -b (background), -P FILE, and the two fds they lead
+ * to.  tc_daemon_init, then tc_daemon_option for each getopt letter, then
+ * tc_daemon_start, ..., tc_daemon_lock, ..., tc_daemon_ready(&dm.ready_fd),
+ * and tc_daemon_unlock at the end.
+ */
+struct tc_daemon {
+	const char *name;		/* in log lines and messages */
+	enum tc_log_level lvl;
+	bool use_syslog, bg;
+	const char *pidfile;
+	int ready_fd, pid_fd;
+};
+
+void tc_daemon_init(struct tc_daemon *dm, const char *name);
+/*
+ * getopt's letter c with its argument, if it is a shared option
+ * (level_opt: the letter this daemon uses for the log level): 1 taken,
+ * 0 not a shared option, -1 a bad value (said on stderr: exit 2).
+ */
+int tc_daemon_option(struct tc_daemon *dm, int c, const char *arg, int level_opt);
+/* Open the log, go to the background (-b), disable core dumps: 0, or -1 (logged). */
+int tc_daemon_start(struct tc_daemon *dm) TC_MUST_CHECK;
+/* -P: write and lock the pid file (a no-op without -P): 0, or -1 (logged). */
+int tc_daemon_lock(struct tc_daemon *dm) TC_MUST_CHECK;
+/* Release the pid file: removed after a clean stop, left unlocked after a failure. */
+void tc_daemon_unlock(struct tc_daemon *dm, bool clean);
 
 /* In the child: 0 and *ready_fd set.  The parent never returns. */
 int tc_daemon_background(int *ready_fd) TC_MUST_CHECK;

@@ -1,7 +1,8 @@
 /*
  * test_common_daemon.c - firmware/common/tc_daemon: -b returns only when
- * the daemon is ready (or with its failure status), and a pid file can be
- * held by one instance at a time.
+ * the daemon is ready (or with its failure status), a pid file can be
+ * held by one instance at a time, and the options and pid file handling
+ * the daemons share (tc_daemon_option, tc_daemon_lock/unlock).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -90,6 +91,56 @@ test_drop_to_unknown_user(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+static void
+test_shared_options(void **state)
+{
+	struct tc_daemon dm;
+
+	(void)state;
+	tc_daemon_init(&dm, "testd");
+	assert_int_equal(dm.lvl, TC_LOG_INFO);
+	assert_false(dm.use_syslog || dm.bg);
+	assert_null(dm.pidfile);
+	assert_int_equal(tc_daemon_option(&dm, 'L', "debug", 'L'), 1);
+	assert_int_equal(dm.lvl, TC_LOG_DEBUG);
+	assert_int_equal(tc_daemon_option(&dm, 'L', "loud", 'L'), -1);	/* a bad level */
+	/* The level letter is the daemon's: here 'l' is one of its own options. */
+	assert_int_equal(tc_daemon_option(&dm, 'l', "info", 'L'), 0);
+	assert_int_equal(dm.lvl, TC_LOG_DEBUG);
+	assert_int_equal(tc_daemon_option(&dm, 's', NULL, 'L'), 1);
+	assert_int_equal(tc_daemon_option(&dm, 'b', NULL, 'L'), 1);
+	assert_int_equal(tc_daemon_option(&dm, 'P', "x.pid", 'L'), 1);
+	assert_true(dm.use_syslog && dm.bg);
+	assert_string_equal(dm.pidfile, "x.pid");
+	assert_int_equal(tc_daemon_option(&dm, 'd', "dir", 'L'), 0);
+}
+
+static void
+test_lock_and_unlock(void **state)
+{
+	struct tc_daemon a, b;
+	char path[512];
+	const char *base = getenv("TC_TEST_TMP");
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/shared.pid", base ? base : "/tmp");
+	tc_daemon_init(&a, "testd");
+	tc_daemon_init(&b, "testd");
+	assert_int_equal(tc_daemon_lock(&a), 0);	/* no -P: nothing to lock */
+	assert_int_equal(a.pid_fd, -1);
+	a.pidfile = b.pidfile = path;
+	assert_int_equal(tc_daemon_lock(&a), 0);
+	assert_int_equal(tc_daemon_lock(&b), -1);	/* another instance holds it */
+	/* A failed run leaves the file (unlocked): the next instance takes it. */
+	tc_daemon_unlock(&a, false);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(tc_daemon_lock(&b), 0);
+	/* A clean stop removes it. */
+	tc_daemon_unlock(&b, true);
+	assert_int_equal(access(path, F_OK), -1);
+	tc_daemon_unlock(&b, true);	/* twice: a no-op */
+}
+
 int
 main(void)
 {
@@ -97,6 +148,8 @@ main(void)
 		cmocka_unit_test(test_background_waits_for_ready),
 		cmocka_unit_test(test_pidfile_one_holder),
 		cmocka_unit_test(test_drop_to_unknown_user),
+		cmocka_unit_test(test_shared_options),
+		cmocka_unit_test(test_lock_and_unlock),
 	};
 
 	return cmocka_run_group_tests_name("common_daemon", tests, NULL, NULL);

@@ -167,12 +167,11 @@ int
 main(int argc, char **argv)
 {
 	static struct srv s;
-	enum tc_log_level lvl = TC_LOG_INFO;
-	bool use_syslog = false, bg = false;
-	const char *pidfile = NULL;
-	int c, rc = 1, ready_fd = -1, pid_fd = -1, signal_fd = -1;
+	struct tc_daemon dm;
+	int c, rc = 1, signal_fd = -1;
 
 	/* defaults */
+	tc_daemon_init(&dm, "trust-server");
 	s.set.max_object = 64ULL << 20;
 	s.set.quota = 8ULL << 30;
 	s.set.partial_ttl_s = 30ULL * 86400;
@@ -193,6 +192,11 @@ main(int argc, char **argv)
 
 	/* parse */
 	while ((c = getopt(argc, argv, "d:t:l:u:K:o:L:sbP:h")) != -1) {
+		if ((rc = tc_daemon_option(&dm, c, optarg, 'L')) != 0) {
+			if (rc < 0)
+				return 2;
+			continue;
+		}
 		switch (c) {
 		case 'd': s.set.data_dir = optarg; break;
 		case 't': s.set.trust_dir = optarg; break;
@@ -211,15 +215,6 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'L':
-			if (tc_log_parse_level(optarg, &lvl) != 0) {
-				fprintf(stderr, "trust-server: bad log level '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 's': use_syslog = true; break;
-		case 'b': bg = true; break;
-		case 'P': pidfile = optarg; break;
 		default: usage(); return 2;
 		}
 	}
@@ -232,26 +227,16 @@ main(int argc, char **argv)
 
 	/* set up: the receipt key must never reach a core file */
 	umask(077);
-	tc_log_open("trust-server", use_syslog, lvl);
-	if (bg && tc_daemon_background(&ready_fd) != 0) {
-		tc_err("cannot go to the background");
+	if (tc_daemon_start(&dm) != 0)
 		return 1;
-	}
-	if (tc_secure_process() != 0) {
-		tc_err("cannot disable core dumps");
-		return 1;
-	}
 	if ((rc = setup_runtime(&s, &signal_fd)) != 0)
 		goto out;
 	if ((rc = srv_drop_privileges(&s)) != 0) {
 		tc_err("dropping privileges: %s", tc_strerror(rc));
 		goto out;
 	}
-	if (pidfile && (rc = tc_daemon_lock_pidfile(pidfile, &pid_fd)) != 0) {
-		tc_err("pid file %s: %s", pidfile, rc == -EADDRINUSE ?
-		       "another trust-server holds it" : tc_strerror(rc));
+	if ((rc = tc_daemon_lock(&dm)) != 0)
 		goto out;
-	}
 	if ((rc = open_trust_dir(&s)) != 0 || (rc = tls_setup(&s)) != 0 ||
 	    (rc = storage_open(&s)) != 0 || (rc = storage_reconcile(&s)) != 0 ||
 	    (rc = registry_lookup_open(&s)) != 0)
@@ -259,7 +244,7 @@ main(int argc, char **argv)
 	tc_info("serving on %s%s%s (max %u connections, %u per device)", s.set.listen[0],
 		s.set.n_listen > 1 ? " and " : "", s.set.n_listen > 1 ? "more" : "",
 		s.set.max_conns, s.set.device_conns);
-	tc_daemon_ready(&ready_fd);
+	tc_daemon_ready(&dm.ready_fd);
 
 	/* run */
 	srv_serve(&s, signal_fd);
@@ -283,11 +268,7 @@ out:	/* tear down in reverse */
 		close(s.slot_fd);
 	if (signal_fd >= 0)
 		close(signal_fd);
-	if (pid_fd >= 0) {
-		if (rc == 0)
-			unlink(pidfile);	/* a clean stop; a crash leaves it, unlocked */
-		close(pid_fd);
-	}
+	tc_daemon_unlock(&dm, rc == 0);
 	tc_log_close();
 	return rc == 0 ? 0 : 1;
 }

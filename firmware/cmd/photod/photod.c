@@ -213,18 +213,22 @@ int
 main(int argc, char **argv)
 {
 	static struct photod d;
-	enum tc_log_level lvl = TC_LOG_INFO;
-	bool use_syslog = false, bg = false;
-	const char *pidfile = NULL;
-	int c, rc = 1, ready_fd = -1, pid_fd = -1;
+	struct tc_daemon dm;
+	int c, rc = 1;
 
 	/* defaults */
+	tc_daemon_init(&dm, "photod");
 	d.set.fmt = TC_PIXFMT_NV12;
 	d.set.take_timeout_ms = 5000;
 	d.listen_fd = d.signal_fd = d.prov.dirfd = -1;
 
 	/* parse */
 	while ((c = getopt(argc, argv, "d:r:c:m:f:u:l:sbP:h")) != -1) {
+		if ((rc = tc_daemon_option(&dm, c, optarg, 'l')) != 0) {
+			if (rc < 0)
+				return 2;
+			continue;
+		}
 		switch (c) {
 		case 'd': d.set.state_dir = optarg; break;
 		case 'r': d.set.run_dir = optarg; break;
@@ -246,15 +250,6 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'u': d.set.user = optarg; break;
-		case 'l':
-			if (tc_log_parse_level(optarg, &lvl) != 0) {
-				fprintf(stderr, "photod: bad log level '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 's': use_syslog = true; break;
-		case 'b': bg = true; break;
-		case 'P': pidfile = optarg; break;
 		default: usage(); return 2;
 		}
 	}
@@ -263,16 +258,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 
-	/* set up: nothing photo-bearing may ever reach a core file */
-	tc_log_open("photod", use_syslog, lvl);
-	if (bg && tc_daemon_background(&ready_fd) != 0) {
-		tc_err("cannot go to the background");
+	/* set up */
+	if (tc_daemon_start(&dm) != 0)
 		return 1;
-	}
-	if (tc_secure_process() != 0) {
-		tc_err("cannot disable core dumps");
-		return 1;
-	}
 	if ((rc = chown_dirs(&d)) != 0 || (rc = drop_privileges(&d)) != 0) {
 		tc_err("dropping privileges: %s", tc_strerror(rc));
 		return 1;
@@ -283,14 +271,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rc = 1;
-	if (pidfile && (rc = tc_daemon_lock_pidfile(pidfile, &pid_fd)) != 0) {
-		tc_err("pid file %s: %s", pidfile, rc == -EADDRINUSE ?
-		       "another photod holds it" : tc_strerror(rc));
-		rc = 1;
-		goto out;
-	}
-	rc = 1;
-	if (setup_state(&d) != 0 || setup_socket(&d) != 0)
+	if (tc_daemon_lock(&dm) != 0 || setup_state(&d) != 0 || setup_socket(&d) != 0)
 		goto out;
 	photod_audit(&d, "photod", "start", NULL, 0, CONFIG_BOARD_NAME);
 	report_provisioning(&d);
@@ -304,7 +285,7 @@ main(int argc, char **argv)
 		}
 	}
 	tc_info("serving on %s", d.sock_path);
-	tc_daemon_ready(&ready_fd);
+	tc_daemon_ready(&dm.ready_fd);
 
 	/* run */
 	rc = photod_serve(&d) == 0 ? 0 : 1;
@@ -327,11 +308,7 @@ out:	/* tear down in reverse */
 	tc_audit_close(d.audit);
 	tc_keystore_close(d.ks);
 	tc_secure_free(d.keys);
-	if (pid_fd >= 0) {
-		if (rc == 0)
-			unlink(pidfile);	/* a clean stop; a crash leaves it, unlocked */
-		close(pid_fd);
-	}
+	tc_daemon_unlock(&dm, rc == 0);
 	tc_log_close();
 	return rc;
 }

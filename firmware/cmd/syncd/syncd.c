@@ -165,13 +165,13 @@ main(int argc, char **argv)
 {
 	static struct syncd d;
 	struct tc_store *ms = NULL;
-	enum tc_log_level lvl = TC_LOG_INFO;
-	bool use_syslog = false, bg = false, threads = false, del = false;
-	const char *pidfile = NULL;
+	struct tc_daemon dm;
+	bool threads = false, del = false;
 	uint64_t v;
-	int c, rc = 1, ready_fd = -1, pid_fd = -1;
+	int c, rc = 1;
 
 	/* defaults */
+	tc_daemon_init(&dm, "syncd");
 	d.set.timeout_ms = 30000;
 	d.listen_fd = d.signal_fd = d.state_fd = d.sync_fd = d.wake_fd = -1;
 	pthread_mutex_init(&d.mu, NULL);
@@ -181,6 +181,11 @@ main(int argc, char **argv)
 
 	/* parse */
 	while ((c = getopt(argc, argv, "d:r:S:u:t:l:sbP:h")) != -1) {
+		if ((rc = tc_daemon_option(&dm, c, optarg, 'l')) != 0) {
+			if (rc < 0)
+				return 2;
+			continue;
+		}
 		switch (c) {
 		case 'd': d.set.state_dir = optarg; break;
 		case 'r': d.set.run_dir = optarg; break;
@@ -193,15 +198,6 @@ main(int argc, char **argv)
 			}
 			d.set.timeout_ms = (int)v;
 			break;
-		case 'l':
-			if (tc_log_parse_level(optarg, &lvl) != 0) {
-				fprintf(stderr, "syncd: bad log level '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 's': use_syslog = true; break;
-		case 'b': bg = true; break;
-		case 'P': pidfile = optarg; break;
 		default: usage(); return 2;
 		}
 	}
@@ -211,28 +207,14 @@ main(int argc, char **argv)
 	}
 
 	/* set up */
-	tc_log_open("syncd", use_syslog, lvl);
-	if (bg && tc_daemon_background(&ready_fd) != 0) {
-		tc_err("cannot go to the background");
+	if (tc_daemon_start(&dm) != 0)
 		return 1;
-	}
-	if (tc_secure_process() != 0) {
-		tc_err("cannot disable core dumps");
-		return 1;
-	}
 	if ((rc = drop_privileges(&d)) != 0) {
 		tc_err("dropping privileges: %s", tc_strerror(rc));
 		return 1;
 	}
 	rc = 1;
-	if (pidfile && (rc = tc_daemon_lock_pidfile(pidfile, &pid_fd)) != 0) {
-		tc_err("pid file %s: %s", pidfile, rc == -EADDRINUSE ?
-		       "another syncd holds it" : tc_strerror(rc));
-		rc = 1;
-		goto out;
-	}
-	rc = 1;
-	if (setup_state(&d, &ms) != 0 || setup_socket(&d) != 0)
+	if (tc_daemon_lock(&dm) != 0 || setup_state(&d, &ms) != 0 || setup_socket(&d) != 0)
 		goto out;
 	if (syncd_delete_start(&d) != 0)
 		goto out;
@@ -242,7 +224,7 @@ main(int argc, char **argv)
 	threads = true;
 	syncd_audit(&d, "syncd.start", NULL, 0, CONFIG_BOARD_NAME);
 	tc_info("serving on %s", d.sock_path);
-	tc_daemon_ready(&ready_fd);
+	tc_daemon_ready(&dm.ready_fd);
 
 	/* run */
 	rc = syncd_serve(&d, ms) == 0 ? 0 : 1;
@@ -278,11 +260,7 @@ out:	/* tear down in reverse */
 	tc_audit_close(d.audit);
 	tc_keystore_close(d.ks);
 	tc_secure_free(d.keys);
-	if (pid_fd >= 0) {
-		if (rc == 0)
-			unlink(pidfile);
-		close(pid_fd);
-	}
+	tc_daemon_unlock(&dm, rc == 0);
 	tc_log_close();
 	return rc;
 }
