@@ -12,55 +12,17 @@
  *   BENCH name=catalog-delete-100k value=<median us, 100k> baseline=<median us, empty>
  *   target <= 1.2
  */
-#define _GNU_SOURCE
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "bench.h"
-#include "catalog.h"
-#include "tc_io.h"
-#include "tc_random.h"
+#include "catalog_common.h"
 
 #define PREFILL 100000
 #define OPS 1000
 #define WARMUP 20
 #define VICTIMS (OPS + WARMUP)
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
-open_catalog(const char *base, const char *name, char *dir, size_t len,
-	     struct tc_catalog **c, int *dfd)
-{
-	snprintf(dir, len, "%s/%s", base, name);
-	if ((*dfd = tc_open_private_dir(dir, 1)) < 0)
-		return *dfd;
-	return tc_catalog_open(c, *dfd, dir);
-}
-
-static int
-fill_rec(struct tc_store_rec *r, enum tc_photo_state state, uint64_t t)
-{
-	memset(r, 0, sizeof(*r));
-	r->state = state;
-	r->size = 3000000 + t % 1000000;
-	r->created_us = r->stored_us = 1700000000000000ull + t * 1000000;
-	if (tc_random_bytes(r->id, sizeof(r->id)) != 0 ||
-	    tc_random_bytes(r->digest, sizeof(r->digest)) != 0)
-		return -1;
-	return 0;
-}
 
 /* The catalog work of one secure delete. */
 static int
@@ -81,37 +43,31 @@ main(void)
 {
 	static double t_empty[OPS], t_full[OPS];
 	static struct tc_store_rec victims_e[VICTIMS], victims_f[VICTIMS];
-	char base[256], d1[320], d2[320];
-	const char *tmp = getenv("TMPDIR");
-	struct tc_catalog *empty = NULL, *full = NULL;
+	struct bcat b;
 	struct tc_store_rec *bulk;
-	int fd1 = -1, fd2 = -1, i, rc = 1;
+	int i, rc = 1;
 	double t0;
 
-	snprintf(base, sizeof(base), "%s/tc-bench-delXXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(base))
-		return 1;
-	if (open_catalog(base, "empty", d1, sizeof(d1), &empty, &fd1) != 0 ||
-	    open_catalog(base, "full", d2, sizeof(d2), &full, &fd2) != 0)
+	if (bcat_open(&b, "tc-bench-del") != 0)
 		goto out;
 	for (i = 0; i < VICTIMS; i++)
-		if (fill_rec(&victims_e[i], TC_PHOTO_RECEIPTED, (uint64_t)i) ||
-		    fill_rec(&victims_f[i], TC_PHOTO_RECEIPTED, (uint64_t)i))
+		if (bcat_rec(&victims_e[i], TC_PHOTO_RECEIPTED, (uint64_t)i) ||
+		    bcat_rec(&victims_f[i], TC_PHOTO_RECEIPTED, (uint64_t)i))
 			goto out;
 	if (!(bulk = calloc(PREFILL, sizeof(*bulk))))
 		goto out;
 	for (i = 0; i < PREFILL - VICTIMS; i++)	/* mostly tombstones, some live */
-		if (fill_rec(&bulk[i], i % 50 ? TC_PHOTO_DELETED : TC_PHOTO_CAPTURED, (uint64_t)i))
+		if (bcat_rec(&bulk[i], i % 50 ? TC_PHOTO_DELETED : TC_PHOTO_CAPTURED, (uint64_t)i))
 			goto out;
 	memcpy(bulk + PREFILL - VICTIMS, victims_f, sizeof(victims_f));
-	rc = tc_catalog_bulk_insert(full, bulk, PREFILL);
+	rc = tc_catalog_bulk_insert(b.full, bulk, PREFILL);
 	free(bulk);
-	if (rc != 0 || tc_catalog_bulk_insert(empty, victims_e, VICTIMS) != 0 ||
-	    tc_catalog_checkpoint(full) != 0 || tc_catalog_checkpoint(empty) != 0)
+	if (rc != 0 || tc_catalog_bulk_insert(b.empty, victims_e, VICTIMS) != 0 ||
+	    tc_catalog_checkpoint(b.full) != 0 || tc_catalog_checkpoint(b.empty) != 0)
 		goto fail;
 	for (i = 0; i < WARMUP; i++)
-		if (catalog_delete(empty, victims_e[OPS + i].id) ||
-		    catalog_delete(full, victims_f[OPS + i].id))
+		if (catalog_delete(b.empty, victims_e[OPS + i].id) ||
+		    catalog_delete(b.full, victims_f[OPS + i].id))
 			goto fail;
 	for (i = 0; i < OPS; i++) {
 		int empty_first = i % 2;
@@ -120,7 +76,7 @@ main(void)
 			int on_empty = k == 0 ? empty_first : !empty_first;
 
 			t0 = bench_now();
-			if (catalog_delete(on_empty ? empty : full,
+			if (catalog_delete(on_empty ? b.empty : b.full,
 					   on_empty ? victims_e[i].id : victims_f[i].id))
 				goto fail;
 			(on_empty ? t_empty : t_full)[i] = (bench_now() - t0) * 1e6;
@@ -135,12 +91,6 @@ fail:
 out:
 	if (rc)
 		fprintf(stderr, "bench_catalog_delete_100k: failed\n");
-	tc_catalog_close(empty);
-	tc_catalog_close(full);
-	if (fd1 >= 0)
-		close(fd1);
-	if (fd2 >= 0)
-		close(fd2);
-	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	bcat_close(&b);
 	return rc;
 }
