@@ -108,6 +108,9 @@ printf '5555\n' | ta staff add S099 --name "Leaver" --pin-stdin >/dev/null
 expect_exit "staff remove" 0 "staff S099 removed" ta staff remove S099
 expect_exit "removing twice says so" 1 "already removed" ta staff remove S099
 expect_exit "removing an unknown id says so" 1 "no staff member S100" ta staff remove S100
+expect_exit "staff without a sub-command is a usage error" 2 "usage: .*staff add" ta staff
+expect_exit "an unknown sub-command is a usage error" 2 "usage: .*event add" ta event frob
+expect_exit "consent's too" 2 "usage: .*consent import" ta consent export
 expect_exit "a removed id is never reused" 1 "never reused" \
 	sh -c "printf '5555\n' | \"$B/trustadm\" -d \"$TRUST\" staff add S099 --name New --pin-stdin"
 out=$(ta staff list)

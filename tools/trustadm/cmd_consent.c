@@ -114,16 +114,10 @@ consent_list(struct tadm *a, int argc, char **argv)
 int
 cmd_consent(struct tadm *a, int argc, char **argv)
 {
-	if (argc < 2)
-		return tadm_usage(a, CONSENT_SYN);
-	optind = 0;
-	if (strcmp(argv[1], "import") == 0) {
-		a->cmd = "consent import";
-		return consent_import(a, argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		a->cmd = "consent list";
-		return consent_list(a, argc - 1, argv + 1);
-	}
-	return tadm_usage(a, CONSENT_SYN);
+	static const struct tadm_sub subs[] = {
+		{ "import", "consent import", consent_import },
+		{ "list", "consent list", consent_list },
+	};
+
+	return tadm_subcommand(a, argc, argv, CONSENT_SYN, subs, sizeof(subs) / sizeof(subs[0]));
 }

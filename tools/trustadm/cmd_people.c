@@ -280,40 +280,37 @@ event_add(struct tadm *a, int argc, char **argv)
 	return TADM_OK;
 }
 
+static int
+staff_list(struct tadm *a, int argc, char **argv)
+{
+	return list(a, argc, argv, STAFF_SYN, true);
+}
+
+static int
+event_list(struct tadm *a, int argc, char **argv)
+{
+	return list(a, argc, argv, EVENT_SYN, false);
+}
+
 int
 cmd_staff(struct tadm *a, int argc, char **argv)
 {
-	if (argc < 2)
-		return tadm_usage(a, STAFF_SYN);
-	optind = 0;
-	if (strcmp(argv[1], "add") == 0) {
-		a->cmd = "staff add";
-		return staff_add(a, argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "remove") == 0) {
-		a->cmd = "staff remove";
-		return staff_remove(a, argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		a->cmd = "staff list";
-		return list(a, argc - 1, argv + 1, STAFF_SYN, true);
-	}
-	return tadm_usage(a, STAFF_SYN);
+	static const struct tadm_sub subs[] = {
+		{ "add", "staff add", staff_add },
+		{ "remove", "staff remove", staff_remove },
+		{ "list", "staff list", staff_list },
+	};
+
+	return tadm_subcommand(a, argc, argv, STAFF_SYN, subs, sizeof(subs) / sizeof(subs[0]));
 }
 
 int
 cmd_event(struct tadm *a, int argc, char **argv)
 {
-	if (argc < 2)
-		return tadm_usage(a, EVENT_SYN);
-	optind = 0;
-	if (strcmp(argv[1], "add") == 0) {
-		a->cmd = "event add";
-		return event_add(a, argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		a->cmd = "event list";
-		return list(a, argc - 1, argv + 1, EVENT_SYN, false);
-	}
-	return tadm_usage(a, EVENT_SYN);
+	static const struct tadm_sub subs[] = {
+		{ "add", "event add", event_add },
+		{ "list", "event list", event_list },
+	};
+
+	return tadm_subcommand(a, argc, argv, EVENT_SYN, subs, sizeof(subs) / sizeof(subs[0]));
 }

@@ -50,6 +50,23 @@ tadm_usage(const struct tadm *a, const char *synopsis)
 }
 
 int
+tadm_subcommand(struct tadm *a, int argc, char **argv, const char *synopsis,
+		const struct tadm_sub *subs, size_t n)
+{
+	size_t i;
+
+	if (argc < 2)
+		return tadm_usage(a, synopsis);
+	optind = 0;	/* the sub-command parses its own options */
+	for (i = 0; i < n; i++)
+		if (strcmp(argv[1], subs[i].name) == 0) {
+			a->cmd = subs[i].cmd;
+			return subs[i].fn(a, argc - 1, argv + 1);
+		}
+	return tadm_usage(a, synopsis);
+}
+
+int
 tadm_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
 {
 	return getopt_long(argc, argv, shortopts, longopts, NULL);

@@ -52,6 +52,15 @@ struct tadm {
 void tadm_err(const struct tadm *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print a usage line for the command and return TADM_USAGE. */
 int tadm_usage(const struct tadm *a, const char *synopsis);
+/* One sub-command of a command: "add" of "staff add". */
+struct tadm_sub {
+	const char *name;		/* "add" */
+	const char *cmd;		/* "staff add", for messages */
+	int (*fn)(struct tadm *a, int argc, char **argv);	/* argv[0] = name */
+};
+/* Run the sub-command argv[1] names from subs[0..n), or print synopsis: TADM_USAGE. */
+int tadm_subcommand(struct tadm *a, int argc, char **argv, const char *synopsis,
+		    const struct tadm_sub *subs, size_t n);
 /*
  * Handle -d, -P, -p, -h and getopt's errors for a command.  Returns -1
  * if c was one of them and handled, TADM_USAGE for '?' or -h, 0 for a
