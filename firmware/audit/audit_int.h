@@ -111,9 +111,6 @@ int tc_audit_head_encode(const struct audit_head *h, const uint8_t *key,
 int tc_audit_head_decode(const uint8_t *in, size_t len, const uint8_t *key,
 			 struct audit_head *h) TC_MUST_CHECK;
 
-/* Constant-time equality of n bytes. */
-bool tc_audit_ct_equal(const uint8_t *a, const uint8_t *b, size_t n);
-
 /* ---- scan.c ---- */
 
 /* Called for each verified record; a non-zero return stops the scan with it. */

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <mbedtls/constant_time.h>
 #include <mbedtls/md.h>
 
 #include "audit_int.h"
@@ -18,17 +19,6 @@
 
 static const uint8_t rec_magic[4] = { 'T', 'C', 'A', 'E' };
 static const uint8_t head_magic[4] = { 'T', 'C', 'A', 'H' };
-
-bool
-tc_audit_ct_equal(const uint8_t *a, const uint8_t *b, size_t n)
-{
-	volatile uint8_t d = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		d |= a[i] ^ b[i];
-	return d == 0;
-}
 
 static bool
 text_bytes_ok(const uint8_t *p, size_t n)
@@ -218,7 +208,7 @@ tc_audit_head_decode(const uint8_t *in, size_t len, const uint8_t *key, struct a
 	if (key) {
 		if ((ret = head_mac(in, key, mac)) != 0)
 			return ret;
-		if (!tc_audit_ct_equal(mac, in + AUDIT_HEAD_MACED, TC_AUDIT_HASH_LEN))
+		if (mbedtls_ct_memcmp(mac, in + AUDIT_HEAD_MACED, TC_AUDIT_HASH_LEN) != 0)
 			return TC_E_AUDIT_MAC;
 	}
 	/* Every record is FIXED..MAX bytes: log_len must be possible for seq. */

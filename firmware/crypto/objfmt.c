@@ -8,7 +8,10 @@
  * the layout; keep the two in step, and never change the meaning of a
  * version-1 byte: add a version instead.
  */
+#include <errno.h>
 #include <string.h>
+
+#include <mbedtls/md.h>
 
 #include "seal_int.h"
 #include "tc_io.h"
@@ -129,4 +132,20 @@ seal_frame_decode(const uint8_t hdr[SEAL_FRAME_HDR], uint64_t off, uint64_t tota
 	if (!lenient && (f->flags & SEAL_FLAG_LAST) && total - f->end > SEAL_FOOTER_LEN)
 		return TC_E_TRAILING;
 	return 0;
+}
+
+int
+seal_footer_mac(const uint8_t key[TC_DEVICE_MAC_KEY_LEN], const uint8_t pre_hash[TC_SHA256_LEN],
+		uint8_t out[SEAL_FOOTER_LEN])
+{
+	uint8_t in[sizeof(SEAL_FOOTER_LABEL) - 1 + TC_SHA256_LEN];
+	int mrc;
+
+	memcpy(in, SEAL_FOOTER_LABEL, sizeof(SEAL_FOOTER_LABEL) - 1);
+	memcpy(in + sizeof(SEAL_FOOTER_LABEL) - 1, pre_hash, TC_SHA256_LEN);
+	mrc = mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), key,
+			      TC_DEVICE_MAC_KEY_LEN, in, sizeof(in), out);
+	if (mrc == 0)
+		return 0;
+	return mrc == MBEDTLS_ERR_MD_ALLOC_FAILED ? -ENOMEM : TC_E_CRYPTO;
 }

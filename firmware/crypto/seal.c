@@ -25,8 +25,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include <mbedtls/md.h>
-
 #include "seal_int.h"
 #include "tc_io.h"
 #include "tc_secmem.h"
@@ -66,12 +64,6 @@ struct tc_seal {
 	uint64_t sealed_len;
 	int err;			/* sticky: once set, only finish/abort remain */
 };
-
-static int
-md_err(int mrc)
-{
-	return mrc == MBEDTLS_ERR_MD_ALLOC_FAILED ? -ENOMEM : TC_E_CRYPTO;
-}
 
 static void
 seal_free(struct tc_seal *s)
@@ -367,15 +359,11 @@ tc_seal_write(struct tc_seal *s, const void *buf, size_t len)
 static int
 footer(struct tc_seal *s, uint8_t foot[SEAL_FOOTER_LEN])
 {
-	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
-	uint8_t in[sizeof(SEAL_FOOTER_LABEL) - 1 + TC_SHA256_LEN];
-	int mrc;
+	uint8_t pre[TC_SHA256_LEN];
 
-	memcpy(in, SEAL_FOOTER_LABEL, sizeof(SEAL_FOOTER_LABEL) - 1);
 	/* Waits for the hasher: every frame must be in the hash first. */
-	seal_hasher_peek(&s->hash, in + sizeof(SEAL_FOOTER_LABEL) - 1);
-	mrc = mbedtls_md_hmac(md, s->mac_key, sizeof(s->mac_key), in, sizeof(in), foot);
-	return mrc == 0 ? 0 : md_err(mrc);
+	seal_hasher_peek(&s->hash, pre);
+	return seal_footer_mac(s->mac_key, pre, foot);
 }
 
 int

@@ -68,6 +68,15 @@
 /* The AD of the footer MAC input: label ‖ SHA-256(bytes before the footer). */
 #define SEAL_FOOTER_LABEL "trustcam-footer-v1"
 
+/*
+ * The footer: HMAC-SHA256(device key, label ‖ pre_hash), pre_hash being
+ * the SHA-256 of every object byte before the footer (objfmt.c; the
+ * sealer writes it, the device check recomputes it).  0, -ENOMEM or
+ * TC_E_CRYPTO.
+ */
+int seal_footer_mac(const uint8_t key[TC_DEVICE_MAC_KEY_LEN], const uint8_t pre_hash[TC_SHA256_LEN],
+		    uint8_t out[SEAL_FOOTER_LEN]) TC_MUST_CHECK;
+
 /* ---- aead.c: both ciphers behind one small table ---- */
 #define SEAL_AUTH_FAILED 1		/* decrypt: the tag did not verify */
 

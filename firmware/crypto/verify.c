@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mbedtls/md.h>
+#include <mbedtls/constant_time.h>
 
 #include "seal_int.h"
 #include "tc_sha256.h"
@@ -34,12 +34,6 @@ struct vstate {
 	bool pre_done;
 	struct tc_sha256 sha;
 };
-
-static int
-md_err(int mrc)
-{
-	return mrc == MBEDTLS_ERR_MD_ALLOC_FAILED ? -ENOMEM : TC_E_CRYPTO;
-}
 
 /* Advance the frame walk over buf (file bytes [pos, pos+got)). */
 static int
@@ -97,30 +91,16 @@ hash_buf(struct vstate *v, const uint8_t *buf, size_t got)
 	return 0;
 }
 
-/* Constant time: the footer is a MAC. */
-static bool
-same(const uint8_t *a, const uint8_t *b, size_t n)
-{
-	volatile uint8_t d = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		d |= a[i] ^ b[i];
-	return d == 0;
-}
-
 static int
 check_footer(struct vstate *v, const uint8_t *key)
 {
-	uint8_t in[sizeof(SEAL_FOOTER_LABEL) - 1 + TC_SHA256_LEN], mac[SEAL_FOOTER_LEN];
+	uint8_t mac[SEAL_FOOTER_LEN];
 	int rc;
 
-	memcpy(in, SEAL_FOOTER_LABEL, sizeof(SEAL_FOOTER_LABEL) - 1);
-	memcpy(in + sizeof(SEAL_FOOTER_LABEL) - 1, v->pre_hash, TC_SHA256_LEN);
-	if ((rc = mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), key,
-				  TC_DEVICE_MAC_KEY_LEN, in, sizeof(in), mac)) != 0)
-		return md_err(rc);
-	rc = same(mac, v->foot, sizeof(mac)) ? 0 : TC_E_BAD_FOOTER;
+	if ((rc = seal_footer_mac(key, v->pre_hash, mac)) != 0)
+		return rc;
+	/* Constant time: the footer is a MAC. */
+	rc = mbedtls_ct_memcmp(mac, v->foot, sizeof(mac)) == 0 ? 0 : TC_E_BAD_FOOTER;
 	tc_zeroize(mac, sizeof(mac));
 	return rc;
 }
