@@ -124,7 +124,15 @@ endif
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
 LIB_PKGS := nettle sqlite3 jansson libturbojpeg libjpeg libargon2 libseccomp
-LIBS := $(call pc_libs,mbedtls mbedx509 mbedcrypto,-lmbedtls -lmbedx509 -lmbedcrypto) \
+# An mbedtls with a .pc (e.g. 3.6 built by tools/dev/mbedtls3-check) brings its
+# headers, and an rpath so every binary and test finds its libs without
+# LD_LIBRARY_PATH; Debian 12's 2.28 has no .pc, so its build is unchanged.
+MBEDTLS_PKGS := mbedtls mbedx509 mbedcrypto
+MBEDTLS_CFLAGS := $(call pc_cflags,$(MBEDTLS_PKGS))
+MBEDTLS_LIBDIR := $(filter-out /usr/lib% /lib%,$(shell $(PKG_CONFIG) --variable=libdir mbedtls 2>/dev/null))
+comma := ,
+LIBS := $(call pc_libs,$(MBEDTLS_PKGS),-lmbedtls -lmbedx509 -lmbedcrypto) \
+	$(if $(MBEDTLS_LIBDIR),-Wl$(comma)-rpath$(comma)$(MBEDTLS_LIBDIR)) \
 	$(foreach p,$(LIB_PKGS),$(call pc_libs,$(p),-l$(patsubst lib%,%,$(p)))) -lcsv -lhttp_parser -lpthread -lm
 ifeq ($(CONFIG_CAMERA_LIBCAMERA),y)
 LIBCAMERA_CFLAGS := $(call pc_cflags,libcamera)
@@ -147,7 +155,7 @@ $(foreach m,$(MODULE_MKS),$(eval $(call include-module,$(m))))
 
 INCLUDES := -I$(O)/include/generated $(addprefix -I,$(patsubst %/,%,$(dir $(MODULE_MKS))))
 CFLAGS_ALL = -std=gnu11 $(OPT_CFLAGS) $(WARN_CFLAGS) $(HARDEN_CFLAGS) $(SAN_FLAGS) \
-	$(SYSROOT_FLAGS) $(INCLUDES) $(call pc_cflags,$(LIB_PKGS)) $(CFLAGS)
+	$(SYSROOT_FLAGS) $(INCLUDES) $(MBEDTLS_CFLAGS) $(call pc_cflags,$(LIB_PKGS)) $(CFLAGS)
 CXXFLAGS_ALL = -std=c++17 $(OPT_CFLAGS) -Wall -Wextra -Werror $(HARDEN_CFLAGS) $(SAN_FLAGS) \
 	$(SYSROOT_FLAGS) $(INCLUDES) $(LIBCAMERA_CFLAGS) $(CXXFLAGS)
 LDFLAGS_ALL = $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(SYSROOT_FLAGS) $(LDFLAGS)

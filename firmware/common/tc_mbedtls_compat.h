@@ -25,7 +25,7 @@
 #endif
 
 #if TC_MBEDTLS_3
-#include <psa/crypto.h>	/* psa_crypto_init, for TLS 1.3 */
+#include <psa/crypto.h>	/* psa_crypto_init, for TLS */
 #endif
 
 /* 3.x hides struct members behind MBEDTLS_PRIVATE(); 2.28 has no such macro. */
@@ -44,6 +44,16 @@ tc_pk_parse_key(mbedtls_pk_context *pk, const unsigned char *key, size_t keylen,
 	return mbedtls_pk_parse_key(pk, key, keylen, pwd, pwdlen, tc_random_rng, NULL);
 #else
 	return mbedtls_pk_parse_key(pk, key, keylen, pwd, pwdlen);
+#endif
+}
+
+static inline int
+tc_pk_parse_keyfile(mbedtls_pk_context *pk, const char *path, const char *pwd)
+{
+#if TC_MBEDTLS_3
+	return mbedtls_pk_parse_keyfile(pk, path, pwd, tc_random_rng, NULL);
+#else
+	return mbedtls_pk_parse_keyfile(pk, path, pwd);
 #endif
 }
 
@@ -110,8 +120,10 @@ tc_ecdsa_write_signature(mbedtls_ecdsa_context *ctx, mbedtls_md_type_t md,
 }
 
 /*
- * TLS (trust-server, syncd).  3.x needs PSA initialised before a TLS 1.3
- * handshake; 2.28 has no PSA to start.  Call once per process.
+ * TLS (trust-server, syncd).  3.x needs PSA initialised before
+ * mbedtls_ssl_setup when built with MBEDTLS_USE_PSA_CRYPTO (a distribution
+ * may turn it on; Debian 13 does not); starting it here keeps that out of
+ * the handshake.  2.28 has no PSA to start.  Call once per process.
  */
 static inline int
 tc_mbedtls_tls_init(void)
@@ -123,19 +135,22 @@ tc_mbedtls_tls_init(void)
 #endif
 }
 
-/* TLS 1.2 minimum; TLS 1.3 as the maximum when the library has it (3.6). */
+/*
+ * TLS 1.2 only, with either library.  3.6 could negotiate TLS 1.3, but
+ * there the server checks the device's certificate only after the
+ * device's side of the handshake has finished: a revoked or unenrolled
+ * camera would "connect", fail on its first upload (mbedtls 3.6 reports
+ * the server's alert as a bad record MAC) and audit a photo upload failure
+ * instead of a refused handshake; and a TLS 1.3 peer cannot even attempt
+ * the renegotiation the server must be seen to refuse.  Pinning 1.2 keeps
+ * one behaviour on both libraries.
+ */
 static inline void
 tc_ssl_conf_versions(mbedtls_ssl_config *conf)
 {
 #if TC_MBEDTLS_3
 	mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
-	mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_3);
-	mbedtls_ssl_conf_tls13_key_exchange_modes(conf,
-		MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL);
-#else
 	mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
-#endif
 #else
 	mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3,
 				     MBEDTLS_SSL_MINOR_VERSION_3);

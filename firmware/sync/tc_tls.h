@@ -2,8 +2,8 @@
  * tc_tls.h - the one TLS profile of the sync link, shared by both ends
  * (trust-server and syncd) so they cannot drift apart.
  *
- * DESIGN "Sync protocol": TLS 1.2 minimum (TLS 1.3 when the library is
- * mbedtls 3.6), ECDHE-ECDSA on P-256 with AES-GCM or ChaCha20-Poly1305
+ * DESIGN "Sync protocol": TLS 1.2 (also with mbedtls 3.6: no TLS 1.3, see
+ * tc_ssl_conf_versions), ECDHE-ECDSA on P-256 with AES-GCM or ChaCha20-Poly1305
  * only, an explicit cipher-suite list, renegotiation off, the peer's
  * certificate required and verified against the pinned Trust CA.
  */

@@ -237,11 +237,7 @@ main(int argc, char **argv)
 	    snprintf(p, sizeof(p), "%s/server.crt", dir) < 0 ||
 	    mbedtls_x509_crt_parse_file(&crt, p) != 0 ||
 	    snprintf(p, sizeof(p), "%s/server.key", dir) < 0 ||
-	    mbedtls_pk_parse_keyfile(&key, p, NULL
-#if TC_MBEDTLS_3
-				     , tc_random_rng, NULL
-#endif
-				     ) != 0) {
+	    tc_pk_parse_keyfile(&key, p, NULL) != 0) {
 		fprintf(stderr, "tc_fakesrv: cannot load the Trust's server credentials\n");
 		return 1;
 	}

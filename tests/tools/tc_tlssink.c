@@ -81,11 +81,7 @@ main(int argc, char **argv)
 	if (tc_mbedtls_tls_init() != 0 || path(p, sizeof(p), dir, "ca.crt") != 0 ||
 	    mbedtls_x509_crt_parse_file(&ca, p) != 0 || path(p, sizeof(p), dir, "server.crt") != 0 ||
 	    mbedtls_x509_crt_parse_file(&crt, p) != 0 || path(p, sizeof(p), dir, "server.key") != 0 ||
-	    mbedtls_pk_parse_keyfile(&key, p, NULL
-#if TC_MBEDTLS_3
-				     , tc_random_rng, NULL
-#endif
-				     ) != 0) {
+	    tc_pk_parse_keyfile(&key, p, NULL) != 0) {
 		fprintf(stderr, "tc_tlssink: cannot load the Trust's server credentials\n");
 		return 1;
 	}

@@ -83,7 +83,7 @@ verify_flags(struct cert *leaf, struct cert *ca)
 static const unsigned char *
 find_ext(const mbedtls_x509_crt *crt, const char *oid, size_t oid_len, size_t *len)
 {
-	const mbedtls_x509_buf *v3 = &crt->MBEDTLS_PRIVATE(v3_ext);
+	const mbedtls_x509_buf *v3 = &crt->v3_ext;
 	unsigned char *p = v3->p, *end = v3->p + v3->len, *ext_end;
 	size_t l;
 	int crit;
