@@ -9,8 +9,8 @@
 # and contradictory headers, the size limit, the per-device quota, a
 # second connection writing the same photo, SIGTERM mid-upload (exit 0,
 # bytes kept, resumed after restart), partial uploads abandoned for longer
-# than partial-ttl no longer counting against the quota, dropping to an
-# unprivileged user,
+# than partial-ttl no longer counting against the quota and removed when
+# the server starts, dropping to an unprivileged user,
 # and finally a ledger that agrees with every object and every receipt.
 set -eu
 T=${TC_TEST_TMP:?}
@@ -162,6 +162,14 @@ expect "with partial-ttl=0 a partial is kept for ever" 0 "closed by server after
 touch -d '400 days ago' "$PART"
 expect "an upload past its time" 0 "status 201" cl other put "$(ls "$T"/objs/*.tco | sed -n 1p)"
 check "still leaves it" test -s "$PART"
+stop_server
+n_exp=$(log_count "partial upload $(obj_id "$M1") expired")
+n_sum=$(log_count "partials: [0-9]+ bytes held for [0-9]+ device")
+start_server
+check "restarted with partial-ttl 30 days, the server removes it as it starts" test ! -e "$PART"
+check "and logs it" test "$(log_count "partial upload $(obj_id "$M1") expired")" -eq $((n_exp + 1))
+check "with what partials remain" \
+	test "$(log_count "partials: [0-9]+ bytes held for [0-9]+ device")" -eq $((n_sum + 1))
 stop_server
 
 # ---------------------------------------------------------------- unprivileged

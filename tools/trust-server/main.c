@@ -239,7 +239,7 @@ main(int argc, char **argv)
 		goto out;
 	if ((rc = open_trust_dir(&s)) != 0 || (rc = tls_setup(&s)) != 0 ||
 	    (rc = storage_open(&s)) != 0 || (rc = storage_reconcile(&s)) != 0 ||
-	    (rc = registry_lookup_open(&s)) != 0)
+	    (rc = upload_expire_all(&s)) != 0 || (rc = registry_lookup_open(&s)) != 0)
 		goto out;
 	tc_info("serving on %s%s%s (max %u connections, %u per device)", s.set.listen[0],
 		s.set.n_listen > 1 ? " and " : "", s.set.n_listen > 1 ? "more" : "",

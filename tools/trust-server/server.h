@@ -216,9 +216,14 @@ int upload_publish(struct srv *s, const char *dev, const char *hex, struct uploa
 void upload_unpublish(struct srv *s, const char *dev, const char *hex, struct upload *u);
 void upload_discard(struct upload *u);
 void upload_close(struct upload *u);
-/* Bytes in dev's partial files other than hex's (for the quota). */
+/*
+ * Bytes in dev's partial files other than hex's (NULL: all of them), for
+ * the quota; partials past partial-ttl are expired on the way.
+ */
 int upload_partial_bytes(struct srv *s, const char *dev, const char *hex, uint64_t *bytes)
 	TC_MUST_CHECK;
+/* Expire every device's partials past partial-ttl (at start-up). */
+int upload_expire_all(struct srv *s) TC_MUST_CHECK;
 /* HEAD: bytes held in the partial file, -ENOENT if there is none. */
 int upload_peek(struct srv *s, const char *dev, const char *hex, uint64_t *held) TC_MUST_CHECK;
 

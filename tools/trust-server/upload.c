@@ -28,6 +28,7 @@
 #include "tc_fault.h"
 #include "tc_io.h"
 #include "tc_log.h"
+#include "tc_trust_valid.h"
 
 #define REHASH_BUF (256 * 1024)
 #define WRITEBACK_EVERY (1u << 20)
@@ -322,7 +323,7 @@ upload_partial_bytes(struct srv *s, const char *dev, const char *hex, uint64_t *
 			close(fd);
 		return fd < 0 ? fd : -errno;
 	}
-	snprintf(mine, sizeof(mine), "%s.part", hex);
+	snprintf(mine, sizeof(mine), "%s.part", hex ? hex : "");	/* ".part" matches no partial */
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' || strcmp(e->d_name, mine) == 0)
 			continue;
@@ -336,6 +337,43 @@ upload_partial_bytes(struct srv *s, const char *dev, const char *hex, uint64_t *
 	}
 	closedir(d);
 	return 0;
+}
+
+/*
+ * At start-up: expire every device's abandoned partials now, so a device
+ * that never comes back (wiped, lost, retired) does not keep its partials
+ * until a quota check of its own that never happens.
+ */
+int
+upload_expire_all(struct srv *s)
+{
+	struct dirent *e;
+	uint64_t bytes, total = 0;
+	unsigned devices = 0;
+	DIR *d;
+	int fd, rc = 0;
+
+	if (s->set.partial_ttl_s == 0)
+		return 0;
+	fd = openat(s->partial_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || !tc_trust_valid_device_id(e->d_name))
+			continue;
+		if ((rc = upload_partial_bytes(s, e->d_name, NULL, &bytes)) == 0 && bytes) {
+			total += bytes;
+			devices++;
+		}
+	}
+	closedir(d);
+	if (rc == 0)
+		tc_info("partials: %llu bytes held for %u device(s), none older than %llu s",
+			(unsigned long long)total, devices, (unsigned long long)s->set.partial_ttl_s);
+	return rc;
 }
 
 int
