@@ -268,6 +268,8 @@ distclean:
 .PHONY: all tests check check-config check-sanitize bench lint install deps demo clean distclean
 
 -include $(LIB_OBJS:.o=.d) $(patsubst %,$(O)/obj/%.d,$(basename $(foreach p,$(prog-y),$($(p)-src)))) \
-	$(UNIT_BINS:$(O)/tests/unit/%=$(O)/obj/tests/unit/%.d) $(UNIT_SUPPORT_OBJS:.o=.d)
+	$(UNIT_BINS:$(O)/tests/unit/%=$(O)/obj/tests/unit/%.d) $(UNIT_SUPPORT_OBJS:.o=.d) \
+	$(TEST_TOOLS:$(O)/tests/tools/%=$(O)/obj/tests/tools/%.d) \
+	$(BENCH_BINS:$(O)/tests/bench/%=$(O)/obj/tests/bench/%.d) $(BENCH_SUPPORT_OBJS:.o=.d)
 
 endif # mixed
