@@ -17,6 +17,7 @@
 
 #include "policy_int.h"
 #include "tc_io.h"
+#include "tc_secmem.h"
 
 typedef bool (*field_rule)(const char *s, size_t len);
 
@@ -291,30 +292,33 @@ decode_platforms(const json_t *a, struct tc_policy_consent *c)
 	return 0;
 }
 
+/* Each row by name into the policy's compact roster (roster.c). */
 static int
 decode_consent(const json_t *a, struct tc_policy *p)
 {
-	void *arr;
+	struct tc_policy_consent c = { 0 };
 	size_t i;
-	int ret;
+	int ret = 0;
 
-	ret = alloc_array(a, POLICY_MAX_CONSENT, sizeof(*p->consent), &p->n_consent, &arr);
+	if (!json_is_array(a) || json_array_size(a) > POLICY_MAX_CONSENT)
+		return TC_E_POLICY_FORMAT;
+	for (i = 0; ret == 0 && i < json_array_size(a); i++) {
+		const json_t *e = json_array_get(a, i);
+
+		memset(&c, 0, sizeof(c));
+		if (!exact_keys(e, consent_keys, NKEYS(consent_keys)) ||
+		    !get_str(e, "pupil", policy_id_ok, c.pupil, sizeof(c.pupil)))
+			ret = TC_E_POLICY_FORMAT;
+		else if ((ret = decode_platforms(json_object_get(e, "platforms"), &c)) == 0)
+			ret = tc_policy_add_consent(p, &c);
+	}
+	tc_zeroize(&c, sizeof(c));
+	if (ret == -E2BIG || ret == -EINVAL)
+		return TC_E_POLICY_FORMAT;	/* too many platform names in all */
 	if (ret != 0)
 		return ret;
-	p->consent = arr;
-	for (i = 0; i < p->n_consent; i++) {
-		const json_t *e = json_array_get(a, i);
-		struct tc_policy_consent *c = &p->consent[i];
-
-		if (!exact_keys(e, consent_keys, NKEYS(consent_keys)) ||
-		    !get_str(e, "pupil", policy_id_ok, c->pupil, sizeof(c->pupil)))
-			return TC_E_POLICY_FORMAT;
-		ret = decode_platforms(json_object_get(e, "platforms"), c);
-		if (ret != 0)
-			return ret;
-	}
-	return unique_ids(p->consent ? p->consent->pupil : NULL, sizeof(*p->consent),
-			  p->n_consent);
+	return unique_ids(p->pupils ? p->pupils->pupil : NULL, sizeof(*p->pupils),
+			  p->n_pupils);
 }
 
 int

@@ -45,12 +45,6 @@ pub_hex(const uint8_t pub[TC_P256_PUB_LEN])
 	return json_string_nocheck(hex);
 }
 
-static bool
-term(const char *s, size_t cap)
-{
-	return strnlen(s, cap) < cap;
-}
-
 /*
  * What must hold before the struct can be read safely at all: counts
  * within bounds, arrays present, every fixed-size string terminated.
@@ -59,39 +53,42 @@ term(const char *s, size_t cap)
 static int
 precheck(const struct tc_policy *p)
 {
-	size_t i, j;
+	size_t i;
 
 	if (p->trust_ca_pem == NULL || p->version == 0 || p->version > INT64_MAX ||
 	    p->issued < 0 || (p->device_class != TC_CLASS_TRUST_OWNED &&
 			      p->device_class != TC_CLASS_APPROVED))
 		return -EINVAL;
-	if (!term(p->device_id, sizeof(p->device_id)) ||
-	    !term(p->server_url, sizeof(p->server_url)) ||
-	    !term(p->server_name, sizeof(p->server_name)))
+	if (!policy_term(p->device_id, sizeof(p->device_id)) ||
+	    !policy_term(p->server_url, sizeof(p->server_url)) ||
+	    !policy_term(p->server_name, sizeof(p->server_name)))
 		return -EINVAL;
 	if (p->n_staff > POLICY_MAX_STAFF || p->n_events > POLICY_MAX_EVENTS ||
-	    p->n_consent > POLICY_MAX_CONSENT)
+	    p->n_pupils > POLICY_MAX_CONSENT || p->n_platforms > TC_POLICY_MAX_PLATFORMS)
 		return -EINVAL;
 	if ((p->n_staff && !p->staff) || (p->n_events && !p->events) ||
-	    (p->n_consent && !p->consent))
+	    (p->n_pupils && !p->pupils))
 		return -EINVAL;
 	for (i = 0; i < p->n_staff; i++)
-		if (!term(p->staff[i].id, sizeof(p->staff[i].id)) ||
-		    !term(p->staff[i].pin_hash, sizeof(p->staff[i].pin_hash)))
+		if (!policy_term(p->staff[i].id, sizeof(p->staff[i].id)) ||
+		    !policy_term(p->staff[i].pin_hash, sizeof(p->staff[i].pin_hash)))
 			return -EINVAL;
 	for (i = 0; i < p->n_events; i++)
-		if (!term(p->events[i].id, sizeof(p->events[i].id)) ||
-		    !term(p->events[i].name, sizeof(p->events[i].name)) ||
-		    !term(p->events[i].date, sizeof(p->events[i].date)))
+		if (!policy_term(p->events[i].id, sizeof(p->events[i].id)) ||
+		    !policy_term(p->events[i].name, sizeof(p->events[i].name)) ||
+		    !policy_term(p->events[i].date, sizeof(p->events[i].date)))
 			return -EINVAL;
-	for (i = 0; i < p->n_consent; i++) {
-		const struct tc_policy_consent *c = &p->consent[i];
+	for (i = 0; i < p->n_platforms; i++)
+		if (!policy_term(p->platform[i], sizeof(p->platform[i])))
+			return -EINVAL;
+	for (i = 0; i < p->n_pupils; i++) {
+		const struct tc_policy_pupil *c = &p->pupils[i];
 
-		if (!term(c->pupil, sizeof(c->pupil)) || c->n_platforms > TC_META_MAX_PLATFORMS)
+		/* a bit past the table, or more names than a photo can carry */
+		if (!policy_term(c->pupil, sizeof(c->pupil)) ||
+		    (p->n_platforms < 32 && c->platforms >> p->n_platforms) ||
+		    (unsigned)__builtin_popcount(c->platforms) > TC_META_MAX_PLATFORMS)
 			return -EINVAL;
-		for (j = 0; j < c->n_platforms; j++)
-			if (!term(c->platforms[j], sizeof(c->platforms[j])))
-				return -EINVAL;
 	}
 	return 0;
 }
@@ -124,11 +121,13 @@ event_json(const struct tc_policy_event *ev)
 }
 
 static json_t *
-consent_json(const struct tc_policy_consent *c)
+consent_json(const struct tc_policy *p, size_t row)
 {
 	json_t *e = json_object(), *a = json_array();
+	struct tc_policy_consent cr, *c = &cr;
 	unsigned i;
 
+	tc_policy_consent_get(p, row, c);
 	if (e == NULL || a == NULL)
 		goto fail;
 	for (i = 0; i < c->n_platforms; i++)
@@ -179,8 +178,8 @@ build(const struct tc_policy *p)
 	for (i = 0; i < p->n_events; i++)
 		if (!append(events, event_json(&p->events[i])))
 			goto fail;
-	for (i = 0; i < p->n_consent; i++)
-		if (!append(consent, consent_json(&p->consent[i])))
+	for (i = 0; i < p->n_pupils; i++)
+		if (!append(consent, consent_json(p, i)))
 			goto fail;
 	if (!put(dev, "id", str(p->device_id, sizeof(p->device_id))) ||
 	    !put(dev, "class", json_string(p->device_class == TC_CLASS_APPROVED ?

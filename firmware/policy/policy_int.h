@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <mbedtls/x509_crt.h>
 
@@ -36,6 +37,13 @@
 #define POLICY_PLATFORM_LEN_MAX 32
 #define POLICY_CA_PEM_MAX (16 * 1024)
 #define POLICY_PUB_HEX_LEN (2 * TC_P256_PUB_LEN)
+
+/* A fixed-size string field holds its NUL. */
+static inline bool
+policy_term(const char *s, size_t cap)
+{
+	return strnlen(s, cap) < cap;
+}
 
 /* argon2id cost bounds a device accepts in a staff PIN hash. */
 #define POLICY_ARGON2_M_MIN 8192	/* KiB */

@@ -1,10 +1,7 @@
 /*
  * query.c - what photod asks of a verified policy: an event by id, the
- * platforms a photo of some pupils may go to (R5), the device id of a
- * public key; and freeing the policy.
- *
- * Tuned for the device's sizes (<= 20,000 consent rows, <= 64 pupils in a
- * photo): plain linear scans, no index to keep in step with the struct.
+ * device id of a public key; and freeing the policy.  (The consent
+ * roster's questions are in roster.c.)
  */
 #include <errno.h>
 #include <string.h>
@@ -24,11 +21,9 @@ tc_policy_free(struct tc_policy *p)
 	/* PIN hashes and pupil refs: not secrets, but nothing to leave in the heap. */
 	if (p->staff != NULL)
 		tc_zeroize(p->staff, p->n_staff * sizeof(*p->staff));
-	if (p->consent != NULL)
-		tc_zeroize(p->consent, p->n_consent * sizeof(*p->consent));
+	tc_policy_roster_clear(p);
 	tc_free(p->staff);
 	tc_free(p->events);
-	tc_free(p->consent);
 	tc_free(p->trust_ca_pem);
 	tc_zeroize(p, sizeof(*p));
 	tc_free(p);
@@ -45,58 +40,6 @@ tc_policy_find_event(const struct tc_policy *p, const char *id)
 		if (policy_id_eq(p->events[i].id, id, TC_POLICY_ID_MAX))
 			return &p->events[i];
 	return NULL;
-}
-
-static const struct tc_policy_consent *
-find_consent(const struct tc_policy *p, const char *pupil)
-{
-	size_t i;
-
-	for (i = 0; i < p->n_consent; i++)
-		if (policy_id_eq(p->consent[i].pupil, pupil, TC_META_ID_MAX))
-			return &p->consent[i];
-	return NULL;
-}
-
-static bool
-allows(const struct tc_policy_consent *c, const char *platform)
-{
-	unsigned i;
-
-	for (i = 0; i < c->n_platforms && i < TC_META_MAX_PLATFORMS; i++)
-		if (policy_id_eq(c->platforms[i], platform, TC_META_ID_MAX))
-			return true;
-	return false;
-}
-
-void
-tc_policy_platforms(const struct tc_policy *p, const char (*pupils)[TC_META_ID_MAX],
-		    unsigned n_pupils, char (*out)[TC_META_ID_MAX], unsigned *n_out)
-{
-	const struct tc_policy_consent *first;
-	unsigned i, k, n = 0;
-	bool all;
-
-	if (n_out == NULL)
-		return;
-	*n_out = 0;
-	if (p == NULL || pupils == NULL || out == NULL || n_pupils == 0)
-		return;
-	first = find_consent(p, pupils[0]);
-	if (first == NULL)
-		return;
-	/* Any unknown pupil empties the set, even one whose turn never comes below. */
-	for (k = 1; k < n_pupils; k++)
-		if (find_consent(p, pupils[k]) == NULL)
-			return;
-	for (i = 0; i < first->n_platforms && i < TC_META_MAX_PLATFORMS; i++) {
-		all = true;
-		for (k = 1; k < n_pupils && all; k++)
-			all = allows(find_consent(p, pupils[k]), first->platforms[i]);
-		if (all)
-			memcpy(out[n++], first->platforms[i], TC_META_ID_MAX);
-	}
-	*n_out = n;
 }
 
 int

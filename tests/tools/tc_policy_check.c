@@ -70,7 +70,7 @@ main(int argc, char **argv)
 	printf("class %s\n", p->device_class == TC_CLASS_APPROVED ? "approved" : "trust-owned");
 	printf("staff %zu\n", p->n_staff);
 	printf("events %zu\n", p->n_events);
-	printf("consent %zu\n", p->n_consent);
+	printf("consent %zu\n", p->n_pupils);
 	printf("grace %u\n", p->rules.delete_grace_hours);
 	printf("review %d\n", p->rules.review_on_device);
 	printf("require_event %d\n", p->rules.require_event);

@@ -204,7 +204,7 @@ test_repeated_ids(void **state)
 	assert_int_equal(verify_edit(f, "staff/1/id", v), TC_E_POLICY_FORMAT);
 	snprintf(v, sizeof(v), "\"%s\"", f->p->events[0].id);
 	assert_int_equal(verify_edit(f, "events/1/id", v), TC_E_POLICY_FORMAT);
-	snprintf(v, sizeof(v), "\"%s\"", f->p->consent[0].pupil);
+	snprintf(v, sizeof(v), "\"%s\"", f->p->pupils[0].pupil);
 	assert_int_equal(verify_edit(f, "consent/3/pupil", v), TC_E_POLICY_FORMAT);
 }
 

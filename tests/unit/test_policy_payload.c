@@ -207,8 +207,11 @@ test_encode_refuses(void **state)
 	REFUSED(memset(p->staff[1].id, 'a', sizeof(p->staff[1].id)));
 	REFUSED(tc_strlcpy(p->events[0].date, "2026-02-30", sizeof(p->events[0].date)));
 	REFUSED(tc_strlcpy(p->events[0].name, "bad \xff utf-8", sizeof(p->events[0].name)));
-	REFUSED(p->consent[0].n_platforms = TC_META_MAX_PLATFORMS + 1);
-	REFUSED(tc_strlcpy(p->consent[1].platforms[0], "Web", TC_META_ID_MAX));
+	REFUSED(p->pupils[0].platforms |= UINT32_C(1) << p->n_platforms);	/* past the table */
+	REFUSED(p->pupils[0].platforms = UINT32_MAX; p->n_platforms = 32);	/* 32 > 16 per photo */
+	REFUSED(memset(p->pupils[1].pupil, 'a', sizeof(p->pupils[1].pupil)));
+	REFUSED(tc_strlcpy(p->platform[0], "Web", TC_META_ID_MAX));
+	REFUSED(p->n_platforms = TC_POLICY_MAX_PLATFORMS + 1);
 	REFUSED(tc_strlcpy(p->staff[0].pin_hash, "plain", sizeof(p->staff[0].pin_hash)));
 	REFUSED(p->photo_pub[0] = 0x02);
 	REFUSED(tc_free(p->trust_ca_pem); p->trust_ca_pem = NULL);
@@ -218,9 +221,9 @@ test_encode_refuses(void **state)
 	p->n_staff = 1001;
 	assert_int_equal(tc_policy_encode(p, &j, &n), -EINVAL);
 	p->n_staff = f->p->n_staff;
-	p->n_consent = 20001;
+	p->n_pupils = 20001;
 	assert_int_equal(tc_policy_encode(p, &j, &n), -EINVAL);
-	p->n_consent = f->p->n_consent;
+	p->n_pupils = f->p->n_pupils;
 	tc_policy_free(p);
 }
 

@@ -51,11 +51,11 @@ test_consent_intersection(void **state)
 
 	{ const char *v[] = { PKI_PUPIL_1 };
 	  assert_string_equal(platforms(p, v, 1), "website,newsletter,facebook"); }
-	/* Two pupils: what both allow, in the first pupil's order. */
+	/* Two pupils: what both allow, in the order the roster first names them. */
 	{ const char *v[] = { PKI_PUPIL_1, PKI_PUPIL_2 };
 	  assert_string_equal(platforms(p, v, 2), "website,newsletter"); }
 	{ const char *v[] = { PKI_PUPIL_2, PKI_PUPIL_1 };
-	  assert_string_equal(platforms(p, v, 2), "newsletter,website"); }
+	  assert_string_equal(platforms(p, v, 2), "website,newsletter"); }
 	/* Disjoint consents: nowhere. */
 	{ const char *v[] = { PKI_PUPIL_1, PKI_PUPIL_3 };
 	  assert_string_equal(platforms(p, v, 2), ""); }
@@ -78,7 +78,7 @@ test_consent_intersection(void **state)
 	  assert_string_equal(platforms(p, v, 1), ""); }
 	/* The same pupil twice is that pupil. */
 	{ const char *v[] = { PKI_PUPIL_2, PKI_PUPIL_2 };
-	  assert_string_equal(platforms(p, v, 2), "newsletter,website"); }
+	  assert_string_equal(platforms(p, v, 2), "website,newsletter"); }
 	/* No pupils: empty (the photo needs tagging at review). */
 	assert_string_equal(platforms(p, NULL, 0), "");
 }
@@ -89,15 +89,20 @@ test_consent_limits(void **state)
 	struct pfx *f = *state;
 	struct tc_policy *p = pfx_copy(f->p);
 	const char *many[TC_META_MAX_PUPILS];
+	struct tc_policy_consent c;
 	char name[TC_META_ID_MAX];
 	unsigned i, n_out = 99;
 
 	/* A pupil with every platform slot used, photographed with 63 copies of itself. */
-	p->consent[0].n_platforms = TC_META_MAX_PLATFORMS;
+	memset(&c, 0, sizeof(c));
+	tc_strlcpy(c.pupil, PKI_PUPIL_1, sizeof(c.pupil));
+	c.n_platforms = TC_META_MAX_PLATFORMS;
 	for (i = 0; i < TC_META_MAX_PLATFORMS; i++) {
 		snprintf(name, sizeof(name), "p%u", i);
-		tc_strlcpy(p->consent[0].platforms[i], name, TC_META_ID_MAX);
+		tc_strlcpy(c.platforms[i], name, TC_META_ID_MAX);
 	}
+	tc_policy_roster_clear(p);
+	assert_int_equal(tc_policy_add_consent(p, &c), 0);
 	for (i = 0; i < TC_META_MAX_PUPILS; i++)
 		many[i] = PKI_PUPIL_1;
 	assert_string_equal(platforms(p, many, TC_META_MAX_PUPILS),
@@ -115,6 +120,56 @@ test_consent_limits(void **state)
 		assert_int_equal(n_out, 0);
 		tc_policy_platforms(p, (const char (*)[TC_META_ID_MAX])in, 1, out, NULL);
 	}
+	tc_policy_free(p);
+}
+
+/*
+ * The compact roster: rows read back by name; a policy's 32 distinct
+ * platform names are all usable, the 33rd is refused with its row (and
+ * the table is left as it was); a row with 17 names or an unterminated
+ * ref is refused; a name repeated within a row counts once.
+ */
+static void
+test_roster_table(void **state)
+{
+	struct tc_policy *p = tc_calloc(1, sizeof(*p));
+	struct tc_policy_consent c, back;
+	unsigned i;
+
+	(void)state;
+	assert_non_null(p);
+	for (i = 0; i < TC_POLICY_MAX_PLATFORMS; i++) {
+		memset(&c, 0, sizeof(c));
+		snprintf(c.pupil, sizeof(c.pupil), "P-%u", i);
+		snprintf(c.platforms[c.n_platforms++], TC_META_ID_MAX, "site-%u", i);
+		tc_strlcpy(c.platforms[c.n_platforms++], "site-0", TC_META_ID_MAX);
+		assert_int_equal(tc_policy_add_consent(p, &c), 0);
+	}
+	assert_int_equal(p->n_platforms, TC_POLICY_MAX_PLATFORMS);
+	tc_policy_consent_get(p, 5, &back);
+	assert_string_equal(back.pupil, "P-5");
+	assert_int_equal(back.n_platforms, 2);
+	assert_string_equal(back.platforms[0], "site-0");	/* table order */
+	assert_string_equal(back.platforms[1], "site-5");
+	tc_policy_consent_get(p, 0, &back);
+	assert_int_equal(back.n_platforms, 1);			/* "site-0" twice: once */
+	/* A 33rd name: refused, row and table unchanged. */
+	memset(&c, 0, sizeof(c));
+	tc_strlcpy(c.pupil, "P-new", sizeof(c.pupil));
+	tc_strlcpy(c.platforms[c.n_platforms++], "site-1", TC_META_ID_MAX);
+	tc_strlcpy(c.platforms[c.n_platforms++], "one-too-many", TC_META_ID_MAX);
+	assert_int_equal(tc_policy_add_consent(p, &c), -E2BIG);
+	assert_int_equal(p->n_pupils, TC_POLICY_MAX_PLATFORMS);
+	assert_int_equal(p->n_platforms, TC_POLICY_MAX_PLATFORMS);
+	c.n_platforms = TC_META_MAX_PLATFORMS + 1;
+	assert_int_equal(tc_policy_add_consent(p, &c), -EINVAL);
+	memset(c.pupil, 'a', sizeof(c.pupil));
+	c.n_platforms = 0;
+	assert_int_equal(tc_policy_add_consent(p, &c), -EINVAL);
+	/* Out of range reads give an empty row. */
+	tc_policy_consent_get(p, p->n_pupils, &back);
+	assert_int_equal(back.n_platforms, 0);
+	assert_string_equal(back.pupil, "");
 	tc_policy_free(p);
 }
 
@@ -253,6 +308,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_consent_intersection),
 		cmocka_unit_test(test_consent_limits),
+		cmocka_unit_test(test_roster_table),
 		cmocka_unit_test(test_find_event),
 		cmocka_unit_test(test_check_pin),
 		cmocka_unit_test(test_unknown_staff_costs_the_same),

@@ -102,14 +102,27 @@ pfx_copy(const struct tc_policy *p)
 	*c = *p;
 	c->staff = tc_calloc(p->n_staff + 1, sizeof(*c->staff));
 	c->events = tc_calloc(p->n_events + 1, sizeof(*c->events));
-	c->consent = tc_calloc(p->n_consent + 1, sizeof(*c->consent));
+	c->pupils = tc_calloc(p->n_pupils + 1, sizeof(*c->pupils));
+	c->cap_pupils = p->n_pupils + 1;
 	c->trust_ca_pem = tc_malloc(strlen(p->trust_ca_pem) + 1);
-	assert_true(c->staff && c->events && c->consent && c->trust_ca_pem);
+	assert_true(c->staff && c->events && c->pupils && c->trust_ca_pem);
 	memcpy(c->staff, p->staff, p->n_staff * sizeof(*c->staff));
 	memcpy(c->events, p->events, p->n_events * sizeof(*c->events));
-	memcpy(c->consent, p->consent, p->n_consent * sizeof(*c->consent));
+	memcpy(c->pupils, p->pupils, p->n_pupils * sizeof(*c->pupils));
 	memcpy(c->trust_ca_pem, p->trust_ca_pem, strlen(p->trust_ca_pem) + 1);
 	return c;
+}
+
+/* c's name for platform, or NULL. */
+static inline const char *
+pfx_has_platform(const struct tc_policy_consent *c, const char *platform)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n_platforms; i++)
+		if (strcmp(c->platforms[i], platform) == 0)
+			return c->platforms[i];
+	return NULL;
 }
 
 /* Field by field: every value a device acts on must survive the trip. */
@@ -131,7 +144,7 @@ pfx_assert_equal(const struct tc_policy *a, const struct tc_policy *b)
 	assert_memory_equal(a->receipt_pub, b->receipt_pub, TC_P256_PUB_LEN);
 	assert_int_equal(a->n_staff, b->n_staff);
 	assert_int_equal(a->n_events, b->n_events);
-	assert_int_equal(a->n_consent, b->n_consent);
+	assert_int_equal(a->n_pupils, b->n_pupils);
 	for (i = 0; i < a->n_staff; i++) {
 		assert_string_equal(a->staff[i].id, b->staff[i].id);
 		assert_string_equal(a->staff[i].pin_hash, b->staff[i].pin_hash);
@@ -141,11 +154,15 @@ pfx_assert_equal(const struct tc_policy *a, const struct tc_policy *b)
 		assert_string_equal(a->events[i].name, b->events[i].name);
 		assert_string_equal(a->events[i].date, b->events[i].date);
 	}
-	for (i = 0; i < a->n_consent; i++) {
-		assert_string_equal(a->consent[i].pupil, b->consent[i].pupil);
-		assert_int_equal(a->consent[i].n_platforms, b->consent[i].n_platforms);
-		for (j = 0; j < a->consent[i].n_platforms; j++)
-			assert_string_equal(a->consent[i].platforms[j], b->consent[i].platforms[j]);
+	for (i = 0; i < a->n_pupils; i++) {	/* by name: the table's order may differ */
+		struct tc_policy_consent ca, cb;
+
+		tc_policy_consent_get(a, i, &ca);
+		tc_policy_consent_get(b, i, &cb);
+		assert_string_equal(ca.pupil, cb.pupil);
+		assert_int_equal(ca.n_platforms, cb.n_platforms);
+		for (j = 0; j < ca.n_platforms; j++)
+			assert_non_null(pfx_has_platform(&cb, ca.platforms[j]));
 	}
 	assert_int_equal(a->rules.max_unsynced, b->rules.max_unsynced);
 	assert_int_equal(a->rules.max_hours_since_sync, b->rules.max_hours_since_sync);

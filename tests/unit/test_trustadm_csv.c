@@ -109,6 +109,9 @@ test_bad_files(void **state)
 		{ "pupil,platforms\nP-1,website;;x\n", 2, "empty platform" },
 		{ "pupil,platforms\nP-1,website;website\n", 2, "twice" },
 		{ "pupil,platforms\nP-1,a;b;c;d;e;f;g;h;i;j;k;l;m;n;o;p;q\n", 2, "more than 16" },
+		{ "pupil,platforms\nP-1,a;b;c;d;e;f;g;h;i;j;k;l;m;n;o;p\n"
+		  "P-2,q;r;s;t;u;v;w;x;y;z;a0;a1;a2;a3;a4;a5\nP-3,a;a6\n", 4,
+		  "more than 32 different platforms" },	/* 16 + 16 fit, a 33rd does not */
 		{ "pupil,platforms\nP-1,website\n\nP-2,x\nP-1,y\n", 5, "line 2 appears again" },
 		{ "pupil,platforms\nP-1,\"website\n", 2, "malformed CSV" },
 		{ "pupil,platforms\nP-1,web\"site\n", 2, "malformed CSV" },

@@ -34,7 +34,15 @@ set_consent(struct tc_policy_consent *c, const char *pupil, const char *a, const
 
 /* Roster: ALICE website+newsletter, BOB website, CAROL none. */
 static struct tc_policy_consent rows[3];
-static struct tc_policy roster = { .consent = rows, .n_consent = 3 };
+static struct tc_policy roster;
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tc_policy_roster_clear(&roster);
+	return 0;
+}
 
 static void
 photo(struct tc_photo_meta *m, const char *p1, const char *p2, const char *s1, const char *s2)
@@ -57,6 +65,8 @@ setup(void **state)
 	set_consent(&rows[0], "P-ALICE", "website", "newsletter");
 	set_consent(&rows[1], "P-BOB", "website", NULL);
 	set_consent(&rows[2], "P-CAROL", NULL, NULL);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(tc_policy_add_consent(&roster, &rows[i]), 0);
 	return 0;
 }
 
@@ -323,5 +333,5 @@ main(void)
 		cmocka_unit_test(test_registry_reviews),
 	};
 
-	return cmocka_run_group_tests_name("trustadm_review", tests, setup, NULL);
+	return cmocka_run_group_tests_name("trustadm_review", tests, setup, teardown);
 }

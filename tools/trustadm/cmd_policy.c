@@ -34,7 +34,7 @@ struct issue {
 	uint64_t valid_days, max_unsynced, max_hours, grace;
 	bool review, require_event;
 	struct tc_policy p;
-	size_t cap_staff, cap_events, cap_consent;
+	size_t cap_staff, cap_events;
 	uint8_t *key, *signer_pem, *ca_pem, *json, *bundle;
 	size_t key_len, json_len, bundle_len;
 };
@@ -88,11 +88,8 @@ static int
 add_consent(void *ctx, const struct tc_policy_consent *c)
 {
 	struct issue *in = ctx;
-	int rc = reserve((void **)&in->p.consent, in->p.n_consent, &in->cap_consent, sizeof(*c));
 
-	if (rc == 0)
-		in->p.consent[in->p.n_consent++] = *c;
-	return rc;
+	return tc_policy_add_consent(&in->p, c);
 }
 
 /* A raw P-256 public key file: 130 hex digits, optional trailing newline. */
@@ -288,7 +285,7 @@ build(struct tadm *a, struct issue *in, char sha_hex[65])
 	tadm_date(in->p.expires, exp, sizeof(exp));
 	snprintf(detail, sizeof(detail), "v%llu expires %s, %zu staff, %zu events, %zu pupils, "
 		 "sha256 %s", (unsigned long long)in->p.version, exp, in->p.n_staff,
-		 in->p.n_events, in->p.n_consent, sha_hex);
+		 in->p.n_events, in->p.n_pupils, sha_hex);
 	if ((rc = tc_registry_policy_record(a->reg, in->id, in->p.version, in->p.issued,
 					    in->p.expires, sha_hex)) != 0 ||
 	    (rc = tc_registry_audit(a->reg, "policy.issue", in->id, detail)) != 0)
@@ -328,11 +325,9 @@ issue_free(struct issue *in)
 	tc_free(in->bundle);
 	if (in->p.staff)
 		tc_zeroize(in->p.staff, in->p.n_staff * sizeof(*in->p.staff));
-	if (in->p.consent)
-		tc_zeroize(in->p.consent, in->p.n_consent * sizeof(*in->p.consent));
+	tc_policy_roster_clear(&in->p);
 	tc_free(in->p.staff);
 	tc_free(in->p.events);
-	tc_free(in->p.consent);
 }
 
 int
@@ -372,7 +367,7 @@ cmd_policy(struct tadm *a, int argc, char **argv)
 	tadm_date(in.p.expires, exp, sizeof(exp));
 	printf("policy v%llu for %s written to %s (expires %s; %zu staff, %zu events, "
 	       "%zu pupils)\n", (unsigned long long)in.p.version, in.id, in.out, exp,
-	       in.p.n_staff, in.p.n_events, in.p.n_consent);
+	       in.p.n_staff, in.p.n_events, in.p.n_pupils);
 	rc = TADM_OK;
 out:
 	issue_free(&in);

@@ -37,7 +37,24 @@ struct parse {
 	unsigned long err_line;
 	char *why;
 	size_t whylen;
+	unsigned n_names;		/* distinct platforms so far: a policy holds 32 */
+	char names[TC_POLICY_MAX_PLATFORMS][TC_META_ID_MAX];
 };
+
+/* Count name among the roster's platforms; false when that makes too many. */
+static bool
+known_platform(struct parse *p, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < p->n_names; i++)
+		if (strcmp(p->names[i], name) == 0)
+			return true;
+	if (p->n_names == TC_POLICY_MAX_PLATFORMS)
+		return false;
+	tc_strlcpy(p->names[p->n_names++], name, TC_META_ID_MAX);
+	return true;
+}
 
 static void
 fail(struct parse *p, int err, const char *fmt, ...)
@@ -108,6 +125,12 @@ parse_platforms(struct parse *p, char *list, struct tc_policy_consent *row)
 			}
 		if (row->n_platforms >= TC_META_MAX_PLATFORMS) {
 			fail(p, TC_E_INVAL_INPUT, "more than %d platforms", TC_META_MAX_PLATFORMS);
+			return;
+		}
+		if (!known_platform(p, tok)) {
+			fail(p, TC_E_INVAL_INPUT, "more than %d different platforms in the roster "
+			     "(a policy carries at most %d)", TC_POLICY_MAX_PLATFORMS,
+			     TC_POLICY_MAX_PLATFORMS);
 			return;
 		}
 		tc_strlcpy(row->platforms[row->n_platforms++], tok, TC_META_ID_MAX);

@@ -338,48 +338,27 @@ out:
 	return rc;
 }
 
-struct roster_ctx {
-	struct tc_policy *p;
-	size_t cap;
-};
-
 static int
 add_consent(void *ctx, const struct tc_policy_consent *c)
 {
-	struct roster_ctx *r = ctx;
-	struct tc_policy_consent *n;
-
-	if (r->p->n_consent == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 64;
-
-		n = tc_calloc(cap, sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		if (r->p->consent)
-			memcpy(n, r->p->consent, r->p->n_consent * sizeof(*n));
-		tc_free(r->p->consent);
-		r->p->consent = n;
-		r->cap = cap;
-	}
-	r->p->consent[r->p->n_consent++] = *c;
-	return 0;
+	return tc_policy_add_consent(ctx, c);
 }
 
 int
 tadm_roster(struct tadm *a, struct tc_policy **out)
 {
-	struct roster_ctx r = { .p = tc_calloc(1, sizeof(struct tc_policy)) };
+	struct tc_policy *p = tc_calloc(1, sizeof(*p));
 	int rc;
 
 	*out = NULL;
-	if (!r.p)
+	if (!p)
 		return -ENOMEM;
-	if ((rc = tc_registry_consent_foreach(a->reg, add_consent, &r)) != 0) {
+	if ((rc = tc_registry_consent_foreach(a->reg, add_consent, p)) != 0) {
 		tadm_err(a, "cannot read the consent roster: %s", tc_strerror(rc));
-		tc_policy_free(r.p);
+		tc_policy_free(p);
 		return rc;
 	}
-	*out = r.p;
+	*out = p;
 	return 0;
 }
 

@@ -7,8 +7,10 @@
  * is exactly the header `pupil,platforms`; every other row has exactly
  * two fields: a pupil ref (printable ASCII, no space, 1..63 bytes) and
  * the platforms the parent/carer allowed, ';'-separated names of
- * [a-z0-9-]{1,32}, at most 16, no repeats, no spaces; an empty second
- * field means no consent (internal use only).  Quoting is allowed and
+ * [a-z0-9-]{1,32}, at most 16, no repeats, no spaces, and at most 32
+ * different names in the whole file (TC_POLICY_MAX_PLATFORMS: what a
+ * policy's roster can hold); an empty second field means no consent
+ * (internal use only).  Quoting is allowed and
  * never needed.  A pupil ref may appear once.
  *
  * Parsing is all-or-nothing: the first problem ends it with the line

@@ -372,13 +372,16 @@ pin_hashes(const char **a, const char **b)
 	return 0;
 }
 
-static void
-consent(struct tc_policy_consent *c, const char *pupil, const char *const *platforms)
+static int
+consent(struct tc_policy *p, const char *pupil, const char *const *platforms)
 {
-	tc_strlcpy(c->pupil, pupil, sizeof(c->pupil));
-	for (c->n_platforms = 0; platforms[c->n_platforms] != NULL; c->n_platforms++)
-		tc_strlcpy(c->platforms[c->n_platforms], platforms[c->n_platforms],
-			   sizeof(c->platforms[0]));
+	struct tc_policy_consent c = { 0 };
+
+	tc_strlcpy(c.pupil, pupil, sizeof(c.pupil));
+	for (c.n_platforms = 0; platforms[c.n_platforms] != NULL; c.n_platforms++)
+		tc_strlcpy(c.platforms[c.n_platforms], platforms[c.n_platforms],
+			   sizeof(c.platforms[0]));
+	return tc_policy_add_consent(p, &c);
 }
 
 int
@@ -408,12 +411,12 @@ pki_policy_new(const char *device_id, const char *trust_ca_pem,
 		return -ENOMEM;
 	p->n_staff = 2;
 	p->n_events = 2;
-	p->n_consent = 4;
 	p->staff = tc_calloc(p->n_staff, sizeof(*p->staff));
 	p->events = tc_calloc(p->n_events, sizeof(*p->events));
-	p->consent = tc_calloc(p->n_consent, sizeof(*p->consent));
 	p->trust_ca_pem = tc_malloc(strlen(trust_ca_pem) + 1);
-	if (!p->staff || !p->events || !p->consent || !p->trust_ca_pem) {
+	if (!p->staff || !p->events || !p->trust_ca_pem ||
+	    consent(p, PKI_PUPIL_1, p1) != 0 || consent(p, PKI_PUPIL_2, p2) != 0 ||
+	    consent(p, PKI_PUPIL_3, p3) != 0 || consent(p, PKI_PUPIL_NONE, none) != 0) {
 		tc_policy_free(p);
 		return -ENOMEM;
 	}
@@ -437,10 +440,6 @@ pki_policy_new(const char *device_id, const char *trust_ca_pem,
 	tc_strlcpy(p->events[1].id, PKI_EVENT_B, sizeof(p->events[1].id));
 	tc_strlcpy(p->events[1].name, "Winter concert \xe2\x99\xab", sizeof(p->events[1].name));
 	tc_strlcpy(p->events[1].date, "2026-12-10", sizeof(p->events[1].date));
-	consent(&p->consent[0], PKI_PUPIL_1, p1);
-	consent(&p->consent[1], PKI_PUPIL_2, p2);
-	consent(&p->consent[2], PKI_PUPIL_3, p3);
-	consent(&p->consent[3], PKI_PUPIL_NONE, none);
 	p->rules.max_unsynced = 500;
 	p->rules.max_hours_since_sync = 72;
 	p->rules.delete_grace_hours = 0;
