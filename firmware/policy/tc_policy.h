@@ -116,6 +116,15 @@ int tc_policy_verify(const uint8_t *bundle, size_t len, const char *ca_pem,
 		     const char *device_id, uint64_t min_version, int64_t now,
 		     struct tc_policy **out) TC_MUST_CHECK;
 void tc_policy_free(struct tc_policy *p);
+/*
+ * The same, run in a child process that hands back the decoded policy
+ * (isolate.c), so decoding's transient memory never reaches the
+ * caller's heap (photod).  Same results and errors; -EPIPE/-EPROTO if
+ * the child died or its answer was not whole.
+ */
+int tc_policy_verify_isolated(const uint8_t *bundle, size_t len, const char *ca_pem,
+			      const char *device_id, uint64_t min_version, int64_t now,
+			      struct tc_policy **out) TC_MUST_CHECK;
 
 /* The staff member's PIN against the policy (argon2id).  0, TC_E_BAD_PIN. */
 int tc_policy_check_pin(const struct tc_policy *p, const char *staff_id, const char *pin)

@@ -1,7 +1,8 @@
 /*
  * bench_photod_rss.c - peak resident memory of photod (VmHWM) over a
- * burst of 12 photos at 4056x3040 (target <= 48 MiB; no baseline, so
- * the ratio is against the target itself).
+ * burst of 12 photos at 4056x3040, with a 10,000-pupil consent roster
+ * installed (target <= 48 MiB; no baseline, so the ratio is against the
+ * target itself).
  */
 #include "bench.h"
 #include "capture_common.h"

@@ -108,7 +108,8 @@ bench_photod_start(struct bench_photod *p)
 	 * As root: photod drops to trustcam, as in production.  A device
 	 * captures only once provisioned and with staff logged in: a
 	 * throwaway Trust (trustadm) provisions it, with a policy that
-	 * requires no event, and staff S1 logs in.
+	 * requires no event and carries the largest roster trustadm allows
+	 * (10,000 pupils, so photod-rss covers it), and staff S1 logs in.
 	 */
 	snprintf(cmd, sizeof(cmd),
 		 "set -e; cd '%s'; mkdir -p state; chmod 700 state; chmod 711 .; B='%s';"
@@ -117,6 +118,9 @@ bench_photod_start(struct bench_photod *p)
 		 " \"$B/photod\" -d state -r run -c synthetic:%d -m %dx%d $u -b -P run/photod.pid -l err;"
 		 " c() { \"$B/camctl\" -r run \"$@\"; }; t() { \"$B/trustadm\" -d trust \"$@\"; };"
 		 " t init >/dev/null; echo 2468 | t staff add S1 --name Bench --pin-stdin >/dev/null;"
+		 " awk 'BEGIN { print \"pupil,platforms\"; for (i = 0; i < 10000; i++)"
+		 " printf \"P-%%06d,%%s\\n\", i, i %% 3 ? \"website;newsletter\" : \"website\" }'"
+		 " > consent.csv; t consent import consent.csv >/dev/null;"
 		 " c provision request > dev.csr 2>/dev/null;"
 		 " id=$(c status | sed -n 's/^device: *\\(D-[0-9a-f]*\\).*/\\1/p');"
 		 " t enrol --csr dev.csr --class trust-owned --label bench >/dev/null;"

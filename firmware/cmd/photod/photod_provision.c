@@ -118,8 +118,8 @@ load_installed(struct photod *d)
 	p->why = "the installed policy is unreadable or too large";
 	if (rc != 0)
 		goto out;
-	rc = tc_policy_verify(bundle, blen, p->ca_pem, p->device_id, hw ? hw - 1 : 0,
-			      photod_now(), &p->policy);
+	rc = tc_policy_verify_isolated(bundle, blen, p->ca_pem, p->device_id, hw ? hw - 1 : 0,
+				       photod_now(), &p->policy);
 	if (rc == 0 && photod_cert_check(cert, clen, p->ca_pem, spki, n, p->device_id,
 					 p->policy->trust_ca_pem, &p->why) != 0)
 		rc = TC_E_CERT;
@@ -339,7 +339,7 @@ photod_provision_install(struct photod *d, struct photod_client *c, int fds[3])
 	ca = (const char *)f.buf[1];
 	if ((rc = photod_cert_check(f.buf[0], f.len[0], ca, spki, n, id, NULL, &why)) != 0)
 		goto fail;
-	rc = tc_policy_verify(f.buf[2], f.len[2], ca, id, 0, photod_now(), &pol);
+	rc = tc_policy_verify_isolated(f.buf[2], f.len[2], ca, id, 0, photod_now(), &pol);
 	if (rc != 0) {
 		snprintf(text, sizeof(text), "policy bundle rejected: %s", tc_strerror(rc));
 		why = text;
@@ -403,7 +403,8 @@ photod_policy_install(struct photod *d, struct photod_client *c, int fd)
 	if ((rc = photod_fd_read(fd, TC_POLICY_BUNDLE_MAX, &bundle, &blen)) != 0)
 		goto fail;
 	/* Strictly newer than anything ever installed. */
-	rc = tc_policy_verify(bundle, blen, p->ca_pem, id, p->high_water, photod_now(), &pol);
+	rc = tc_policy_verify_isolated(bundle, blen, p->ca_pem, id, p->high_water, photod_now(),
+				       &pol);
 	if (rc != 0) {
 		snprintf(text, sizeof(text), "policy bundle rejected: %s", tc_strerror(rc));
 		why = text;
