@@ -2,7 +2,7 @@
 # test_device_rules.sh - photod's rules on a provisioned device, each with
 # a test that it refuses and one that it allows: staff login (R10) with
 # the wrong-PIN lockout and its growing back-off (kept across a restart),
-# idle logout; the event the policy requires; the unsynced-photo limit and
+# idle logout, a new PIN from the Trust taking over with the next policy; the event the policy requires; the unsynced-photo limit and
 # the time since the last sync ("dock to sync"); a full store; consent
 # (R5): the platforms sealed with each photo are the intersection of the
 # tagged pupils' consents, empty for an unknown ref or a pupil without
@@ -75,6 +75,19 @@ check "still logged in well before the idle timeout" has '^staff: *S043$' "$(cam
 advance 61
 check "logged out after 10 idle minutes" has '^staff: *nobody' "$(camctl status)"
 check "the idle logout is audited" has 'staff:S043 logout - 0 idle for 10 min' "$(audit_log)"
+
+# -- a new PIN from the Trust (trustadm staff pin) takes effect with the next policy
+NEWPIN=97531
+printf '%s\n' "$NEWPIN" | ta staff pin S043 --pin-stdin >/dev/null
+expect_exit "until the next policy the old PIN still logs in" 0 'S043 logged in' login S043 "$PIN2"
+camctl logout >/dev/null
+ta policy issue "$DEVICE_ID" -o "$T/pin.bundle" >/dev/null
+camctl policy install "$T/pin.bundle" >/dev/null
+expect_exit "with the next policy the old PIN is refused" 3 'wrong staff id or PIN' \
+	login S043 "$PIN2"
+expect_exit "and the new one logs in" 0 'S043 logged in' login S043 "$NEWPIN"
+camctl logout >/dev/null
+check_fails "the new PIN never reaches the audit log" has "$NEWPIN" "$(audit_log)"
 
 # -- the event the policy requires
 login S042 "$PIN" >/dev/null

@@ -113,6 +113,16 @@ expect_exit "an unknown sub-command is a usage error" 2 "usage: .*event add" ta 
 expect_exit "consent's too" 2 "usage: .*consent import" ta consent export
 expect_exit "a removed id is never reused" 1 "never reused" \
 	sh -c "printf '5555\n' | \"$B/trustadm\" -d \"$TRUST\" staff add S099 --name New --pin-stdin"
+expect_exit "staff pin sets a new PIN" 0 "staff S043: new PIN set" \
+	sh -c "printf '24680\n' | \"$B/trustadm\" -d \"$TRUST\" staff pin S043 --pin-stdin"
+expect_exit "a bad new PIN is refused" 1 "4 to 12 digits" \
+	sh -c "printf '12\n' | \"$B/trustadm\" -d \"$TRUST\" staff pin S043 --pin-stdin"
+expect_exit "a removed member gets no new PIN" 1 "S099 was removed" \
+	sh -c "printf '2468\n' | \"$B/trustadm\" -d \"$TRUST\" staff pin S099 --pin-stdin"
+expect_exit "nor does an unknown id" 1 "no staff member S100" \
+	sh -c "printf '2468\n' | \"$B/trustadm\" -d \"$TRUST\" staff pin S100 --pin-stdin"
+expect_exit "staff pin without a terminal or --pin-stdin says so" 1 "pin-stdin" \
+	no_prompt "$B/trustadm" -d "$TRUST" staff pin S043
 out=$(ta staff list)
 check "staff list shows S042" has "^S042 +active .* Ann Teacher$" "$out"
 check "staff list shows the removed member" has "^S099 +removed" "$out"
@@ -230,11 +240,12 @@ check "and verifies" "$TOOLS/tc_policy_check" "$T/p8.bundle" "$TRUST/ca.crt" "$I
 
 # ---------------------------------------------------------------- the Trust's audit log
 log=$(ta audit)
-for a in init enrol revoke staff.add staff.remove event.add consent.import policy.issue; do
+for a in init enrol revoke staff.add staff.pin staff.remove event.add consent.import policy.issue; do
 	check "the audit log records $a" has "  $a  " "$log"
 done
 check "the audit log names the OS user" has "  $(id -un)( \\(sudo [^)]*\\))?  enrol  $ID1  " "$log"
 check "refused commands change nothing in the log" test "$(count_lines '  consent.import  ' "$log")" -eq 1
+check "nor does a refused staff pin" test "$(count_lines '  staff.pin  ' "$log")" -eq 1
 check_fails "the audit log holds no pupil ref" has 'P-7F3A' "$log"
 
 # ---------------------------------------------------------------- passphrase

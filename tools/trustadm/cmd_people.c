@@ -1,5 +1,5 @@
 /*
- * cmd_people.c - `staff add|remove|list` and `event add|list`.
+ * cmd_people.c - `staff add|pin|remove|list` and `event add|list`.
  *
  * A staff member's PIN is read without echo at the terminal (twice) or
  * as one line on stdin (--pin-stdin, for scripts), checked (4 to 12
@@ -17,7 +17,9 @@
 #include "tc_secmem.h"
 #include "tc_trust_valid.h"
 
-#define STAFF_SYN "staff add ID --name NAME [--pin-stdin] | staff remove ID | staff list"
+#define STAFF_SYN \
+	"staff add ID --name NAME [--pin-stdin] | staff pin ID [--pin-stdin] | staff remove ID | " \
+	"staff list"
 #define EVENT_SYN "event add ID --name NAME --date YYYY-MM-DD | event list"
 #define PIN_MIN 4
 #define PIN_MAX 12
@@ -70,6 +72,41 @@ read_pin(struct tadm *a, const char *id, bool from_stdin, char *pin, size_t cap)
 	return 0;
 }
 
+/* The one operand, a valid staff id, and the registry open; TADM_OK or an exit code. */
+static int
+staff_id_arg(struct tadm *a, int argc, char **argv, const char **id)
+{
+	if (optind + 1 != argc)
+		return tadm_usage(a, STAFF_SYN);
+	*id = argv[optind];
+	if (!tc_trust_valid_id(*id)) {
+		tadm_err(a, "a staff id is 1-%d printable ASCII characters without spaces",
+			 TC_TRUST_ID_MAX);
+		return TADM_USAGE;
+	}
+	return tadm_open(a) != 0 ? TADM_FAIL : TADM_OK;
+}
+
+/* Read a new PIN for id and hash it into hash (wiped by the caller); 0 or TADM_FAIL. */
+static int
+new_pin_hash(struct tadm *a, const char *id, bool from_stdin, char hash[TC_POLICY_PIN_HASH_MAX])
+{
+	char pin[PIN_MAX + 2];
+	int rc;
+
+	if (read_pin(a, id, from_stdin, pin, sizeof(pin)) != 0) {
+		tc_zeroize(pin, sizeof(pin));
+		return TADM_FAIL;
+	}
+	rc = tc_policy_hash_pin(pin, hash);
+	tc_zeroize(pin, sizeof(pin));
+	if (rc != 0) {
+		tadm_err(a, "cannot hash the PIN: %s", tc_strerror(rc));
+		return TADM_FAIL;
+	}
+	return 0;
+}
+
 static int
 staff_add(struct tadm *a, int argc, char **argv)
 {
@@ -78,7 +115,7 @@ staff_add(struct tadm *a, int argc, char **argv)
 		{ "pin-stdin", no_argument, NULL, 's' },
 		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
 	const char *id, *name = NULL;
-	char pin[PIN_MAX + 2], hash[TC_POLICY_PIN_HASH_MAX];
+	char hash[TC_POLICY_PIN_HASH_MAX];
 	struct tc_reg_staff old;
 	bool from_stdin = false;
 	int c, rc;
@@ -112,16 +149,8 @@ staff_add(struct tadm *a, int argc, char **argv)
 			 "attributed", id, old.active ? "already in use" : "used by a removed member");
 		return TADM_FAIL;
 	}
-	if (read_pin(a, id, from_stdin, pin, sizeof(pin)) != 0) {
-		tc_zeroize(pin, sizeof(pin));
+	if (new_pin_hash(a, id, from_stdin, hash) != 0)
 		return TADM_FAIL;
-	}
-	rc = tc_policy_hash_pin(pin, hash);
-	tc_zeroize(pin, sizeof(pin));
-	if (rc != 0) {
-		tadm_err(a, "cannot hash the PIN: %s", tc_strerror(rc));
-		return TADM_FAIL;
-	}
 	if ((rc = tc_registry_begin(a->reg)) == 0 &&
 	    (rc = tc_registry_staff_add(a->reg, id, name, hash)) == 0 &&
 	    (rc = tc_registry_audit(a->reg, "staff.add", id, "")) == 0)
@@ -136,6 +165,59 @@ staff_add(struct tadm *a, int argc, char **argv)
 	return TADM_OK;
 }
 
+/*
+ * `staff pin ID`: a new PIN for an active member (forgotten, or known to
+ * others).  The old one keeps working on a device until its next policy.
+ */
+static int
+staff_pin(struct tadm *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pin-stdin", no_argument, NULL, 's' },
+		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	char hash[TC_POLICY_PIN_HASH_MAX];
+	struct tc_reg_staff old;
+	bool from_stdin = false;
+	const char *id;
+	int c, rc;
+
+	while ((c = tadm_getopt(argc, argv, "s" TADM_COMMON_SHORT, opts)) != -1) {
+		if (c == 's')
+			from_stdin = true;
+		else if ((rc = tadm_common_opt(a, c, STAFF_SYN)) >= 0)
+			return rc;
+	}
+	if ((rc = staff_id_arg(a, argc, argv, &id)) != TADM_OK)
+		return rc;
+	/* Say so before asking for a PIN that would be thrown away. */
+	rc = tc_registry_staff_get(a->reg, id, &old);
+	if (rc == 0 && !old.active)
+		rc = TC_E_STATE;
+	if (rc == 0 && new_pin_hash(a, id, from_stdin, hash) != 0) {
+		tc_zeroize(hash, sizeof(hash));
+		return TADM_FAIL;
+	}
+	if (rc == 0 && (rc = tc_registry_begin(a->reg)) == 0) {
+		if ((rc = tc_registry_staff_set_pin(a->reg, id, hash)) == 0 &&
+		    (rc = tc_registry_audit(a->reg, "staff.pin", id, "")) == 0)
+			rc = tc_registry_commit(a->reg);
+		if (rc != 0)
+			tc_registry_rollback(a->reg);
+	}
+	tc_zeroize(hash, sizeof(hash));
+	if (rc == TC_E_NOT_FOUND)
+		tadm_err(a, "no staff member %s", id);
+	else if (rc == TC_E_STATE)
+		tadm_err(a, "staff %s was removed: removed members get no PIN", id);
+	else if (rc != 0)
+		tadm_err(a, "cannot set the PIN of staff %s: %s", id, tc_strerror(rc));
+	if (rc != 0)
+		return TADM_FAIL;
+	printf("staff %s: new PIN set; devices accept it, and no longer the old one, from "
+	       "their next policy: issue new policies now\n", id);
+	return TADM_OK;
+}
+
 static int
 staff_remove(struct tadm *a, int argc, char **argv)
 {
@@ -146,16 +228,8 @@ staff_remove(struct tadm *a, int argc, char **argv)
 	while ((c = tadm_getopt(argc, argv, TADM_COMMON_SHORT, opts)) != -1)
 		if ((rc = tadm_common_opt(a, c, STAFF_SYN)) >= 0)
 			return rc;
-	if (optind + 1 != argc)
-		return tadm_usage(a, STAFF_SYN);
-	id = argv[optind];
-	if (!tc_trust_valid_id(id)) {
-		tadm_err(a, "a staff id is 1-%d printable ASCII characters without spaces",
-			 TC_TRUST_ID_MAX);
-		return TADM_USAGE;
-	}
-	if (tadm_open(a) != 0)
-		return TADM_FAIL;
+	if ((rc = staff_id_arg(a, argc, argv, &id)) != TADM_OK)
+		return rc;
 	if ((rc = tc_registry_begin(a->reg)) == 0 &&
 	    (rc = tc_registry_staff_remove(a->reg, id, tadm_now())) == 0 &&
 	    (rc = tc_registry_audit(a->reg, "staff.remove", id, "")) == 0)
@@ -297,6 +371,7 @@ cmd_staff(struct tadm *a, int argc, char **argv)
 {
 	static const struct tadm_sub subs[] = {
 		{ "add", "staff add", staff_add },
+		{ "pin", "staff pin", staff_pin },
 		{ "remove", "staff remove", staff_remove },
 		{ "list", "staff list", staff_list },
 	};

@@ -258,8 +258,9 @@ tc_registry_staff_get(struct tc_registry *r, const char *id, struct tc_reg_staff
 	return rc;
 }
 
-int
-tc_registry_staff_remove(struct tc_registry *r, const char *id, int64_t when)
+/* 0 if id is an active staff member, TC_E_STATE if removed, TC_E_NOT_FOUND. */
+static int
+staff_active(struct tc_registry *r, const char *id)
 {
 	sqlite3_stmt *st;
 	int rc = registry_prepare(r, "SELECT active FROM staff WHERE id = ?1", &st);
@@ -273,14 +274,38 @@ tc_registry_staff_remove(struct tc_registry *r, const char *id, int64_t when)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_DONE ? TC_E_NOT_FOUND : registry_err(rc);
-	if (!active)
-		return TC_E_STATE;
+	return active ? 0 : TC_E_STATE;
+}
+
+int
+tc_registry_staff_remove(struct tc_registry *r, const char *id, int64_t when)
+{
+	sqlite3_stmt *st;
+	int rc = staff_active(r, id);
+
+	if (rc != 0)
+		return rc;
 	/* The row stays, so photos already taken keep a name to attribute to (R10). */
 	if ((rc = registry_prepare(r, "UPDATE staff SET active = 0, removed = ?2 WHERE id = ?1",
 				   &st)) != 0)
 		return rc;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, when);
+	return registry_exec_stmt(st);
+}
+
+int
+tc_registry_staff_set_pin(struct tc_registry *r, const char *id, const char *pin_hash)
+{
+	sqlite3_stmt *st;
+	int rc = staff_active(r, id);
+
+	if (rc != 0)
+		return rc;
+	if ((rc = registry_prepare(r, "UPDATE staff SET pin_hash = ?2 WHERE id = ?1", &st)) != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pin_hash, -1, SQLITE_STATIC);
 	return registry_exec_stmt(st);
 }
 

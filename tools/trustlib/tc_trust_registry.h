@@ -113,6 +113,9 @@ int tc_registry_staff_get(struct tc_registry *r, const char *id, struct tc_reg_s
 	TC_MUST_CHECK;
 /* TC_E_NOT_FOUND, or TC_E_STATE if already removed. */
 int tc_registry_staff_remove(struct tc_registry *r, const char *id, int64_t when) TC_MUST_CHECK;
+/* A new PIN hash for an active member: TC_E_NOT_FOUND, TC_E_STATE if removed. */
+int tc_registry_staff_set_pin(struct tc_registry *r, const char *id, const char *pin_hash)
+	TC_MUST_CHECK;
 typedef int (*tc_reg_staff_fn)(void *ctx, const struct tc_reg_staff *s);
 /* active_only: skip removed staff; with_hash: fill pin_hash (for the policy only). */
 int tc_registry_staff_foreach(struct tc_registry *r, bool active_only, bool with_hash,
