@@ -7,12 +7,15 @@
  * shared with a child (MADV_WIPEONFORK where the kernel has it).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <mbedtls/platform_util.h>
 
 #include "tc_fault.h"
@@ -105,6 +108,26 @@ tc_secure_len(const void *p)
 	return p ? hdr_of(p)->user_len : 0;
 }
 
+void
+tc_secure_wipe_heap(void *p)
+{
+	if (p != NULL)
+		tc_zeroize(p, malloc_usable_size(p));
+}
+
+static void *
+json_alloc(size_t n)
+{
+	return malloc(n);
+}
+
+static void
+json_wipe_free(void *p)
+{
+	tc_secure_wipe_heap(p);
+	free(p);
+}
+
 int
 tc_secure_process(void)
 {
@@ -114,5 +137,12 @@ tc_secure_process(void)
 		return -errno;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
 		return -errno;
+	/*
+	 * jansson copies every string it parses or builds (pupil refs, staff
+	 * ids, PIN hashes, photo metadata) into its own heap blocks: wipe each
+	 * as it is freed.  Both hooks are plain malloc/free underneath, so
+	 * blocks allocated before this point free correctly too.
+	 */
+	json_set_alloc_funcs(json_alloc, json_wipe_free);
 	return 0;
 }

@@ -27,7 +27,13 @@ bool tc_secure_locked(const void *p);
 /* Usable length of p (from tc_secure_alloc). */
 size_t tc_secure_len(const void *p);
 
-/* No core dumps, not ptrace-attachable by other users: call early in main(). */
+/* Zero the whole of a malloc'd block (its usable size), before it is freed. */
+void tc_secure_wipe_heap(void *p);
+
+/*
+ * No core dumps, not ptrace-attachable by other users, and jansson's
+ * heap blocks wiped when freed: call early in main().
+ */
 int tc_secure_process(void) TC_MUST_CHECK;
 
 #endif /* TC_SECMEM_H */

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/pk.h>
 
@@ -70,10 +72,32 @@ test_secure_alloc_locks_when_allowed(void **state)
 	tc_secure_free(p);
 }
 
+/* tc_secure_wipe_heap zeroes a heap block to its usable size, not just what was asked. */
+static void
+test_wipe_heap(void **state)
+{
+	unsigned char *p = malloc(100);
+	size_t n, i;
+
+	(void)state;
+	assert_non_null(p);
+	n = malloc_usable_size(p);
+	assert_true(n >= 100);
+	memset(p, 0xa5, 100);	/* what was asked for: _FORTIFY_SOURCE knows the size */
+	tc_secure_wipe_heap(p);
+	for (i = 0; i < n; i++)
+		assert_int_equal(p[i], 0);
+	free(p);
+	tc_secure_wipe_heap(NULL);
+}
+
 static void
 test_secure_process(void **state)
 {
+	json_malloc_t jm;
+	json_free_t jf;
 	struct rlimit rl;
+	json_t *js;
 	pid_t pid;
 	int st;
 
@@ -84,7 +108,15 @@ test_secure_process(void **state)
 			_exit(1);
 		if (getrlimit(RLIMIT_CORE, &rl) != 0 || rl.rlim_cur != 0)
 			_exit(2);
-		_exit(prctl(PR_GET_DUMPABLE) == 0 ? 0 : 3);
+		if (prctl(PR_GET_DUMPABLE) != 0)
+			_exit(3);
+		/* jansson now frees through the wiping hook, and it still works. */
+		json_get_alloc_funcs(&jm, &jf);
+		if (jm == malloc || jf == free || jm == NULL || jf == NULL)
+			_exit(4);
+		js = json_string("P-7F3A");
+		json_decref(js);
+		_exit(js ? 0 : 5);
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
@@ -233,6 +265,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_secure_alloc),
 		cmocka_unit_test(test_secure_alloc_locks_when_allowed),
+		cmocka_unit_test(test_wipe_heap),
 		cmocka_unit_test(test_secure_process),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_log_levels_to_stderr),
