@@ -10,13 +10,13 @@
  *
  * The child is a fork of the caller, running the caller's own code on
  * the caller's bytes, so what comes back is checked for sane sizes but
- * not re-verified.  If the child cannot be started, the verify runs in
+ * not re-verified.  The child only verifies and writes: nothing in it
+ * logs or takes a lock another of the caller's threads could hold.  If the child cannot be started, the verify runs in
  * process (same answer, more memory) and says so in the log.
  */
 #define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,7 +25,6 @@
 #include "tc_fault.h"
 #include "tc_io.h"
 #include "tc_log.h"
-#include "tc_secmem.h"
 
 /* The child: verify, then rc and, on success, the policy; exit 0 if all was written. */
 static void
@@ -141,15 +140,17 @@ tc_policy_verify_isolated(const uint8_t *bundle, size_t len, const char *ca_pem,
 	pid_t pid;
 
 	*out = NULL;
-	if (pipe2(fds, O_CLOEXEC) != 0)
+	if (pipe2(fds, O_CLOEXEC) != 0) {
 		pid = -1;
-	else if ((pid = fork()) < 0) {
+		rc = -errno;
+	} else if ((pid = fork()) < 0) {
+		rc = -errno;
 		close(fds[0]);
 		close(fds[1]);
 	}
 	if (pid < 0) {
 		tc_warn("policy check in a child process: %s; checking in process",
-			tc_strerror(-errno));
+			tc_strerror(rc));
 		return tc_policy_verify(bundle, len, ca_pem, device_id, min_version, now, out);
 	}
 	if (pid == 0) {
