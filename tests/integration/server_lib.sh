@@ -108,6 +108,20 @@ kill_server() {
 
 # log_has PATTERN: the server log has a matching line.
 log_has() { grep -Eq -- "$1" "$SRVLOG"; }
+# wait_log LINE PATTERN: block until the server log, from line LINE on,
+# has a line matching PATTERN; false after 60 s.  tail -f follows the
+# file (inotify), so this waits for the event rather than polling.
+wait_log() {
+	fifo=$T/wait_log.fifo
+	rm -f "$fifo" && mkfifo "$fifo"
+	timeout 60 tail -n "+$1" -f "$SRVLOG" > "$fifo" &
+	tailpid=$!
+	grep -Eq -m1 -- "$2" < "$fifo" && found=0 || found=1
+	kill "$tailpid" 2>/dev/null || true
+	wait "$tailpid" 2>/dev/null || true
+	rm -f "$fifo"
+	return $found
+}
 log_count() { grep -Ec -- "$1" "$SRVLOG" || true; }
 
 # ids_of DIR: the photo ids of the .tco files in DIR, in order.

@@ -10,7 +10,7 @@
 # second connection writing the same photo, SIGTERM mid-upload (exit 0,
 # bytes kept, resumed after restart), partial uploads abandoned for longer
 # than partial-ttl no longer counting against the quota and removed when
-# the server starts, dropping to an unprivileged user,
+# the server starts or at its periodic sweep, dropping to an unprivileged user,
 # and finally a ledger that agrees with every object and every receipt.
 set -eu
 T=${TC_TEST_TMP:?}
@@ -170,6 +170,16 @@ check "restarted with partial-ttl 30 days, the server removes it as it starts" t
 check "and logs it" test "$(log_count "partial upload $(obj_id "$M1") expired")" -eq $((n_exp + 1))
 check "with what partials remain" \
 	test "$(log_count "partials: [0-9]+ bytes held for [0-9]+ device")" -eq $((n_sum + 1))
+stop_server
+# A server that keeps running sweeps every sweep-interval (a day by default).
+start_server -o sweep-interval=1
+expect "the other device leaves one more partial" 0 "closed by server after 1000 bytes" \
+	cl other put -s 1000 "$M1"
+from=$(($(wc -l < "$SRVLOG") + 1))
+touch -d '31 days ago' "$PART"
+check "a running server removes it at its next sweep, untouched by any request" \
+	wait_log "$from" "partial upload $(obj_id "$M1") expired"
+check "it is gone" test ! -e "$PART"
 stop_server
 
 # ---------------------------------------------------------------- unprivileged

@@ -1,7 +1,8 @@
 /*
  * accept.c - the main thread's loop: listening sockets, accepting while
  * there is room for another connection thread, the per-device
- * connection count, and stopping on SIGTERM (stop accepting, wake every
+ * connection count, the periodic sweep of abandoned partial uploads
+ * (sweep-interval), and stopping on SIGTERM (stop accepting, wake every
  * connection, wait for the last one).
  *
  * Tuned for few, long connections (cameras at their docks): one thread
@@ -15,6 +16,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -188,19 +190,37 @@ accept_some(struct srv *s, int lfd, pthread_attr_t *attr)
 	}
 }
 
+static int64_t
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
 void
 srv_serve(struct srv *s, int signal_fd)
 {
 	struct pollfd p[2 + SRV_MAX_LISTEN];
 	pthread_attr_t attr;
-	uint64_t v;
+	uint64_t v, every = s->set.partial_ttl_s ? s->set.sweep_s : 0;
+	int64_t next_sweep = every ? now_s() + (int64_t)every : 0, wait_s;
 	unsigned i, n;
 	bool room;
+	int rc;
 
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, CONN_STACK);
 	for (;;) {
+		/* A server up for months still drops a vanished device's partials. */
+		if (every && (wait_s = next_sweep - now_s()) <= 0) {
+			if ((rc = upload_expire_all(s)) != 0)
+				tc_warn("sweep of partial uploads: %s", tc_strerror(rc));
+			next_sweep = now_s() + (int64_t)every;
+			wait_s = (int64_t)every;
+		}
 		p[0] = (struct pollfd){ signal_fd, POLLIN, 0 };
 		p[1] = (struct pollfd){ s->slot_fd, POLLIN, 0 };
 		n = 2;
@@ -209,7 +229,7 @@ srv_serve(struct srv *s, int signal_fd)
 		pthread_mutex_unlock(&s->lock);
 		for (i = 0; room && i < s->n_listen_fd; i++)
 			p[n++] = (struct pollfd){ s->listen_fd[i], POLLIN, 0 };
-		if (poll(p, n, -1) < 0) {
+		if (poll(p, n, every ? (int)(wait_s > 86400 ? 86400000 : wait_s * 1000) : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			tc_err("poll: %s", strerror(errno));

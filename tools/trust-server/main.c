@@ -85,6 +85,8 @@ parse_tunable(struct srv_settings *set, const char *arg)
 		return parse_size(v, &set->quota);
 	if (KEY("partial-ttl"))	/* seconds; 0: keep partials for ever */
 		return tc_parse_u64(v, 0, 10ULL * 366 * 86400, &set->partial_ttl_s);
+	if (KEY("sweep-interval"))	/* seconds; 0: sweep at start-up only */
+		return tc_parse_u64(v, 0, 366ULL * 86400, &set->sweep_s);
 	if (KEY("audit-max"))
 		return parse_size(v, &set->audit_max);
 	if (KEY("max-conns") || KEY("device-conns")) {
@@ -175,6 +177,7 @@ main(int argc, char **argv)
 	s.set.max_object = 64ULL << 20;
 	s.set.quota = 8ULL << 30;
 	s.set.partial_ttl_s = 30ULL * 86400;
+	s.set.sweep_s = 86400;
 	s.set.audit_max = 8ULL << 20;
 	s.set.max_conns = 64;
 	s.set.device_conns = 4;

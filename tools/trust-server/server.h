@@ -43,7 +43,8 @@ struct srv_settings {
 	unsigned n_listen;
 	uint64_t max_object;		/* largest Upload-Length accepted */
 	uint64_t quota;			/* bytes per device: held objects + partials */
-	uint64_t partial_ttl_s;		/* a partial untouched this long is dropped at a quota check; 0 never */
+	uint64_t partial_ttl_s;		/* a partial untouched this long is dropped; 0 never */
+	uint64_t sweep_s;		/* every device's partials swept this often; 0 at start-up only */
 	uint64_t audit_max;		/* largest audit segment body */
 	unsigned max_conns, device_conns;
 	unsigned handshake_ms, idle_ms, header_ms, body_ms, send_ms;
