@@ -1,12 +1,15 @@
 /*
  * bench.c - timing and the BENCH summary line (see bench.h).
  */
+#define _GNU_SOURCE /* nftw FTW_PHYS */
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -112,4 +115,33 @@ bench_stop_daemon(long pid, const char *pidfile)
 		(void)flock(fd, LOCK_EX);	/* released when the daemon exits */
 		close(fd);
 	}
+}
+
+int
+bench_mkdtemp(char *dir, size_t size, const char *tag, const char *fallback)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(dir, size, "%s/%sXXXXXX", tmp ? tmp : fallback, tag);
+	if (mkdtemp(dir) != NULL)
+		return 0;
+	dir[0] = '\0';
+	return -1;
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int
+bench_rm_tree(const char *dir)
+{
+	if (dir == NULL || dir[0] == '\0')
+		return 0;
+	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }

@@ -11,6 +11,7 @@
 #define TC_BENCH_H
 
 #include <math.h>
+#include <stddef.h>
 
 /* Monotonic seconds. */
 double bench_now(void);
@@ -33,5 +34,14 @@ double bench_peak_rss_mib(long pid);
  * it holds on pidfile for its whole life (no polling).
  */
 void bench_stop_daemon(long pid, const char *pidfile);
+
+/*
+ * A fresh private directory $TMPDIR/<tag>XXXXXX (fallback when TMPDIR is
+ * unset) into dir: 0, or -1 with dir empty.
+ */
+int bench_mkdtemp(char *dir, size_t size, const char *tag, const char *fallback);
+
+/* Remove dir and everything under it (no symlink followed); "" is a no-op.  0 or -1. */
+int bench_rm_tree(const char *dir);
 
 #endif /* TC_BENCH_H */

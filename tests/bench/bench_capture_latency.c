@@ -82,8 +82,7 @@ main(void)
 	tc_camera_close(cam);
 	tc_store_close(store);
 	tc_audit_close(audit);
-	snprintf(sub, sizeof(sub), "rm -rf '%s'", dir);
-	if (system(sub) != 0)
+	if (bench_rm_tree(dir) != 0)
 		return 1;
 	bench_report("capture-latency", bench_median(cap, RUNS) * 1e3, "ms",
 		     bench_median(bare, RUNS) * 1e3, "<=", 1.10);

@@ -9,8 +9,6 @@
  *
  *   BENCH name=secure-delete-5mb value=<median ms>
  */
-#define _GNU_SOURCE
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,15 +25,6 @@
 
 #define PHOTO_LEN (5 * 1000 * 1000)
 #define ROUNDS 15
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void
 make_jpeg(uint8_t *buf, size_t len, unsigned seed)
@@ -103,7 +92,6 @@ main(void)
 	uint8_t priv[TC_P256_PRIV_LEN], pub[TC_P256_PUB_LEN], mac[TC_DEVICE_MAC_KEY_LEN];
 	uint8_t akey[TC_AUDIT_KEY_LEN], id[TC_PHOTO_ID_LEN], *jpeg = NULL;
 	char base[256], sdir[320], adir[320];
-	const char *tmp = getenv("TMPDIR");
 	struct tc_store_config cfg = { 0 };
 	struct tc_seal_params p = { 0 };
 	struct tc_audit *audit = NULL;
@@ -111,8 +99,7 @@ main(void)
 	double t[ROUNDS], t0;
 	int i, rc = 1;
 
-	snprintf(base, sizeof(base), "%s/tc-bench-sdXXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(base))
+	if (bench_mkdtemp(base, sizeof(base), "tc-bench-sd", "/tmp") != 0)
 		return 1;
 	snprintf(sdir, sizeof(sdir), "%s/store", base);
 	snprintf(adir, sizeof(adir), "%s/audit", base);
@@ -148,6 +135,6 @@ out:
 	tc_audit_close(audit);
 	tc_secure_free(jpeg);
 	tc_zeroize(priv, sizeof(priv));
-	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	(void)bench_rm_tree(base);
 	return rc;
 }

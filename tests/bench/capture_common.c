@@ -91,7 +91,7 @@ run(const char *cmd)
 int
 bench_photod_start(struct bench_photod *p)
 {
-	const char *bin = getenv("TC_BIN"), *tmp = getenv("TMPDIR");
+	const char *bin = getenv("TC_BIN");
 	char cmd[3000], pidpath[320];
 	FILE *f;
 	long pid = 0;
@@ -100,8 +100,7 @@ bench_photod_start(struct bench_photod *p)
 		fprintf(stderr, "bench: set TC_BIN to the built programs (make bench does)\n");
 		return -EINVAL;
 	}
-	snprintf(p->dir, sizeof(p->dir), "%s/tcbenchXXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(p->dir))
+	if (bench_mkdtemp(p->dir, sizeof(p->dir), "tcbench", "/tmp") != 0)
 		return -errno;
 	snprintf(p->run, sizeof(p->run), "%s/run", p->dir);
 	/*
@@ -182,11 +181,10 @@ bench_photod_peak_rss_mib(const struct bench_photod *p)
 void
 bench_photod_stop(struct bench_photod *p)
 {
-	char path[400], cmd[600];
+	char path[400];
 
 	snprintf(path, sizeof(path), "%s/photod.pid", p->run);
 	bench_stop_daemon((long)p->pid, path);
 	p->pid = 0;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p->dir);
-	(void)run(cmd);
+	(void)bench_rm_tree(p->dir);
 }

@@ -1,26 +1,15 @@
 /*
  * catalog_common.c - the two catalog benchmarks' setup (catalog_common.h).
  */
-#define _GNU_SOURCE
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "catalog_common.h"
 #include "tc_io.h"
 #include "tc_random.h"
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 open_one(const char *base, const char *name, struct tc_catalog **c, int *dfd)
@@ -36,15 +25,10 @@ open_one(const char *base, const char *name, struct tc_catalog **c, int *dfd)
 int
 bcat_open(struct bcat *b, const char *tag)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	memset(b, 0, sizeof(*b));
 	b->fd_empty = b->fd_full = -1;
-	snprintf(b->base, sizeof(b->base), "%s/%sXXXXXX", tmp ? tmp : "/tmp", tag);
-	if (!mkdtemp(b->base)) {
-		b->base[0] = '\0';
+	if (bench_mkdtemp(b->base, sizeof(b->base), tag, "/tmp") != 0)
 		return -1;
-	}
 	if (open_one(b->base, "empty", &b->empty, &b->fd_empty) != 0 ||
 	    open_one(b->base, "full", &b->full, &b->fd_full) != 0)
 		return -1;
@@ -60,8 +44,7 @@ bcat_close(struct bcat *b)
 		close(b->fd_empty);
 	if (b->fd_full >= 0)
 		close(b->fd_full);
-	if (b->base[0])
-		nftw(b->base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	(void)bench_rm_tree(b->base);
 	memset(b, 0, sizeof(*b));
 	b->fd_empty = b->fd_full = -1;
 }

@@ -36,7 +36,7 @@ random_port(void)
 int
 bsrv_setup(struct bsrv *b, unsigned n_devices)
 {
-	const char *bin = getenv("TC_BIN"), *tmp = getenv("TMPDIR");
+	const char *bin = getenv("TC_BIN");
 	char cmd[4096];
 
 	memset(b, 0, sizeof(*b));
@@ -47,8 +47,7 @@ bsrv_setup(struct bsrv *b, unsigned n_devices)
 	srand((unsigned)getpid());
 	snprintf(b->bin, sizeof(b->bin), "%s", bin);
 	snprintf(b->tools, sizeof(b->tools), "%s/../tests/tools", bin);
-	snprintf(b->dir, sizeof(b->dir), "%s/tcsrvbenchXXXXXX", tmp ? tmp : "/var/tmp");
-	if (!mkdtemp(b->dir))
+	if (bench_mkdtemp(b->dir, sizeof(b->dir), "tcsrvbench", "/var/tmp") != 0)
 		return -errno;
 	snprintf(cmd, sizeof(cmd),
 		 "set -e; cd '%s'; B='%s'; T='%s'; \"$B/trustadm\" init trust >/dev/null; i=1;"
@@ -227,10 +226,5 @@ bsrv_raw_push(struct bsrv *b, uint64_t bytes)
 void
 bsrv_cleanup(struct bsrv *b)
 {
-	char cmd[512];
-
-	if (b->dir[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", b->dir);
-		(void)sh(cmd);
-	}
+	(void)bench_rm_tree(b->dir);
 }
