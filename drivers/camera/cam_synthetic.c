@@ -31,16 +31,13 @@
  *    | +------------------------------ release ---------|-----------------+
  *    +------------(start renders the first frame)-------+
  */
-#define _GNU_SOURCE /* gettid */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cam_backend.h"
 #include "synth_scene.h"
@@ -48,6 +45,7 @@
 #include "tc_log.h"
 #include "tc_secmem.h"
 #include "tc_synth.h"
+#include "tc_thread.h"
 
 #define SYNTH_NBUFS 2
 #define RENDER_NICE 10 /* the render thread's nice value: see render_main */
@@ -244,7 +242,6 @@ render_main(void *arg)
 {
 	struct synth_cam *sc = arg;
 	sigset_t all;
-	int nice_now;
 
 	/* Already blocked by start; restated so no signal can ever land here. */
 	sigfillset(&all);
@@ -259,10 +256,7 @@ render_main(void *arg)
 	 * thread.  Only ever lowers the priority (never below the caller's);
 	 * best effort.
 	 */
-	errno = 0;
-	nice_now = getpriority(PRIO_PROCESS, (id_t)gettid());
-	if (errno == 0 && nice_now < RENDER_NICE &&
-	    setpriority(PRIO_PROCESS, (id_t)gettid(), RENDER_NICE) != 0)
+	if (!tc_thread_lower_priority(RENDER_NICE))
 		tc_debug("camera: render thread stays at the caller's priority");
 
 	pthread_mutex_lock(&sc->mu);
@@ -352,7 +346,6 @@ static int
 synth_start(void *priv)
 {
 	struct synth_cam *sc = priv;
-	sigset_t all, old;
 	int err;
 
 	prime(sc);
@@ -360,15 +353,8 @@ synth_start(void *priv)
 	sc->stopping = false;
 	sc->thread_up = true;
 	pthread_mutex_unlock(&sc->mu);
-	/*
-	 * The thread inherits the mask in force here: block everything around
-	 * pthread_create so that no signal is ever delivered to it, not even
-	 * before its first instruction.
-	 */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&sc->thread, NULL, render_main, sc);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* No signal is ever delivered to it, not even before its first instruction. */
+	err = tc_thread_start(&sc->thread, NULL, render_main, sc);
 	if (err != 0) {
 		pthread_mutex_lock(&sc->mu);
 		sc->thread_up = false;

@@ -44,19 +44,16 @@
  * (re-indexed at the next open) and a temporary (erased), as the store's
  * commit protocol already allows.
  */
-#define _GNU_SOURCE /* gettid */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include "capture_int.h"
 #include "tc_io.h"
 #include "tc_log.h"
 #include "tc_secmem.h"
+#include "tc_thread.h"
 
 #define BURST_RING_BLOCKS 16
 #define BURST_SEALER_NICE 8
@@ -82,13 +79,10 @@ static void *
 committer_main(void *arg)
 {
 	struct tc_capture_burst *b = arg;
-	int rc, now;
+	int rc;
 
-	errno = 0;
-	now = getpriority(PRIO_PROCESS, (id_t)gettid());
-	if (errno == 0 && now < BURST_COMMIT_NICE &&
-	    setpriority(PRIO_PROCESS, (id_t)gettid(), BURST_COMMIT_NICE) != 0)
-		tc_debug("capture: committer stays at nice %d", now);
+	if (!tc_thread_lower_priority(BURST_COMMIT_NICE))
+		tc_debug("capture: committer stays at the caller's priority");
 	pthread_mutex_lock(&b->mu);
 	for (;;) {
 		while (!b->kicked && !b->closing)
@@ -153,7 +147,6 @@ tc_capture_burst_open(struct tc_capture_burst **out, struct tc_store *store,
 		      tc_capture_done_fn done, void *ctx)
 {
 	struct tc_capture_burst *b;
-	sigset_t all, old;
 	int rc;
 
 	if (!out || !store)
@@ -173,11 +166,7 @@ tc_capture_burst_open(struct tc_capture_burst **out, struct tc_store *store,
 	}
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->cv, NULL);
-	/* Signals stay with the caller's thread (photod reads them from a signalfd). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = -pthread_create(&b->thread, NULL, committer_main, b);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = -tc_thread_start(&b->thread, NULL, committer_main, b);
 	if (rc) {
 		pthread_cond_destroy(&b->cv);
 		pthread_mutex_destroy(&b->mu);

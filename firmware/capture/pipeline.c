@@ -9,12 +9,9 @@
  * drains the full ones in order.  A single shot gets CAPTURE_RING_SHOT
  * blocks for the call; a burst brings its own deeper ring (burst.c).
  */
-#define _GNU_SOURCE /* gettid */
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include "autoconf.h"
 #include "capture_int.h"
@@ -22,6 +19,7 @@
 #include "tc_io.h"
 #include "tc_log.h"
 #include "tc_secmem.h"
+#include "tc_thread.h"
 
 #define PIPE_BLOCK CAPTURE_RING_BLOCK
 
@@ -75,14 +73,11 @@ sealer_main(void *arg)
 	struct pipe *p = arg;
 	unsigned i;
 	size_t len;
-	int rc, now;
+	int rc;
 
 	/* Below the encoder, if asked (burst.c says why); a thread may always lower itself. */
-	errno = 0;
-	now = getpriority(PRIO_PROCESS, (id_t)gettid());
-	if (p->sealer_nice > 0 && errno == 0 && now < p->sealer_nice &&
-	    setpriority(PRIO_PROCESS, (id_t)gettid(), p->sealer_nice) != 0)
-		tc_debug("capture: sealer stays at nice %d", now);
+	if (p->sealer_nice > 0 && !tc_thread_lower_priority(p->sealer_nice))
+		tc_debug("capture: sealer stays at the caller's priority");
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		while (p->nfull == 0 && !p->eof)

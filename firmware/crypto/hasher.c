@@ -15,10 +15,10 @@
  * No thread (never started, or pthread_create failed): every post hashes
  * inline, as the sealer did before, with the same result.
  */
-#include <signal.h>
 #include <string.h>
 
 #include "seal_int.h"
+#include "tc_thread.h"
 
 int (*seal_hasher_thread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
 				 void *) = pthread_create;
@@ -58,7 +58,6 @@ hasher_main(void *arg)
 bool
 seal_hasher_start(struct seal_hasher *h)
 {
-	sigset_t all, old;
 	int rc;
 
 	if (h->running)
@@ -69,11 +68,7 @@ seal_hasher_start(struct seal_hasher *h)
 		goto no_job_cv;
 	if (pthread_cond_init(&h->cv_idle, NULL) != 0)
 		goto no_idle_cv;
-	/* The new thread inherits the mask: signals stay with the caller's threads. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = seal_hasher_thread_create(&h->thread, NULL, hasher_main, h);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = tc_thread_start(&h->thread, seal_hasher_thread_create, hasher_main, h);
 	if (rc == 0) {
 		h->running = true;
 		return true;
