@@ -35,6 +35,9 @@ struct capture_job {
 	uint64_t t0;			/* monotonic us when the frame was ready */
 };
 
+/* The seal parameters cs stands for (keys.c); created_us is the caller's to set. */
+void capture_seal_params(const struct tc_capture_settings *cs, struct tc_seal_params *p);
+
 /* -EINVAL unless the arguments make a photo. */
 int capture_check_args(const struct tc_capture_settings *cs, const struct tc_frame *frame,
 		       const struct tc_photo_meta *meta) TC_MUST_CHECK;

@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "tc_capture.h"
+#include "capture_int.h"
 #include "tc_io.h"
 #include "tc_secmem.h"
 #include "tc_sha256.h"
@@ -31,7 +31,20 @@ struct tc_capture_keys {
 	uint8_t fp[TC_SHA256_LEN];	/* under mu: the settings prep was made for */
 };
 
-/* What a key set depends on; the footer key is secret, so only its hash is kept. */
+void
+capture_seal_params(const struct tc_capture_settings *cs, struct tc_seal_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->aead = cs->aead;
+	p->trust_pub = cs->trust_pub;
+	p->review_pub = cs->review_pub;
+	p->device_mac_key = cs->device_mac_key;
+}
+
+/*
+ * What a key set depends on: capture_seal_params' fields.  The footer key
+ * is secret, so only its hash is kept.
+ */
 static void
 fingerprint(const struct tc_capture_settings *cs, uint8_t out[TC_SHA256_LEN])
 {
@@ -86,11 +99,7 @@ tc_capture_keys_refill(struct tc_capture_keys *k, const struct tc_capture_settin
 	pthread_mutex_unlock(&k->mu);
 	if (ready)
 		return 0;
-	memset(&p, 0, sizeof(p));
-	p.aead = cs->aead;
-	p.trust_pub = cs->trust_pub;
-	p.review_pub = cs->review_pub;
-	p.device_mac_key = cs->device_mac_key;
+	capture_seal_params(cs, &p);
 	if ((rc = tc_seal_prepare(&prep, &p)) != 0)
 		return rc;
 	pthread_mutex_lock(&k->mu);

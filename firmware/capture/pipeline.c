@@ -147,11 +147,7 @@ capture_job_encode(struct capture_job *j, const struct tc_capture_settings *cs,
 		rc = p.mem ? -EINVAL : -ENOMEM;
 		goto out;
 	}
-	memset(&sp, 0, sizeof(sp));
-	sp.aead = cs->aead;
-	sp.trust_pub = cs->trust_pub;
-	sp.review_pub = cs->review_pub;
-	sp.device_mac_key = cs->device_mac_key;
+	capture_seal_params(cs, &sp);
 	sp.created_us = meta->capture_time_us;
 	/*
 	 * The seal key: its P-256 ECDH (about 1.2 ms) would be the one step
