@@ -115,12 +115,6 @@ tc_secure_wipe_heap(void *p)
 		tc_zeroize(p, malloc_usable_size(p));
 }
 
-static void *
-json_alloc(size_t n)
-{
-	return malloc(n);
-}
-
 static void
 json_wipe_free(void *p)
 {
@@ -143,6 +137,6 @@ tc_secure_process(void)
 	 * as it is freed.  Both hooks are plain malloc/free underneath, so
 	 * blocks allocated before this point free correctly too.
 	 */
-	json_set_alloc_funcs(json_alloc, json_wipe_free);
+	json_set_alloc_funcs(malloc, json_wipe_free);
 	return 0;
 }
