@@ -84,14 +84,6 @@ add_event(void *ctx, const struct tc_policy_event *e)
 	return rc;
 }
 
-static int
-add_consent(void *ctx, const struct tc_policy_consent *c)
-{
-	struct issue *in = ctx;
-
-	return tc_policy_add_consent(&in->p, c);
-}
-
 /* A raw P-256 public key file: 130 hex digits, optional trailing newline. */
 static int
 load_pub(struct tadm *a, const char *name, uint8_t out[TC_P256_PUB_LEN])
@@ -267,7 +259,7 @@ build(struct tadm *a, struct issue *in, char sha_hex[65])
 	in->p.rules.require_event = in->require_event;
 	if ((rc = tc_registry_staff_foreach(a->reg, true, true, add_staff, in)) != 0 ||
 	    (rc = tc_registry_event_foreach(a->reg, add_event, in)) != 0 ||
-	    (rc = tc_registry_consent_foreach(a->reg, add_consent, in)) != 0)
+	    (rc = tc_registry_roster(a->reg, &in->p)) != 0)
 		return rc;
 	if ((rc = tc_policy_encode(&in->p, &in->json, &in->json_len)) != 0 ||
 	    (rc = tc_policy_sign(in->json, in->json_len, (const char *)in->key,

@@ -338,12 +338,6 @@ out:
 	return rc;
 }
 
-static int
-add_consent(void *ctx, const struct tc_policy_consent *c)
-{
-	return tc_policy_add_consent(ctx, c);
-}
-
 int
 tadm_roster(struct tadm *a, struct tc_policy **out)
 {
@@ -353,7 +347,7 @@ tadm_roster(struct tadm *a, struct tc_policy **out)
 	*out = NULL;
 	if (!p)
 		return -ENOMEM;
-	if ((rc = tc_registry_consent_foreach(a->reg, add_consent, p)) != 0) {
+	if ((rc = tc_registry_roster(a->reg, p)) != 0) {
 		tadm_err(a, "cannot read the consent roster: %s", tc_strerror(rc));
 		tc_policy_free(p);
 		return rc;

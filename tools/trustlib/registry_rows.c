@@ -484,3 +484,15 @@ tc_registry_consent_foreach(struct tc_registry *r, tc_reg_consent_fn fn, void *c
 	w.ctx = ctx;
 	return step_rows(st, consent_row, &w);
 }
+
+static int
+roster_add(void *p, const struct tc_policy_consent *c)
+{
+	return tc_policy_add_consent(p, c);
+}
+
+int
+tc_registry_roster(struct tc_registry *r, struct tc_policy *p)
+{
+	return tc_registry_consent_foreach(r, roster_add, p);
+}

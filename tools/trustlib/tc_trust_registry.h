@@ -137,6 +137,8 @@ int tc_registry_consent_replace(struct tc_registry *r, const struct tc_policy_co
 typedef int (*tc_reg_consent_fn)(void *ctx, const struct tc_policy_consent *c);
 int tc_registry_consent_foreach(struct tc_registry *r, tc_reg_consent_fn fn, void *ctx)
 	TC_MUST_CHECK;
+/* The whole roster appended to p's (tc_policy_add_consent's errors, or the registry's). */
+int tc_registry_roster(struct tc_registry *r, struct tc_policy *p) TC_MUST_CHECK;
 
 /*
  * Review decisions (rule R7) on photos trust-server holds, keyed by
