@@ -78,6 +78,15 @@ provision_device() {
 		--policy "$POLICY"
 }
 
+# provisioned_device: the usual start: a device in $T, a throwaway Trust
+# in $T/trust, photod running at 1920x1080, provisioned as Trust-owned.
+provisioned_device() {
+	setup_device "$T"
+	make_trust "$T/trust"
+	start_photod -m 1920x1080
+	provision_device trust-owned >/dev/null
+}
+
 # staff_session: S042 logs in and chooses EV-SPORTS.
 staff_session() {
 	printf '%s\n' "$PIN" | camctl login S042 >/dev/null && camctl event set EV-SPORTS >/dev/null

@@ -15,10 +15,7 @@ B=${TC_BIN:?}
 TOOLS=${TC_BUILD:?}/tests/tools
 . tests/integration/lib.sh
 
-setup_device "$T"
-make_trust "$T/trust"
-start_photod -m 1920x1080
-provision_device trust-owned >/dev/null
+provisioned_device
 
 login() { printf '%s\n' "$2" | camctl login "$1"; }
 OFF=0

@@ -12,10 +12,7 @@ B=${TC_BIN:?}
 TOOLS=${TC_BUILD:?}/tests/tools
 . tests/integration/lib.sh
 
-setup_device "$T"
-make_trust "$T/trust"
-start_photod -m 1920x1080
-provision_device trust-owned >/dev/null
+provisioned_device
 staff_session
 
 # status, cameras

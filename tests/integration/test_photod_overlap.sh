@@ -13,10 +13,7 @@ B=${TC_BIN:?}
 TOOLS=${TC_BUILD:?}/tests/tools
 . tests/integration/lib.sh
 
-setup_device "$T"
-make_trust "$T/trust"
-start_photod -m 1920x1080
-provision_device trust-owned >/dev/null
+provisioned_device
 stop_photod
 
 temp_objects() { ls -a "$STATE/store/objects" | grep -c '^\.tmp' || true; }
