@@ -202,12 +202,19 @@ configure(struct tc_catalog *c)
 	return 0;
 }
 
-static int
-exec(struct tc_catalog *c, const char *sql)
+int
+tc_catalog_exec(struct tc_catalog *c, const char *sql)
 {
 	int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
 
 	return rc == SQLITE_OK ? 0 : tc_catalog_err(c, rc, "exec");
+}
+
+void
+tc_catalog_rollback(struct tc_catalog *c)
+{
+	if (!sqlite3_get_autocommit(c->db))
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* Bring the schema to TC_CATALOG_VERSION in one transaction. */
@@ -218,7 +225,7 @@ migrate(struct tc_catalog *c)
 	uint64_t ver;
 	int rc;
 
-	if ((rc = exec(c, "BEGIN IMMEDIATE")) != 0)
+	if ((rc = tc_catalog_exec(c, "BEGIN IMMEDIATE")) != 0)
 		return rc;
 	if ((rc = pragma_text(c, "PRAGMA user_version", buf, sizeof(buf))) != 0)
 		goto fail;
@@ -233,19 +240,19 @@ migrate(struct tc_catalog *c)
 		goto fail;
 	}
 	if (ver == TC_CATALOG_VERSION)
-		return exec(c, "COMMIT");
+		return tc_catalog_exec(c, "COMMIT");
 	if (ver > 0)
 		tc_info("store: migrating catalog from v%llu to v%d", (unsigned long long)ver,
 			TC_CATALOG_VERSION);
 	for (; ver < TC_CATALOG_VERSION; ver++)
-		if ((rc = exec(c, migrations[ver])) != 0)
+		if ((rc = tc_catalog_exec(c, migrations[ver])) != 0)
 			goto fail;
 	snprintf(buf, sizeof(buf), "PRAGMA user_version=%d", TC_CATALOG_VERSION);
-	if ((rc = exec(c, buf)) != 0 || (rc = exec(c, "COMMIT")) != 0)
+	if ((rc = tc_catalog_exec(c, buf)) != 0 || (rc = tc_catalog_exec(c, "COMMIT")) != 0)
 		goto fail;
 	return 0;
 fail:
-	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	tc_catalog_rollback(c);
 	return rc;
 }
 
