@@ -189,10 +189,10 @@ tc_trust_pin_weak(const char *pin)
 	size_t i, n;
 	bool same = true, up = true, down = true;
 
-	for (n = 0; pin[n]; n++)
-		if (pin[n] < '0' || pin[n] > '9' || n > TC_TRUST_PIN_MAX)
+	for (n = 0; pin[n] && n <= TC_TRUST_PIN_MAX; n++)
+		if (pin[n] < '0' || pin[n] > '9')
 			return "a PIN is 6 to 12 digits";
-	if (n < TC_TRUST_PIN_MIN)
+	if (n < TC_TRUST_PIN_MIN || n > TC_TRUST_PIN_MAX)
 		return "a PIN is 6 to 12 digits";
 	for (i = 1; i < n; i++) {
 		same = same && pin[i] == pin[0];
