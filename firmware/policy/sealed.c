@@ -48,9 +48,13 @@ policy_sealed_decode(const json_t *v, struct tc_policy *p)
 	/* Canonical base64 only: padded, no whitespace, within the bound. */
 	if (n == 0 || n % 4 != 0 || n / 4 * 3 > POLICY_SEALED_MAX)
 		return TC_E_POLICY_FORMAT;
-	for (i = 0; i < n; i++)
-		if (!b64_char(s[i]) || (s[i] == '=' && i < n - 2))
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		/* '=' only as the last one or two characters */
+		if (!b64_char(c) || (c == '=' && i + 2 < n))
 			return TC_E_POLICY_FORMAT;
+	}
 	if ((p->sealed.box = tc_malloc(n / 4 * 3)) == NULL)
 		return -ENOMEM;
 	if (mbedtls_base64_decode(p->sealed.box, n / 4 * 3, &got, (const unsigned char *)s, n) !=

@@ -189,8 +189,9 @@ tc_trust_pin_weak(const char *pin)
 	size_t i, n;
 	bool same = true, up = true, down = true;
 
-	for (n = 0; pin[n] && n <= TC_TRUST_PIN_MAX; n++)
-		if (pin[n] < '0' || pin[n] > '9')
+	n = strnlen(pin, TC_TRUST_PIN_MAX + 1);
+	for (i = 0; i < n; i++)
+		if (pin[i] < '0' || pin[i] > '9')
 			return "a PIN is 6 to 12 digits";
 	if (n < TC_TRUST_PIN_MIN || n > TC_TRUST_PIN_MAX)
 		return "a PIN is 6 to 12 digits";
