@@ -175,6 +175,20 @@ $(O)/obj/%.o: %.cpp $(O)/include/config/auto.conf
 	@$(if $(Q),echo "  CXX     $<")
 	$(Q)$(CXX) $(CXXFLAGS_ALL) -MMD -MP -MF $(@:.o=.d) -c $< -o $@
 
+# The firmware version every program reports (firmware/common/tc_version.h):
+# `git describe` in a git checkout, else the VERSION file a source tarball
+# carries, else "unknown".  Rewritten only when it changes, so only
+# tc_version.o is rebuilt.
+VERSION_GEN := $(O)/include/generated/tc_version_gen.h
+$(VERSION_GEN): FORCE | $(O)/.stamp-dirs
+	$(Q)v=$$(if [ -e $(srctree)/.git ]; then git -C $(srctree) describe --always --dirty 2>/dev/null; \
+		elif [ -f $(srctree)/VERSION ]; then head -n1 $(srctree)/VERSION; fi | tr -cd 'A-Za-z0-9._+~-'); \
+	echo "#define TC_GIT_VERSION \"$${v:-unknown}\"" > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(O)/obj/firmware/common/tc_version.o: $(VERSION_GEN)
+FORCE:
+.PHONY: FORCE
+
 $(LIBTC): $(LIB_OBJS)
 	@$(if $(Q),echo "  AR      $(notdir $@)")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^

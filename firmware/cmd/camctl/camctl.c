@@ -22,14 +22,16 @@
 
 #include "camctl.h"
 #include "tc_io.h"
+#include "tc_version.h"
 
 static const char *run_dir = "/run/trustcam";
 
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: camctl [-r RUN_DIR] command\n"
+		"       camctl --help | --version\n"
 		"  status                  device, policy, login, camera and store state\n"
 		"  cameras                 cameras and their modes\n"
 		"  login STAFF [--pin-stdin]  log in (PIN from the terminal, or stdin)\n"
@@ -135,7 +137,9 @@ status_strings_ok(const struct tc_msg_status *s)
 	       tc_ipc_str_ok(s->device_id, sizeof(s->device_id)) &&
 	       tc_ipc_str_ok(s->device_class, sizeof(s->device_class)) &&
 	       tc_ipc_str_ok(s->staff, sizeof(s->staff)) &&
-	       tc_ipc_str_ok(s->event, sizeof(s->event));
+	       tc_ipc_str_ok(s->event, sizeof(s->event)) &&
+	       tc_ipc_str_ok(s->firmware, sizeof(s->firmware)) &&
+	       tc_ipc_str_ok(s->model, sizeof(s->model));
 }
 
 static void
@@ -187,6 +191,8 @@ cmd_status(int fd)
 		return EX_FAIL;
 	camctl_fmt_time(u.s.oldest_unsynced_us / 1000000, oldest, sizeof(oldest));
 	printf("board:            %s\n", u.s.board);
+	printf("model:            %s\n", u.s.model);
+	printf("firmware:         %s\n", u.s.firmware);
 	print_provisioning(&u.s);
 	if (u.s.camera_state == 0)
 		printf("camera:           %s at %ux%u\n", u.s.camera, u.s.width, u.s.height);
@@ -442,6 +448,7 @@ main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, TC_OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct command *cmd = NULL;
@@ -454,12 +461,13 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+r:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': run_dir = optarg; break;
-		case 'h': usage(); return EX_OK;
-		default: usage(); return EX_USAGE;
+		case 'h': usage(stdout); return EX_OK;
+		case TC_OPT_VERSION: tc_version_print(stdout, "camctl"); return EX_OK;
+		default: usage(stderr); return EX_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		usage();
+		usage(stderr);
 		return EX_USAGE;
 	}
 	name = argv[optind++];
@@ -478,7 +486,7 @@ main(int argc, char **argv)
 	if (strcmp(name, "sync") == 0) {
 		/* syncd's socket, not photod's */
 		if (camctl_sync_usage(argc - optind, argv + optind) != 0) {
-			usage();
+			usage(stderr);
 			return EX_USAGE;
 		}
 		return camctl_sync(run_dir, argc - optind, argv + optind);
@@ -488,12 +496,12 @@ main(int argc, char **argv)
 			cmd = &commands[i];
 	if (!cmd) {
 		fprintf(stderr, "camctl: unknown command '%s'\n", name);
-		usage();
+		usage(stderr);
 		return EX_USAGE;
 	}
 	if (cmd->check(argc - optind, argv + optind) != 0) {
 		fprintf(stderr, "camctl: wrong arguments for '%s'\n", name);
-		usage();
+		usage(stderr);
 		return EX_USAGE;
 	}
 	fd = connect_photod();
