@@ -2,7 +2,7 @@
  * tc_keystore.h - the device's own keys, behind a small driver interface.
  *
  * Two kinds of key, chosen so a TPM 2.0 backend fits the same interface:
- *   - secrets (audit MAC key, store MAC key, review key scalar): 32 bytes
+ *   - secrets (audit MAC key, store MAC key): 32 bytes
  *     each, created once on the device and handed to the caller in locked
  *     memory for the life of the process (a TPM backend unseals them from
  *     a sealed data object bound to the device's PCRs);
@@ -34,7 +34,6 @@
 enum tc_secret_id {
 	TC_SECRET_AUDIT,	/* MACs the audit chain head */
 	TC_SECRET_STORE,	/* MACs sealed objects' device footer */
-	TC_SECRET_REVIEW,	/* P-256 scalar of the on-device review key */
 	TC_SECRET_COUNT
 };
 
@@ -43,7 +42,9 @@ struct tc_keystore;
 /*
  * Open the keystore of the configured backend.  File backend: dir is a
  * private directory (created 0700 if missing; refused if a symlink or
- * open to others).
+ * open to others); a review.key left by firmware that still had the
+ * on-device review key (removed: it could open photos, against R3) is
+ * crypto-erased here.
  */
 int tc_keystore_open(struct tc_keystore **out, const char *dir) TC_MUST_CHECK;
 void tc_keystore_close(struct tc_keystore *ks);
@@ -97,8 +98,7 @@ int tc_keystore_identity_pk(struct tc_keystore *ks, mbedtls_pk_context *pk) TC_M
 /* Bits for tc_keystore_erase(): one per secret, and the identity key. */
 #define TC_KEY_BIT(secret_id) (1u << (secret_id))
 #define TC_KEY_IDENTITY (1u << 8)
-#define TC_KEY_ALL (TC_KEY_BIT(TC_SECRET_AUDIT) | TC_KEY_BIT(TC_SECRET_STORE) | \
-		    TC_KEY_BIT(TC_SECRET_REVIEW) | TC_KEY_IDENTITY)
+#define TC_KEY_ALL (TC_KEY_BIT(TC_SECRET_AUDIT) | TC_KEY_BIT(TC_SECRET_STORE) | TC_KEY_IDENTITY)
 
 /*
  * Crypto-erase the keys in mask (TC_KEY_* bits): overwrite, fsync,

@@ -10,7 +10,7 @@
  *      bytes and fsynced (the cryptographic erase: the content keys were
  *      wrapped only there), then unlinked; the catalog and its WAL/SHM
  *      overwritten and unlinked;
- *   3. the keystore: identity key, store key, review key.
+ *   3. the keystore: identity key, store key.
  * What stays: the audit log and the audit key.  The Trust must be able to
  * verify, at the next dock, that the wipe happened, who asked, whether it
  * was forced and how many photos it destroyed; erasing the audit key
@@ -214,8 +214,7 @@ photod_wipe(struct photod *d, struct photod_client *c, const struct tc_msg_wipe_
 	if ((rc = wipe_store(d, storefd, &objects)) != 0)
 		goto failed;
 	step = 3;
-	if ((rc = tc_keystore_erase(d->ks, TC_KEY_IDENTITY | TC_KEY_BIT(TC_SECRET_STORE) |
-				    TC_KEY_BIT(TC_SECRET_REVIEW))) != 0)
+	if ((rc = tc_keystore_erase(d->ks, TC_KEY_IDENTITY | TC_KEY_BIT(TC_SECRET_STORE))) != 0)
 		goto failed;
 	close(storefd);
 	storefd = -1;

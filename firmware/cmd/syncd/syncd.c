@@ -10,7 +10,7 @@
  *
  * What syncd holds: the store's MAC key (to open the store), the audit
  * key (to append), and the identity key only inside the TLS context of a
- * pass.  It never loads the review key, so it cannot open a photo, and it
+ * pass.  It holds no key that opens a photo (the device has none), and it
  * never opens the camera device (it is not in its code); unlike photod it
  * keeps network sockets, so tc_sandbox_no_network does not apply.
  */
