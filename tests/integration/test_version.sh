@@ -11,11 +11,18 @@ TOOLS=${TC_BUILD:?}/tests/tools
 . tests/integration/lib.sh
 . tests/integration/sync_lib.sh
 
-# What the build should have put in: git describe here, the model of the board.
+# What the build put in (the tree may have moved on since, so not a fresh
+# git describe): its generated header, which must name a commit of this
+# repository (git describe's hash, with -dirty for local changes).
+want_version=$(sed -n 's/^#define TC_GIT_VERSION "\(.*\)"$/\1/p' \
+	"$TC_BUILD/include/generated/tc_version_gen.h")
 if [ -e .git ]; then
-	want_version=$(git describe --always --dirty | tr -cd 'A-Za-z0-9._+~-')
+	hash=$(printf '%s\n' "$want_version" | sed 's/-dirty$//; s/.*-g\([0-9a-f]*\)$/\1/')
+	check "the build's version names a commit of this repository ($want_version)" \
+		git cat-file -e "$hash^{commit}"
 else
-	want_version=unknown
+	check "outside git the version is the VERSION file's or unknown" \
+		test "$want_version" = "$(head -n1 VERSION 2>/dev/null || echo unknown)"
 fi
 want_model=$(sed -n 's/^#define CONFIG_BOARD_MODEL "\(.*\)"$/\1/p' "$TC_BUILD/include/generated/autoconf.h")
 check "the build's board has a model" test -n "$want_model"
