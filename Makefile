@@ -197,6 +197,21 @@ $(O)/obj/%.o: %.cpp $(O)/include/config/auto.conf
 	@$(if $(Q),echo "  CXX     $<")
 	$(Q)$(CXX) $(CXXFLAGS_ALL) -MMD -MP -MF $(@:.o=.d) -c $< -o $@
 
+# The firmware version every program reports (firmware/common/tc_version.h):
+# `git describe` in a git checkout, else the VERSION file a source tarball
+# carries, else "unknown".  Worked out when make reads this file (so even
+# `make -n` knows it) and written only when it changes, so only
+# tc_version.o is rebuilt.
+VERSION_GEN := $(O)/include/generated/tc_version_gen.h
+ifneq ($(if $(build-goals),$(filter-out $(no-config-goals),$(build-goals)),all),)
+TC_VERSION := $(shell if [ -e $(srctree)/.git ]; then git -C $(srctree) describe --always --dirty 2>/dev/null; \
+	elif [ -f $(srctree)/VERSION ]; then head -n1 $(srctree)/VERSION; fi | tr -cd 'A-Za-z0-9._+~-')
+$(shell mkdir -p $(dir $(VERSION_GEN)) && \
+	echo '#define TC_GIT_VERSION "$(or $(TC_VERSION),unknown)"' > $(VERSION_GEN).tmp && \
+	{ cmp -s $(VERSION_GEN).tmp $(VERSION_GEN) && rm -f $(VERSION_GEN).tmp || mv $(VERSION_GEN).tmp $(VERSION_GEN); })
+endif
+$(O)/obj/firmware/common/tc_version.o: $(VERSION_GEN)
+
 $(LIBTC): $(LIB_OBJS)
 	@$(if $(Q),echo "  AR      $(notdir $@)")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^

@@ -19,19 +19,24 @@
 #include "keystore_int.h"
 #include "tc_fault.h"
 #include "tc_io.h"
+#include "tc_log.h"
 #include "tc_random.h"
 #include "tc_secmem.h"
 
 static const char *const secret_files[TC_SECRET_COUNT] = {
 	[TC_SECRET_AUDIT] = "audit.key",
 	[TC_SECRET_STORE] = "store.key",
-	[TC_SECRET_REVIEW] = "review.key",
 	[TC_SECRET_PIN] = "pin.key",
 };
+
+/* The on-device review key of older firmware: a scalar that opened photos (R3). */
+#define KS_FILE_LEGACY_REVIEW "review.key"
 
 struct ks_file {
 	int dirfd;
 };
+
+static int erase_file(int dirfd, const char *name);
 
 int
 ks_file_dirfd(const struct tc_keystore *ks)
@@ -56,6 +61,14 @@ file_open(struct tc_keystore *ks, const char *dir)
 	}
 	f->dirfd = fd;
 	ks->priv = f;
+	/*
+	 * No key on the device may open a photo: erase the old review key.
+	 * A failure is said, not fatal: the camera must still start, and the
+	 * next start tries again.
+	 */
+	if ((fd = erase_file(f->dirfd, KS_FILE_LEGACY_REVIEW)) != 0 && fd != -ENOENT)
+		tc_warn("keystore: cannot erase the old review key %s/%s: %s", dir,
+			KS_FILE_LEGACY_REVIEW, tc_strerror(fd));
 	return 0;
 }
 
@@ -179,8 +192,8 @@ erase_file(int dirfd, const char *name)
 	if (rc == 0)
 		rc = tc_fsync(fd);
 	close(fd);
-	if (rc == 0 && unlinkat(dirfd, name, 0) != 0)
-		rc = -errno;
+	if (rc == 0 && unlinkat(dirfd, name, 0) != 0 && errno != ENOENT)
+		rc = -errno;	/* ENOENT: another process erased it first */
 	return rc;
 }
 

@@ -2,8 +2,7 @@
  * tc_keystore.h - the device's own keys, behind a small driver interface.
  *
  * Two kinds of key, chosen so a TPM 2.0 backend fits the same interface:
- *   - secrets (audit MAC key, store MAC key, review key scalar, PIN
- *     secret): 32 bytes
+ *   - secrets (audit MAC key, store MAC key, PIN secret): 32 bytes
  *     each, created once on the device and handed to the caller in locked
  *     memory for the life of the process (a TPM backend unseals them from
  *     a sealed data object bound to the device's PCRs);
@@ -35,7 +34,6 @@
 enum tc_secret_id {
 	TC_SECRET_AUDIT,	/* MACs the audit chain head */
 	TC_SECRET_STORE,	/* MACs sealed objects' device footer */
-	TC_SECRET_REVIEW,	/* P-256 scalar of the on-device review key */
 	TC_SECRET_PIN,		/* keys staff PIN verifiers: tc_keystore_pin_mac only */
 	TC_SECRET_COUNT
 };
@@ -45,7 +43,9 @@ struct tc_keystore;
 /*
  * Open the keystore of the configured backend.  File backend: dir is a
  * private directory (created 0700 if missing; refused if a symlink or
- * open to others).
+ * open to others); a review.key left by firmware that still had the
+ * on-device review key (removed: it could open photos, against R3) is
+ * crypto-erased here.
  */
 int tc_keystore_open(struct tc_keystore **out, const char *dir) TC_MUST_CHECK;
 void tc_keystore_close(struct tc_keystore *ks);
@@ -146,8 +146,7 @@ int tc_keystore_pin_failures_reset(struct tc_keystore *ks) TC_MUST_CHECK;
 #define TC_KEY_IDENTITY (1u << 8)
 #define TC_KEY_PIN_FAILURES (1u << 9)	/* the wrong-PIN counter */
 #define TC_KEY_ALL (TC_KEY_BIT(TC_SECRET_AUDIT) | TC_KEY_BIT(TC_SECRET_STORE) | \
-		    TC_KEY_BIT(TC_SECRET_REVIEW) | TC_KEY_BIT(TC_SECRET_PIN) | TC_KEY_IDENTITY | \
-		    TC_KEY_PIN_FAILURES)
+		    TC_KEY_BIT(TC_SECRET_PIN) | TC_KEY_IDENTITY | TC_KEY_PIN_FAILURES)
 
 /*
  * Crypto-erase the keys in mask (TC_KEY_* bits): overwrite, fsync,

@@ -1,6 +1,6 @@
 /*
- * open.c - opening a sealed object with a private key (the Trust side,
- * or the device's review key where policy enables on-device review).
+ * open.c - opening a sealed object with a private key (the Trust side:
+ * no key on the device opens one).
  *
  * Tuned for telling a reviewer exactly what is wrong with a damaged or
  * tampered object rather than for speed: the whole object is in memory,

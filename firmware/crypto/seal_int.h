@@ -199,7 +199,7 @@ int seal_meta_decode(const uint8_t *json, size_t len, struct tc_photo_meta *meta
 	TC_MUST_CHECK;
 
 /* ---- prep.c: what tc_seal_prepare() draws (tc_secure_alloc memory) ---- */
-#define SEAL_PREP_MAX_WRAPS 2		/* the Trust, and the review key if any */
+#define SEAL_PREP_MAX_WRAPS 2		/* the Trust, and a test's second recipient */
 
 struct tc_seal_prep {
 	enum tc_aead aead;		/* resolved, known */

@@ -55,7 +55,9 @@ struct tc_photo_meta {
 struct tc_seal_params {
 	enum tc_aead aead;
 	const uint8_t *trust_pub;	/* required: the Trust's photo public key */
-	const uint8_t *review_pub;	/* NULL unless policy enables on-device review */
+	const uint8_t *review_pub;	/* a second recipient, for multi-wrap tests only: no
+					   device code sets one (no key on the device may
+					   open a photo, R3) */
 	const uint8_t *device_mac_key;	/* required: TC_DEVICE_MAC_KEY_LEN bytes */
 	uint64_t created_us;		/* 0: now */
 	const uint8_t *photo_id;	/* NULL: fresh random id */
@@ -146,7 +148,7 @@ int tc_obj_verify_device(int fd, const uint8_t *device_mac_key, struct tc_obj_in
 
 /*
  * Trust side: open a whole object held in memory with a private key (the
- * Trust's photo key, or the device review key).  On success *jpeg is a
+ * Trust's photo key).  On success *jpeg is a
  * tc_secure_alloc() buffer the caller frees with tc_secure_free().
  * Errors name what failed: TC_E_WRONG_KEY, TC_E_BAD_HEADER, TC_E_BAD_CHUNK,
  * TC_E_TRUNCATED, TC_E_REORDERED, TC_E_FOREIGN_CHUNK, TC_E_TRAILING, ...

@@ -8,7 +8,7 @@
  * then the header's AEAD under that single-use key with an all-zero nonce
  * and the fixed header ‖ key id as associated data.  The device holds no
  * private key that opens the Trust's record: once the content key is
- * wiped from RAM, only the Trust (or a review key) can read the photo.
+ * wiped from RAM, only the Trust can read the photo.
  *
  * Sealing is split in two so the costly half can run before the shutter:
  * seal_wrap_prepare (ephemeral key, ECDH, HKDF) needs only the recipient

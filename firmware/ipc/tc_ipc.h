@@ -31,7 +31,7 @@
 
 #include "tc_err.h"
 
-#define TC_IPC_VERSION 2
+#define TC_IPC_VERSION 3
 #define TC_IPC_SOCKET_NAME "photod.sock"
 #define TC_IPC_TEXT_MAX 200
 #define TC_IPC_ID_LEN 16	/* photo id */
@@ -186,6 +186,9 @@ struct tc_msg_status {
 	int64_t last_sync;	/* unix seconds; provisioning time until the first sync */
 	int64_t login_locked_until;	/* unix seconds; 0 when login is open */
 	int64_t now;		/* photod's clock, unix seconds, for the ages above */
+	/* version 3 */
+	char firmware[64];	/* photod's firmware version (tc_version()) */
+	char model[64];		/* the device model (tc_model()) */
 };
 
 /* Expected payload length of a type, or -1 for an unknown type. */

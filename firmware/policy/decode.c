@@ -32,9 +32,14 @@ static const char *const staff_keys[] = { "id", "pin" };
 static const char *const event_keys[] = { "id", "name", "date" };
 static const char *const consent_keys[] = { "pupil", "platforms" };
 static const char *const rules_keys[] = {
-	"max_unsynced", "max_hours_since_sync", "delete_grace_hours",
-	"review_on_device", "require_event",
+	"max_unsynced", "max_hours_since_sync", "delete_grace_hours", "require_event",
 };
+/*
+ * Bundles issued before the on-device review key was removed carry
+ * "review_on_device": false, still accepted; true asks the device to keep
+ * a key that opens photos (against R3) and is refused.
+ */
+#define LEGACY_REVIEW_KEY "review_on_device"
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -216,14 +221,26 @@ decode_scalars(const json_t *root, struct tc_policy *p)
 static int
 decode_rules(const json_t *r, struct tc_policy_rules *out)
 {
-	if (!exact_keys(r, rules_keys, NKEYS(rules_keys)) ||
-	    !get_u32(r, "max_unsynced", &out->max_unsynced) ||
-	    !get_u32(r, "max_hours_since_sync", &out->max_hours_since_sync) ||
-	    !get_u32(r, "delete_grace_hours", &out->delete_grace_hours) ||
-	    !get_bool(r, "review_on_device", &out->review_on_device) ||
-	    !get_bool(r, "require_event", &out->require_event))
+	const json_t *review = json_object_get(r, LEGACY_REVIEW_KEY);
+	json_t *rest;
+	int rc = TC_E_POLICY_FORMAT;
+
+	if (review && !json_is_boolean(review))
 		return TC_E_POLICY_FORMAT;
-	return 0;
+	if (json_is_true(review))
+		return TC_E_POLICY_REVIEW_KEY;
+	/* The other keys, exactly, in a copy without the legacy one. */
+	if (!json_is_object(r) || !(rest = json_copy((json_t *)r)))
+		return json_is_object(r) ? -ENOMEM : TC_E_POLICY_FORMAT;
+	json_object_del(rest, LEGACY_REVIEW_KEY);
+	if (exact_keys(rest, rules_keys, NKEYS(rules_keys)) &&
+	    get_u32(rest, "max_unsynced", &out->max_unsynced) &&
+	    get_u32(rest, "max_hours_since_sync", &out->max_hours_since_sync) &&
+	    get_u32(rest, "delete_grace_hours", &out->delete_grace_hours) &&
+	    get_bool(rest, "require_event", &out->require_event))
+		rc = 0;
+	json_decref(rest);
+	return rc;
 }
 
 static int

@@ -119,7 +119,6 @@ struct tc_policy_rules {
 	uint32_t max_unsynced;			/* photos; capture refused at this many */
 	uint32_t max_hours_since_sync;		/* capture refused when the last sync is older */
 	uint32_t delete_grace_hours;		/* after receipt; must be 0 on an approved device */
-	bool review_on_device;
 	bool require_event;
 };
 
@@ -154,11 +153,13 @@ struct tc_policy {
  *   may sign policies (TC_E_POLICY_SIGNER), signature over the exact bytes
  *   (TC_E_POLICY_SIGNATURE) -- no JSON is parsed before this point --
  *   payload (TC_E_POLICY_FORMAT), device_id matches (TC_E_POLICY_DEVICE;
- *   NULL skips, for trustadm's own checks), issued <= now < expires
- *   (TC_E_POLICY_EXPIRED), version > min_version (TC_E_POLICY_ROLLBACK;
- *   pass installed_version, or installed_version - 1 to accept a re-install
- *   of the same bundle), class rules (TC_E_POLICY_CLASS: an approved device
- *   with a deletion grace period).
+ *   NULL skips, for trustadm's own checks; a payload asking for the removed
+ *   on-device review key is TC_E_POLICY_REVIEW_KEY), issued <= now
+ *   (TC_E_POLICY_NOT_YET), now < expires (TC_E_POLICY_EXPIRED), version >
+ *   min_version (TC_E_POLICY_ROLLBACK; pass installed_version, or
+ *   installed_version - 1 to accept a re-install of the same bundle), class
+ *   rules (TC_E_POLICY_CLASS: an approved device with a deletion grace
+ *   period, against R2).
  * On success *out is heap-allocated; free with tc_policy_free.
  */
 int tc_policy_verify(const uint8_t *bundle, size_t len, const char *ca_pem,

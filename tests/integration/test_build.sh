@@ -23,6 +23,29 @@ for b in host rpi4 kiosk-x86; do
 		make -s O="$T/cfg-$b" olddefconfig >/dev/null
 done
 
+# Device boards never carry the test hooks (fault injection, the test
+# clock), not even when a config asks for them: FAULT_INJECTION depends on
+# the host board.
+for b in rpi4 kiosk-x86; do
+	if grep -q '^CONFIG_FAULT_INJECTION=y' "$T/cfg-$b/.config"; then
+		no "$b defconfig resolves to no fault or clock hooks"
+	else
+		ok "$b defconfig resolves to no fault or clock hooks"
+	fi
+	echo CONFIG_FAULT_INJECTION=y >> "$T/cfg-$b/.config"
+	make -s O="$T/cfg-$b" olddefconfig >/dev/null
+	if grep -q '^CONFIG_FAULT_INJECTION=y' "$T/cfg-$b/.config"; then
+		no "$b: a config asking for the fault hooks does not get them"
+	else
+		ok "$b: a config asking for the fault hooks does not get them"
+	fi
+done
+if grep -q '^CONFIG_FAULT_INJECTION=y' "$T/cfg-host/.config"; then
+	ok "the host board keeps its fault hooks for the tests"
+else
+	no "the host board keeps its fault hooks for the tests"
+fi
+
 # Out of tree, mixed goals, as in the issue: make O=dir host_defconfig all.
 make -s O="$T/oot" host_defconfig all >/dev/null
 if [ -f "$T/oot/libtrustcam.a" ] && [ -f "$T/oot/include/generated/autoconf.h" ]; then

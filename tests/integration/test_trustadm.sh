@@ -191,16 +191,18 @@ check_fails "it does not verify against another Trust's CA" \
 	"$TOOLS/tc_policy_check" "$T/p1.bundle" "$T/empty/ca.crt" "$ID1"
 expect_exit "a second policy is version 2" 0 "policy v2" \
 	ta policy issue "$ID1" -o "$T/p2.bundle" --grace-hours 24 --valid-days 7 \
-	--max-unsynced 50 --review-on-device --no-require-event --server-url https://trust.example.org:8443
+	--max-unsynced 50 --no-require-event --server-url https://trust.example.org:8443
 v=$("$TOOLS/tc_policy_check" "$T/p2.bundle" "$TRUST/ca.crt" "$ID1" 1)
 check "version 2 verifies past version 1" has '^version 2$' "$v"
 check "it carries the rules asked for" has '^grace 24$' "$v"
-check "with review on the device" has '^review 1$' "$v"
 check "without requiring an event" has '^require_event 0$' "$v"
 check "with 7 days of validity" has '^validity_days 7$' "$v"
 check "with the server URL given" has '^server_url https://trust.example.org:8443$' "$v"
 check_fails "version 1 is a rollback once version 2 is installed" \
 	"$TOOLS/tc_policy_check" "$T/p1.bundle" "$TRUST/ca.crt" "$ID1" 2
+expect_exit "there is no option to ask for an on-device review key (R3)" 2 \
+	"unrecognized option '--review-on-device'" ta policy issue "$ID1" --review-on-device -o "$T/rv.bundle"
+check "and no bundle is written" test ! -e "$T/rv.bundle"
 check "devices shows the policy version" has "^$ID1 +trust-owned +active +v2 " "$(ta devices)"
 expect_exit "rule R2: no grace period for an approved device" 1 "rule R2" \
 	ta policy issue "$ID2" -o "$T/p3.bundle" --grace-hours 1

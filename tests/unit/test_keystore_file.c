@@ -130,15 +130,15 @@ test_create_faults_leave_nothing(void **state)
 	for (size_t s = 0; s < 3; s++) {
 		for (size_t e = 0; e < 2; e++) {
 			tc_fault_arm(sites[s], 1, errs[e], false);
-			assert_int_equal(tc_keystore_secret(ks, TC_SECRET_REVIEW, 1, k), -errs[e]);
+			assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 1, k), -errs[e]);
 			tc_fault_disarm_all();
-			key_path(p, sizeof(p), "review.key");
+			key_path(p, sizeof(p), "store.key");
 			assert_int_equal(stat(p, &st), -1);
-			key_path(p, sizeof(p), ".review.key.tmp");
+			key_path(p, sizeof(p), ".store.key.tmp");
 			assert_int_equal(stat(p, &st), -1);
 		}
 	}
-	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_REVIEW, 1, k), 0);
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 1, k), 0);
 	tc_keystore_close(ks);
 }
 
@@ -236,6 +236,35 @@ test_pin_mac(void **state)
 	tc_keystore_close(ks);
 }
 
+/*
+ * The on-device review key of older firmware opened photos (against R3):
+ * opening the keystore crypto-erases it, and leaves the other keys alone.
+ */
+static void
+test_old_review_key_erased(void **state)
+{
+	struct tc_keystore *ks;
+	uint8_t a[TC_SECRET_LEN], a2[TC_SECRET_LEN], scalar[TC_SECRET_LEN];
+	char p[700];
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 1, a), 0);
+	tc_keystore_close(ks);
+	memset(scalar, 0x5a, sizeof(scalar));
+	key_path(p, sizeof(p), "review.key");
+	assert_non_null(f = fopen(p, "wx"));
+	assert_int_equal(fwrite(scalar, 1, sizeof(scalar), f), sizeof(scalar));
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(stat(p, &st), -1);	/* the old review key is gone */
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 0, a2), 0);
+	assert_memory_equal(a, a2, sizeof(a));	/* and the audit key kept */
+	tc_keystore_close(ks);
+}
+
 int
 main(void)
 {
@@ -247,6 +276,7 @@ main(void)
 		cmocka_unit_test_setup(test_unsafe_dir_refused, setup),
 		cmocka_unit_test_setup(test_create_faults_leave_nothing, setup),
 		cmocka_unit_test_setup(test_wipe, setup),
+		cmocka_unit_test_setup(test_old_review_key_erased, setup),
 	};
 
 	return cmocka_run_group_tests_name("keystore_file", tests, NULL, NULL);

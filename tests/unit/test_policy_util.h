@@ -182,7 +182,6 @@ pfx_assert_equal(const struct tc_policy *a, const struct tc_policy *b)
 	assert_int_equal(a->rules.max_unsynced, b->rules.max_unsynced);
 	assert_int_equal(a->rules.max_hours_since_sync, b->rules.max_hours_since_sync);
 	assert_int_equal(a->rules.delete_grace_hours, b->rules.delete_grace_hours);
-	assert_int_equal(a->rules.review_on_device, b->rules.review_on_device);
 	assert_int_equal(a->rules.require_event, b->rules.require_event);
 }
 

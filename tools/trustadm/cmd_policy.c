@@ -28,14 +28,13 @@
 #include "tc_trust_valid.h"
 
 #define SYN "policy issue DEVICE -o BUNDLE [--valid-days N] [--server-url URL] " \
-	    "[--max-unsynced N] [--max-hours N] [--grace-hours N] [--review-on-device] " \
-	    "[--no-require-event]"
+	    "[--max-unsynced N] [--max-hours N] [--grace-hours N] [--no-require-event]"
 
 struct issue {
 	const char *id, *out, *url;
 	char url_buf[TC_POLICY_URL_MAX];
 	uint64_t valid_days, max_unsynced, max_hours, grace;
-	bool review, require_event;
+	bool require_event;
 	struct tc_policy p;
 	size_t cap_staff, cap_events;
 	uint8_t *key, *signer_pem, *ca_pem, *json, *bundle;
@@ -161,7 +160,6 @@ parse(struct tadm *a, struct issue *in, int argc, char **argv)
 		{ "max-unsynced", required_argument, NULL, 'm' },
 		{ "max-hours", required_argument, NULL, 'H' },
 		{ "grace-hours", required_argument, NULL, 'g' },
-		{ "review-on-device", no_argument, NULL, 'r' },
 		{ "no-require-event", no_argument, NULL, 'E' },
 		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
 	int c, r = 0;
@@ -177,9 +175,6 @@ parse(struct tadm *a, struct issue *in, int argc, char **argv)
 			break;
 		case 'u':
 			in->url = optarg;
-			break;
-		case 'r':
-			in->review = true;
 			break;
 		case 'E':
 			in->require_event = false;
@@ -290,7 +285,6 @@ build(struct tadm *a, struct issue *in, char sha_hex[65])
 	in->p.rules.max_unsynced = (uint32_t)in->max_unsynced;
 	in->p.rules.max_hours_since_sync = (uint32_t)in->max_hours;
 	in->p.rules.delete_grace_hours = (uint32_t)in->grace;
-	in->p.rules.review_on_device = in->review;
 	in->p.rules.require_event = in->require_event;
 	if ((rc = tc_registry_staff_foreach(a->reg, true, true, add_staff, in)) != 0 ||
 	    (rc = tc_registry_event_foreach(a->reg, add_event, in)) != 0 ||
@@ -446,7 +440,6 @@ last_settings(struct tadm *a, const struct tc_reg_device *d, struct issue *in)
 		in->max_unsynced = p->rules.max_unsynced;
 		in->max_hours = p->rules.max_hours_since_sync;
 		in->grace = p->rules.delete_grace_hours;
-		in->review = p->rules.review_on_device;
 		in->require_event = p->rules.require_event;
 	} else {
 		tadm_err(a, "cannot read %s's last policy (policies/%s): %s", d->id, name,

@@ -77,7 +77,6 @@ struct photod {
 	struct photod_prov prov;
 	struct photod_login login;
 	struct tc_capture_settings cs;
-	uint8_t review_pub[TC_P256_PUB_LEN];	/* the device review key, when policy enables review */
 	int listen_fd;
 	int signal_fd;
 	volatile bool stopping;		/* SIGTERM seen: finish the photos in flight, then exit */

@@ -46,30 +46,7 @@ photod_prov_release(struct photod *d)
 	tc_free(d->prov.ca_pem);
 	d->prov.ca_pem = NULL;
 	d->cs.trust_pub = NULL;
-	d->cs.review_pub = NULL;
 	tc_capture_keys_clear(d->cs.keys);
-}
-
-/*
- * Policy-enabled on-device review: photos are also wrapped to the device
- * review key (TC_SECRET_REVIEW, a P-256 scalar made once on the device).
- * Without it they are sealed for the Trust alone, which is always safe.
- */
-static void
-setup_review(struct photod *d)
-{
-	uint8_t *priv = tc_secure_alloc(TC_SECRET_LEN);
-	int rc = priv ? tc_keystore_secret(d->ks, TC_SECRET_REVIEW, 1, priv) : -ENOMEM;
-
-	if (rc == 0)
-		rc = tc_p256_public(priv, d->review_pub);
-	tc_secure_free(priv);
-	if (rc != 0) {
-		tc_warn("on-device review key unavailable (%s): sealing for the Trust only",
-			tc_strerror(rc));
-		return;
-	}
-	d->cs.review_pub = d->review_pub;
 }
 
 static int
@@ -160,9 +137,6 @@ load_installed(struct photod *d)
 	p->state = 0;
 	p->why = "";
 	d->cs.trust_pub = p->policy->photo_pub;
-	d->cs.review_pub = NULL;
-	if (p->policy->rules.review_on_device)
-		setup_review(d);
 	/* The first photo's seal key, so even it skips the ECDH (firmware/capture/keys.c). */
 	if (tc_capture_keys_refill(d->cs.keys, &d->cs) != 0)
 		tc_debug("no seal key prepared ahead: the first photo makes its own");
@@ -334,6 +308,21 @@ read_passed(int fds[3], struct install_files *f, const char **why)
 	return 0;
 }
 
+/*
+ * The rule a refused bundle cites: R2 for a grace period on an approved
+ * device, R3 for the removed on-device review key, else R1 (no valid
+ * policy, no capture).
+ */
+static const char *
+bundle_rule(int rc)
+{
+	if (rc == TC_E_POLICY_CLASS)
+		return "R2";
+	if (rc == TC_E_POLICY_REVIEW_KEY)
+		return "R3";
+	return "R1";
+}
+
 void
 photod_provision_install(struct photod *d, struct photod_client *c, int fds[3])
 {
@@ -390,7 +379,7 @@ photod_provision_install(struct photod *d, struct photod_client *c, int fds[3])
 	goto out;
 fail:
 	photod_audit(d, c->actor, "provision.install", NULL, rc, why);
-	photod_error(c->fd, rc, "R1", why);
+	photod_error(c->fd, rc, bundle_rule(rc), why);
 out:
 	tc_policy_free(pol);
 	for (i = 0; i < 3; i++) {
@@ -452,7 +441,7 @@ photod_policy_install(struct photod *d, struct photod_client *c, int fd)
 	goto out;
 fail:
 	photod_audit(d, c->actor, "policy.install", NULL, rc, why);
-	photod_error(c->fd, rc, "R1", why);
+	photod_error(c->fd, rc, bundle_rule(rc), why);
 out:
 	tc_policy_free(pol);
 	tc_free(bundle);

@@ -10,8 +10,8 @@
  *      bytes and fsynced (the cryptographic erase: the content keys were
  *      wrapped only there), then unlinked; the catalog and its WAL/SHM
  *      overwritten and unlinked;
- *   3. the keystore: identity key, store key, review key, PIN secret and
- *      the wrong-PIN counter.
+ *   3. the keystore: identity key, store key, PIN secret and the
+ *      wrong-PIN counter.
  * What stays: the audit log and the audit key.  The Trust must be able to
  * verify, at the next dock, that the wipe happened, who asked, whether it
  * was forced and how many photos it destroyed; erasing the audit key
@@ -216,8 +216,7 @@ photod_wipe(struct photod *d, struct photod_client *c, const struct tc_msg_wipe_
 		goto failed;
 	step = 3;
 	if ((rc = tc_keystore_erase(d->ks, TC_KEY_IDENTITY | TC_KEY_BIT(TC_SECRET_STORE) |
-				    TC_KEY_BIT(TC_SECRET_REVIEW) | TC_KEY_BIT(TC_SECRET_PIN) |
-				    TC_KEY_PIN_FAILURES)) != 0)
+				    TC_KEY_BIT(TC_SECRET_PIN) | TC_KEY_PIN_FAILURES)) != 0)
 		goto failed;
 	close(storefd);
 	storefd = -1;

@@ -136,6 +136,28 @@ syncd_delete_due(const struct tc_policy *pol, uint64_t receipt_time_us)
 	return receipt_time_us + grace_us <= now_us();
 }
 
+/*
+ * What went wrong, in words: an HTTP status only when the server answered
+ * with one (a status from an earlier request of the same upload, such as
+ * the HEAD's 404, says nothing about this failure), else what happened to
+ * the connection.
+ */
+static void
+failure_words(int rc, const struct syncd_upload_result *res, char *out, size_t n)
+{
+	if ((rc == TC_E_SERVER || rc == TC_E_DIGEST_MISMATCH) && res->status > 0)
+		snprintf(out, n, "%s (HTTP %d)", res->what, res->status);
+	else if (rc == TC_E_SERVER)
+		snprintf(out, n, "%s: the server's answer was not valid HTTP", res->what);
+	else if (rc == TC_E_NET)
+		snprintf(out, n, "%s: the server closed or reset the connection before answering "
+			 "(it may have restarted)", res->what);
+	else if (rc == TC_E_UNDOCKED)
+		snprintf(out, n, "%s: the camera was undocked", res->what);
+	else
+		snprintf(out, n, "%s", res->what);
+}
+
 /* An upload failed: audit it with its reason; 0 if the pass goes on (a bad object). */
 static int
 upload_failed(struct syncd *d, const uint8_t *id, int rc, const struct syncd_upload_result *res,
@@ -144,7 +166,7 @@ upload_failed(struct syncd *d, const uint8_t *id, int rc, const struct syncd_upl
 	char hex[2 * TC_PHOTO_ID_LEN + 1], detail[TC_AUDIT_DETAIL_MAX];
 
 	tc_hex_encode(id, TC_PHOTO_ID_LEN, hex);
-	snprintf(detail, sizeof(detail), "%s (HTTP %d)", res->what, res->status);
+	failure_words(rc, res, detail, sizeof(detail));
 	syncd_audit(d, "sync.upload", id, rc, detail);
 	syncd_fail(d, rc, "%.16s: %s", hex, detail);
 	if (!res->skip)

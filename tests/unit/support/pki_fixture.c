@@ -444,7 +444,6 @@ pki_policy_new(const char *device_id, const char *trust_ca_pem,
 	p->rules.max_unsynced = 500;
 	p->rules.max_hours_since_sync = 72;
 	p->rules.delete_grace_hours = 0;
-	p->rules.review_on_device = false;
 	p->rules.require_event = true;
 	tc_zeroize(&fresh, sizeof(fresh));
 	*out = p;
