@@ -142,9 +142,11 @@ TEST_LIBS := $(call pc_libs,cmocka,-lcmocka)
 
 # ---------------------------------------------------------------- modules
 # Each module.mk appends its sources to lib-y (or lib-$(CONFIG_X)) and its
-# programs to prog-y, with $(d) set to its folder.
+# programs to prog-y, with $(d) set to its folder; unit-off lists unit tests
+# of modules this configuration leaves out.
 lib-y :=
 prog-y :=
+unit-off :=
 man-y :=
 MODULE_MKS := $(sort $(shell find firmware drivers ui tools -name module.mk 2>/dev/null))
 define include-module
@@ -179,12 +181,13 @@ $(LIBTC): $(LIB_OBJS)
 	@$(if $(Q),echo "  AR      $(notdir $@)")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-# Programs: prog-y += name; name-src := files (relative to the tree).
+# Programs: prog-y += name; name-src := files (relative to the tree);
+# name-libs := libraries only that program links (the kiosk's SDL).
 define prog-rule
 $(O)/bin/$(1): $(patsubst %,$(O)/obj/%.o,$(basename $($(1)-src))) $(LIBTC)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)$$(LINK) $$(LDFLAGS_ALL) -o $$@ $$^ $$(LIBS)
+	$$(Q)$$(LINK) $$(LDFLAGS_ALL) -o $$@ $$^ $$($(1)-libs) $$(LIBS)
 endef
 $(foreach p,$(prog-y),$(eval $(call prog-rule,$(p))))
 PROGS := $(addprefix $(O)/bin/,$(prog-y))
@@ -192,7 +195,7 @@ PROGS := $(addprefix $(O)/bin/,$(prog-y))
 all: $(LIBTC) $(PROGS)
 
 # ---------------------------------------------------------------- tests
-UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SRCS := $(filter-out $(unit-off),$(sort $(wildcard tests/unit/test_*.c)))
 UNIT_SUPPORT_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(wildcard tests/unit/support/*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(O)/tests/tools/%,$(wildcard tests/tools/*.c))

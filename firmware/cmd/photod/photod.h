@@ -10,6 +10,7 @@
  *   photod_provision.c  STATE/provision: load at start, CSR, install, policy update (R1)
  *   photod_cert.c       checks of the device certificate against the CA and the key
  *   photod_wipe.c       crypto-erase of the device
+ *   photod_ui.c         the kiosk's lists: staff ids, the consent roster
  *   photod_files.c      small durable files, capped reads, erase
  *   photod_clock.c      the one clock photod reads (injectable in test builds)
  */
@@ -177,6 +178,11 @@ int64_t photod_last_sync(struct photod *d);
 int photod_cert_check(const uint8_t *cert, size_t cert_len, const char *ca_pem,
 		      const uint8_t *spki, size_t spki_len, const char *device_id,
 		      const char *policy_ca_pem, const char **why) TC_MUST_CHECK;
+
+/* photod_ui.c */
+void photod_staff_list(struct photod *d, int fd);
+/* The roster rows [first, first + max), only while someone is logged in (R10). */
+void photod_roster(struct photod *d, int fd, const struct tc_msg_roster_req *req);
 
 /* photod_wipe.c */
 void photod_wipe(struct photod *d, struct photod_client *c, const struct tc_msg_wipe_req *m);

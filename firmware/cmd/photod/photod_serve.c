@@ -118,6 +118,8 @@ dispatch(struct photod *d, struct photod_client *c, uint16_t type, void *msg, in
 	case TC_MSG_EVENT_SET_REQ: photod_event_set(d, c, msg); break;
 	case TC_MSG_EVENT_CLEAR_REQ: photod_event_clear(d, c); break;
 	case TC_MSG_EVENTS_REQ: photod_events(d, c->fd); break;
+	case TC_MSG_STAFF_REQ: photod_staff_list(d, c->fd); break;
+	case TC_MSG_ROSTER_REQ: photod_roster(d, c->fd, msg); break;
 	}
 }
 
@@ -130,6 +132,7 @@ is_request(uint16_t type)
 	case TC_MSG_PROVISION_REQ: case TC_MSG_INSTALL_REQ: case TC_MSG_POLICY_REQ:
 	case TC_MSG_WIPE_REQ: case TC_MSG_LOGIN_REQ: case TC_MSG_LOGOUT_REQ:
 	case TC_MSG_EVENT_SET_REQ: case TC_MSG_EVENT_CLEAR_REQ: case TC_MSG_EVENTS_REQ:
+	case TC_MSG_STAFF_REQ: case TC_MSG_ROSTER_REQ:
 		return true;
 	default:
 		return false;

@@ -1,0 +1,95 @@
+/*
+ * ui_ipc.c - see ui_ipc.h.  Receives use a zero timeout; sends are small
+ * datagrams on a SEQPACKET socket whose buffer holds them.  The login
+ * request's copy of the PIN is wiped as soon as it is sent.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tc_io.h"
+#include "tc_log.h"
+#include "tc_secmem.h"
+#include "ui_ipc.h"
+
+#define RETRY_MS 1000
+
+void
+ui_ipc_init(struct ui_ipc *io, const char *run_dir)
+{
+	memset(io, 0, sizeof(*io));
+	io->fd = -1;
+	snprintf(io->path, sizeof(io->path), "%s/%s", run_dir, TC_IPC_SOCKET_NAME);
+}
+
+static void
+down(struct ui_ipc *io, struct ui_model *m, int64_t now_ms)
+{
+	struct ui_event ev = { .type = UI_EV_DISCONNECTED, .now_ms = now_ms };
+
+	if (io->fd >= 0)
+		close(io->fd);
+	io->fd = -1;
+	io->retry_ms = now_ms + RETRY_MS;
+	if (!io->told_down) {
+		io->told_down = true;
+		ui_update(m, &ev);
+	}
+}
+
+void
+ui_ipc_pump(struct ui_ipc *io, struct ui_model *m, int64_t now_ms)
+{
+	unsigned char buf[TC_IPC_MAX_PAYLOAD];
+	struct ui_event ev;
+	struct ui_cmd c;
+	uint16_t type;
+	ssize_t len;
+	int rc, n;
+
+	if (io->fd < 0) {
+		if (now_ms < io->retry_ms)
+			return;
+		rc = tc_ipc_connect(io->path);
+		if (rc < 0) {
+			io->told_down = false;	/* say it once per attempt cycle */
+			down(io, m, now_ms);
+			return;
+		}
+		io->fd = rc;
+		io->told_down = false;
+	}
+	/* Everything that has arrived (bounded, so input is never starved). */
+	for (n = 0; n < 64; n++) {
+		rc = tc_ipc_recv(io->fd, &type, buf, sizeof(buf), 0);
+		if (rc == -ETIMEDOUT)
+			break;
+		if (rc != 0) {
+			tc_warn("photod connection lost: %s", tc_strerror(rc));
+			down(io, m, now_ms);
+			return;
+		}
+		ev = (struct ui_event){ .type = UI_EV_MSG, .now_ms = now_ms, .msg_type = type,
+					.msg = buf };
+		ui_update(m, &ev);
+		tc_zeroize(buf, sizeof(buf));
+	}
+	if (ui_outbox_take(m, &c)) {
+		len = tc_ipc_payload_len(c.type);
+		rc = len < 0 ? -EINVAL : tc_ipc_send(io->fd, c.type, &c.u, (size_t)len);
+		tc_zeroize(&c, sizeof(c));
+		if (rc != 0) {
+			tc_warn("send to photod failed: %s", tc_strerror(rc));
+			down(io, m, now_ms);
+		}
+	}
+}
+
+void
+ui_ipc_close(struct ui_ipc *io)
+{
+	if (io->fd >= 0)
+		close(io->fd);
+	io->fd = -1;
+}
