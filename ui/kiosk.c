@@ -56,8 +56,6 @@ kiosk_feed(struct kiosk *k, const struct ui_event *ev)
 	ui_update(k->m, ev);
 	if (ev->type != UI_EV_TICK || k->m->screen != before)
 		k->dirty = true;
-	if (k->m->screen != before)
-		tc_info("screen %s", ui_screen_name(k->m->screen));
 }
 
 void
@@ -158,6 +156,7 @@ run(struct kiosk *k)
 {
 	struct pollfd pfd[2];
 	struct ui_event tick = { .type = UI_EV_TICK };
+	enum ui_screen shown = k->m->screen;
 	int64_t now, last_tick = 0;
 	nfds_t n;
 	int rc;
@@ -166,7 +165,8 @@ run(struct kiosk *k)
 		now = kiosk_now_ms();
 		sdl_input(k, now);
 		button_input(k, now);
-		ui_ipc_pump(&k->io, k->m, now);
+		if (ui_ipc_pump(&k->io, k->m, now) > 0)
+			k->dirty = true;
 		if (now - last_tick >= TICK_MS) {
 			tick.now_ms = now;
 			kiosk_feed(k, &tick);
@@ -178,6 +178,10 @@ run(struct kiosk *k)
 				return 1;
 			if (rc == 1)
 				return k->status;
+		}
+		if (k->m->screen != shown) {
+			shown = k->m->screen;
+			tc_info("screen %s", ui_screen_name(shown));
 		}
 		if (k->dirty || now - k->drawn_ms >= REDRAW_MS)
 			kiosk_draw(k);

@@ -14,17 +14,21 @@
 static enum ui_str
 what_to_do(const struct ui_model *m)
 {
+	/* photod checks expiry when asked to capture: its blocked code may know first. */
+	int code = m->st.policy_state ? m->st.policy_state : m->st.blocked_code;
+
 	if (!m->connected || !m->have_status)
 		return UI_S_NO_PHOTOD_DO;
 	if (!m->st.provisioned)
 		return UI_S_DO_PROVISION;
-	if (m->st.policy_state == TC_E_CERT)
-		return UI_S_DO_REVOKED;
-	if (m->st.policy_state == TC_E_POLICY_EXPIRED)
-		return UI_S_DO_EXPIRED;
-	if (m->st.policy_state != 0)
+	switch (code) {
+	case TC_E_CERT: return UI_S_DO_REVOKED;
+	case TC_E_POLICY_EXPIRED: return UI_S_DO_EXPIRED;
+	case TC_E_NO_POLICY: case TC_E_POLICY_FORMAT: case TC_E_POLICY_SIGNER:
+	case TC_E_POLICY_SIGNATURE: case TC_E_POLICY_DEVICE: case TC_E_POLICY_CLASS:
 		return UI_S_DO_NO_POLICY;
-	return UI_S_NONE;
+	default: return UI_S_NONE;
+	}
 }
 
 static void

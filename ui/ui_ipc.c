@@ -38,7 +38,7 @@ down(struct ui_ipc *io, struct ui_model *m, int64_t now_ms)
 	}
 }
 
-void
+int
 ui_ipc_pump(struct ui_ipc *io, struct ui_model *m, int64_t now_ms)
 {
 	unsigned char buf[TC_IPC_MAX_PAYLOAD];
@@ -50,12 +50,12 @@ ui_ipc_pump(struct ui_ipc *io, struct ui_model *m, int64_t now_ms)
 
 	if (io->fd < 0) {
 		if (now_ms < io->retry_ms)
-			return;
+			return 0;
 		rc = tc_ipc_connect(io->path);
 		if (rc < 0) {
 			io->told_down = false;	/* say it once per attempt cycle */
 			down(io, m, now_ms);
-			return;
+			return 1;
 		}
 		io->fd = rc;
 		io->told_down = false;
@@ -68,7 +68,7 @@ ui_ipc_pump(struct ui_ipc *io, struct ui_model *m, int64_t now_ms)
 		if (rc != 0) {
 			tc_warn("photod connection lost: %s", tc_strerror(rc));
 			down(io, m, now_ms);
-			return;
+			return n + 1;
 		}
 		ev = (struct ui_event){ .type = UI_EV_MSG, .now_ms = now_ms, .msg_type = type,
 					.msg = buf };
@@ -82,8 +82,10 @@ ui_ipc_pump(struct ui_ipc *io, struct ui_model *m, int64_t now_ms)
 		if (rc != 0) {
 			tc_warn("send to photod failed: %s", tc_strerror(rc));
 			down(io, m, now_ms);
+			n++;
 		}
 	}
+	return n;
 }
 
 void

@@ -20,8 +20,11 @@ struct ui_ipc {
 };
 
 void ui_ipc_init(struct ui_ipc *io, const char *run_dir);
-/* Receive what has arrived, send what is queued; every reply goes through ui_update. */
-void ui_ipc_pump(struct ui_ipc *io, struct ui_model *m, int64_t now_ms);
+/*
+ * Receive what has arrived, send what is queued; every reply goes through
+ * ui_update.  Returns how many events it fed the model.
+ */
+int ui_ipc_pump(struct ui_ipc *io, struct ui_model *m, int64_t now_ms);
 void ui_ipc_close(struct ui_ipc *io);
 
 #endif /* UI_IPC_H */
