@@ -142,11 +142,12 @@ TEST_LIBS := $(call pc_libs,cmocka,-lcmocka)
 
 # ---------------------------------------------------------------- modules
 # Each module.mk appends its sources to lib-y (or lib-$(CONFIG_X)) and its
-# programs to prog-y, with $(d) set to its folder; unit-off lists unit tests
-# of modules this configuration leaves out.
+# programs to prog-y, with $(d) set to its folder; unit-off and tool-off list
+# unit tests and test tools of modules this configuration leaves out.
 lib-y :=
 prog-y :=
 unit-off :=
+tool-off :=
 man-y :=
 MODULE_MKS := $(sort $(shell find firmware drivers ui tools -name module.mk 2>/dev/null))
 define include-module
@@ -198,7 +199,7 @@ all: $(LIBTC) $(PROGS)
 UNIT_SRCS := $(filter-out $(unit-off),$(sort $(wildcard tests/unit/test_*.c)))
 UNIT_SUPPORT_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(wildcard tests/unit/support/*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
-TEST_TOOLS := $(patsubst tests/tools/%.c,$(O)/tests/tools/%,$(wildcard tests/tools/*.c))
+TEST_TOOLS := $(filter-out $(tool-off),$(patsubst tests/tools/%.c,$(O)/tests/tools/%,$(wildcard tests/tools/*.c)))
 BENCH_SRCS := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_SUPPORT_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(filter-out tests/bench/bench_%,$(wildcard tests/bench/*.c)))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(O)/tests/bench/%,$(BENCH_SRCS))

@@ -13,8 +13,12 @@ prog-y += kiosk
 kiosk-src := $(addprefix $(d)/,kiosk.c kiosk_script.c sdl_canvas.c)
 kiosk-libs := $(UI_LIBS)
 $(O)/obj/ui/%.o: CFLAGS += $(UI_CFLAGS)
+# The reference-image comparison decodes PNG with SDL2_image.
+$(O)/obj/tests/tools/tc_pngdiff.o: CFLAGS += $(UI_CFLAGS)
+$(O)/tests/tools/tc_pngdiff: LIBS += $(UI_LIBS)
 else
 unit-off += tests/unit/test_ui_%.c
+tool-off += $(O)/tests/tools/tc_pngdiff
 endif
 # The man page is linted whatever the configuration.
 man-y += $(d)/kiosk.8
