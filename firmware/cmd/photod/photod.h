@@ -180,13 +180,6 @@ int photod_cert_check(const uint8_t *cert, size_t cert_len, const char *ca_pem,
 		      const char *policy_ca_pem, const char **why) TC_MUST_CHECK;
 
 /* photod_ui.c */
-/*
- * Open (make) the run directory: photod's own, mode 0710, so the kiosk,
- * its own user in photod's group, can reach photod.sock (0660) and do
- * nothing else there.  Another owner, a symlink or more access than
- * group traverse is TC_E_UNSAFE_PATH.
- */
-int photod_run_dir_open(const char *path) TC_MUST_CHECK;
 void photod_staff_list(struct photod *d, int fd);
 /* The roster rows [first, first + max), only while someone is logged in (R10). */
 void photod_roster(struct photod *d, int fd, const struct tc_msg_roster_req *req);

@@ -10,34 +10,10 @@
  * learns nothing about the pupils.  Neither list is audited per request:
  * they are read-only views the screens refresh.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "photod.h"
 #include "tc_io.h"
-
-int
-photod_run_dir_open(const char *path)
-{
-	struct stat st;
-	int fd;
-
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
-		return -errno;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ELOOP || errno == ENOTDIR ? TC_E_UNSAFE_PATH : -errno;
-	/* The directory opened, not the name: owner, and nothing beyond group traverse. */
-	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 067) != 0 ||
-	    fchmod(fd, 0710) != 0) {
-		close(fd);
-		return TC_E_UNSAFE_PATH;
-	}
-	return fd;
-}
 
 void
 photod_staff_list(struct photod *d, int fd)
