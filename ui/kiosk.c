@@ -64,6 +64,11 @@ kiosk_draw(struct kiosk *k)
 	sdl_canvas_begin(&k->canvas);
 	ui_draw(k->m, &k->canvas);
 	SDL_RenderPresent(k->r);
+	if (k->m->frame && k->m->frame_seq != k->shown_seq &&
+	    (k->m->screen == UI_SCR_VIEWFINDER)) {
+		k->shown_seq = k->m->frame_seq;
+		k->frames_shown++;
+	}
 	k->dirty = false;
 	k->drawn_ms = kiosk_now_ms();
 }

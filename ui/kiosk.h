@@ -25,6 +25,8 @@ struct kiosk {
 	const char *shots_dir;		/* -o: where "shot" writes PNGs */
 	struct kiosk_script *script;	/* -s */
 	bool dirty;			/* the model changed since the last draw */
+	uint64_t shown_seq;		/* the preview frame drawn last */
+	uint64_t frames_shown;		/* preview frames drawn (each new one once) */
 	int64_t drawn_ms;
 	bool quit;
 	int status;			/* exit status */

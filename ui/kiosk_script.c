@@ -16,6 +16,8 @@
  *   expect TEXT        until the screen shows TEXT (a substring of any line)
  *   reject TEXT        the screen does not show TEXT now
  *   shot NAME          save the screen as SHOTDIR/NAME.png
+ *   frames N           until N new preview frames have been drawn
+ *   stats              print the preview's counts and the shutter's frame
  *   quit               exit 0
  *   # ...              a comment
  */
@@ -156,6 +158,9 @@ shows(struct kiosk *k, const char *text)
 	return strstr(k->canvas.words, text) != NULL;
 }
 
+/* "frames": the count of frames shown when the command started waiting. */
+static uint64_t s_frames_base = UINT64_MAX;
+
 /* 1: done, 0: not yet, <0: failed. */
 static int
 run_line(struct kiosk *k, const char *line)
@@ -216,6 +221,27 @@ run_line(struct kiosk *k, const char *line)
 		kiosk_draw(k);
 		snprintf(path, sizeof(path), "%s/%s.png", k->shots_dir, rest);
 		return sdl_canvas_png(&k->canvas, k->m->prof->w, k->m->prof->h, path) == 0 ? 1 : -EIO;
+	}
+	if (strcmp(cmd, "frames") == 0) {
+		char *end;
+		long want = strtol(rest, &end, 10);
+
+		if (*end || want <= 0)
+			return -EINVAL;
+		if (s_frames_base == UINT64_MAX)
+			s_frames_base = k->frames_shown;
+		if (k->frames_shown - s_frames_base < (uint64_t)want)
+			return 0;
+		s_frames_base = UINT64_MAX;
+		return 1;
+	}
+	if (strcmp(cmd, "stats") == 0) {
+		printf("kiosk: stats frames_notified=%llu frames_torn=%llu frames_shown=%llu "
+		       "first_seq=%llu last_seq=%llu shutter_frame=%llu\n",
+		       (unsigned long long)k->io.frames_in, (unsigned long long)k->io.frames_torn,
+		       (unsigned long long)k->frames_shown, (unsigned long long)k->io.first_seq,
+		       (unsigned long long)k->io.last_seq, (unsigned long long)k->m->shutter_frame);
+		return 1;
 	}
 	if (strcmp(cmd, "quit") == 0) {
 		k->quit = true;

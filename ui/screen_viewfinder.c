@@ -14,13 +14,25 @@
 #include "tc_secmem.h"
 #include "ui.h"
 
+/* The stream starts once the roster is in (one request at a time). */
+static void
+start_preview(struct ui_model *m)
+{
+	struct ui_cmd c = { .type = TC_MSG_PREVIEW_START_REQ };
+
+	if (!m->previewing)
+		(void)ui_request(m, &c);
+}
+
 static void
 enter(struct ui_model *m)
 {
 	struct ui_cmd c = { .type = TC_MSG_ROSTER_REQ };
 
-	if (m->roster_loaded)
+	if (m->roster_loaded) {
+		start_preview(m);
 		return;
+	}
 	m->n_pupils = 0;
 	m->n_platforms = 0;
 	c.u.roster.first = 0;
@@ -118,6 +130,7 @@ event(struct ui_model *m, const struct ui_button *hit, const struct ui_event *ev
 		if (ev->msg_type == TC_MSG_ROSTER_END) {
 			m->roster_loaded = true;
 			ui_tags_changed(m);
+			start_preview(m);
 		} else if (ev->msg_type == TC_MSG_CAPTURE_END) {
 			ui_goto(m, UI_SCR_CONFIRM);
 		}

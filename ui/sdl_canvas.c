@@ -48,6 +48,9 @@ sdl_canvas_free(struct ui_canvas *c)
 	for (i = 0; i < UI_FONT_MAX; i++)
 		if (c->font[i])
 			TTF_CloseFont(c->font[i]);
+	for (i = 0; i < SDL_CANVAS_CACHE; i++)
+		if (c->cache[i].tex)
+			SDL_DestroyTexture(c->cache[i].tex);
 	if (c->image)
 		SDL_DestroyTexture(c->image);
 	memset(c, 0, sizeof(*c));
@@ -78,38 +81,79 @@ keep_words(struct ui_canvas *c, const char *s)
 		c->words_len += (size_t)n;
 }
 
+/*
+ * The texture of s in font f, colour rgb, wrapped at width: from the
+ * cache, else rendered into the oldest entry.  NULL if SDL fails.
+ */
+static struct sdl_text_cached *
+text_texture(struct ui_canvas *c, const char *s, enum ui_font f, uint32_t rgb, int width,
+	     enum ui_align a)
+{
+	static const int wrap_align[] = { TTF_WRAPPED_ALIGN_LEFT, TTF_WRAPPED_ALIGN_CENTER,
+					  TTF_WRAPPED_ALIGN_RIGHT };
+	struct sdl_text_cached *e, *old = &c->cache[0];
+	SDL_Surface *surf;
+	unsigned i;
+	bool cacheable = strlen(s) < sizeof(c->cache[0].key);
+
+	c->clock++;
+	for (i = 0; cacheable && i < SDL_CANVAS_CACHE; i++) {
+		e = &c->cache[i];
+		if (e->tex && e->font == (int)f && e->rgb == rgb && e->width == width &&
+		    e->align == (int)a && strcmp(e->key, s) == 0) {
+			e->used = c->clock;
+			return e;
+		}
+		if (e->used < old->used)
+			old = e;
+	}
+	TTF_SetFontWrappedAlign(c->font[f], wrap_align[a]);
+	surf = TTF_RenderUTF8_Blended_Wrapped(c->font[f], s, colour(rgb), (Uint32)width);
+	if (!surf)
+		return NULL;
+	if (old->tex)
+		SDL_DestroyTexture(old->tex);
+	memset(old, 0, sizeof(*old));
+	old->tex = SDL_CreateTextureFromSurface(c->r, surf);
+	old->w = surf->w;
+	old->h = surf->h;
+	SDL_FreeSurface(surf);
+	if (!old->tex)
+		return NULL;
+	/* Too long to key on: drawn once, and its entry is the first to go. */
+	if (cacheable)
+		memcpy(old->key, s, strlen(s) + 1);
+	old->font = (int)f;
+	old->rgb = rgb;
+	old->width = width;
+	old->align = (int)a;
+	old->used = cacheable ? c->clock : 0;
+	return old;
+}
+
 void
 ui_text(struct ui_canvas *c, struct ui_rect r, const char *s, enum ui_font f, uint32_t rgb,
 	enum ui_align a)
 {
-	static const int wrap_align[] = { TTF_WRAPPED_ALIGN_LEFT, TTF_WRAPPED_ALIGN_CENTER,
-					  TTF_WRAPPED_ALIGN_RIGHT };
-	SDL_Surface *surf;
-	SDL_Texture *tex;
+	struct sdl_text_cached *t;
 	SDL_Rect dst, clip = { r.x, r.y, r.w, r.h };
 
 	if (!s || !s[0] || r.w <= 0 || r.h <= 0)
 		return;
 	keep_words(c, s);
-	TTF_SetFontWrappedAlign(c->font[f], wrap_align[a]);
-	surf = TTF_RenderUTF8_Blended_Wrapped(c->font[f], s, colour(rgb), (Uint32)r.w);
-	if (!surf)
+	t = text_texture(c, s, f, rgb, r.w, a);
+	if (!t)
 		return;
-	tex = SDL_CreateTextureFromSurface(c->r, surf);
-	if (tex) {
-		dst.w = surf->w;
-		dst.h = surf->h;
-		dst.y = r.y + (r.h - surf->h) / 2;
-		if (dst.y < r.y)
-			dst.y = r.y;
-		dst.x = a == UI_ALIGN_LEFT ? r.x : a == UI_ALIGN_RIGHT ? r.x + r.w - surf->w :
-									 r.x + (r.w - surf->w) / 2;
-		SDL_RenderSetClipRect(c->r, &clip);
-		SDL_RenderCopy(c->r, tex, NULL, &dst);
-		SDL_RenderSetClipRect(c->r, NULL);
-		SDL_DestroyTexture(tex);
-	}
-	SDL_FreeSurface(surf);
+	dst.w = t->w;
+	dst.h = t->h;
+	dst.y = r.y + (r.h - t->h) / 2;
+	if (dst.y < r.y)
+		dst.y = r.y;
+	dst.x = a == UI_ALIGN_LEFT ? r.x : a == UI_ALIGN_RIGHT ? r.x + r.w - t->w :
+								 r.x + (r.w - t->w) / 2;
+	SDL_RenderSetClipRect(c->r, &clip);
+	SDL_RenderCopy(c->r, t->tex, NULL, &dst);
+	SDL_RenderSetClipRect(c->r, NULL);
 }
 
 void

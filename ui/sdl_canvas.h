@@ -14,12 +14,24 @@
 #include "ui_profile.h"
 
 #define SDL_CANVAS_WORDS 8192
+#define SDL_CANVAS_CACHE 96	/* rendered strings kept as textures */
+
+struct sdl_text_cached {
+	char key[160];		/* the string ("" = empty entry) */
+	int font, align, width;
+	uint32_t rgb;
+	SDL_Texture *tex;
+	int w, h;
+	uint64_t used;		/* when last drawn: the oldest is replaced */
+};
 
 struct ui_canvas {
 	SDL_Renderer *r;
 	TTF_Font *font[UI_FONT_MAX];
 	SDL_Texture *image;		/* reused while the image size stays */
 	int image_w, image_h;
+	struct sdl_text_cached cache[SDL_CANVAS_CACHE];	/* a frame redraws the same words */
+	uint64_t clock;
 	char words[SDL_CANVAS_WORDS];	/* every string of the last frame, one a line */
 	size_t words_len;
 };

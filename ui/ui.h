@@ -163,6 +163,7 @@ struct ui_model {
 	const uint8_t *frame;		/* its RGB24 pixels (the main loop's), or NULL */
 	int frame_w, frame_h;
 	uint64_t shutter_frame;		/* the frame on screen at the last press */
+	bool previewing;		/* photod streams to us (from PREVIEW_RING to logout) */
 
 	/* after a shot: RAM only, wiped on timeout, next shot and logout */
 	unsigned shot_count, shot_sealed;

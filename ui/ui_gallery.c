@@ -102,6 +102,7 @@ logged_in(struct ui_model *m)
 	m->frame_w = FRAME_W;
 	m->frame_h = FRAME_H;
 	m->frame_seq = 100;
+	m->previewing = true;
 }
 
 static void

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,11 +24,69 @@ ui_ipc_init(struct ui_ipc *io, const char *run_dir)
 	snprintf(io->path, sizeof(io->path), "%s/%s", run_dir, TC_IPC_SOCKET_NAME);
 }
 
+/* Forget the ring: the model first lets go of the frame it points at. */
+static void
+ring_drop(struct ui_ipc *io, struct ui_model *m, int64_t now_ms)
+{
+	struct ui_event ev = { .type = UI_EV_FRAME, .now_ms = now_ms };
+
+	if (!io->frame && !io->ring.hdr)
+		return;
+	ui_update(m, &ev);
+	tc_preview_unmap(&io->ring);
+	free(io->frame);
+	io->frame = NULL;
+}
+
+/* A new ring from photod (its descriptor is closed here; the mapping stays). */
+static int
+ring_take(struct ui_ipc *io, struct ui_model *m, int fd, int64_t now_ms)
+{
+	int rc;
+
+	ring_drop(io, m, now_ms);
+	rc = tc_preview_attach(fd, &io->ring);
+	close(fd);
+	if (rc != 0)
+		return rc;
+	io->frame = malloc((size_t)io->ring.width * io->ring.height * 3);
+	if (!io->frame) {
+		tc_preview_unmap(&io->ring);
+		return -ENOMEM;
+	}
+	io->frames_in = io->frames_torn = io->first_seq = io->last_seq = 0;
+	return 0;
+}
+
+/* A frame notification: copy the slot and show it. */
+static void
+frame_in(struct ui_ipc *io, struct ui_model *m, const struct tc_msg_preview_frame *f,
+	 int64_t now_ms)
+{
+	struct ui_event ev = { .type = UI_EV_FRAME, .now_ms = now_ms };
+	uint64_t seq;
+
+	io->frames_in++;
+	if (!io->frame || tc_preview_read(&io->ring, f->slot, io->frame, &seq) != 0) {
+		io->frames_torn++;
+		return;
+	}
+	if (!io->first_seq)
+		io->first_seq = seq;
+	io->last_seq = seq;
+	ev.frame_seq = seq;
+	ev.frame = io->frame;
+	ev.frame_w = (int)io->ring.width;
+	ev.frame_h = (int)io->ring.height;
+	ui_update(m, &ev);
+}
+
 static void
 down(struct ui_ipc *io, struct ui_model *m, int64_t now_ms)
 {
 	struct ui_event ev = { .type = UI_EV_DISCONNECTED, .now_ms = now_ms };
 
+	ring_drop(io, m, now_ms);
 	if (io->fd >= 0)
 		close(io->fd);
 	io->fd = -1;
@@ -42,9 +101,11 @@ int
 ui_ipc_pump(struct ui_ipc *io, struct ui_model *m, int64_t now_ms)
 {
 	unsigned char buf[TC_IPC_MAX_PAYLOAD];
+	int fds[TC_IPC_MAX_FDS];
 	struct ui_event ev;
 	struct ui_cmd c;
 	uint16_t type;
+	size_t nfds;
 	ssize_t len;
 	int rc, n;
 
@@ -62,7 +123,7 @@ ui_ipc_pump(struct ui_ipc *io, struct ui_model *m, int64_t now_ms)
 	}
 	/* Everything that has arrived (bounded, so input is never starved). */
 	for (n = 0; n < 64; n++) {
-		rc = tc_ipc_recv(io->fd, &type, buf, sizeof(buf), 0);
+		rc = tc_ipc_recv_fds(io->fd, &type, buf, sizeof(buf), 0, fds, &nfds);
 		if (rc == -ETIMEDOUT)
 			break;
 		if (rc != 0) {
@@ -70,6 +131,12 @@ ui_ipc_pump(struct ui_ipc *io, struct ui_model *m, int64_t now_ms)
 			down(io, m, now_ms);
 			return n + 1;
 		}
+		if (type == TC_MSG_PREVIEW_FRAME) {
+			frame_in(io, m, (const struct tc_msg_preview_frame *)buf, now_ms);
+			continue;
+		}
+		if (type == TC_MSG_PREVIEW_RING && (rc = ring_take(io, m, fds[0], now_ms)) != 0)
+			tc_warn("preview ring refused: %s", tc_strerror(rc));
 		ev = (struct ui_event){ .type = UI_EV_MSG, .now_ms = now_ms, .msg_type = type,
 					.msg = buf };
 		ui_update(m, &ev);
@@ -91,6 +158,9 @@ ui_ipc_pump(struct ui_ipc *io, struct ui_model *m, int64_t now_ms)
 void
 ui_ipc_close(struct ui_ipc *io)
 {
+	tc_preview_unmap(&io->ring);
+	free(io->frame);
+	io->frame = NULL;
 	if (io->fd >= 0)
 		close(io->fd);
 	io->fd = -1;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "tc_err.h"
+#include "tc_preview.h"
 #include "ui.h"
 
 struct ui_ipc {
@@ -17,6 +18,11 @@ struct ui_ipc {
 	char path[256];
 	int64_t retry_ms;	/* next connection attempt */
 	bool told_down;		/* the model has seen UI_EV_DISCONNECTED */
+	struct tc_preview_map ring;	/* photod's preview ring, mapped read-only */
+	uint8_t *frame;		/* the kiosk's copy of the frame on screen */
+	uint64_t frames_in;	/* notifications received */
+	uint64_t frames_torn;	/* dropped: the slot was rewritten while copied */
+	uint64_t first_seq, last_seq;	/* of the frames copied */
 };
 
 void ui_ipc_init(struct ui_ipc *io, const char *run_dir);

@@ -62,6 +62,9 @@ ui_forget(struct ui_model *m)
 	m->have_thumb = false;
 	m->shot_count = m->shot_sealed = 0;
 	m->staff_sel = -1;
+	m->previewing = false;	/* photod ends the stream with the session */
+	m->frame = NULL;
+	m->frame_seq = 0;
 }
 
 void
@@ -292,6 +295,9 @@ fold_msg(struct ui_model *m, const struct ui_event *ev)
 	case TC_MSG_CAPTURED:
 		m->shot_sealed++;
 		return false;
+	case TC_MSG_PREVIEW_RING:
+		m->previewing = true;
+		return false;
 	default:
 		return true;
 	}
@@ -303,6 +309,7 @@ ends_request(uint16_t t)
 {
 	switch (t) {
 	case TC_MSG_ERROR: case TC_MSG_OK: case TC_MSG_STATUS: case TC_MSG_STAFF_END:
+	case TC_MSG_PREVIEW_RING:
 	case TC_MSG_EVENTS_END: case TC_MSG_ROSTER_END: case TC_MSG_CAPTURE_END:
 		return true;
 	default:

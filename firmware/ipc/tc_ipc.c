@@ -68,6 +68,10 @@ static const struct {
 	[TC_MSG_ROSTER_REQ] = { "roster-req", sizeof(struct tc_msg_roster_req) },
 	[TC_MSG_PUPIL] = { "pupil", sizeof(struct tc_msg_pupil) },
 	[TC_MSG_ROSTER_END] = { "roster-end", sizeof(struct tc_msg_end) },
+	[TC_MSG_PREVIEW_START_REQ] = { "preview-start-req", 0 },
+	[TC_MSG_PREVIEW_RING] = { "preview-ring", sizeof(struct tc_msg_preview_ring), 1 },
+	[TC_MSG_PREVIEW_FRAME] = { "preview-frame", sizeof(struct tc_msg_preview_frame) },
+	[TC_MSG_PREVIEW_STOP_REQ] = { "preview-stop-req", 0 },
 };
 
 ssize_t

@@ -82,6 +82,10 @@ enum tc_msg_type {
 	TC_MSG_ROSTER_REQ,	/* c->d  struct tc_msg_roster_req: needs a staff login */
 	TC_MSG_PUPIL,		/* d->c  struct tc_msg_pupil, one per roster row */
 	TC_MSG_ROSTER_END,	/* d->c  struct tc_msg_end */
+	TC_MSG_PREVIEW_START_REQ, /* c->d  (empty): needs a staff login; stops at logout */
+	TC_MSG_PREVIEW_RING,	/* d->c  struct tc_msg_preview_ring + 1 fd: the memfd (tc_preview.h) */
+	TC_MSG_PREVIEW_FRAME,	/* d->c  struct tc_msg_preview_frame: one per frame written */
+	TC_MSG_PREVIEW_STOP_REQ, /* c->d  (empty) -> OK */
 	TC_MSG_TYPE_MAX
 };
 
@@ -166,6 +170,18 @@ struct tc_msg_pupil {
 	uint32_t row;		/* index in the roster */
 	uint32_t n_platforms;	/* 0..TC_IPC_MAX_PLATFORMS: 0 = no consent */
 	char platforms[TC_IPC_MAX_PLATFORMS][TC_IPC_NAME_MAX];
+};
+
+struct tc_msg_preview_ring {
+	uint32_t width, height;	/* of each frame, RGB24 */
+	uint32_t nslots;
+	uint32_t reserved;
+};
+
+struct tc_msg_preview_frame {
+	uint32_t slot;		/* 0..nslots-1 */
+	uint32_t reserved;
+	uint64_t seq;		/* the camera's frame number (the photo's frame_seq) */
 };
 
 struct tc_msg_photo {

@@ -2,8 +2,9 @@
 # test_ui_photod.sh - the kiosk against a real photod with the synthetic
 # sensor, driven by scripted taps, keys and evdev events replayed from a
 # file: log in, choose the event, tag two pupils (the screen says where
-# the photo may go before the shot), press the shutter (the evdev
-# KEY_CAMERA), and see "sealed".  Then, on the Trust side, the photo
+# the photo may go before the shot), watch the preview photod streams
+# through shared memory, press the shutter (the evdev KEY_CAMERA), and see
+# "sealed"; the photo is the frame that was on screen, give or take one.  Then, on the Trust side, the photo
 # exists, opens with the Trust's key and carries exactly those tags.
 # The kiosk's user cannot open the store or any key.
 set -eu
@@ -34,6 +35,8 @@ expect Sports day
 tap event 0
 wait viewfinder
 expect S042 - EV-SPORTS
+frames 5
+reject Preview off
 tap tags
 wait tags
 press P-0001
@@ -45,9 +48,11 @@ press P-0003
 expect Allowed on: website, newsletter
 tap done
 wait viewfinder
+frames 3
 evdev $T/shutter.ev
 wait confirm
 expect Sealed: 1 of 1 photos
+stats
 wait viewfinder
 expect 1 to sync
 tap logout
@@ -66,6 +71,15 @@ check "exactly one photo was taken (the unconfigured key took none)" \
 check "the Trust opens it: staff S042, event EV-SPORTS" has 'staff=S042 event=EV-SPORTS' "$meta"
 check "it carries the two tags and their shared platforms" \
 	has 'refs=P-0001,P-0002 platforms=(website,newsletter|newsletter,website)$' "$meta"
+# The photo is the frame on screen at the press, give or take one.
+shown=$(printf '%s\n' "$KIOSK_OUT" | sed -n 's/.*shutter_frame=\([0-9]*\).*/\1/p')
+taken=$(printf '%s\n' "$meta" | sed -n 's/^ok .* frame=\([0-9]*\) .*/\1/p')
+echo "  frame on screen at the press: ${shown:-?}, frame in the photo: ${taken:-?}"
+check "the preview streamed frames through the shared-memory ring" \
+	has 'frames_shown=([5-9]|[1-9][0-9]+) ' "$KIOSK_OUT"
+check "no preview frame was torn" has 'frames_torn=0 ' "$KIOSK_OUT"
+check "the photo is the frame on screen at the press, +-1" \
+	test -n "$shown" -a -n "$taken" -a "$taken" -ge "$shown" -a "$taken" -le $((shown + 1))
 check "photod says nobody is logged in after the kiosk's logout" \
 	has 'nobody logged in' "$(status_field staff)"
 
