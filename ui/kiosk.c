@@ -252,6 +252,14 @@ open_window(struct kiosk *k, const struct ui_profile *p)
 	bool kms = drv && strcmp(drv, "KMSDRM") == 0;
 	Uint32 flags = kms ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0;
 
+	/*
+	 * Offscreen, the window surface is plain memory and the software
+	 * renderer draws into it: without this hint SDL backs it with a GL
+	 * texture and loads Mesa and LLVM (about 95 MiB) for nothing.
+	 */
+	if (offscreen)
+		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+
 	k->win = SDL_CreateWindow("trustcam", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, p->w,
 				  p->h, flags);
 	if (!k->win)

@@ -158,6 +158,23 @@ shows(struct kiosk *k, const char *text)
 	return strstr(k->canvas.words, text) != NULL;
 }
 
+/* The kiosk's peak resident set (VmHWM), for the ui-rss benchmark; -1 if unreadable. */
+static long
+peak_rss_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
 /* "frames": the count of frames shown when the command started waiting. */
 static uint64_t s_frames_base = UINT64_MAX;
 
@@ -236,11 +253,13 @@ run_line(struct kiosk *k, const char *line)
 		return 1;
 	}
 	if (strcmp(cmd, "stats") == 0) {
-		printf("kiosk: stats frames_notified=%llu frames_torn=%llu frames_shown=%llu "
-		       "first_seq=%llu last_seq=%llu shutter_frame=%llu\n",
-		       (unsigned long long)k->io.frames_in, (unsigned long long)k->io.frames_torn,
-		       (unsigned long long)k->frames_shown, (unsigned long long)k->io.first_seq,
-		       (unsigned long long)k->io.last_seq, (unsigned long long)k->m->shutter_frame);
+		printf("kiosk: stats ms=%lld frames_notified=%llu frames_torn=%llu frames_shown=%llu "
+		       "first_seq=%llu last_seq=%llu shutter_frame=%llu rss_kib=%ld\n",
+		       (long long)kiosk_now_ms(), (unsigned long long)k->io.frames_in,
+		       (unsigned long long)k->io.frames_torn, (unsigned long long)k->frames_shown,
+		       (unsigned long long)k->io.first_seq, (unsigned long long)k->io.last_seq,
+		       (unsigned long long)k->m->shutter_frame, peak_rss_kib());
+		fflush(stdout);
 		return 1;
 	}
 	if (strcmp(cmd, "quit") == 0) {

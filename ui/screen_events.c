@@ -1,7 +1,8 @@
 /*
  * screen_events.c - the event picker: the policy's events, a page at a
  * time.  Choosing one asks photod to set it; its OK opens the
- * viewfinder.  Log out ends the session at once (the request goes out,
+ * viewfinder; when the policy requires no event, "No event" goes straight
+ * there.  Log out ends the session at once (the request goes out,
  * the screen does not wait for it).
  */
 #include <string.h>
@@ -36,6 +37,9 @@ list(const struct ui_model *m)
 		.rows = (unsigned)m->prof->list_rows, .page = m->events_page, .n = m->n_events,
 		.item_name = "event", .item = item,
 		.last = { .name = "logout", .kind = UI_BTN_DANGER, .label = ui_str(UI_S_LOGOUT) },
+		/* Only a policy that requires no event lets staff go on without one. */
+		.second = { .name = m->st.require_event ? NULL : "skip", .kind = UI_BTN_NORMAL,
+			    .label = ui_str(UI_S_NO_EVENT) },
 	};
 }
 
@@ -75,6 +79,8 @@ event(struct ui_model *m, const struct ui_button *hit, const struct ui_event *ev
 		return;
 	if (strcmp(hit->name, "logout") == 0) {
 		ui_logout(m);
+	} else if (strcmp(hit->name, "skip") == 0) {
+		ui_goto(m, UI_SCR_VIEWFINDER);
 	} else if (strcmp(hit->name, "more") == 0) {
 		struct ui_list l = list(m);
 

@@ -241,6 +241,7 @@ struct ui_list {
 	const char *item_name;
 	void (*item)(const struct ui_model *m, unsigned i, struct ui_button *b);
 	struct ui_button last;
+	struct ui_button second;	/* beside last, if its name is set */
 };
 unsigned ui_list_layout(const struct ui_model *m, const struct ui_list *l, struct ui_button *b,
 			unsigned max);

@@ -183,7 +183,11 @@ ui_list_layout(const struct ui_model *m, const struct ui_list *l, struct ui_butt
 		return n;
 	b[n] = l->last;
 	ui_grid(l->r, l->cols, l->rows, (l->rows - 1) * l->cols, m->prof->gap, &b[n++].r);
-	if (l->n > per) {
+	if (l->second.name && n + 2 <= max) {
+		b[n] = l->second;
+		ui_grid(l->r, l->cols, l->rows, (l->rows - 1) * l->cols + 1, m->prof->gap, &b[n++].r);
+	}
+	if (l->n > per && n < max) {
 		b[n] = (struct ui_button){ .name = "more", .kind = UI_BTN_NORMAL,
 					   .label = ui_str(UI_S_MORE) };
 		ui_grid(l->r, l->cols, l->rows, l->rows * l->cols - 1, m->prof->gap, &b[n++].r);

@@ -69,6 +69,7 @@ base(struct ui_model *m, const struct ui_profile *p)
 	m->st.last_sync = NOW - 5 * 3600;
 	m->st.now = NOW;
 	m->st.blocked_code = TC_E_NOT_LOGGED_IN;
+	m->st.require_event = 1;
 	for (i = 0; i < sizeof(staff) / sizeof(staff[0]); i++)
 		tc_strlcpy(m->staff[m->n_staff++], staff[i], TC_IPC_NAME_MAX);
 	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
@@ -115,7 +116,7 @@ tag(struct ui_model *m, unsigned a, unsigned b)
 static const char *const names[] = {
 	"locked", "locked-unprovisioned", "locked-expired", "locked-revoked", "staff", "pin",
 	"pin-lockout", "events", "viewfinder", "viewfinder-internal-only", "viewfinder-dock-overdue",
-	"tags", "confirm",
+	"tags", "confirm", "events-optional",
 };
 
 unsigned
@@ -180,6 +181,12 @@ ui_gallery_make(unsigned i, struct ui_model *m, const struct ui_profile *p)
 		m->busy = false;
 		m->shot_sealed = UI_BURST;
 		m->screen = UI_SCR_CONFIRM;
+		break;
+	case 13:
+		logged_in(m);
+		m->st.require_event = 0;
+		m->st.event[0] = '\0';
+		m->screen = UI_SCR_EVENTS;
 		break;
 	}
 	return names[i];

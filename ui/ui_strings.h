@@ -42,6 +42,7 @@
 	X(PICK_EVENT, "Which event are you photographing?")                                   \
 	X(NO_EVENTS, "The policy lists no events. Ask the data protection lead.")             \
 	X(LOGOUT, "Log out")                                                                  \
+	X(NO_EVENT, "No event")                                                               \
 	/* viewfinder and tags */                                                             \
 	X(SHUTTER, "Take photo")                                                              \
 	X(BURST_OFF, "Burst: off")                                                             \
