@@ -17,7 +17,7 @@ $(O)/obj/ui/%.o: CFLAGS += $(UI_CFLAGS)
 $(O)/obj/tests/tools/tc_pngdiff.o: CFLAGS += $(UI_CFLAGS)
 $(O)/tests/tools/tc_pngdiff: LIBS += $(UI_LIBS)
 else
-unit-off += tests/unit/test_ui_%.c
+utest-off += tests/unit/test_ui_%.c
 tool-off += $(O)/tests/tools/tc_pngdiff
 endif
 # The man page is linted whatever the configuration.
