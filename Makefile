@@ -282,6 +282,12 @@ install: all
 ifeq ($(TARGET),device)
 	$(Q)install -D -m 0644 firmware/cmd/trustcam.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/trustcam.conf
 	$(Q)install -D -m 0644 firmware/cmd/trustcam.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/trustcam.conf
+ifneq ($(CONFIG_BOARD_HOST),y)
+	$(Q)cp -R --no-preserve=ownership board/common/rootfs/. $(DESTDIR)/
+ifeq ($(CONFIG_DEBUG_CONSOLE),y)
+	$(Q)rm -f $(DESTDIR)/etc/systemd/system/serial-getty@.service
+endif
+endif
 	$(Q)if [ -d board/$(CONFIG_BOARD_NAME)/rootfs ]; then cp -R --no-preserve=ownership board/$(CONFIG_BOARD_NAME)/rootfs/. $(DESTDIR)/; fi
 else
 	$(Q)install -D -m 0644 tools/trust-server/trust-server.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/trust-server.conf

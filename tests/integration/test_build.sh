@@ -87,7 +87,7 @@ usr/lib/sysusers.d/trustcam.conf usr/lib/tmpfiles.d/trustcam.conf"
 for b in rpi4 kiosk-x86; do
 	rm -rf "$T/stage-$b"
 	make -s O="$T/cfg-$b" install DESTDIR="$T/stage-$b" >/dev/null
-	want=$( { printf '%s\n' $DEVICE_FILES; (cd "board/$b/rootfs" && find . -type f | sed 's|^\./||'); } | sort)
+	want=$( { printf '%s\n' $DEVICE_FILES; (cd board/common/rootfs && find . -type f | sed 's|^\./||'); (cd "board/$b/rootfs" && find . -type f | sed 's|^\./||'); } | sort)
 	got=$(cd "$T/stage-$b" && find . -type f | sed 's|^\./||' | sort)
 	if [ "$want" = "$got" ]; then
 		ok "$b: make install stages exactly the device programs, units and overlay"
