@@ -153,9 +153,12 @@ TEST_LIBS := $(call pc_libs,cmocka,-lcmocka)
 
 # ---------------------------------------------------------------- modules
 # Each module.mk appends its sources to lib-y (or lib-$(CONFIG_X)) and its
-# programs to prog-y, with $(d) set to its folder.
+# programs to prog-y, with $(d) set to its folder; utest-off and tool-off
+# list unit tests and test tools of modules this configuration leaves out.
 lib-y :=
 prog-y :=
+utest-off :=
+tool-off :=
 man-y :=
 unit-y :=
 # What a disabled symbol selects (lib-$(CONFIG_X) with X off) lands in
@@ -216,12 +219,13 @@ $(LIBTC): $(LIB_OBJS)
 	@$(if $(Q),echo "  AR      $(notdir $@)")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-# Programs: prog-y += name; name-src := files (relative to the tree).
+# Programs: prog-y += name; name-src := files (relative to the tree);
+# name-libs := libraries only that program links (the kiosk's SDL).
 define prog-rule
 $(O)/bin/$(1): $(patsubst %,$(O)/obj/%.o,$(basename $($(1)-src))) $(LIBTC)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)$$(LINK) $$(LDFLAGS_ALL) -o $$@ $$^ $$(LIBS) $(if $(filter $(1),$(TRUST_PROGS)),$$(TRUST_LIBS))
+	$$(Q)$$(LINK) $$(LDFLAGS_ALL) -o $$@ $$^ $$($(1)-libs) $$(LIBS) $(if $(filter $(1),$(TRUST_PROGS)),$$(TRUST_LIBS))
 endef
 $(foreach p,$(prog-y),$(eval $(call prog-rule,$(p))))
 PROGS := $(addprefix $(O)/bin/,$(prog-y))
@@ -229,10 +233,10 @@ PROGS := $(addprefix $(O)/bin/,$(prog-y))
 all: $(LIBTC) $(PROGS)
 
 # ---------------------------------------------------------------- tests
-UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SRCS := $(filter-out $(utest-off),$(sort $(wildcard tests/unit/test_*.c)))
 UNIT_SUPPORT_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(wildcard tests/unit/support/*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
-TEST_TOOLS := $(patsubst tests/tools/%.c,$(O)/tests/tools/%,$(wildcard tests/tools/*.c))
+TEST_TOOLS := $(filter-out $(tool-off),$(patsubst tests/tools/%.c,$(O)/tests/tools/%,$(wildcard tests/tools/*.c)))
 BENCH_SRCS := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_SUPPORT_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(filter-out tests/bench/bench_%,$(wildcard tests/bench/*.c)))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(O)/tests/bench/%,$(BENCH_SRCS))

@@ -99,10 +99,12 @@ done
 [ "$fails" -eq "$before" ] && ok "link line carries -pie and full RELRO"
 
 # make install on a device board stages exactly what a camera runs: the
-# device programs, their man pages and units, the users and directories,
-# and the board's overlay; never the Trust's tools (they open photos).
-DEVICE_FILES="usr/bin/camctl usr/bin/photod usr/bin/syncd
+# device programs (with the kiosk, the staff screen), their man pages and
+# units, the users and directories, and the board's overlay; never the
+# Trust's tools (they open photos).
+DEVICE_FILES="usr/bin/camctl usr/bin/photod usr/bin/syncd usr/bin/kiosk
 usr/share/man/man1/camctl.1 usr/share/man/man8/photod.8 usr/share/man/man8/syncd.8
+usr/share/man/man8/kiosk.8
 usr/lib/systemd/system/photod.service usr/lib/systemd/system/syncd.service
 usr/lib/sysusers.d/trustcam.conf usr/lib/tmpfiles.d/trustcam.conf"
 for b in rpi4 kiosk-x86; do

@@ -165,7 +165,7 @@ setup_socket(struct syncd *d)
 	d->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->signal_fd < 0 || d->wake_fd < 0)
 		return -errno;
-	fd = tc_open_private_dir(d->set.run_dir, 1);
+	fd = tc_open_run_dir(d->set.run_dir);
 	if (fd < 0) {
 		tc_err("run directory %s: %s", d->set.run_dir, tc_strerror(fd));
 		return fd;
