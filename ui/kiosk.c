@@ -25,6 +25,7 @@
 #include "tc_daemon.h"
 #include "tc_io.h"
 #include "tc_log.h"
+#include "tc_notify.h"
 #include "tc_secmem.h"
 #include "ui_gallery.h"
 
@@ -166,7 +167,9 @@ run(struct kiosk *k)
 	nfds_t n;
 	int rc;
 
+	tc_notify_ready("showing the staff screen");
 	while (!k->quit) {
+		tc_notify_watchdog();
 		now = kiosk_now_ms();
 		sdl_input(k, now);
 		button_input(k, now);

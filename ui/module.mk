@@ -22,3 +22,4 @@ tool-off += $(O)/tests/tools/tc_pngdiff
 endif
 # The man page is linted whatever the configuration.
 man-y += $(d)/kiosk.8
+unit-$(CONFIG_UI) += $(d)/kiosk.service

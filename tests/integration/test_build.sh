@@ -105,7 +105,7 @@ done
 DEVICE_FILES="usr/bin/camctl usr/bin/photod usr/bin/syncd usr/bin/kiosk
 usr/share/man/man1/camctl.1 usr/share/man/man8/photod.8 usr/share/man/man8/syncd.8
 usr/share/man/man8/kiosk.8
-usr/lib/systemd/system/photod.service usr/lib/systemd/system/syncd.service
+usr/lib/systemd/system/photod.service usr/lib/systemd/system/syncd.service usr/lib/systemd/system/kiosk.service
 usr/lib/sysusers.d/trustcam.conf usr/lib/tmpfiles.d/trustcam.conf"
 for b in rpi4 kiosk-x86; do
 	rm -rf "$T/stage-$b"
