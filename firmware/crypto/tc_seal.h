@@ -160,4 +160,13 @@ int tc_p256_keygen(uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB_LEN])
 int tc_p256_public(const uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB_LEN])
 	TC_MUST_CHECK;
 
+/*
+ * A key as text (README.md, "Key text"): 2 * out_len hex digits, either
+ * case, optionally followed by one "\n", nothing else.  out_len is
+ * TC_P256_PRIV_LEN (a scalar in 1..n-1) or TC_P256_PUB_LEN (an
+ * uncompressed point on P-256).  0 or TC_E_KEYFILE; out is wiped on error.
+ */
+int tc_p256_key_decode(const char *text, size_t len, uint8_t *out, size_t out_len)
+	TC_MUST_CHECK;
+
 #endif /* TC_SEAL_H */

@@ -453,6 +453,68 @@ test_ephemeral_points(void **state)
 	t_sink_free(&a);
 }
 
+/*
+ * Key text: 2L hex digits, either case, optionally one "\n", nothing
+ * else; the scalar in 1..n-1, the point uncompressed and on the curve.
+ * tc_verify used to read the first 64 bytes and ignore the rest; trustadm
+ * stripped any run of CR and LF.
+ */
+static void
+test_key_text(void **state)
+{
+	/* n, the order of P-256: the first scalar that is not a key. */
+	static const char order[] =
+		"ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+	char priv_hex[2 * TC_P256_PRIV_LEN + 8], pub_hex[2 * TC_P256_PUB_LEN + 8], t[300];
+	uint8_t priv[TC_P256_PRIV_LEN], pub[TC_P256_PUB_LEN];
+	size_t i;
+
+	(void)state;
+	tc_hex_encode(t_k.trust_priv, TC_P256_PRIV_LEN, priv_hex);
+	tc_hex_encode(t_k.trust_pub, TC_P256_PUB_LEN, pub_hex);
+	/* Accepted: bare, with one newline, upper case. */
+	assert_int_equal(tc_p256_key_decode(priv_hex, 64, priv, sizeof(priv)), 0);
+	assert_memory_equal(priv, t_k.trust_priv, sizeof(priv));
+	snprintf(t, sizeof(t), "%s\n", priv_hex);
+	assert_int_equal(tc_p256_key_decode(t, 65, priv, sizeof(priv)), 0);
+	for (i = 0; i < 64; i++)
+		t[i] = (char)(t[i] >= 'a' ? t[i] - 32 : t[i]);
+	assert_int_equal(tc_p256_key_decode(t, 64, priv, sizeof(priv)), 0);
+	assert_memory_equal(priv, t_k.trust_priv, sizeof(priv));
+	snprintf(t, sizeof(t), "%s\n", pub_hex);
+	assert_int_equal(tc_p256_key_decode(t, 131, pub, sizeof(pub)), 0);
+	assert_memory_equal(pub, t_k.trust_pub, sizeof(pub));
+	/* Refused: other line ends, spaces, a prefix, trailing bytes, short or long. */
+	snprintf(t, sizeof(t), "%s\r\n", priv_hex);
+	assert_int_equal(tc_p256_key_decode(t, 66, priv, sizeof(priv)), TC_E_KEYFILE);
+	snprintf(t, sizeof(t), "%s\n\n", priv_hex);
+	assert_int_equal(tc_p256_key_decode(t, 66, priv, sizeof(priv)), TC_E_KEYFILE);
+	snprintf(t, sizeof(t), " %s", priv_hex);
+	assert_int_equal(tc_p256_key_decode(t, 65, priv, sizeof(priv)), TC_E_KEYFILE);
+	snprintf(t, sizeof(t), "0x%s", priv_hex);
+	assert_int_equal(tc_p256_key_decode(t, 66, priv, sizeof(priv)), TC_E_KEYFILE);
+	snprintf(t, sizeof(t), "%sx", priv_hex);
+	assert_int_equal(tc_p256_key_decode(t, 65, priv, sizeof(priv)), TC_E_KEYFILE);
+	assert_int_equal(tc_p256_key_decode(priv_hex, 63, priv, sizeof(priv)), TC_E_KEYFILE);
+	snprintf(t, sizeof(t), "%s", priv_hex);
+	t[10] = 'g';
+	assert_int_equal(tc_p256_key_decode(t, 64, priv, sizeof(priv)), TC_E_KEYFILE);
+	t[10] = '\0';
+	assert_int_equal(tc_p256_key_decode(t, 64, priv, sizeof(priv)), TC_E_KEYFILE);
+	/* Refused: scalars 0 and n; a public key off the curve or compressed. */
+	memset(t, '0', 64);
+	assert_int_equal(tc_p256_key_decode(t, 64, priv, sizeof(priv)), TC_E_KEYFILE);
+	assert_int_equal(tc_p256_key_decode(order, 64, priv, sizeof(priv)), TC_E_KEYFILE);
+	snprintf(t, sizeof(t), "%s", pub_hex);
+	t[129] = t[129] == '0' ? '1' : '0';
+	assert_int_equal(tc_p256_key_decode(t, 130, pub, sizeof(pub)), TC_E_KEYFILE);
+	snprintf(t, sizeof(t), "02%.64s", pub_hex + 2);
+	assert_int_equal(tc_p256_key_decode(t, 66, pub, 33), -EINVAL);
+	snprintf(t, sizeof(t), "%s", pub_hex);
+	t[1] = '2';
+	assert_int_equal(tc_p256_key_decode(t, 130, pub, sizeof(pub)), TC_E_KEYFILE);
+}
+
 int
 main(void)
 {
@@ -463,6 +525,7 @@ main(void)
 		cmocka_unit_test(test_second_look),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_ephemeral_points),
+		cmocka_unit_test(test_key_text),
 	};
 
 	return cmocka_run_group_tests_name("crypto_spec", tests, t_keys_setup, NULL);
