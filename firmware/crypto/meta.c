@@ -2,7 +2,7 @@
  * meta.c - the sealed metadata record: JSON through jansson.
  *
  *   {"v":1,"event":"...","staff":"...","pupils":["..."],"platforms":["..."],
- *    "capture_time_us":N,"width":N,"height":N,"sensor_mode":"..."}
+ *    "capture_time_us":N,"frame":N,"width":N,"height":N,"sensor_mode":"..."}
  *
  * The record travels inside the encrypted payload, so only the Trust
  * reads it; its decoder still trusts nothing: every key must be present
