@@ -28,6 +28,7 @@
 #include "syncd.h"
 #include "tc_io.h"
 #include "tc_log.h"
+#include "tc_notify.h"
 
 #define MAX_CLIENTS 16
 
@@ -189,7 +190,8 @@ syncd_serve(struct syncd *d, struct tc_store *ms)
 		p[4] = (struct pollfd){ d->arrive_fd, POLLIN, 0 };	/* -1: ignored */
 		for (i = 0; i < nc; i++)
 			p[NFIXED + i] = (struct pollfd){ clients[i], POLLIN, 0 };
-		n = poll(p, (nfds_t)(NFIXED + nc), poll_timeout(d, docked));
+		n = poll(p, (nfds_t)(NFIXED + nc), tc_notify_poll_timeout(poll_timeout(d, docked)));
+		tc_notify_watchdog();
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		if (n <= 0)
