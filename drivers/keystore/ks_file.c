@@ -26,6 +26,7 @@ static const char *const secret_files[TC_SECRET_COUNT] = {
 	[TC_SECRET_AUDIT] = "audit.key",
 	[TC_SECRET_STORE] = "store.key",
 	[TC_SECRET_REVIEW] = "review.key",
+	[TC_SECRET_PIN] = "pin.key",
 };
 
 struct ks_file {
@@ -138,8 +139,8 @@ create_secret(int dirfd, const char *name, uint8_t out[TC_SECRET_LEN])
 	return rc;
 }
 
-static int
-file_secret(struct tc_keystore *ks, enum tc_secret_id id, int create, uint8_t out[TC_SECRET_LEN])
+int
+ks_file_secret(struct tc_keystore *ks, enum tc_secret_id id, int create, uint8_t out[TC_SECRET_LEN])
 {
 	struct ks_file *f = ks->priv;
 	int rc = ks_file_read_key(f->dirfd, secret_files[id], out, TC_SECRET_LEN, 1, NULL);
@@ -201,6 +202,11 @@ file_erase(struct tc_keystore *ks, unsigned mask)
 		if (rc && !first)
 			first = rc;
 	}
+	if (mask & TC_KEY_PIN_FAILURES) {
+		rc = erase_file(f->dirfd, KS_FILE_PIN_FAILURES);
+		if (rc && !first)
+			first = rc;
+	}
 	rc = tc_fsync_dir(f->dirfd);
 	return first ? first : rc;
 }
@@ -209,11 +215,15 @@ const struct tc_keystore_ops tc_keystore_file_ops = {
 	.name = "file",
 	.open = file_open,
 	.close = file_close,
-	.secret = file_secret,
+	.secret = ks_file_secret,
 	.erase = file_erase,
 	.id_generate = ks_file_id_generate,
 	.id_pubkey = ks_file_id_pubkey,
 	.id_sign = ks_file_id_sign,
 	.id_csr = ks_file_id_csr,
 	.id_pk = ks_file_id_pk,
+	.id_ecdh = ks_file_id_ecdh,
+	.pin_mac = ks_file_pin_mac,
+	.pin_failures_get = ks_file_pin_failures_get,
+	.pin_failures_set = ks_file_pin_failures_set,
 };

@@ -49,6 +49,7 @@ static const struct {
 	{ TC_E_POLICY_EXPIRED, "policy has expired or is not yet valid" },
 	{ TC_E_POLICY_ROLLBACK, "policy version is older than the installed one" },
 	{ TC_E_POLICY_CLASS, "policy asks for what this device class forbids" },
+	{ TC_E_POLICY_SEALED, "policy's sealed staff table does not open with this device's key" },
 	{ TC_E_NOT_PROVISIONED, "device is not provisioned" },
 	{ TC_E_PROVISIONED, "device is already provisioned: wipe it first" },
 	{ TC_E_CERT, "certificate does not chain to the Trust CA or match the device key" },

@@ -67,6 +67,7 @@ enum tc_err {
 	TC_E_POLICY_EXPIRED = -(TC_ERR_BASE + 504), /* past its expiry (or not yet valid) */
 	TC_E_POLICY_ROLLBACK = -(TC_ERR_BASE + 505),/* version not newer than the installed one */
 	TC_E_POLICY_CLASS = -(TC_ERR_BASE + 506),   /* rules the device class forbids */
+	TC_E_POLICY_SEALED = -(TC_ERR_BASE + 507),  /* sealed personal data not for this device */
 	TC_E_NOT_PROVISIONED = -(TC_ERR_BASE + 510),
 	TC_E_PROVISIONED = -(TC_ERR_BASE + 511),    /* already provisioned: wipe first */
 	TC_E_CERT = -(TC_ERR_BASE + 512),           /* certificate does not chain or match the key */

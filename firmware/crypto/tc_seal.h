@@ -171,4 +171,36 @@ int tc_p256_public(const uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB
 int tc_p256_key_decode(const char *text, size_t len, uint8_t *out, size_t out_len)
 	TC_MUST_CHECK;
 
+/*
+ * ECDH on P-256: the x-coordinate of priv * peer, 32 big-endian bytes.
+ * 0, TC_E_INVAL_INPUT (peer not an uncompressed point on the curve),
+ * -EINVAL (priv outside [1, n-1]), -ENOMEM, TC_E_CRYPTO; x is wiped on
+ * error.  For the file keystore and tests; a TPM does its own.
+ */
+int tc_p256_ecdh(const uint8_t priv[TC_P256_PRIV_LEN], const uint8_t peer[TC_P256_PUB_LEN],
+		 uint8_t x[32]) TC_MUST_CHECK;
+
+/*
+ * A sealed box (box.c, README "Sealed box"): data for the holder of one
+ * P-256 private key.  An ephemeral key, ECDH with the recipient,
+ * HKDF-SHA256 (info = label ‖ eph ‖ recipient), ChaCha20-Poly1305 with
+ * an all-zero nonce (the key is single-use) and ad as associated data.
+ * The box is eph (TC_P256_PUB_LEN bytes) and out (len + TC_BOX_TAG_LEN).
+ * seal: 0, -EINVAL (label over 32 bytes, len 0), TC_E_INVAL_INPUT
+ * (recipient not on the curve), TC_E_RNG, -ENOMEM, TC_E_CRYPTO.
+ * open: ecdh computes the shared x-coordinate with the recipient's
+ * private key (a keystore call on the device); 0, TC_E_WRONG_KEY (not
+ * for this key, or altered: the two cannot be told apart), the callback's
+ * error, TC_E_CRYPTO.  out (len - TC_BOX_TAG_LEN bytes) is wiped on error.
+ */
+#define TC_BOX_TAG_LEN 16
+typedef int (*tc_box_ecdh_fn)(void *ctx, const uint8_t peer[TC_P256_PUB_LEN], uint8_t x[32]);
+int tc_box_seal(const uint8_t recipient[TC_P256_PUB_LEN], const char *label, const uint8_t *ad,
+		size_t ad_len, const uint8_t *in, size_t len, uint8_t eph[TC_P256_PUB_LEN],
+		uint8_t *out) TC_MUST_CHECK;
+int tc_box_open(tc_box_ecdh_fn ecdh, void *ctx, const uint8_t recipient[TC_P256_PUB_LEN],
+		const char *label, const uint8_t *ad, size_t ad_len,
+		const uint8_t eph[TC_P256_PUB_LEN], const uint8_t *in, size_t len, uint8_t *out)
+	TC_MUST_CHECK;
+
 #endif /* TC_SEAL_H */

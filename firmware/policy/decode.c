@@ -23,8 +23,9 @@ typedef bool (*field_rule)(const char *s, size_t len);
 
 static const char *const top_keys[] = {
 	"format", "version", "issued", "expires", "device", "server", "trust_ca",
-	"photo_pub", "receipt_pub", "staff", "events", "consent", "rules",
+	"photo_pub", "receipt_pub", "sealed", "events", "consent", "rules",
 };
+static const char *const personal_keys[] = { "staff" };
 static const char *const device_keys[] = { "id", "class" };
 static const char *const server_keys[] = { "url", "name" };
 static const char *const staff_keys[] = { "id", "pin" };
@@ -171,7 +172,7 @@ decode_scalars(const json_t *root, struct tc_policy *p)
 	const char *cls;
 	json_int_t v;
 
-	if (!get_int(root, "format", 1, 1, &v) || !get_int(root, "version", 1, INT64_MAX, &v))
+	if (!get_int(root, "format", POLICY_PAYLOAD_FORMAT, POLICY_PAYLOAD_FORMAT, &v) || !get_int(root, "version", 1, INT64_MAX, &v))
 		return TC_E_POLICY_FORMAT;
 	p->version = (uint64_t)v;
 	if (!get_int(root, "issued", 0, INT64_MAX - 1, &v))
@@ -322,6 +323,26 @@ decode_consent(const json_t *a, struct tc_policy *p)
 }
 
 int
+policy_personal_decode(const uint8_t *json, size_t len, struct tc_policy *p)
+{
+	json_error_t err;
+	json_t *root;
+	int ret;
+
+	if (p->staff != NULL || p->n_staff != 0)
+		return -EINVAL;
+	root = json_loadb((const char *)json, len, JSON_REJECT_DUPLICATES, &err);
+	if (root == NULL)
+		return json_error_code(&err) == json_error_out_of_memory ? -ENOMEM
+									 : TC_E_POLICY_FORMAT;
+	ret = exact_keys(root, personal_keys, NKEYS(personal_keys))
+		? decode_staff(json_object_get(root, "staff"), p) : TC_E_POLICY_FORMAT;
+	/* jansson's copies of the PIN hashes go with the tree. */
+	json_decref(root);
+	return ret;
+}
+
+int
 policy_payload_decode(const uint8_t *json, size_t len, struct tc_policy **out)
 {
 	struct tc_policy *p = NULL;
@@ -347,7 +368,7 @@ policy_payload_decode(const uint8_t *json, size_t len, struct tc_policy **out)
 	if (ret == 0)
 		ret = decode_rules(json_object_get(root, "rules"), &p->rules);
 	if (ret == 0)
-		ret = decode_staff(json_object_get(root, "staff"), p);
+		ret = policy_sealed_decode(json_object_get(root, "sealed"), p);
 	if (ret == 0)
 		ret = decode_events(json_object_get(root, "events"), p);
 	if (ret == 0)

@@ -68,7 +68,11 @@ main(int argc, char **argv)
 	}
 	printf("version %llu\n", (unsigned long long)p->version);
 	printf("class %s\n", p->device_class == TC_CLASS_APPROVED ? "approved" : "trust-owned");
-	printf("staff %zu\n", p->n_staff);
+	/* The staff table is sealed to the device: only its key opens it. */
+	if (p->sealed.box)
+		printf("staff sealed\n");
+	else
+		printf("staff %zu\n", p->n_staff);
 	printf("events %zu\n", p->n_events);
 	printf("consent %zu\n", p->n_pupils);
 	printf("grace %u\n", p->rules.delete_grace_hours);

@@ -101,7 +101,8 @@ static void
 test_wrong_types(void **state)
 {
 	static const struct edit_case c[] = {
-		{ "format", "\"1\"" }, { "format", "1.0" }, { "format", "2" }, { "format", "0" },
+		{ "format", "\"2\"" }, { "format", "2.0" }, { "format", "1" }, { "format", "3" },
+		{ "format", "0" },
 		{ "version", "\"7\"" }, { "version", "0" }, { "version", "-1" }, { "version", "1.5" },
 		{ "version", "true" }, { "issued", "\"now\"" }, { "issued", "-1" },
 		{ "expires", "null" }, { "device", "\"D-0123456789abcdef\"" }, { "device", "[]" },

@@ -60,7 +60,7 @@ struct photod_login {
 	char staff[TC_POLICY_ID_MAX];	/* "" when nobody */
 	char event[TC_POLICY_ID_MAX];	/* chosen for this session, or "" */
 	int64_t last_active;		/* photod_now() of the last login, capture or event set */
-	uint32_t failures;		/* consecutive wrong PINs (STATE/provision/login-lockout) */
+	uint32_t failures;		/* consecutive wrong PINs (tc_keystore_pin_failures_*) */
 	int64_t locked_until;		/* no login attempt is checked before this */
 };
 
@@ -154,6 +154,8 @@ const char *photod_actor(const struct photod *d, const struct photod_client *c, 
 			 size_t len);
 
 /* photod_provision.c */
+/* What opening a policy's sealed staff table and checking a PIN ask of the keystore. */
+int photod_policy_device(struct photod *d, struct tc_policy_device *dev) TC_MUST_CHECK;
 /* Read STATE/provision and the identity key; fills d->prov.  Fails only on I/O trouble. */
 int photod_prov_load(struct photod *d) TC_MUST_CHECK;
 void photod_prov_release(struct photod *d);

@@ -125,8 +125,8 @@ now_us(void)
 }
 
 /* R2 and the grace period: may this receipted photo be deleted now? */
-static bool
-delete_due(const struct tc_policy *pol, uint64_t receipt_time_us)
+bool
+syncd_delete_due(const struct tc_policy *pol, uint64_t receipt_time_us)
 {
 	uint64_t grace_us;
 
@@ -170,7 +170,7 @@ finish(struct syncd *d, struct syncd_link *l, const struct syncd_prov *p, struct
 	*receipted = true;
 	syncd_audit(d, "sync.receipt", u->id, 0, detail);
 	syncd_progress(d, resumed, 1);
-	if (delete_due(p->policy, res.receipt_time_us))
+	if (res.delete_now)
 		syncd_delete_queue(d, u->id);
 	return 0;
 }
@@ -264,7 +264,7 @@ queue_due(struct syncd *d, const struct syncd_prov *p)
 				  TC_STORE_BIT(TC_PHOTO_DELETING), collect, &pend);
 	for (i = 0; rc == 0 && i < pend.n; i++) {
 		if (pend.recs[i].state == TC_PHOTO_DELETING ||
-		    delete_due(p->policy, pend.recs[i].receipt_time_us))
+		    syncd_delete_due(p->policy, pend.recs[i].receipt_time_us))
 			syncd_delete_queue(d, pend.recs[i].id);
 		else
 			waiting++;
