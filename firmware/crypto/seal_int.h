@@ -62,6 +62,17 @@
 /* The smallest tail a complete object can still have at a frame boundary. */
 #define SEAL_MIN_TAIL (SEAL_FRAME_OVERHEAD + 1 + SEAL_FOOTER_LEN)
 
+/*
+ * Limits of format version 1 (README.md, "Limits"): at most 1023 chunks
+ * (indexes 0..1022), and an object of at most 64 MiB, which the largest
+ * 1023-chunk object (four wrap records, 67,073,575 bytes) fits.  The
+ * chunk bound is also what keeps the opener's search for a misplaced
+ * chunk's index (open.c) finite: no chunk of any object has an index
+ * past 1022.
+ */
+#define SEAL_MAX_CHUNKS 1023u
+#define SEAL_MAX_OBJECT ((uint64_t)1 << 26)
+
 /* The metadata record must fit in chunk 0 beside its be32 length. */
 #define SEAL_META_MAX (TC_SEAL_CHUNK - 4)
 

@@ -141,7 +141,8 @@ int tc_obj_parse_header(const uint8_t *buf, size_t len, struct tc_obj_info *info
  * complete, footer MAC matches.  Fills info and the SHA-256 of the whole
  * file.  TC_E_TRUNCATED for a partial object, TC_E_TRAILING for bytes
  * after the footer, TC_E_BAD_FOOTER when the MAC does not match (another
- * device's key, a damaged byte, or an object whose wraps were erased).
+ * device's key, a damaged byte, or an object whose wraps were erased),
+ * -EFBIG over the format's limits (64 MiB, 1023 chunks).
  */
 int tc_obj_verify_device(int fd, const uint8_t *device_mac_key, struct tc_obj_info *info,
 			 uint8_t digest[TC_SHA256_LEN]) TC_MUST_CHECK;
@@ -151,7 +152,8 @@ int tc_obj_verify_device(int fd, const uint8_t *device_mac_key, struct tc_obj_in
  * Trust's photo key).  On success *jpeg is a
  * tc_secure_alloc() buffer the caller frees with tc_secure_free().
  * Errors name what failed: TC_E_WRONG_KEY, TC_E_BAD_HEADER, TC_E_BAD_CHUNK,
- * TC_E_TRUNCATED, TC_E_REORDERED, TC_E_FOREIGN_CHUNK, TC_E_TRAILING, ...
+ * TC_E_TRUNCATED, TC_E_REORDERED, TC_E_FOREIGN_CHUNK, TC_E_TRAILING, ...;
+ * -EFBIG for an object over the format's limits (64 MiB, 1023 chunks).
  */
 int tc_obj_open(const uint8_t *obj, size_t len, const uint8_t priv[TC_P256_PRIV_LEN],
 		struct tc_photo_meta *meta, uint8_t **jpeg, size_t *jpeg_len) TC_MUST_CHECK;
@@ -160,6 +162,15 @@ int tc_obj_open(const uint8_t *obj, size_t len, const uint8_t priv[TC_P256_PRIV_
 int tc_p256_keygen(uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB_LEN]) TC_MUST_CHECK;
 /* The public key of a private scalar; -EINVAL if it is not a valid P-256 scalar. */
 int tc_p256_public(const uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB_LEN])
+	TC_MUST_CHECK;
+
+/*
+ * A key as text (README.md, "Key text"): 2 * out_len hex digits, either
+ * case, optionally followed by one "\n", nothing else.  out_len is
+ * TC_P256_PRIV_LEN (a scalar in 1..n-1) or TC_P256_PUB_LEN (an
+ * uncompressed point on P-256).  0 or TC_E_KEYFILE; out is wiped on error.
+ */
+int tc_p256_key_decode(const char *text, size_t len, uint8_t *out, size_t out_len)
 	TC_MUST_CHECK;
 
 /*

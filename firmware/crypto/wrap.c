@@ -26,6 +26,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "seal_int.h"
+#include "tc_io.h"
 #include "tc_random.h"
 
 #define WRAP_LABEL "trustcam-wrap-v1"
@@ -355,5 +356,33 @@ out:
 	mbedtls_platform_zeroize(wkey, sizeof(wkey));
 	if (rc != 0)
 		mbedtls_platform_zeroize(cek, SEAL_KEY_LEN);
+	return rc;
+}
+
+int
+tc_p256_key_decode(const char *text, size_t len, uint8_t *out, size_t out_len)
+{
+	char hex[2 * TC_P256_PUB_LEN + 1];
+	uint8_t pub[TC_P256_PUB_LEN];
+	int rc = TC_E_KEYFILE;
+
+	if (out_len != TC_P256_PRIV_LEN && out_len != TC_P256_PUB_LEN)
+		return -EINVAL;
+	if (len == 2 * out_len + 1 && text[len - 1] == '\n')
+		len--;	/* the one line ending the tools write */
+	if (len != 2 * out_len)
+		goto out;
+	memcpy(hex, text, len);
+	hex[len] = '\0';	/* an embedded NUL then fails the length check */
+	if (tc_hex_decode(hex, out, out_len) != 0)
+		goto out;
+	if (out_len == TC_P256_PRIV_LEN)
+		rc = seal_pub_from_priv(out, pub) == 0 ? 0 : TC_E_KEYFILE;
+	else
+		rc = seal_pub_check(out) == 0 ? 0 : TC_E_KEYFILE;
+out:
+	mbedtls_platform_zeroize(hex, sizeof(hex));
+	if (rc != 0)
+		mbedtls_platform_zeroize(out, out_len);
 	return rc;
 }
