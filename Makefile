@@ -39,7 +39,8 @@ PKG_CONFIG ?= pkg-config
 ifneq ($(CROSS_COMPILE),)
 ifeq ($(SYSROOT),)
 TRIPLET := $(shell $(CC) -dumpmachine)
-export PKG_CONFIG_LIBDIR := /usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig
+# (set on the command itself: make 4.3's $(shell) does not see exports)
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig $(PKG_CONFIG)
 CROSS_DIR ?= /opt/trustcam-cross/$(if $(filter aarch64%,$(TRIPLET)),arm64,$(firstword $(subst -, ,$(TRIPLET))))
 CROSS_FLAGS := -I$(CROSS_DIR)/usr/include -L$(CROSS_DIR)/usr/lib/$(TRIPLET)
 endif
