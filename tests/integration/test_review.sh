@@ -111,10 +111,14 @@ check "the review history is in the photo's metadata" test \
 	"$(jq -r '.review_history | map(.decision) | join(",")' "$T/sar1/$PB.json")" = "approved,rejected"
 check "the manifest says the state" test "$(jq -r ".photos[] | select(.photo_id == \"$PA\") | .state" "$MF")" = approved
 expect "sar for another pupil" 0 "^2 photo" ta -S "$DATA" sar P-BOB -o "$T/sar2"
+check_fails "sar for a pupil on the roster gives no roster warning" has 'not on the consent roster' "$OUT"
 check "lists that pupil's photos" test \
 	"$(jq -r '.photos[].photo_id' "$T/sar2/manifest.json" | sort | tr '\n' ' ')" = "$(printf '%s\n' "$PA" "$PD" | sort | tr '\n' ' ')"
 expect "sar for a pupil in no photo exports an empty manifest" 0 "^0 photo" ta -S "$DATA" sar P-NOBODY -o "$T/sar3"
 check "with no photos" test "$(jq '.photos | length' "$T/sar3/manifest.json")" = 0
+SARERR=$(ta -S "$DATA" sar P-NOBODY -o "$T/sar4" 2>&1 >/dev/null)
+check "sar for a ref not on the consent roster warns on stderr (a mistyped ref looks like a complete answer)" \
+	has '^trustadm: sar: warning: P-NOBODY is not on the consent roster' "$SARERR"
 
 # ---------------------------------------------------------------- devices
 # v2: the second consent import issued a fresh policy for each device.
@@ -150,5 +154,5 @@ check "the refusal's reason is in the log" has "review.refused .*newsletter" "$L
 check "the audit log never names a pupil" sh -c "! printf '%s\n' \"\$1\" | grep -q 'P-ALICE\|P-BOB'" _ "$L"
 check "no plaintext in the Trust or server directories" "$TOOLS/scan_plaintext" "$TRUST" "$DATA"
 # The reviewer's copies are the only plaintext: gone before the suite's scan.
-rm -rf "$T/rev1" "$T/sar1" "$T/sar2" "$T/sar3" "$T/objs"
+rm -rf "$T/rev1" "$T/sar1" "$T/sar2" "$T/sar3" "$T/sar4" "$T/objs"
 finish

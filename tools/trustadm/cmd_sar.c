@@ -33,7 +33,20 @@ struct sar_ctx {
 	int dfd;
 	json_t *manifest;
 	unsigned found, scanned, failed;
+	bool on_roster;
 };
+
+/* A ref not on the consent roster is most often mistyped: say so, since
+ * the export of a mistyped ref is empty and otherwise looks complete. */
+static int
+roster_has(void *ctx, const struct tc_policy_consent *row)
+{
+	struct sar_ctx *c = ctx;
+
+	if (strncmp(row->pupil, c->pupil, sizeof(row->pupil)) == 0)
+		c->on_roster = true;
+	return 0;
+}
 
 static bool
 tagged(const struct tc_photo_meta *m, const char *pupil)
@@ -174,6 +187,12 @@ cmd_sar(struct tadm *a, int argc, char **argv)
 	if (tadm_open(a) != 0 || tadm_srv_open(a) != 0 || tadm_photo_key(a, &priv) != 0)
 		goto out;
 	c.priv = priv;
+	if ((rc = tc_registry_consent_foreach(a->reg, roster_has, &c)) != 0) {
+		tadm_err(a, "cannot read the consent roster: %s", tc_strerror(rc));
+		rc = TADM_FAIL;
+		goto out;
+	}
+	rc = TADM_FAIL;
 	if ((c.dfd = tadm_export_dir(a, out)) < 0)
 		goto out;
 	if (!(c.manifest = tc_sar_manifest_new(c.pupil, tadm_now()))) {
@@ -195,6 +214,9 @@ cmd_sar(struct tadm *a, int argc, char **argv)
 	if (record(a, c.pupil, &c, c.failed == 0) != 0)
 		goto out;
 	printf("%u photo(s) exported to %s (manifest.json); %u scanned\n", c.found, out, c.scanned);
+	if (!c.on_roster)
+		tadm_err(a, "warning: %s is not on the consent roster: check the ref (the photos of a "
+			 "pupil whose consent row was removed are still exported)", c.pupil);
 	if (c.failed) {
 		tadm_err(a, "%u photo(s) could not be opened: this answer is incomplete", c.failed);
 		goto out;
