@@ -4,7 +4,10 @@
 # own, FUZZ=1, like check-sanitize) and links each tests/fuzz/fuzz_*.c
 # with -fsanitize=fuzzer.  README.md in this folder says how to run them.
 
-FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+# The Trust side's parsers exist only in a config with CONFIG_TRUST_TOOLS.
+FUZZ_TRUST_SIDE := fuzz_consent_csv fuzz_csr fuzz_http fuzz_upload
+FUZZ_HARNESSES := $(filter-out $(if $(filter y,$(CONFIG_TRUST_TOOLS)),,$(FUZZ_TRUST_SIDE)), \
+	$(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c))))
 FUZZ_CC ?= clang
 FUZZ_CXX ?= clang++
 FUZZ_OPT ?= -O1 -g
@@ -27,7 +30,7 @@ define fuzz-rule
 $(O)/tests/fuzz/$(1): $(O)/obj/tests/fuzz/$(1).o $(patsubst %.c,$(O)/obj/%.o,$($(1)-src)) $(LIBTC)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)$$(LINK) $$(LDFLAGS_ALL) -fsanitize=fuzzer -o $$@ $$^ $$(LIBS)
+	$$(Q)$$(LINK) $$(LDFLAGS_ALL) -fsanitize=fuzzer -o $$@ $$^ $$(LIBS) $$(TRUST_LIBS)
 endef
 $(foreach h,$(FUZZ_HARNESSES),$(eval $(call fuzz-rule,$(h))))
 
