@@ -35,6 +35,17 @@ ifeq ($(origin AR),default)
 AR := $(CROSS_COMPILE)ar
 endif
 PKG_CONFIG ?= pkg-config
+# A cross build without SYSROOT uses Debian's multiarch libraries
+# (`make deps CROSS=arm64`): pkg-config reads the target's .pc files, and
+# what could not be installed beside its native twin is in CROSS_DIR.
+ifneq ($(CROSS_COMPILE),)
+ifeq ($(SYSROOT),)
+TRIPLET := $(shell $(CC) -dumpmachine)
+export PKG_CONFIG_LIBDIR := /usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig
+CROSS_DIR ?= /opt/trustcam-cross/$(if $(filter aarch64%,$(TRIPLET)),arm64,$(firstword $(subst -, ,$(TRIPLET))))
+CROSS_FLAGS := -I$(CROSS_DIR)/usr/include -L$(CROSS_DIR)/usr/lib/$(TRIPLET)
+endif
+endif
 ifneq ($(SYSROOT),)
 export PKG_CONFIG_SYSROOT_DIR := $(SYSROOT)
 export PKG_CONFIG_LIBDIR := $(SYSROOT)/usr/lib/pkgconfig:$(SYSROOT)/usr/share/pkgconfig:$(SYSROOT)/usr/lib/$(shell $(CC) -dumpmachine)/pkgconfig
@@ -152,9 +163,12 @@ TEST_LIBS := $(call pc_libs,cmocka,-lcmocka)
 
 # ---------------------------------------------------------------- modules
 # Each module.mk appends its sources to lib-y (or lib-$(CONFIG_X)) and its
-# programs to prog-y, with $(d) set to its folder.
+# programs to prog-y, with $(d) set to its folder; utest-off and tool-off
+# list unit tests and test tools of modules this configuration leaves out.
 lib-y :=
 prog-y :=
+utest-off :=
+tool-off :=
 man-y :=
 unit-y :=
 # What a disabled symbol selects (lib-$(CONFIG_X) with X off) lands in
@@ -176,10 +190,10 @@ $(foreach m,$(MODULE_MKS),$(eval $(call include-module,$(m))))
 
 INCLUDES := -I$(O)/include/generated $(addprefix -I,$(patsubst %/,%,$(dir $(MODULE_MKS))))
 CFLAGS_ALL = -std=gnu11 $(OPT_CFLAGS) $(WARN_CFLAGS) $(HARDEN_CFLAGS) $(SAN_FLAGS) \
-	$(SYSROOT_FLAGS) $(INCLUDES) $(MBEDTLS_CFLAGS) $(call pc_cflags,$(LIB_PKGS)) $(CFLAGS)
+	$(SYSROOT_FLAGS) $(INCLUDES) $(CROSS_FLAGS) $(MBEDTLS_CFLAGS) $(call pc_cflags,$(LIB_PKGS)) $(CFLAGS)
 CXXFLAGS_ALL = -std=c++17 $(OPT_CFLAGS) -Wall -Wextra -Werror $(HARDEN_CFLAGS) $(SAN_FLAGS) \
 	$(SYSROOT_FLAGS) $(INCLUDES) $(LIBCAMERA_CFLAGS) $(CXXFLAGS)
-LDFLAGS_ALL = $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(SYSROOT_FLAGS) $(LDFLAGS)
+LDFLAGS_ALL = $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(SYSROOT_FLAGS) $(CROSS_FLAGS) $(LDFLAGS)
 
 LIB_OBJS := $(patsubst %,$(O)/obj/%.o,$(basename $(lib-y)))
 LIBTC := $(O)/libtrustcam.a
@@ -196,16 +210,32 @@ $(O)/obj/%.o: %.cpp $(O)/include/config/auto.conf
 	@$(if $(Q),echo "  CXX     $<")
 	$(Q)$(CXX) $(CXXFLAGS_ALL) -MMD -MP -MF $(@:.o=.d) -c $< -o $@
 
+# The firmware version every program reports (firmware/common/tc_version.h):
+# `git describe` in a git checkout, else the VERSION file a source tarball
+# carries, else "unknown".  Worked out when make reads this file (so even
+# `make -n` knows it) and written only when it changes, so only
+# tc_version.o is rebuilt.
+VERSION_GEN := $(O)/include/generated/tc_version_gen.h
+ifneq ($(if $(build-goals),$(filter-out $(no-config-goals),$(build-goals)),all),)
+TC_VERSION := $(shell if [ -e $(srctree)/.git ]; then git -C $(srctree) describe --always --dirty 2>/dev/null; \
+	elif [ -f $(srctree)/VERSION ]; then head -n1 $(srctree)/VERSION; fi | tr -cd 'A-Za-z0-9._+~-')
+$(shell mkdir -p $(dir $(VERSION_GEN)) && \
+	echo '#define TC_GIT_VERSION "$(or $(TC_VERSION),unknown)"' > $(VERSION_GEN).tmp && \
+	{ cmp -s $(VERSION_GEN).tmp $(VERSION_GEN) && rm -f $(VERSION_GEN).tmp || mv $(VERSION_GEN).tmp $(VERSION_GEN); })
+endif
+$(O)/obj/firmware/common/tc_version.o: $(VERSION_GEN)
+
 $(LIBTC): $(LIB_OBJS)
 	@$(if $(Q),echo "  AR      $(notdir $@)")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-# Programs: prog-y += name; name-src := files (relative to the tree).
+# Programs: prog-y += name; name-src := files (relative to the tree);
+# name-libs := libraries only that program links (the kiosk's SDL).
 define prog-rule
 $(O)/bin/$(1): $(patsubst %,$(O)/obj/%.o,$(basename $($(1)-src))) $(LIBTC)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)$$(LINK) $$(LDFLAGS_ALL) -o $$@ $$^ $$(LIBS) $(if $(filter $(1),$(TRUST_PROGS)),$$(TRUST_LIBS))
+	$$(Q)$$(LINK) $$(LDFLAGS_ALL) -o $$@ $$^ $$($(1)-libs) $$(LIBS) $(if $(filter $(1),$(TRUST_PROGS)),$$(TRUST_LIBS))
 endef
 $(foreach p,$(prog-y),$(eval $(call prog-rule,$(p))))
 PROGS := $(addprefix $(O)/bin/,$(prog-y))
@@ -213,10 +243,10 @@ PROGS := $(addprefix $(O)/bin/,$(prog-y))
 all: $(LIBTC) $(PROGS)
 
 # ---------------------------------------------------------------- tests
-UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SRCS := $(filter-out $(utest-off),$(sort $(wildcard tests/unit/test_*.c)))
 UNIT_SUPPORT_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(wildcard tests/unit/support/*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
-TEST_TOOLS := $(patsubst tests/tools/%.c,$(O)/tests/tools/%,$(wildcard tests/tools/*.c))
+TEST_TOOLS := $(filter-out $(tool-off),$(patsubst tests/tools/%.c,$(O)/tests/tools/%,$(wildcard tests/tools/*.c)))
 BENCH_SRCS := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_SUPPORT_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(filter-out tests/bench/bench_%,$(wildcard tests/bench/*.c)))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(O)/tests/bench/%,$(BENCH_SRCS))
@@ -252,6 +282,19 @@ check: check-config tests $(if $(CHECK_FUZZ),fuzz)
 	$(Q)O=$(O) tests/run-tests $(UNIT_BINS) $(sort $(wildcard tests/integration/test_*.sh)) \
 		$(if $(CHECK_FUZZ),$(FUZZ_SMOKE))
 
+# A cross build's unit tests under qemu-user (with -L /, the multiarch
+# libraries of `make deps CROSS=arm64`): make O=DIR CROSS_COMPILE=... check-qemu.
+# QEMU_SKIP names the tests qemu-user cannot run (see README.md).
+QEMU_ARCH := $(firstword $(subst -, ,$(TRIPLET)))
+# qemu-user refuses seccomp (test_common_secure), keeps descriptors of its
+# own (test_ipc_proto counts a process's fds) and delivers signals to
+# threads its own way (test_camera_stream).
+QEMU_SKIP := test_common_secure test_ipc_proto test_camera_stream
+check-qemu: check-config tests
+	$(Q)test -n "$(CROSS_COMPILE)" || { echo "make check-qemu: for a cross build (CROSS_COMPILE=...)" >&2; exit 2; }
+	$(Q)TC_RUN_WRAPPER="qemu-$(QEMU_ARCH)-static -L /" O=$(O) tests/run-tests \
+		$(filter-out $(addprefix $(O)/tests/unit/,$(QEMU_SKIP)),$(UNIT_BINS))
+
 # The same suites, built with ASan and UBSan in a build directory of their own.
 check-sanitize: $(O)/.config
 	$(Q)mkdir -p $(O)/sanitize
@@ -268,7 +311,7 @@ MAN_ALL = $(sort $(man-y) $(man-) $(man-n))
 lint:
 	$(Q)/usr/bin/python3 tools/lint/checkkconfig Kconfig
 	$(Q)mandoc -Tlint -Wwarning $(MAN_ALL) && echo "  MANDOC  $(words $(MAN_ALL)) man pages"
-	$(Q)tools/lint/checkunits $$(git ls-files -co --exclude-standard '*.service' 2>/dev/null || find firmware tools ui -name '*.service')
+	$(Q)tools/lint/checkunits $$(find firmware tools $(wildcard ui) -name '*.service' -type f | sort)
 	$(Q)tools/lint/checksrc $$(git ls-files -co --exclude-standard '*.c' '*.h' '*.cpp' 2>/dev/null || find firmware drivers tools tests -name '*.[ch]')
 	$(Q)cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ \
@@ -307,8 +350,10 @@ else
 endif
 	@echo "  INSTALL $(if $(DESTDIR),$(DESTDIR),/) ($(TARGET): $(INSTALL_PROGS); board $(CONFIG_BOARD_NAME))"
 
+# make deps CROSS=arm64: also the cross toolchain and the arm64 libraries.
 deps:
 	$(Q)tools/deps/install-deps tools/deps/packages
+	$(Q)$(if $(CROSS),tools/deps/install-deps --cross $(CROSS) tools/deps/packages-$(CROSS))
 
 # The main job, on the host board (the synthetic sensor), in $(O)/demo.
 demo: all $(TEST_TOOLS)

@@ -107,6 +107,76 @@ tc_keystore_identity_pk(struct tc_keystore *ks, mbedtls_pk_context *pk)
 }
 
 int
+tc_keystore_identity_ecdh(struct tc_keystore *ks, const uint8_t peer[65], uint8_t x[32])
+{
+	if (!peer || !x)
+		return -EINVAL;
+	return ks->ops->id_ecdh(ks, peer, x);
+}
+
+int
+tc_keystore_identity_point(struct tc_keystore *ks, uint8_t pub[65])
+{
+	uint8_t spki[TC_IDENTITY_SPKI_MAX];
+	size_t n;
+	int rc;
+
+	if (!pub)
+		return -EINVAL;
+	if ((rc = ks->ops->id_pubkey(ks, spki, sizeof(spki), &n)) != 0)
+		return rc;
+	return tc_device_pub(spki, n, pub);
+}
+
+int
+tc_keystore_pin_mac(struct tc_keystore *ks, const uint8_t *in, size_t len,
+		    uint8_t out[TC_PIN_MAC_LEN])
+{
+	if (!in || !out)
+		return -EINVAL;
+	return ks->ops->pin_mac(ks, in, len, out);
+}
+
+int
+tc_keystore_pin_failures_get(struct tc_keystore *ks, struct tc_pin_failures *out)
+{
+	if (!out)
+		return -EINVAL;
+	return ks->ops->pin_failures_get(ks, out);
+}
+
+int
+tc_keystore_pin_failures_add(struct tc_keystore *ks, int64_t locked_until, uint32_t *count)
+{
+	struct tc_pin_failures f;
+	int rc;
+
+	if (!count || locked_until < 0)
+		return -EINVAL;
+	/* A damaged record counts as the fifth failure: nothing is gained by breaking it. */
+	rc = ks->ops->pin_failures_get(ks, &f);
+	if (rc == TC_E_INVAL_INPUT)
+		f.count = 4;
+	else if (rc != 0)
+		return rc;
+	if (f.count == UINT32_MAX)
+		return -EOVERFLOW;
+	f.count++;
+	f.locked_until = locked_until;
+	if ((rc = ks->ops->pin_failures_set(ks, &f)) == 0)
+		*count = f.count;
+	return rc;
+}
+
+int
+tc_keystore_pin_failures_reset(struct tc_keystore *ks)
+{
+	static const struct tc_pin_failures zero = { 0, 0 };
+
+	return ks->ops->pin_failures_set(ks, &zero);
+}
+
+int
 tc_keystore_erase(struct tc_keystore *ks, unsigned mask)
 {
 	if (mask & ~TC_KEY_ALL)

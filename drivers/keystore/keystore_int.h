@@ -27,6 +27,12 @@ struct tc_keystore_ops {
 	int (*id_csr)(struct tc_keystore *ks, const char *subject, char *pem, size_t cap,
 		      size_t *len);
 	int (*id_pk)(struct tc_keystore *ks, mbedtls_pk_context *pk);	/* may be NULL */
+	int (*id_ecdh)(struct tc_keystore *ks, const uint8_t peer[65], uint8_t x[32]);
+	int (*pin_mac)(struct tc_keystore *ks, const uint8_t *in, size_t len,
+		       uint8_t out[TC_PIN_MAC_LEN]);
+	int (*pin_failures_get)(struct tc_keystore *ks, struct tc_pin_failures *out);
+	/* store next durably (the counter only rises, except to reset it to {0, 0}) */
+	int (*pin_failures_set)(struct tc_keystore *ks, const struct tc_pin_failures *next);
 };
 
 struct tc_keystore {
@@ -55,6 +61,17 @@ int ks_file_id_sign(struct tc_keystore *ks, const uint8_t hash[32], uint8_t *sig
 int ks_file_id_csr(struct tc_keystore *ks, const char *subject, char *pem, size_t cap,
 		   size_t *len);
 int ks_file_id_pk(struct tc_keystore *ks, mbedtls_pk_context *pk);
+int ks_file_id_ecdh(struct tc_keystore *ks, const uint8_t peer[65], uint8_t x[32]);
 #define KS_FILE_IDENTITY "identity.key"
+
+/* ks_file_pin.c */
+int ks_file_pin_mac(struct tc_keystore *ks, const uint8_t *in, size_t len,
+		    uint8_t out[TC_PIN_MAC_LEN]);
+int ks_file_pin_failures_get(struct tc_keystore *ks, struct tc_pin_failures *out);
+int ks_file_pin_failures_set(struct tc_keystore *ks, const struct tc_pin_failures *next);
+#define KS_FILE_PIN_FAILURES "pin-failures"
+/* ks_file.c, for ks_file_pin.c: a secret, made on first use if create. */
+int ks_file_secret(struct tc_keystore *ks, enum tc_secret_id id, int create,
+		   uint8_t out[TC_SECRET_LEN]) TC_MUST_CHECK;
 
 #endif /* TC_KEYSTORE_INT_H */

@@ -19,18 +19,24 @@
 #include "keystore_int.h"
 #include "tc_fault.h"
 #include "tc_io.h"
+#include "tc_log.h"
 #include "tc_random.h"
 #include "tc_secmem.h"
 
 static const char *const secret_files[TC_SECRET_COUNT] = {
 	[TC_SECRET_AUDIT] = "audit.key",
 	[TC_SECRET_STORE] = "store.key",
-	[TC_SECRET_REVIEW] = "review.key",
+	[TC_SECRET_PIN] = "pin.key",
 };
+
+/* The on-device review key of older firmware: a scalar that opened photos (R3). */
+#define KS_FILE_LEGACY_REVIEW "review.key"
 
 struct ks_file {
 	int dirfd;
 };
+
+static int erase_file(int dirfd, const char *name);
 
 int
 ks_file_dirfd(const struct tc_keystore *ks)
@@ -55,6 +61,14 @@ file_open(struct tc_keystore *ks, const char *dir)
 	}
 	f->dirfd = fd;
 	ks->priv = f;
+	/*
+	 * No key on the device may open a photo: erase the old review key.
+	 * A failure is said, not fatal: the camera must still start, and the
+	 * next start tries again.
+	 */
+	if ((fd = erase_file(f->dirfd, KS_FILE_LEGACY_REVIEW)) != 0 && fd != -ENOENT)
+		tc_warn("keystore: cannot erase the old review key %s/%s: %s", dir,
+			KS_FILE_LEGACY_REVIEW, tc_strerror(fd));
 	return 0;
 }
 
@@ -138,8 +152,8 @@ create_secret(int dirfd, const char *name, uint8_t out[TC_SECRET_LEN])
 	return rc;
 }
 
-static int
-file_secret(struct tc_keystore *ks, enum tc_secret_id id, int create, uint8_t out[TC_SECRET_LEN])
+int
+ks_file_secret(struct tc_keystore *ks, enum tc_secret_id id, int create, uint8_t out[TC_SECRET_LEN])
 {
 	struct ks_file *f = ks->priv;
 	int rc = ks_file_read_key(f->dirfd, secret_files[id], out, TC_SECRET_LEN, 1, NULL);
@@ -178,8 +192,8 @@ erase_file(int dirfd, const char *name)
 	if (rc == 0)
 		rc = tc_fsync(fd);
 	close(fd);
-	if (rc == 0 && unlinkat(dirfd, name, 0) != 0)
-		rc = -errno;
+	if (rc == 0 && unlinkat(dirfd, name, 0) != 0 && errno != ENOENT)
+		rc = -errno;	/* ENOENT: another process erased it first */
 	return rc;
 }
 
@@ -201,6 +215,11 @@ file_erase(struct tc_keystore *ks, unsigned mask)
 		if (rc && !first)
 			first = rc;
 	}
+	if (mask & TC_KEY_PIN_FAILURES) {
+		rc = erase_file(f->dirfd, KS_FILE_PIN_FAILURES);
+		if (rc && !first)
+			first = rc;
+	}
 	rc = tc_fsync_dir(f->dirfd);
 	return first ? first : rc;
 }
@@ -209,11 +228,15 @@ const struct tc_keystore_ops tc_keystore_file_ops = {
 	.name = "file",
 	.open = file_open,
 	.close = file_close,
-	.secret = file_secret,
+	.secret = ks_file_secret,
 	.erase = file_erase,
 	.id_generate = ks_file_id_generate,
 	.id_pubkey = ks_file_id_pubkey,
 	.id_sign = ks_file_id_sign,
 	.id_csr = ks_file_id_csr,
 	.id_pk = ks_file_id_pk,
+	.id_ecdh = ks_file_id_ecdh,
+	.pin_mac = ks_file_pin_mac,
+	.pin_failures_get = ks_file_pin_failures_get,
+	.pin_failures_set = ks_file_pin_failures_set,
 };

@@ -24,6 +24,7 @@
 #include "tc_io.h"
 #include "tc_mbedtls_compat.h"
 #include "tc_random.h"
+#include "tc_seal.h"
 #include "tc_secmem.h"
 
 #define KEY_DER_MAX 512	/* a P-256 key's DER is about 121 bytes */
@@ -171,5 +172,28 @@ ks_file_id_pk(struct tc_keystore *ks, mbedtls_pk_context *pk)
 		mbedtls_pk_free(pk);
 		mbedtls_pk_init(pk);
 	}
+	return rc;
+}
+
+int
+ks_file_id_ecdh(struct tc_keystore *ks, const uint8_t peer[65], uint8_t x[32])
+{
+	mbedtls_pk_context pk;
+	uint8_t d[TC_P256_PRIV_LEN];
+	int rc;
+
+	mbedtls_pk_init(&pk);
+	if ((rc = load_key(ks, &pk)) != 0)
+		goto out;
+	if (mbedtls_mpi_write_binary(tc_ec_d(mbedtls_pk_ec(pk)), d, sizeof(d)) != 0) {
+		rc = TC_E_CRYPTO;
+		goto out;
+	}
+	rc = tc_p256_ecdh(d, peer, x);
+out:
+	tc_zeroize(d, sizeof(d));
+	mbedtls_pk_free(&pk);
+	if (rc != 0)
+		tc_zeroize(x, 32);
 	return rc;
 }

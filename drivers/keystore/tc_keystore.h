@@ -2,7 +2,7 @@
  * tc_keystore.h - the device's own keys, behind a small driver interface.
  *
  * Two kinds of key, chosen so a TPM 2.0 backend fits the same interface:
- *   - secrets (audit MAC key, store MAC key, review key scalar): 32 bytes
+ *   - secrets (audit MAC key, store MAC key, PIN secret): 32 bytes
  *     each, created once on the device and handed to the caller in locked
  *     memory for the life of the process (a TPM backend unseals them from
  *     a sealed data object bound to the device's PCRs);
@@ -34,7 +34,7 @@
 enum tc_secret_id {
 	TC_SECRET_AUDIT,	/* MACs the audit chain head */
 	TC_SECRET_STORE,	/* MACs sealed objects' device footer */
-	TC_SECRET_REVIEW,	/* P-256 scalar of the on-device review key */
+	TC_SECRET_PIN,		/* keys staff PIN verifiers: tc_keystore_pin_mac only */
 	TC_SECRET_COUNT
 };
 
@@ -43,7 +43,9 @@ struct tc_keystore;
 /*
  * Open the keystore of the configured backend.  File backend: dir is a
  * private directory (created 0700 if missing; refused if a symlink or
- * open to others).
+ * open to others); a review.key left by firmware that still had the
+ * on-device review key (removed: it could open photos, against R3) is
+ * crypto-erased here.
  */
 int tc_keystore_open(struct tc_keystore **out, const char *dir) TC_MUST_CHECK;
 void tc_keystore_close(struct tc_keystore *ks);
@@ -94,11 +96,57 @@ int tc_keystore_identity_csr(struct tc_keystore *ks, char *pem, size_t cap, size
  */
 int tc_keystore_identity_pk(struct tc_keystore *ks, mbedtls_pk_context *pk) TC_MUST_CHECK;
 
+/*
+ * ECDH with the identity key: the x-coordinate of d * peer (peer an
+ * uncompressed P-256 point, 65 bytes) into x.  This is how the device
+ * opens what the Trust seals to it (the policy's personal data); a TPM
+ * backend runs TPM2_ECDH_ZGen and the scalar never leaves it.  0,
+ * -ENOENT (no identity key), TC_E_INVAL_INPUT (peer not on the curve, or
+ * a damaged key file), TC_E_CRYPTO; x is wiped on error.
+ * identity_point: the public key as an uncompressed point (65 bytes).
+ */
+int tc_keystore_identity_ecdh(struct tc_keystore *ks, const uint8_t peer[65], uint8_t x[32])
+	TC_MUST_CHECK;
+int tc_keystore_identity_point(struct tc_keystore *ks, uint8_t pub[65]) TC_MUST_CHECK;
+
+/*
+ * HMAC-SHA256 of in under the device PIN secret (TC_SECRET_PIN, made on
+ * first use), so a PIN verifier made on one device is useless on any
+ * other and an offline guess needs this device's keystore.  The secret
+ * never leaves the backend through this call (a TPM backend keeps it as
+ * an HMAC key in the TPM).  0, -EINVAL, or the secret's errors.
+ */
+#define TC_PIN_MAC_LEN 32
+int tc_keystore_pin_mac(struct tc_keystore *ks, const uint8_t *in, size_t len,
+			uint8_t out[TC_PIN_MAC_LEN]) TC_MUST_CHECK;
+
+/*
+ * The wrong-PIN counter behind photod's login lockout: consecutive
+ * failures and the time (unix seconds) before which no attempt is
+ * checked.  A TPM backend keeps the count in an NV counter that root
+ * cannot lower; the file backend in pin-failures ("<count> <until>\n",
+ * 0600, written durably).
+ * get: {0, 0} when nothing is recorded; TC_E_INVAL_INPUT when the record
+ * is damaged (the caller fails closed).
+ * add: count + 1, durably, with the new lock time; the new count in
+ * *count.  reset: back to {0, 0}.  Both: 0 or a negative errno.
+ */
+struct tc_pin_failures {
+	uint32_t count;
+	int64_t locked_until;
+};
+int tc_keystore_pin_failures_get(struct tc_keystore *ks, struct tc_pin_failures *out)
+	TC_MUST_CHECK;
+int tc_keystore_pin_failures_add(struct tc_keystore *ks, int64_t locked_until, uint32_t *count)
+	TC_MUST_CHECK;
+int tc_keystore_pin_failures_reset(struct tc_keystore *ks) TC_MUST_CHECK;
+
 /* Bits for tc_keystore_erase(): one per secret, and the identity key. */
 #define TC_KEY_BIT(secret_id) (1u << (secret_id))
 #define TC_KEY_IDENTITY (1u << 8)
+#define TC_KEY_PIN_FAILURES (1u << 9)	/* the wrong-PIN counter */
 #define TC_KEY_ALL (TC_KEY_BIT(TC_SECRET_AUDIT) | TC_KEY_BIT(TC_SECRET_STORE) | \
-		    TC_KEY_BIT(TC_SECRET_REVIEW) | TC_KEY_IDENTITY)
+		    TC_KEY_BIT(TC_SECRET_PIN) | TC_KEY_IDENTITY | TC_KEY_PIN_FAILURES)
 
 /*
  * Crypto-erase the keys in mask (TC_KEY_* bits): overwrite, fsync,

@@ -169,45 +169,71 @@ trim_tail(struct tc_audit *a, uint64_t *dropped)
 	return tc_fsync(a->logfd);
 }
 
-/* The append protocol above.  Caller holds mu and the flock; fields are valid. */
+/*
+ * The append protocol above for n entries: all records written, then one
+ * fsync and one head covering the last, so a batch costs what one entry
+ * does and a crash keeps all of it or none.  Caller holds mu and the
+ * flock; fields are valid.
+ */
+static int
+append_many_locked(struct tc_audit *a, const struct tc_audit_item *it, size_t n)
+{
+	uint8_t raw[TC_AUDIT_HEAD_LEN], *rec = NULL;
+	struct tc_audit_entry e;
+	struct audit_head h;
+	size_t i, off = 0;
+	int len, ret;
+
+	if ((rec = tc_malloc(n * AUDIT_REC_MAX)) == NULL)
+		return -ENOMEM;
+	memset(&e, 0, sizeof(e));
+	memcpy(e.hash, a->hash, TC_AUDIT_HASH_LEN);
+	for (i = 0; i < n; i++) {
+		memcpy(e.prev, e.hash, TC_AUDIT_HASH_LEN);
+		e.seq = a->seq + 1 + i;
+		e.wall_us = tc_time_wall_us();
+		e.mono_us = tc_time_mono_us();
+		tc_strlcpy(e.actor, it[i].actor, sizeof(e.actor));
+		tc_strlcpy(e.action, it[i].action, sizeof(e.action));
+		tc_strlcpy(e.object, it[i].object ? it[i].object : "", sizeof(e.object));
+		tc_strlcpy(e.detail, it[i].detail ? it[i].detail : "", sizeof(e.detail));
+		e.result = (int32_t)it[i].result;
+		if ((len = tc_audit_rec_encode(&e, rec + off)) < 0) {
+			ret = len;
+			goto out;
+		}
+		off += (size_t)len;
+	}
+	tc_fault_point("audit.append.start");
+	if (lseek(a->logfd, (off_t)a->log_len, SEEK_SET) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if ((ret = tc_write_all(a->logfd, rec, off)) != 0)
+		goto out;
+	tc_fault_point("audit.append.written");
+	if ((ret = tc_fsync(a->logfd)) != 0)
+		goto out;
+	tc_fault_point("audit.append.synced");
+	h.seq = e.seq;
+	h.log_len = a->log_len + (uint64_t)off;
+	memcpy(h.hash, e.hash, TC_AUDIT_HASH_LEN);
+	if ((ret = head_write(a, &h, raw)) != 0)
+		goto out;
+	adopt_head(a, &h, raw);
+	tc_fault_point("audit.append.done");
+out:
+	tc_free(rec);
+	return ret;
+}
+
 static int
 append_locked(struct tc_audit *a, const char *actor, const char *action,
 	      const char *object, int result, const char *detail)
 {
-	uint8_t rec[AUDIT_REC_MAX], raw[TC_AUDIT_HEAD_LEN];
-	struct tc_audit_entry e;
-	struct audit_head h;
-	int len, ret;
+	struct tc_audit_item it = { actor, action, object, result, detail };
 
-	memset(&e, 0, sizeof(e));
-	e.seq = a->seq + 1;
-	e.wall_us = tc_time_wall_us();
-	e.mono_us = tc_time_mono_us();
-	tc_strlcpy(e.actor, actor, sizeof(e.actor));
-	tc_strlcpy(e.action, action, sizeof(e.action));
-	tc_strlcpy(e.object, object, sizeof(e.object));
-	tc_strlcpy(e.detail, detail, sizeof(e.detail));
-	e.result = (int32_t)result;
-	memcpy(e.prev, a->hash, TC_AUDIT_HASH_LEN);
-	if ((len = tc_audit_rec_encode(&e, rec)) < 0)
-		return len;
-	tc_fault_point("audit.append.start");
-	if (lseek(a->logfd, (off_t)a->log_len, SEEK_SET) < 0)
-		return -errno;
-	if ((ret = tc_write_all(a->logfd, rec, (size_t)len)) != 0)
-		return ret;
-	tc_fault_point("audit.append.written");
-	if ((ret = tc_fsync(a->logfd)) != 0)
-		return ret;
-	tc_fault_point("audit.append.synced");
-	h.seq = e.seq;
-	h.log_len = a->log_len + (uint64_t)len;
-	memcpy(h.hash, e.hash, TC_AUDIT_HASH_LEN);
-	if ((ret = head_write(a, &h, raw)) != 0)
-		return ret;
-	adopt_head(a, &h, raw);
-	tc_fault_point("audit.append.done");
-	return 0;
+	return append_many_locked(a, &it, 1);
 }
 
 /*
@@ -228,22 +254,27 @@ record_cut(struct tc_audit *a, uint64_t dropped)
 	return append_locked(a, "audit", "audit.recover", "", 0, detail);
 }
 
+static bool
+item_ok(const struct tc_audit_item *it)
+{
+	return tc_audit_text_ok(it->actor, AUDIT_TEXT_MAX) && it->actor[0] != '\0' &&
+	       tc_audit_text_ok(it->action, AUDIT_TEXT_MAX) && it->action[0] != '\0' &&
+	       tc_audit_text_ok(it->object ? it->object : "", AUDIT_TEXT_MAX) &&
+	       tc_audit_text_ok(it->detail ? it->detail : "", AUDIT_DETAIL_LEN_MAX);
+}
+
 int
-tc_audit_append(struct tc_audit *a, const char *actor, const char *action,
-		const char *object, int result, const char *detail)
+tc_audit_append_many(struct tc_audit *a, const struct tc_audit_item *items, size_t n)
 {
 	uint64_t dropped;
+	size_t i;
 	int ret;
 
-	if (!object)
-		object = "";
-	if (!detail)
-		detail = "";
-	if (!a || !tc_audit_text_ok(actor, AUDIT_TEXT_MAX) || actor[0] == '\0' ||
-	    !tc_audit_text_ok(action, AUDIT_TEXT_MAX) || action[0] == '\0' ||
-	    !tc_audit_text_ok(object, AUDIT_TEXT_MAX) ||
-	    !tc_audit_text_ok(detail, AUDIT_DETAIL_LEN_MAX))
+	if (!a || !items || n == 0 || n > TC_AUDIT_BATCH_MAX)
 		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!item_ok(&items[i]))
+			return -EINVAL;
 	pthread_mutex_lock(&a->mu);
 	if (a->failed) {
 		ret = a->failed;
@@ -254,7 +285,7 @@ tc_audit_append(struct tc_audit *a, const char *actor, const char *action,
 	/* A tail here is another process's crash or our own failed append. */
 	if ((ret = sync_head(a)) == 0 && (ret = trim_tail(a, &dropped)) == 0 &&
 	    (ret = record_cut(a, dropped)) == 0)
-		ret = append_locked(a, actor, action, object, result, detail);
+		ret = append_many_locked(a, items, n);
 	(void)lock_file(a->lockfd, LOCK_UN);
 	if (tc_audit_is_verify_err(ret)) {
 		a->failed = ret;
@@ -263,6 +294,17 @@ tc_audit_append(struct tc_audit *a, const char *actor, const char *action,
 out:
 	pthread_mutex_unlock(&a->mu);
 	return ret;
+}
+
+int
+tc_audit_append(struct tc_audit *a, const char *actor, const char *action,
+		const char *object, int result, const char *detail)
+{
+	struct tc_audit_item it = { actor, action, object, result, detail };
+
+	if (!actor || !action)
+		return -EINVAL;
+	return tc_audit_append_many(a, &it, 1);
 }
 
 /*

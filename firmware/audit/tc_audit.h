@@ -74,6 +74,24 @@ void tc_audit_close(struct tc_audit *a);
 int tc_audit_append(struct tc_audit *a, const char *actor, const char *action,
 		    const char *object, int result, const char *detail) TC_MUST_CHECK;
 
+/* One entry of a batch: the fields of tc_audit_append. */
+struct tc_audit_item {
+	const char *actor, *action, *object;
+	int result;
+	const char *detail;
+};
+
+#define TC_AUDIT_BATCH_MAX 256
+
+/*
+ * Append n (1..TC_AUDIT_BATCH_MAX) entries in order as one durable write:
+ * one fsync and one head for all, so after a crash either every entry is
+ * in the log or none is.  Fields and errors as tc_audit_append (any bad
+ * field refuses the whole batch with -EINVAL).
+ */
+int tc_audit_append_many(struct tc_audit *a, const struct tc_audit_item *items, size_t n)
+	TC_MUST_CHECK;
+
 /* The newest sequence number this handle knows (0 for an empty log). */
 uint64_t tc_audit_head_seq(const struct tc_audit *a);
 

@@ -36,8 +36,7 @@ capture_seal_params(const struct tc_capture_settings *cs, struct tc_seal_params 
 {
 	memset(p, 0, sizeof(*p));
 	p->aead = cs->aead;
-	p->trust_pub = cs->trust_pub;
-	p->review_pub = cs->review_pub;
+	p->trust_pub = cs->trust_pub;	/* the one wrap: nothing on the device can open a photo (R3) */
 	p->device_mac_key = cs->device_mac_key;
 }
 
@@ -48,14 +47,11 @@ capture_seal_params(const struct tc_capture_settings *cs, struct tc_seal_params 
 static void
 fingerprint(const struct tc_capture_settings *cs, uint8_t out[TC_SHA256_LEN])
 {
-	uint8_t in[2 + 2 * TC_P256_PUB_LEN + TC_DEVICE_MAC_KEY_LEN] = { 0 };
+	uint8_t in[1 + TC_P256_PUB_LEN + TC_DEVICE_MAC_KEY_LEN] = { 0 };
 
 	in[0] = (uint8_t)cs->aead;
-	in[1] = cs->review_pub != NULL;
-	memcpy(in + 2, cs->trust_pub, TC_P256_PUB_LEN);
-	if (cs->review_pub)
-		memcpy(in + 2 + TC_P256_PUB_LEN, cs->review_pub, TC_P256_PUB_LEN);
-	memcpy(in + 2 + 2 * TC_P256_PUB_LEN, cs->device_mac_key, TC_DEVICE_MAC_KEY_LEN);
+	memcpy(in + 1, cs->trust_pub, TC_P256_PUB_LEN);
+	memcpy(in + 1 + TC_P256_PUB_LEN, cs->device_mac_key, TC_DEVICE_MAC_KEY_LEN);
 	tc_sha256(in, sizeof(in), out);
 	tc_zeroize(in, sizeof(in));
 }

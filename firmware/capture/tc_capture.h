@@ -23,7 +23,6 @@ struct tc_capture_settings {
 	uint16_t orientation;		/* Exif orientation 1..8; 0: 1 (upright) */
 	enum tc_aead aead;		/* TC_AEAD_DEFAULT: the Kconfig choice */
 	const uint8_t *trust_pub;	/* the Trust's photo public key (required) */
-	const uint8_t *review_pub;	/* NULL unless policy enables on-device review */
 	const uint8_t *device_mac_key;	/* the store's device footer key (required) */
 	struct tc_capture_keys *keys;	/* seal keys prepared ahead; NULL: made at the shutter */
 };

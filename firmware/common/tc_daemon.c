@@ -19,6 +19,38 @@
 #include "tc_log.h"
 #include "tc_secmem.h"
 
+/*
+ * The daemon in the background keeps no descriptor it did not open: its
+ * stdin and stdout become /dev/null, and every inherited descriptor from
+ * 3 up is closed, ready (the pipe to the waiting parent) kept as fd 3.
+ * Whoever started it waits for those to close: a shell's $(...) for
+ * stdout, and faketime's wrapper for a pipe of its own, which is why
+ * `faketime ... photod -b` hung until photod stopped.  stderr stays: it
+ * is the log without -s.
+ */
+static int
+detach_fds(int ready)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null < 0)
+		return -errno;
+	if (dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0) {
+		close(null);
+		return -errno;
+	}
+	if (null > STDERR_FILENO)
+		close(null);
+	if (ready != 3) {
+		if (dup3(ready, 3, O_CLOEXEC) != 3)
+			return -errno;
+		close(ready);
+	}
+	if (close_range(4, ~0U, 0) != 0)
+		return -errno;
+	return 3;
+}
+
 int
 tc_daemon_background(int *ready_fd)
 {
@@ -33,7 +65,8 @@ tc_daemon_background(int *ready_fd)
 		return -errno;
 	if (pid == 0) {
 		close(p[0]);
-		*ready_fd = p[1];
+		if ((*ready_fd = detach_fds(p[1])) < 0)
+			_exit(1);
 		(void)setsid();
 		return 0;
 	}
@@ -135,11 +168,12 @@ tc_daemon_option(struct tc_daemon *dm, int c, const char *arg, int level_opt)
 int
 tc_daemon_start(struct tc_daemon *dm)
 {
-	tc_log_open(dm->name, dm->use_syslog, dm->lvl);
+	/* Background first: it closes what was inherited, the syslog socket would be among it. */
 	if (dm->bg && tc_daemon_background(&dm->ready_fd) != 0) {
-		tc_err("cannot go to the background");
+		fprintf(stderr, "%s: cannot go to the background\n", dm->name);
 		return -1;
 	}
+	tc_log_open(dm->name, dm->use_syslog, dm->lvl);
 	/* nothing a daemon holds (photos, keys) may ever reach a core file */
 	if (tc_secure_process() != 0) {
 		tc_err("cannot disable core dumps");

@@ -5,6 +5,9 @@
  *   -b     tc_daemon_background() forks; the parent returns to the shell
  *          only when the child calls tc_daemon_ready() (exit 0) or exits
  *          (its status), so scripts and tests never poll for readiness.
+ *          The child keeps no inherited descriptor but stderr (stdin and
+ *          stdout become /dev/null), so nobody waiting for a pipe it
+ *          inherited (faketime's wrapper, a shell's $(...)) waits for it.
  *   -P     tc_daemon_lock_pidfile() writes the pid and holds an exclusive
  *          flock for the daemon's life: a second instance refuses to start
  *          and `flock pidfile true` waits for this one to exit.

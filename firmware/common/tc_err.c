@@ -46,9 +46,15 @@ static const struct {
 	{ TC_E_POLICY_SIGNER, "policy signer is not certified by the Trust CA" },
 	{ TC_E_POLICY_SIGNATURE, "policy signature does not match" },
 	{ TC_E_POLICY_DEVICE, "policy is for another device" },
-	{ TC_E_POLICY_EXPIRED, "policy has expired or is not yet valid" },
+	{ TC_E_POLICY_EXPIRED, "policy has expired" },
+	{ TC_E_POLICY_NOT_YET, "policy is not yet valid: the device clock is before its issue "
+			       "time (set the clock)" },
+	{ TC_E_POLICY_REVIEW_KEY, "policy asks for the on-device review key, which no longer "
+				  "exists: no key on the device may open a photo" },
 	{ TC_E_POLICY_ROLLBACK, "policy version is older than the installed one" },
-	{ TC_E_POLICY_CLASS, "policy asks for what this device class forbids" },
+	{ TC_E_POLICY_CLASS, "policy gives an approved device a deletion grace period: it must "
+			     "delete each photo as soon as the Trust server holds it" },
+	{ TC_E_POLICY_SEALED, "policy's sealed staff table does not open with this device's key" },
 	{ TC_E_NOT_PROVISIONED, "device is not provisioned" },
 	{ TC_E_PROVISIONED, "device is already provisioned: wipe it first" },
 	{ TC_E_CERT, "certificate does not chain to the Trust CA or match the device key" },

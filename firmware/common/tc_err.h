@@ -64,9 +64,12 @@ enum tc_err {
 	TC_E_POLICY_SIGNER = -(TC_ERR_BASE + 501),  /* signer certificate not from the Trust CA */
 	TC_E_POLICY_SIGNATURE = -(TC_ERR_BASE + 502), /* signature does not match the bytes */
 	TC_E_POLICY_DEVICE = -(TC_ERR_BASE + 503),  /* bundle is for another device */
-	TC_E_POLICY_EXPIRED = -(TC_ERR_BASE + 504), /* past its expiry (or not yet valid) */
+	TC_E_POLICY_EXPIRED = -(TC_ERR_BASE + 504), /* past its expiry */
 	TC_E_POLICY_ROLLBACK = -(TC_ERR_BASE + 505),/* version not newer than the installed one */
-	TC_E_POLICY_CLASS = -(TC_ERR_BASE + 506),   /* rules the device class forbids */
+	TC_E_POLICY_CLASS = -(TC_ERR_BASE + 506),   /* a grace period for an approved device (R2) */
+	TC_E_POLICY_NOT_YET = -(TC_ERR_BASE + 507), /* the clock is before its issue time */
+	TC_E_POLICY_REVIEW_KEY = -(TC_ERR_BASE + 508), /* asks for the removed on-device review key (R3) */
+	TC_E_POLICY_SEALED = -(TC_ERR_BASE + 509),  /* sealed personal data not for this device */
 	TC_E_NOT_PROVISIONED = -(TC_ERR_BASE + 510),
 	TC_E_PROVISIONED = -(TC_ERR_BASE + 511),    /* already provisioned: wipe first */
 	TC_E_CERT = -(TC_ERR_BASE + 512),           /* certificate does not chain or match the key */

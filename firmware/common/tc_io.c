@@ -194,6 +194,26 @@ tc_open_private_dir(const char *path, int create)
 	return fd;
 }
 
+int
+tc_open_run_dir(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return -errno;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP || errno == ENOTDIR ? TC_E_UNSAFE_PATH : -errno;
+	/* The directory opened, not the name: owner, and nothing beyond group traverse. */
+	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 067) != 0 ||
+	    fchmod(fd, 0710) != 0) {
+		close(fd);
+		return TC_E_UNSAFE_PATH;
+	}
+	return fd;
+}
+
 void
 tc_hex_encode(const void *in, size_t len, char *out)
 {

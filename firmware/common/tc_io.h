@@ -47,6 +47,14 @@ int tc_openat(int dirfd, const char *name, int flags) TC_MUST_CHECK;
  * Returns an O_DIRECTORY descriptor or a negative code (TC_E_UNSAFE_PATH).
  */
 int tc_open_private_dir(const char *path, int create) TC_MUST_CHECK;
+/*
+ * The same for the run directory photod and syncd share (made if
+ * missing), which is left mode 0710: the daemons' group (the kiosk's user
+ * is in it) may pass through to a socket (0660) and do nothing else.
+ * More access than group traverse, a symlink or another owner is
+ * TC_E_UNSAFE_PATH.
+ */
+int tc_open_run_dir(const char *path) TC_MUST_CHECK;
 
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
 void tc_hex_encode(const void *in, size_t len, char *out);

@@ -2,12 +2,17 @@
  * meta.c - the sealed metadata record: JSON through jansson.
  *
  *   {"v":1,"event":"...","staff":"...","pupils":["..."],"platforms":["..."],
- *    "capture_time_us":N,"width":N,"height":N,"sensor_mode":"..."}
+ *    "capture_time_us":N,"frame":N,"width":N,"height":N,"sensor_mode":"..."}
  *
  * The record travels inside the encrypted payload, so only the Trust
  * reads it; its decoder still trusts nothing: every key must be present
  * with its exact type, no other key may be, strings must fit struct
- * tc_photo_meta and hold no NUL, and counts must be within the limits.
+ * tc_photo_meta and hold no control character, pupil refs and platforms
+ * must not repeat, and counts must be within the limits.  And the record
+ * must be canonical: byte for byte what seal_meta_encode() writes for
+ * the values it holds (README.md, "Metadata record"), so that one photo's
+ * metadata has one encoding and two readers can never disagree on
+ * whitespace, key order, escapes, number forms or a byte order mark.
  * A later record version bumps "v" rather than adding optional keys.
  */
 #include <errno.h>
@@ -17,9 +22,26 @@
 
 #include "seal_int.h"
 #include "tc_io.h"
+#include "tc_secmem.h"
 
 #define META_VERSION 1
 #define META_NKEYS 10
+
+/*
+ * No C0 control character (U+0000..U+001F) and no DEL: nothing the
+ * device names needs one, and without them a canonical string's only
+ * escapes are \" and \\ (jansson writes every other character as is).
+ */
+static bool
+no_controls(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7f)
+			return false;
+	return true;
+}
 
 /* A NUL-terminated field of struct tc_photo_meta that fits; non-empty if required. */
 static bool
@@ -27,7 +49,20 @@ field_ok(const char *s, bool required)
 {
 	size_t n = strnlen(s, TC_META_ID_MAX);
 
-	return n < TC_META_ID_MAX && (!required || n > 0);
+	return n < TC_META_ID_MAX && (!required || n > 0) && no_controls(s, n);
+}
+
+/* A list in which no item appears twice (a ref or platform means one thing once). */
+static bool
+distinct(const char (*items)[TC_META_ID_MAX], unsigned n)
+{
+	unsigned i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(items[i], items[j]) == 0)
+				return false;
+	return true;
 }
 
 static bool
@@ -47,7 +82,7 @@ meta_ok(const struct tc_photo_meta *m)
 	for (i = 0; i < m->n_platforms; i++)
 		if (!field_ok(m->platforms[i], true))
 			return false;
-	return true;
+	return distinct(m->pupil_refs, m->n_pupils) && distinct(m->platforms, m->n_platforms);
 }
 
 /* Steals v into obj[key]; false on failure (v may be NULL: jansson then fails). */
@@ -120,7 +155,8 @@ get_string(json_t *v, char dst[TC_META_ID_MAX], bool required)
 		return false;
 	n = json_string_length(v);
 	/* An embedded NUL would make the C string shorter than the JSON one. */
-	if (n >= TC_META_ID_MAX || (required && n == 0) || strlen(json_string_value(v)) != n)
+	if (n >= TC_META_ID_MAX || (required && n == 0) || strlen(json_string_value(v)) != n ||
+	    !no_controls(json_string_value(v), n))
 		return false;
 	memcpy(dst, json_string_value(v), n + 1);
 	return true;
@@ -151,7 +187,7 @@ get_strings(json_t *v, char (*dst)[TC_META_ID_MAX], unsigned max, unsigned *n)
 		if (!get_string(json_array_get(v, i), dst[i], true))
 			return false;
 	*n = (unsigned)json_array_size(v);
-	return true;
+	return distinct((const char (*)[TC_META_ID_MAX])dst, *n);
 }
 
 static bool
@@ -181,6 +217,27 @@ decode_obj(json_t *o, struct tc_photo_meta *m)
 	return true;
 }
 
+/*
+ * The canonical-form rule: encode the decoded values again and require
+ * the very bytes received.  0, TC_E_BAD_METADATA or -ENOMEM.
+ */
+static int
+same_as_encoded(const uint8_t *json, size_t len, const struct tc_photo_meta *m)
+{
+	uint8_t *again = tc_malloc(len);
+	size_t n = 0;
+	int rc;
+
+	if (!again)
+		return -ENOMEM;
+	rc = seal_meta_encode(m, again, len, &n);
+	if (rc == 0 && (n != len || memcmp(again, json, len) != 0))
+		rc = TC_E_BAD_METADATA;
+	tc_zeroize(again, len);	/* pupil refs: pseudonymous, still not left in the heap */
+	tc_free(again);
+	return rc;
+}
+
 int
 seal_meta_decode(const uint8_t *json, size_t len, struct tc_photo_meta *m)
 {
@@ -198,6 +255,8 @@ seal_meta_decode(const uint8_t *json, size_t len, struct tc_photo_meta *m)
 									   : TC_E_BAD_METADATA;
 	rc = decode_obj(o, m) ? 0 : TC_E_BAD_METADATA;
 	json_decref(o);
+	if (rc == 0)
+		rc = same_as_encoded(json, len, m);
 	if (rc != 0)
 		memset(m, 0, sizeof(*m));
 	return rc;

@@ -16,6 +16,10 @@
 #include "seal_int.h"
 #include "tc_io.h"
 
+/* The largest object the chunk limit allows still fits the size limit. */
+_Static_assert(SEAL_HEADER_MAX + (uint64_t)SEAL_MAX_CHUNKS * SEAL_FRAME_MAX + SEAL_FOOTER_LEN <=
+	       SEAL_MAX_OBJECT, "SEAL_MAX_CHUNKS full chunks must fit SEAL_MAX_OBJECT");
+
 void
 seal_nonce(uint8_t nonce[SEAL_NONCE_LEN], const uint8_t prefix[SEAL_NONCE_PREFIX_LEN],
 	   uint32_t counter, uint8_t flag)

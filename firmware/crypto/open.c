@@ -1,6 +1,6 @@
 /*
- * open.c - opening a sealed object with a private key (the Trust side,
- * or the device's review key where policy enables on-device review).
+ * open.c - opening a sealed object with a private key (the Trust side:
+ * no key on the device opens one).
  *
  * Tuned for telling a reviewer exactly what is wrong with a damaged or
  * tampered object rather than for speed: the whole object is in memory,
@@ -20,9 +20,6 @@
 #include "tc_io.h"
 #include "tc_secmem.h"
 
-/* Indices past the last frame that a failing chunk is also tried at. */
-#define REORDER_SLACK 8
-
 /* Everything secret of one open, in one locked allocation. */
 struct open_ctx {
 	struct seal_aead aead;
@@ -35,16 +32,17 @@ struct open_ctx {
 
 /*
  * Find the wrap record for priv and unwrap the content key into o->cek.
- * TC_E_WRONG_KEY: no record carries this key's id.  TC_E_BAD_HEADER: one
- * does but it fails to open (damaged).
+ * Exactly one record may carry this key's id (README.md, rule 2):
+ * TC_E_WRONG_KEY when none does; TC_E_BAD_HEADER when two or more do
+ * (refused rather than tried in turn, so that every reader unwraps the
+ * same record or none) or when the one record fails to open (damaged).
  */
 static int
 unwrap(struct open_ctx *o, const uint8_t *obj, const struct tc_obj_info *info,
        const uint8_t priv[TC_P256_PRIV_LEN])
 {
 	uint8_t pub[TC_P256_PUB_LEN], id[SEAL_KEYID_LEN];
-	const uint8_t *rec;
-	bool matched = false;
+	const uint8_t *rec, *mine = NULL;
 	unsigned i;
 	int rc;
 
@@ -54,14 +52,14 @@ unwrap(struct open_ctx *o, const uint8_t *obj, const struct tc_obj_info *info,
 		rec = obj + info->wraps_off + (size_t)i * SEAL_WRAP_LEN;
 		if (memcmp(rec, id, SEAL_KEYID_LEN) != 0)
 			continue;
-		matched = true;
-		rc = seal_wrap_open(info->aead, rec, priv, pub, obj, o->cek);
-		if (rc == 0)
-			return 0;
-		if (rc != SEAL_AUTH_FAILED)
-			return rc;
+		if (mine)
+			return TC_E_BAD_HEADER;
+		mine = rec;
 	}
-	return matched ? TC_E_BAD_HEADER : TC_E_WRONG_KEY;
+	if (!mine)
+		return TC_E_WRONG_KEY;
+	rc = seal_wrap_open(info->aead, mine, priv, pub, obj, o->cek);
+	return rc == SEAL_AUTH_FAILED ? TC_E_BAD_HEADER : rc;
 }
 
 /* The header tag proves every header byte, including the other wrap records. */
@@ -85,14 +83,18 @@ check_header(struct open_ctx *o, const uint8_t *obj, size_t hlen)
 
 /*
  * Walk the framing from the end of the header: count frames and payload
- * bytes.  Strict: the stream ends at the first last-flagged chunk, then
- * the footer.  Lenient (tried only when strict says TC_E_TRAILING): more
- * frames of this photo may follow a last-flagged one, as when the last
- * chunk was moved forward; anything else after it stays TC_E_TRAILING.
+ * bytes, and note the first last-flagged frame (*last).  Strict: the
+ * stream ends at the first last-flagged chunk, then the footer.  Lenient
+ * (the second look, tried only when strict says TC_E_TRAILING): after
+ * the first last-flagged frame, more frames may follow as long as each
+ * carries this photo's id tag and passes the flag and length checks, and
+ * the walk succeeds only where exactly the footer is left; whatever
+ * fails after that frame is TC_E_TRAILING, the first walk's answer.
+ * More than SEAL_MAX_CHUNKS frames: -EFBIG.
  */
 static int
 walk(const uint8_t *obj, size_t len, size_t hlen, const uint8_t *idtag, bool lenient,
-     uint64_t *n_frames, uint64_t *payload)
+     uint64_t *n_frames, uint64_t *payload, struct seal_frame *last)
 {
 	struct seal_frame f;
 	bool seen_last = false;
@@ -108,12 +110,14 @@ walk(const uint8_t *obj, size_t len, size_t hlen, const uint8_t *idtag, bool len
 			return seen_last ? TC_E_TRAILING : rc;
 		if (seen_last && memcmp(f.idtag, idtag, SEAL_IDTAG_LEN) != 0)
 			return TC_E_TRAILING;
-		if (++*n_frames > UINT32_MAX)
-			return TC_E_BAD_CHUNK;	/* more chunks than a counter can name */
+		if (++*n_frames > SEAL_MAX_CHUNKS)
+			return seen_last ? TC_E_TRAILING : -EFBIG;
 		*payload += f.len;
 		off = f.end;
-		if (f.flags & SEAL_FLAG_LAST)
+		if ((f.flags & SEAL_FLAG_LAST) && !seen_last) {
+			*last = f;
 			seen_last = true;
+		}
 	}
 }
 
@@ -130,15 +134,44 @@ open_chunk(struct open_ctx *o, const uint8_t *obj, const struct seal_frame *f, u
 }
 
 /*
+ * The one index in 0..SEAL_MAX_CHUNKS-1 at which frame f authenticates,
+ * tried from first upward, then below first.  0 (found, *idx set),
+ * SEAL_AUTH_FAILED (nowhere), or an error.
+ */
+static int
+find_index(struct open_ctx *o, const uint8_t *obj, const struct seal_frame *f, uint64_t first,
+	   uint64_t *idx)
+{
+	uint64_t k, j;
+	int rc;
+
+	for (k = 0; k < SEAL_MAX_CHUNKS; k++) {
+		j = (first + k) % SEAL_MAX_CHUNKS;
+		rc = open_chunk(o, obj, f, j, o->trial);
+		if (rc != SEAL_AUTH_FAILED) {
+			*idx = j;
+			return rc;
+		}
+	}
+	return SEAL_AUTH_FAILED;
+}
+
+/*
  * Chunk at position i failed to authenticate, or carries another photo's
- * id tag (foreign set).  Say why.  Costs at most n + REORDER_SLACK chunk
- * decryptions, once per open, since the open stops here.
+ * id tag (foreign set).  Say why.  The rule (README.md, rule 5) tries it
+ * at every other index below SEAL_MAX_CHUNKS, however many chunks were
+ * dropped before it.  Searched in that order, a damaged chunk would cost
+ * 1022 trial decryptions, so the search is first bounded by the stream's
+ * first last-flagged frame (last): a last chunk authenticates only at its
+ * own index, the photo's highest, so where it does (m), no chunk of this
+ * photo authenticates above m, and trying 0..m gives the rule's answer.
+ * Usually m is found at once (n-1), and a damaged chunk costs n trials.
  */
 static int
 classify(struct open_ctx *o, const uint8_t *obj, const struct seal_frame *f, uint64_t i,
-	 uint64_t n, bool foreign)
+	 uint64_t n, bool foreign, const struct seal_frame *last)
 {
-	uint64_t j, lim = n + REORDER_SLACK;
+	uint64_t hi = SEAL_MAX_CHUNKS - 1, j;
 	int rc;
 
 	if (foreign) {
@@ -148,9 +181,14 @@ classify(struct open_ctx *o, const uint8_t *obj, const struct seal_frame *f, uin
 			return TC_E_BAD_CHUNK;
 		return rc == SEAL_AUTH_FAILED ? TC_E_FOREIGN_CHUNK : rc;
 	}
-	if (lim > (uint64_t)UINT32_MAX + 1)
-		lim = (uint64_t)UINT32_MAX + 1;
-	for (j = 0; j < lim; j++) {
+	if (last->off != f->off) {
+		rc = find_index(o, obj, last, n - 1, &j);
+		if (rc == 0)
+			hi = j;
+		else if (rc != SEAL_AUTH_FAILED)
+			return rc;
+	}
+	for (j = 0; j <= hi; j++) {
 		if (j == i)
 			continue;
 		rc = open_chunk(o, obj, f, j, o->trial);
@@ -168,7 +206,8 @@ classify(struct open_ctx *o, const uint8_t *obj, const struct seal_frame *f, uin
  */
 static int
 decrypt_all(struct open_ctx *o, const uint8_t *obj, size_t len, size_t hlen, bool lenient,
-	    uint64_t n, uint64_t payload, uint32_t *rec_len, uint8_t **jpeg, size_t *jpeg_len)
+	    uint64_t n, uint64_t payload, const struct seal_frame *last, uint32_t *rec_len,
+	    uint8_t **jpeg, size_t *jpeg_len)
 {
 	const uint8_t *idtag = obj + SEAL_OFF_PHOTO_ID;
 	uint64_t i, off = hlen, pos = 0, jlen = 0, skip = 0;
@@ -181,11 +220,11 @@ decrypt_all(struct open_ctx *o, const uint8_t *obj, size_t len, size_t hlen, boo
 		if ((rc = seal_frame_decode(obj + off, off, len, lenient, &f)) != 0)
 			return rc;	/* walk() already passed this frame */
 		if (memcmp(f.idtag, idtag, SEAL_IDTAG_LEN) != 0)
-			return classify(o, obj, &f, i, n, true);
+			return classify(o, obj, &f, i, n, true, last);
 		dst = i == 0 ? o->first : *jpeg + (pos - skip);
 		rc = open_chunk(o, obj, &f, i, dst);
 		if (rc == SEAL_AUTH_FAILED)
-			return classify(o, obj, &f, i, n, false);
+			return classify(o, obj, &f, i, n, false, last);
 		if (rc != 0)
 			return rc;
 		if ((f.flags & SEAL_FLAG_LAST) && i != n - 1)
@@ -218,6 +257,7 @@ tc_obj_open(const uint8_t *obj, size_t len, const uint8_t priv[TC_P256_PRIV_LEN]
 	    struct tc_photo_meta *meta, uint8_t **jpeg, size_t *jpeg_len)
 {
 	struct open_ctx *o = NULL;
+	struct seal_frame last = { 0 };
 	struct tc_obj_info info;
 	uint64_t n = 0, payload = 0;
 	uint32_t rec_len = 0;
@@ -231,6 +271,8 @@ tc_obj_open(const uint8_t *obj, size_t len, const uint8_t priv[TC_P256_PRIV_LEN]
 	*jpeg = NULL;
 	*jpeg_len = 0;
 	memset(meta, 0, sizeof(*meta));
+	if (len > SEAL_MAX_OBJECT)
+		return -EFBIG;	/* rule 0: over the format's limit, not read at all */
 	if ((rc = tc_obj_parse_header(obj, len, &info)) != 0)
 		return rc;
 	if (!(o = tc_secure_alloc(sizeof(*o))))
@@ -241,16 +283,17 @@ tc_obj_open(const uint8_t *obj, size_t len, const uint8_t priv[TC_P256_PRIV_LEN]
 	tc_zeroize(o->cek, sizeof(o->cek));
 	if ((rc = check_header(o, obj, info.header_len)) != 0)
 		goto out;
-	rc = walk(obj, len, info.header_len, obj + SEAL_OFF_PHOTO_ID, false, &n, &payload);
+	rc = walk(obj, len, info.header_len, obj + SEAL_OFF_PHOTO_ID, false, &n, &payload, &last);
 	if (rc == TC_E_TRAILING &&
-	    walk(obj, len, info.header_len, obj + SEAL_OFF_PHOTO_ID, true, &n, &payload) == 0) {
+	    walk(obj, len, info.header_len, obj + SEAL_OFF_PHOTO_ID, true, &n, &payload,
+		 &last) == 0) {
 		lenient = true;
 		rc = 0;
 	}
 	if (rc != 0)
 		goto out;
-	if ((rc = decrypt_all(o, obj, len, info.header_len, lenient, n, payload, &rec_len, &out,
-			      &out_len)) != 0)
+	if ((rc = decrypt_all(o, obj, len, info.header_len, lenient, n, payload, &last, &rec_len,
+			      &out, &out_len)) != 0)
 		goto out;
 	/* Content is judged only once the whole stream has authenticated. */
 	if ((rc = seal_meta_decode(o->first + 4, rec_len, meta)) != 0)

@@ -31,7 +31,7 @@ tc_seal_prepare(struct tc_seal_prep **out, const struct tc_seal_params *p)
 	const uint8_t *recip[SEAL_PREP_MAX_WRAPS];
 	struct tc_seal_prep *k;
 	enum tc_aead aead;
-	unsigned i;
+	unsigned i, j;
 	int rc;
 
 	if (!out)
@@ -59,6 +59,13 @@ tc_seal_prepare(struct tc_seal_prep **out, const struct tc_seal_params *p)
 	for (i = 0; i < k->n_wraps; i++)
 		if ((rc = seal_wrap_prepare(recip[i], k->photo_id, &k->wraps[i])) != 0)
 			goto err;
+	/* One record per recipient: an opener refuses a header with two for one key id. */
+	for (i = 0; i < k->n_wraps; i++)
+		for (j = i + 1; j < k->n_wraps; j++)
+			if (memcmp(k->wraps[i].keyid, k->wraps[j].keyid, SEAL_KEYID_LEN) == 0) {
+				rc = TC_E_INVAL_INPUT;
+				goto err;
+			}
 	*out = k;
 	return 0;
 err:

@@ -132,8 +132,9 @@ emit(struct tc_seal *s, const uint8_t *pt, size_t len, bool last)
 	uint8_t nonce[SEAL_NONCE_LEN], flag = last ? SEAL_FLAG_LAST : 0, *frame, *ct;
 	int rc;
 
-	if (s->counter == UINT32_MAX && !last)
-		return -EFBIG;	/* 256 TiB: the counter would wrap */
+	/* A full chunk with more to come: the payload needs one chunk more than this. */
+	if (!last && s->counter + 1 >= SEAL_MAX_CHUNKS)
+		return -EFBIG;
 	if (!last && !s->hasher_tried && (rc = hasher_start(s)) != 0)
 		return rc;
 	/* Only full frames precede this one in the batch: it packs after them. */

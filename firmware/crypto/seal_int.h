@@ -62,6 +62,17 @@
 /* The smallest tail a complete object can still have at a frame boundary. */
 #define SEAL_MIN_TAIL (SEAL_FRAME_OVERHEAD + 1 + SEAL_FOOTER_LEN)
 
+/*
+ * Limits of format version 1 (README.md, "Limits"): at most 1023 chunks
+ * (indexes 0..1022), and an object of at most 64 MiB, which the largest
+ * 1023-chunk object (four wrap records, 67,073,575 bytes) fits.  The
+ * chunk bound is also what keeps the opener's search for a misplaced
+ * chunk's index (open.c) finite: no chunk of any object has an index
+ * past 1022.
+ */
+#define SEAL_MAX_CHUNKS 1023u
+#define SEAL_MAX_OBJECT ((uint64_t)1 << 26)
+
 /* The metadata record must fit in chunk 0 beside its be32 length. */
 #define SEAL_META_MAX (TC_SEAL_CHUNK - 4)
 
@@ -141,6 +152,23 @@ void seal_frame_encode(uint8_t hdr[SEAL_FRAME_HDR], uint32_t len, uint8_t flags,
 /* ---- wrap.c: ECDH P-256 + HKDF-SHA256 + AEAD key wrap ---- */
 /* Key id of a recipient: the first 8 bytes of SHA-256(pub). */
 int seal_key_id(const uint8_t pub[TC_P256_PUB_LEN], uint8_t id[SEAL_KEYID_LEN]) TC_MUST_CHECK;
+/* The longest label seal_hkdf_key takes. */
+#define SEAL_LABEL_MAX 32
+/*
+ * HKDF-SHA256(salt, ikm = shared, info = label ‖ eph ‖ recipient) into
+ * key.  0, -EINVAL (label too long) or TC_E_CRYPTO.
+ */
+int seal_hkdf_key(const uint8_t shared[32], const char *label, const uint8_t eph[TC_P256_PUB_LEN],
+		  const uint8_t recipient[TC_P256_PUB_LEN], const uint8_t *salt, size_t salt_len,
+		  uint8_t key[SEAL_KEY_LEN]) TC_MUST_CHECK;
+/*
+ * A fresh ephemeral key pair: its public half in eph, and the ECDH
+ * x-coordinate with recipient in shared; the private half is gone on
+ * return.  0, TC_E_INVAL_INPUT (recipient not on P-256), TC_E_RNG,
+ * -ENOMEM, TC_E_CRYPTO; shared is wiped on error.
+ */
+int seal_ecdh_ephemeral(const uint8_t recipient[TC_P256_PUB_LEN], uint8_t eph[TC_P256_PUB_LEN],
+			uint8_t shared[32]) TC_MUST_CHECK;
 /* 0 or TC_E_INVAL_INPUT: pub is a valid uncompressed P-256 point. */
 int seal_pub_check(const uint8_t pub[TC_P256_PUB_LEN]) TC_MUST_CHECK;
 /* pub = priv * G; -EINVAL for a scalar outside [1, n-1]. */
@@ -182,7 +210,7 @@ int seal_meta_decode(const uint8_t *json, size_t len, struct tc_photo_meta *meta
 	TC_MUST_CHECK;
 
 /* ---- prep.c: what tc_seal_prepare() draws (tc_secure_alloc memory) ---- */
-#define SEAL_PREP_MAX_WRAPS 2		/* the Trust, and the review key if any */
+#define SEAL_PREP_MAX_WRAPS 2		/* the Trust, and a test's second recipient */
 
 struct tc_seal_prep {
 	enum tc_aead aead;		/* resolved, known */

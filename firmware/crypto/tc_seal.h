@@ -55,7 +55,9 @@ struct tc_photo_meta {
 struct tc_seal_params {
 	enum tc_aead aead;
 	const uint8_t *trust_pub;	/* required: the Trust's photo public key */
-	const uint8_t *review_pub;	/* NULL unless policy enables on-device review */
+	const uint8_t *review_pub;	/* a second recipient, for multi-wrap tests only: no
+					   device code sets one (no key on the device may
+					   open a photo, R3) */
 	const uint8_t *device_mac_key;	/* required: TC_DEVICE_MAC_KEY_LEN bytes */
 	uint64_t created_us;		/* 0: now */
 	const uint8_t *photo_id;	/* NULL: fresh random id */
@@ -139,17 +141,19 @@ int tc_obj_parse_header(const uint8_t *buf, size_t len, struct tc_obj_info *info
  * complete, footer MAC matches.  Fills info and the SHA-256 of the whole
  * file.  TC_E_TRUNCATED for a partial object, TC_E_TRAILING for bytes
  * after the footer, TC_E_BAD_FOOTER when the MAC does not match (another
- * device's key, a damaged byte, or an object whose wraps were erased).
+ * device's key, a damaged byte, or an object whose wraps were erased),
+ * -EFBIG over the format's limits (64 MiB, 1023 chunks).
  */
 int tc_obj_verify_device(int fd, const uint8_t *device_mac_key, struct tc_obj_info *info,
 			 uint8_t digest[TC_SHA256_LEN]) TC_MUST_CHECK;
 
 /*
  * Trust side: open a whole object held in memory with a private key (the
- * Trust's photo key, or the device review key).  On success *jpeg is a
+ * Trust's photo key).  On success *jpeg is a
  * tc_secure_alloc() buffer the caller frees with tc_secure_free().
  * Errors name what failed: TC_E_WRONG_KEY, TC_E_BAD_HEADER, TC_E_BAD_CHUNK,
- * TC_E_TRUNCATED, TC_E_REORDERED, TC_E_FOREIGN_CHUNK, TC_E_TRAILING, ...
+ * TC_E_TRUNCATED, TC_E_REORDERED, TC_E_FOREIGN_CHUNK, TC_E_TRAILING, ...;
+ * -EFBIG for an object over the format's limits (64 MiB, 1023 chunks).
  */
 int tc_obj_open(const uint8_t *obj, size_t len, const uint8_t priv[TC_P256_PRIV_LEN],
 		struct tc_photo_meta *meta, uint8_t **jpeg, size_t *jpeg_len) TC_MUST_CHECK;
@@ -158,6 +162,47 @@ int tc_obj_open(const uint8_t *obj, size_t len, const uint8_t priv[TC_P256_PRIV_
 int tc_p256_keygen(uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB_LEN]) TC_MUST_CHECK;
 /* The public key of a private scalar; -EINVAL if it is not a valid P-256 scalar. */
 int tc_p256_public(const uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB_LEN])
+	TC_MUST_CHECK;
+
+/*
+ * A key as text (README.md, "Key text"): 2 * out_len hex digits, either
+ * case, optionally followed by one "\n", nothing else.  out_len is
+ * TC_P256_PRIV_LEN (a scalar in 1..n-1) or TC_P256_PUB_LEN (an
+ * uncompressed point on P-256).  0 or TC_E_KEYFILE; out is wiped on error.
+ */
+int tc_p256_key_decode(const char *text, size_t len, uint8_t *out, size_t out_len)
+	TC_MUST_CHECK;
+
+/*
+ * ECDH on P-256: the x-coordinate of priv * peer, 32 big-endian bytes.
+ * 0, TC_E_INVAL_INPUT (peer not an uncompressed point on the curve),
+ * -EINVAL (priv outside [1, n-1]), -ENOMEM, TC_E_CRYPTO; x is wiped on
+ * error.  For the file keystore and tests; a TPM does its own.
+ */
+int tc_p256_ecdh(const uint8_t priv[TC_P256_PRIV_LEN], const uint8_t peer[TC_P256_PUB_LEN],
+		 uint8_t x[32]) TC_MUST_CHECK;
+
+/*
+ * A sealed box (box.c, README "Sealed box"): data for the holder of one
+ * P-256 private key.  An ephemeral key, ECDH with the recipient,
+ * HKDF-SHA256 (info = label ‖ eph ‖ recipient), ChaCha20-Poly1305 with
+ * an all-zero nonce (the key is single-use) and ad as associated data.
+ * The box is eph (TC_P256_PUB_LEN bytes) and out (len + TC_BOX_TAG_LEN).
+ * seal: 0, -EINVAL (label over 32 bytes, len 0), TC_E_INVAL_INPUT
+ * (recipient not on the curve), TC_E_RNG, -ENOMEM, TC_E_CRYPTO.
+ * open: ecdh computes the shared x-coordinate with the recipient's
+ * private key (a keystore call on the device); 0, TC_E_WRONG_KEY (not
+ * for this key, or altered: the two cannot be told apart), the callback's
+ * error, TC_E_CRYPTO.  out (len - TC_BOX_TAG_LEN bytes) is wiped on error.
+ */
+#define TC_BOX_TAG_LEN 16
+typedef int (*tc_box_ecdh_fn)(void *ctx, const uint8_t peer[TC_P256_PUB_LEN], uint8_t x[32]);
+int tc_box_seal(const uint8_t recipient[TC_P256_PUB_LEN], const char *label, const uint8_t *ad,
+		size_t ad_len, const uint8_t *in, size_t len, uint8_t eph[TC_P256_PUB_LEN],
+		uint8_t *out) TC_MUST_CHECK;
+int tc_box_open(tc_box_ecdh_fn ecdh, void *ctx, const uint8_t recipient[TC_P256_PUB_LEN],
+		const char *label, const uint8_t *ad, size_t ad_len,
+		const uint8_t eph[TC_P256_PUB_LEN], const uint8_t *in, size_t len, uint8_t *out)
 	TC_MUST_CHECK;
 
 #endif /* TC_SEAL_H */

@@ -27,6 +27,7 @@ struct vstate {
 	uint64_t pos;		/* file offset of buf[0] */
 	uint64_t next;		/* offset of the next frame header */
 	uint64_t foot_off;	/* where the footer starts, once the last frame is seen */
+	uint64_t n_frames;
 	uint8_t fh[SEAL_FRAME_HDR];
 	size_t fh_got;
 	uint8_t foot[SEAL_FOOTER_LEN];
@@ -59,6 +60,8 @@ walk_buf(struct vstate *v, const uint8_t *buf, size_t got)
 		v->fh_got = 0;
 		if ((rc = seal_frame_decode(v->fh, v->next, v->total, false, &f)) != 0)
 			return rc;
+		if (++v->n_frames > SEAL_MAX_CHUNKS)
+			return -EFBIG;
 		if (f.flags & SEAL_FLAG_LAST)
 			v->foot_off = f.end;
 		else
@@ -126,6 +129,10 @@ seal_verify_fd(int fd, const uint8_t *device_mac_key, struct tc_obj_info *info,
 		goto out;
 	}
 	v.total = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+	if (v.total > SEAL_MAX_OBJECT) {
+		rc = -EFBIG;	/* over the format's limit: not read at all */
+		goto out;
+	}
 	if (!(buf = tc_malloc(bufsize))) {
 		rc = -ENOMEM;
 		goto out;

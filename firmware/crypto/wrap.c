@@ -8,7 +8,7 @@
  * then the header's AEAD under that single-use key with an all-zero nonce
  * and the fixed header ‖ key id as associated data.  The device holds no
  * private key that opens the Trust's record: once the content key is
- * wiped from RAM, only the Trust (or a review key) can read the photo.
+ * wiped from RAM, only the Trust can read the photo.
  *
  * Sealing is split in two so the costly half can run before the shutter:
  * seal_wrap_prepare (ephemeral key, ECDH, HKDF) needs only the recipient
@@ -26,10 +26,10 @@
 #include <mbedtls/platform_util.h>
 
 #include "seal_int.h"
+#include "tc_io.h"
 #include "tc_random.h"
 
 #define WRAP_LABEL "trustcam-wrap-v1"
-#define WRAP_LABEL_LEN (sizeof(WRAP_LABEL) - 1)
 
 /* mbedtls failures: out of memory and no entropy keep their meaning. */
 static int
@@ -174,23 +174,26 @@ tc_p256_public(const uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB_LEN
 }
 
 /*
- * The single-use wrap key: HKDF-SHA256(salt = photo id, ikm = ECDH x,
- * info = label ‖ ephemeral pub ‖ recipient pub).  Nothing here depends on
- * the creation time, which is why a wrap can be prepared before the photo
- * exists (seal_wrap_prepare).
+ * A single-use key: HKDF-SHA256(salt, ikm = ECDH x, info = label ‖
+ * ephemeral pub ‖ recipient pub).  For a wrap record the salt is the
+ * photo id and nothing depends on the creation time, which is why a wrap
+ * can be prepared before the photo exists (seal_wrap_prepare).
  */
-static int
-derive_wrap_key(const uint8_t shared[32], const uint8_t eph[TC_P256_PUB_LEN],
-		const uint8_t recipient[TC_P256_PUB_LEN], const uint8_t photo_id[TC_PHOTO_ID_LEN],
-		uint8_t key[SEAL_KEY_LEN])
+int
+seal_hkdf_key(const uint8_t shared[32], const char *label, const uint8_t eph[TC_P256_PUB_LEN],
+	      const uint8_t recipient[TC_P256_PUB_LEN], const uint8_t *salt, size_t salt_len,
+	      uint8_t key[SEAL_KEY_LEN])
 {
-	uint8_t info[WRAP_LABEL_LEN + 2 * TC_P256_PUB_LEN];
+	uint8_t info[SEAL_LABEL_MAX + 2 * TC_P256_PUB_LEN];
+	size_t l = strlen(label);
 
-	memcpy(info, WRAP_LABEL, WRAP_LABEL_LEN);
-	memcpy(info + WRAP_LABEL_LEN, eph, TC_P256_PUB_LEN);
-	memcpy(info + WRAP_LABEL_LEN + TC_P256_PUB_LEN, recipient, TC_P256_PUB_LEN);
-	if (mbedtls_hkdf(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), photo_id,
-			 TC_PHOTO_ID_LEN, shared, 32, info, sizeof(info), key, SEAL_KEY_LEN) != 0)
+	if (l > SEAL_LABEL_MAX)
+		return -EINVAL;
+	memcpy(info, label, l);
+	memcpy(info + l, eph, TC_P256_PUB_LEN);
+	memcpy(info + l + TC_P256_PUB_LEN, recipient, TC_P256_PUB_LEN);
+	if (mbedtls_hkdf(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), salt, salt_len, shared, 32,
+			 info, l + 2 * TC_P256_PUB_LEN, key, SEAL_KEY_LEN) != 0)
 		return TC_E_CRYPTO;
 	return 0;
 }
@@ -220,10 +223,9 @@ wrap_ad(uint8_t ad[SEAL_FIXED_LEN + SEAL_KEYID_LEN], const uint8_t fixed[SEAL_FI
 }
 
 int
-seal_wrap_prepare(const uint8_t recipient[TC_P256_PUB_LEN],
-		  const uint8_t photo_id[TC_PHOTO_ID_LEN], struct seal_wrap_prep *w)
+seal_ecdh_ephemeral(const uint8_t recipient[TC_P256_PUB_LEN], uint8_t eph[TC_P256_PUB_LEN],
+		    uint8_t shared[32])
 {
-	uint8_t shared[32];
 	mbedtls_ecp_group grp;
 	mbedtls_ecp_point q, r;
 	mbedtls_mpi d;
@@ -234,25 +236,70 @@ seal_wrap_prepare(const uint8_t recipient[TC_P256_PUB_LEN],
 	mbedtls_ecp_point_init(&q);
 	mbedtls_ecp_point_init(&r);
 	mbedtls_mpi_init(&d);
-	if ((rc = seal_key_id(recipient, w->keyid)) != 0 ||
-	    (rc = load_point(&grp, &r, recipient)) != 0)
+	if ((rc = load_point(&grp, &r, recipient)) != 0)
 		goto out;
 	if ((mrc = mbedtls_ecp_gen_keypair(&grp, &d, &q, tc_random_rng, NULL)) != 0 ||
 	    (mrc = mbedtls_ecp_point_write_binary(&grp, &q, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen,
-						  w->eph, TC_P256_PUB_LEN)) != 0) {
+						  eph, TC_P256_PUB_LEN)) != 0) {
 		rc = map_err(mrc);
 		goto out;
 	}
 	rc = ecdh_x(&grp, &r, &d, shared);
-	if (rc == 0)
-		rc = derive_wrap_key(shared, w->eph, recipient, photo_id, w->wkey);
 out:
-	/* The ephemeral private key dies here: only the derived wrap key is kept. */
-	mbedtls_platform_zeroize(shared, sizeof(shared));
+	/* The ephemeral private key dies here: only the shared secret is kept. */
 	mbedtls_mpi_free(&d);
 	mbedtls_ecp_point_free(&r);
 	mbedtls_ecp_point_free(&q);
 	mbedtls_ecp_group_free(&grp);
+	if (rc != 0)
+		mbedtls_platform_zeroize(shared, 32);
+	return rc;
+}
+
+int
+tc_p256_ecdh(const uint8_t priv[TC_P256_PRIV_LEN], const uint8_t peer[TC_P256_PUB_LEN],
+	     uint8_t x[32])
+{
+	mbedtls_ecp_group grp;
+	mbedtls_ecp_point e;
+	mbedtls_mpi d;
+	int rc, mrc;
+
+	mbedtls_ecp_group_init(&grp);
+	mbedtls_ecp_point_init(&e);
+	mbedtls_mpi_init(&d);
+	if ((rc = load_point(&grp, &e, peer)) != 0)
+		goto out;
+	if ((mrc = mbedtls_mpi_read_binary(&d, priv, TC_P256_PRIV_LEN)) != 0) {
+		rc = map_err(mrc);
+		goto out;
+	}
+	if (mbedtls_ecp_check_privkey(&grp, &d) != 0) {
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = ecdh_x(&grp, &e, &d, x);
+out:
+	mbedtls_mpi_free(&d);
+	mbedtls_ecp_point_free(&e);
+	mbedtls_ecp_group_free(&grp);
+	if (rc != 0)
+		mbedtls_platform_zeroize(x, 32);
+	return rc;
+}
+
+int
+seal_wrap_prepare(const uint8_t recipient[TC_P256_PUB_LEN],
+		  const uint8_t photo_id[TC_PHOTO_ID_LEN], struct seal_wrap_prep *w)
+{
+	uint8_t shared[32];
+	int rc;
+
+	if ((rc = seal_key_id(recipient, w->keyid)) == 0 &&
+	    (rc = seal_ecdh_ephemeral(recipient, w->eph, shared)) == 0)
+		rc = seal_hkdf_key(shared, WRAP_LABEL, w->eph, recipient, photo_id,
+				   TC_PHOTO_ID_LEN, w->wkey);
+	mbedtls_platform_zeroize(shared, sizeof(shared));
 	if (rc != 0)
 		mbedtls_platform_zeroize(w, sizeof(*w));
 	return rc;
@@ -290,26 +337,15 @@ seal_wrap_open(enum tc_aead aead, const uint8_t rec[SEAL_WRAP_LEN],
 	const uint8_t *ct = eph + TC_P256_PUB_LEN, *tag = ct + SEAL_KEY_LEN;
 	uint8_t shared[32], wkey[SEAL_KEY_LEN], ad[SEAL_FIXED_LEN + SEAL_KEYID_LEN];
 	struct seal_aead a = { 0 };
-	mbedtls_ecp_group grp;
-	mbedtls_ecp_point e;
-	mbedtls_mpi d;
-	int rc, mrc;
+	int rc;
 
-	mbedtls_ecp_group_init(&grp);
-	mbedtls_ecp_point_init(&e);
-	mbedtls_mpi_init(&d);
 	/* A damaged ephemeral key is a record that does not open, like a bad tag. */
-	rc = load_point(&grp, &e, eph);
+	rc = tc_p256_ecdh(priv, eph, shared);
 	if (rc == TC_E_INVAL_INPUT)
 		rc = SEAL_AUTH_FAILED;
-	if (rc != 0)
-		goto out;
-	if ((mrc = mbedtls_mpi_read_binary(&d, priv, TC_P256_PRIV_LEN)) != 0) {
-		rc = map_err(mrc);
-		goto out;
-	}
-	if ((rc = ecdh_x(&grp, &e, &d, shared)) != 0 ||
-	    (rc = derive_wrap_key(shared, eph, pub, fixed + SEAL_OFF_PHOTO_ID, wkey)) != 0 ||
+	if (rc != 0 ||
+	    (rc = seal_hkdf_key(shared, WRAP_LABEL, eph, pub, fixed + SEAL_OFF_PHOTO_ID,
+				TC_PHOTO_ID_LEN, wkey)) != 0 ||
 	    (rc = seal_aead_init(&a, aead, wkey)) != 0)
 		goto out;
 	wrap_ad(ad, fixed, keyid);
@@ -318,10 +354,35 @@ out:
 	seal_aead_free(&a);
 	mbedtls_platform_zeroize(shared, sizeof(shared));
 	mbedtls_platform_zeroize(wkey, sizeof(wkey));
-	mbedtls_mpi_free(&d);
-	mbedtls_ecp_point_free(&e);
-	mbedtls_ecp_group_free(&grp);
 	if (rc != 0)
 		mbedtls_platform_zeroize(cek, SEAL_KEY_LEN);
+	return rc;
+}
+
+int
+tc_p256_key_decode(const char *text, size_t len, uint8_t *out, size_t out_len)
+{
+	char hex[2 * TC_P256_PUB_LEN + 1];
+	uint8_t pub[TC_P256_PUB_LEN];
+	int rc = TC_E_KEYFILE;
+
+	if (out_len != TC_P256_PRIV_LEN && out_len != TC_P256_PUB_LEN)
+		return -EINVAL;
+	if (len == 2 * out_len + 1 && text[len - 1] == '\n')
+		len--;	/* the one line ending the tools write */
+	if (len != 2 * out_len)
+		goto out;
+	memcpy(hex, text, len);
+	hex[len] = '\0';	/* an embedded NUL then fails the length check */
+	if (tc_hex_decode(hex, out, out_len) != 0)
+		goto out;
+	if (out_len == TC_P256_PRIV_LEN)
+		rc = seal_pub_from_priv(out, pub) == 0 ? 0 : TC_E_KEYFILE;
+	else
+		rc = seal_pub_check(out) == 0 ? 0 : TC_E_KEYFILE;
+out:
+	mbedtls_platform_zeroize(hex, sizeof(hex));
+	if (rc != 0)
+		mbedtls_platform_zeroize(out, out_len);
 	return rc;
 }

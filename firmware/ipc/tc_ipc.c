@@ -62,6 +62,16 @@ static const struct {
 	[TC_MSG_EVENTS_REQ] = { "events-req", 0 },
 	[TC_MSG_EVENT] = { "event", sizeof(struct tc_msg_event) },
 	[TC_MSG_EVENTS_END] = { "events-end", sizeof(struct tc_msg_end) },
+	[TC_MSG_STAFF_REQ] = { "staff-req", 0 },
+	[TC_MSG_STAFF] = { "staff", sizeof(struct tc_msg_staff) },
+	[TC_MSG_STAFF_END] = { "staff-end", sizeof(struct tc_msg_end) },
+	[TC_MSG_ROSTER_REQ] = { "roster-req", sizeof(struct tc_msg_roster_req) },
+	[TC_MSG_PUPIL] = { "pupil", sizeof(struct tc_msg_pupil) },
+	[TC_MSG_ROSTER_END] = { "roster-end", sizeof(struct tc_msg_end) },
+	[TC_MSG_PREVIEW_START_REQ] = { "preview-start-req", 0 },
+	[TC_MSG_PREVIEW_RING] = { "preview-ring", sizeof(struct tc_msg_preview_ring), 1 },
+	[TC_MSG_PREVIEW_FRAME] = { "preview-frame", sizeof(struct tc_msg_preview_frame) },
+	[TC_MSG_PREVIEW_STOP_REQ] = { "preview-stop-req", 0 },
 };
 
 ssize_t

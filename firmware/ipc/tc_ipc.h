@@ -31,7 +31,7 @@
 
 #include "tc_err.h"
 
-#define TC_IPC_VERSION 2
+#define TC_IPC_VERSION 3
 #define TC_IPC_SOCKET_NAME "photod.sock"
 #define TC_IPC_TEXT_MAX 200
 #define TC_IPC_ID_LEN 16	/* photo id */
@@ -41,6 +41,8 @@
 #define TC_IPC_MAX_PUPILS 16	/* pupil refs one capture request may tag */
 #define TC_IPC_CHUNK 512	/* bytes of text per CSR chunk */
 #define TC_IPC_MAX_FDS 3	/* descriptors one message may carry */
+#define TC_IPC_MAX_PLATFORMS 16	/* platform names per pupil (= TC_META_MAX_PLATFORMS) */
+#define TC_IPC_ROSTER_PAGE 256	/* most roster rows one request returns */
 
 enum tc_msg_type {
 	TC_MSG_ERROR = 1,	/* d->c  struct tc_msg_error: a refusal or failure */
@@ -73,6 +75,17 @@ enum tc_msg_type {
 	TC_MSG_EVENTS_REQ,	/* c->d  (empty) */
 	TC_MSG_EVENT,		/* d->c  struct tc_msg_event, one per event in the policy */
 	TC_MSG_EVENTS_END,	/* d->c  struct tc_msg_end */
+	/* version 3: the kiosk's staff picker and tagging screen (issue 14) */
+	TC_MSG_STAFF_REQ,	/* c->d  (empty): the staff ids the policy lets log in */
+	TC_MSG_STAFF,		/* d->c  struct tc_msg_staff, one per staff member */
+	TC_MSG_STAFF_END,	/* d->c  struct tc_msg_end */
+	TC_MSG_ROSTER_REQ,	/* c->d  struct tc_msg_roster_req: needs a staff login */
+	TC_MSG_PUPIL,		/* d->c  struct tc_msg_pupil, one per roster row */
+	TC_MSG_ROSTER_END,	/* d->c  struct tc_msg_end */
+	TC_MSG_PREVIEW_START_REQ, /* c->d  (empty): needs a staff login; stops at logout */
+	TC_MSG_PREVIEW_RING,	/* d->c  struct tc_msg_preview_ring + 1 fd: the memfd (tc_preview.h) */
+	TC_MSG_PREVIEW_FRAME,	/* d->c  struct tc_msg_preview_frame: one per frame written */
+	TC_MSG_PREVIEW_STOP_REQ, /* c->d  (empty) -> OK */
 	TC_MSG_TYPE_MAX
 };
 
@@ -142,6 +155,35 @@ struct tc_msg_event {
 	uint32_t selected;	/* 1 for the event chosen now */
 };
 
+struct tc_msg_staff {
+	char id[TC_IPC_NAME_MAX];
+};
+
+struct tc_msg_roster_req {
+	uint32_t first;		/* row to start at */
+	uint32_t max;		/* rows wanted, 1..TC_IPC_ROSTER_PAGE */
+};
+
+/* One pupil's consent: a pseudonymous ref and the platforms it allows. */
+struct tc_msg_pupil {
+	char ref[TC_IPC_NAME_MAX];
+	uint32_t row;		/* index in the roster */
+	uint32_t n_platforms;	/* 0..TC_IPC_MAX_PLATFORMS: 0 = no consent */
+	char platforms[TC_IPC_MAX_PLATFORMS][TC_IPC_NAME_MAX];
+};
+
+struct tc_msg_preview_ring {
+	uint32_t width, height;	/* of each frame, RGB24 */
+	uint32_t nslots;
+	uint32_t reserved;
+};
+
+struct tc_msg_preview_frame {
+	uint32_t slot;		/* 0..nslots-1 */
+	uint32_t reserved;
+	uint64_t seq;		/* the camera's frame number (the photo's frame_seq) */
+};
+
 struct tc_msg_photo {
 	uint8_t id[TC_IPC_ID_LEN];
 	uint8_t digest[32];	/* SHA-256 of the sealed object */
@@ -186,6 +228,9 @@ struct tc_msg_status {
 	int64_t last_sync;	/* unix seconds; provisioning time until the first sync */
 	int64_t login_locked_until;	/* unix seconds; 0 when login is open */
 	int64_t now;		/* photod's clock, unix seconds, for the ages above */
+	/* version 3 */
+	char firmware[64];	/* photod's firmware version (tc_version()) */
+	char model[64];		/* the device model (tc_model()) */
 };
 
 /* Expected payload length of a type, or -1 for an unknown type. */

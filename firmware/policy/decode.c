@@ -23,17 +23,23 @@ typedef bool (*field_rule)(const char *s, size_t len);
 
 static const char *const top_keys[] = {
 	"format", "version", "issued", "expires", "device", "server", "trust_ca",
-	"photo_pub", "receipt_pub", "staff", "events", "consent", "rules",
+	"photo_pub", "receipt_pub", "sealed", "events", "consent", "rules",
 };
+static const char *const personal_keys[] = { "staff" };
 static const char *const device_keys[] = { "id", "class" };
 static const char *const server_keys[] = { "url", "name" };
 static const char *const staff_keys[] = { "id", "pin" };
 static const char *const event_keys[] = { "id", "name", "date" };
 static const char *const consent_keys[] = { "pupil", "platforms" };
 static const char *const rules_keys[] = {
-	"max_unsynced", "max_hours_since_sync", "delete_grace_hours",
-	"review_on_device", "require_event",
+	"max_unsynced", "max_hours_since_sync", "delete_grace_hours", "require_event",
 };
+/*
+ * Bundles issued before the on-device review key was removed carry
+ * "review_on_device": false, still accepted; true asks the device to keep
+ * a key that opens photos (against R3) and is refused.
+ */
+#define LEGACY_REVIEW_KEY "review_on_device"
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -171,7 +177,7 @@ decode_scalars(const json_t *root, struct tc_policy *p)
 	const char *cls;
 	json_int_t v;
 
-	if (!get_int(root, "format", 1, 1, &v) || !get_int(root, "version", 1, INT64_MAX, &v))
+	if (!get_int(root, "format", POLICY_PAYLOAD_FORMAT, POLICY_PAYLOAD_FORMAT, &v) || !get_int(root, "version", 1, INT64_MAX, &v))
 		return TC_E_POLICY_FORMAT;
 	p->version = (uint64_t)v;
 	if (!get_int(root, "issued", 0, INT64_MAX - 1, &v))
@@ -215,14 +221,26 @@ decode_scalars(const json_t *root, struct tc_policy *p)
 static int
 decode_rules(const json_t *r, struct tc_policy_rules *out)
 {
-	if (!exact_keys(r, rules_keys, NKEYS(rules_keys)) ||
-	    !get_u32(r, "max_unsynced", &out->max_unsynced) ||
-	    !get_u32(r, "max_hours_since_sync", &out->max_hours_since_sync) ||
-	    !get_u32(r, "delete_grace_hours", &out->delete_grace_hours) ||
-	    !get_bool(r, "review_on_device", &out->review_on_device) ||
-	    !get_bool(r, "require_event", &out->require_event))
+	const json_t *review = json_object_get(r, LEGACY_REVIEW_KEY);
+	json_t *rest;
+	int rc = TC_E_POLICY_FORMAT;
+
+	if (review && !json_is_boolean(review))
 		return TC_E_POLICY_FORMAT;
-	return 0;
+	if (json_is_true(review))
+		return TC_E_POLICY_REVIEW_KEY;
+	/* The other keys, exactly, in a copy without the legacy one. */
+	if (!json_is_object(r) || !(rest = json_copy((json_t *)r)))
+		return json_is_object(r) ? -ENOMEM : TC_E_POLICY_FORMAT;
+	json_object_del(rest, LEGACY_REVIEW_KEY);
+	if (exact_keys(rest, rules_keys, NKEYS(rules_keys)) &&
+	    get_u32(rest, "max_unsynced", &out->max_unsynced) &&
+	    get_u32(rest, "max_hours_since_sync", &out->max_hours_since_sync) &&
+	    get_u32(rest, "delete_grace_hours", &out->delete_grace_hours) &&
+	    get_bool(rest, "require_event", &out->require_event))
+		rc = 0;
+	json_decref(rest);
+	return rc;
 }
 
 static int
@@ -322,6 +340,26 @@ decode_consent(const json_t *a, struct tc_policy *p)
 }
 
 int
+policy_personal_decode(const uint8_t *json, size_t len, struct tc_policy *p)
+{
+	json_error_t err;
+	json_t *root;
+	int ret;
+
+	if (p->staff != NULL || p->n_staff != 0)
+		return -EINVAL;
+	root = json_loadb((const char *)json, len, JSON_REJECT_DUPLICATES, &err);
+	if (root == NULL)
+		return json_error_code(&err) == json_error_out_of_memory ? -ENOMEM
+									 : TC_E_POLICY_FORMAT;
+	ret = exact_keys(root, personal_keys, NKEYS(personal_keys))
+		? decode_staff(json_object_get(root, "staff"), p) : TC_E_POLICY_FORMAT;
+	/* jansson's copies of the PIN hashes go with the tree. */
+	json_decref(root);
+	return ret;
+}
+
+int
 policy_payload_decode(const uint8_t *json, size_t len, struct tc_policy **out)
 {
 	struct tc_policy *p = NULL;
@@ -347,7 +385,7 @@ policy_payload_decode(const uint8_t *json, size_t len, struct tc_policy **out)
 	if (ret == 0)
 		ret = decode_rules(json_object_get(root, "rules"), &p->rules);
 	if (ret == 0)
-		ret = decode_staff(json_object_get(root, "staff"), p);
+		ret = policy_sealed_decode(json_object_get(root, "sealed"), p);
 	if (ret == 0)
 		ret = decode_events(json_object_get(root, "events"), p);
 	if (ret == 0)

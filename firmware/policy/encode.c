@@ -55,6 +55,10 @@ precheck(const struct tc_policy *p)
 {
 	size_t i;
 
+	/* A decoded policy still sealed is re-signed as it is; an opened one is not. */
+	if (p->sealed.box != NULL && (p->n_staff != 0 || p->sealed.box_len <= TC_BOX_TAG_LEN ||
+				      p->sealed.box_len > POLICY_SEALED_MAX))
+		return -EINVAL;
 	if (p->trust_ca_pem == NULL || p->version == 0 || p->version > INT64_MAX ||
 	    p->issued < 0 || (p->device_class != TC_CLASS_TRUST_OWNED &&
 			      p->device_class != TC_CLASS_APPROVED))
@@ -106,6 +110,43 @@ staff_json(const struct tc_policy_staff *s)
 	return e;
 }
 
+int
+policy_personal_encode(const struct tc_policy *p, uint8_t **json, size_t *len)
+{
+	json_t *root = json_object(), *staff = json_array();
+	uint8_t *buf = NULL;
+	size_t i, n;
+	int ret = -ENOMEM;
+
+	*json = NULL;
+	*len = 0;
+	if (!root || !staff)
+		goto out;
+	for (i = 0; i < p->n_staff; i++)
+		if (!append(staff, staff_json(&p->staff[i])))
+			goto out;
+	if (!put(root, "staff", json_incref(staff)))
+		goto out;
+	n = json_dumpb(root, NULL, 0, JSON_COMPACT);
+	if (n == 0 || n > POLICY_SEALED_MAX - TC_BOX_TAG_LEN) {
+		ret = n == 0 ? -EINVAL : -EFBIG;
+		goto out;
+	}
+	if ((buf = tc_malloc(n)) == NULL)
+		goto out;
+	if (json_dumpb(root, (char *)buf, n, JSON_COMPACT) != n)
+		goto out;
+	*json = buf;
+	*len = n;
+	buf = NULL;
+	ret = 0;
+out:
+	tc_free(buf);
+	json_decref(staff);
+	json_decref(root);
+	return ret;
+}
+
 static json_t *
 event_json(const struct tc_policy_event *ev)
 {
@@ -154,7 +195,6 @@ rules_json(const struct tc_policy_rules *r)
 	if (e == NULL || !put(e, "max_unsynced", json_integer(r->max_unsynced)) ||
 	    !put(e, "max_hours_since_sync", json_integer(r->max_hours_since_sync)) ||
 	    !put(e, "delete_grace_hours", json_integer(r->delete_grace_hours)) ||
-	    !put(e, "review_on_device", json_boolean(r->review_on_device)) ||
 	    !put(e, "require_event", json_boolean(r->require_event))) {
 		json_decref(e);
 		return NULL;
@@ -162,19 +202,16 @@ rules_json(const struct tc_policy_rules *r)
 	return e;
 }
 
-/* The payload's top-level object, or NULL for lack of memory. */
+/* The payload's top-level object, or NULL: lack of memory, or *err. */
 static json_t *
-build(const struct tc_policy *p)
+build(const struct tc_policy *p, int *err)
 {
 	json_t *root = json_object(), *dev = json_object(), *srv = json_object();
-	json_t *staff = json_array(), *events = json_array(), *consent = json_array();
+	json_t *events = json_array(), *consent = json_array();
 	size_t i;
 
-	if (!root || !dev || !srv || !staff || !events || !consent)
+	if (!root || !dev || !srv || !events || !consent)
 		goto fail;
-	for (i = 0; i < p->n_staff; i++)
-		if (!append(staff, staff_json(&p->staff[i])))
-			goto fail;
 	for (i = 0; i < p->n_events; i++)
 		if (!append(events, event_json(&p->events[i])))
 			goto fail;
@@ -187,7 +224,7 @@ build(const struct tc_policy *p)
 	    !put(srv, "url", str(p->server_url, sizeof(p->server_url))) ||
 	    !put(srv, "name", str(p->server_name, sizeof(p->server_name))))
 		goto fail;
-	if (!put(root, "format", json_integer(POLICY_FORMAT)) ||
+	if (!put(root, "format", json_integer(POLICY_PAYLOAD_FORMAT)) ||
 	    !put(root, "version", json_integer((json_int_t)p->version)) ||
 	    !put(root, "issued", json_integer(p->issued)) ||
 	    !put(root, "expires", json_integer(p->expires)))
@@ -197,20 +234,19 @@ build(const struct tc_policy *p)
 	    !put(root, "trust_ca", json_string_nocheck(p->trust_ca_pem)) ||
 	    !put(root, "photo_pub", pub_hex(p->photo_pub)) ||
 	    !put(root, "receipt_pub", pub_hex(p->receipt_pub)) ||
-	    !put(root, "staff", json_incref(staff)) || !put(root, "events", json_incref(events)) ||
+	    !put(root, "sealed", policy_sealed_encode(p, err)) ||
+	    !put(root, "events", json_incref(events)) ||
 	    !put(root, "consent", json_incref(consent)) ||
 	    !put(root, "rules", rules_json(&p->rules)))
 		goto fail;
 	json_decref(dev);
 	json_decref(srv);
-	json_decref(staff);
 	json_decref(events);
 	json_decref(consent);
 	return root;
 fail:
 	json_decref(dev);
 	json_decref(srv);
-	json_decref(staff);
 	json_decref(events);
 	json_decref(consent);
 	json_decref(root);
@@ -235,11 +271,10 @@ tc_policy_encode(const struct tc_policy *p, uint8_t **json, size_t *len)
 	ret = precheck(p);
 	if (ret != 0)
 		goto out;
-	root = build(p);
-	if (root == NULL) {
-		ret = -ENOMEM;
+	ret = -ENOMEM;
+	root = build(p, &ret);
+	if (root == NULL)
 		goto out;
-	}
 	/* Counting allocates nothing: failure here is a string that is not UTF-8. */
 	n = json_dumpb(root, NULL, 0, JSON_COMPACT);
 	if (n == 0) {

@@ -187,27 +187,48 @@ b64_run(const char **p, const char *end, size_t min)
 }
 
 /*
- * Not a decoder (libargon2 decodes at verify time): a gate that keeps a
- * device from being told to spend more memory or time on a login than
- * it has, and refuses anything but argon2id version 19.
+ * A gate that keeps a device from being told to spend more memory or
+ * time on a login than it has, and refuses anything but argon2id
+ * version 19; with parts, also where the salt and hash are (still
+ * base64) and the costs, for pin.c to key the hash to the device.
  */
 bool
-policy_pin_hash_ok(const char *s, size_t len)
+policy_pin_hash_parse(const char *s, size_t len, struct policy_pin_parts *parts)
 {
-	const char *p = s, *end = s + len;
+	const char *p = s, *end = s + len, *salt, *hash;
 	unsigned long m, t, par;
 
 	if (len >= TC_POLICY_PIN_HASH_MAX)
 		return false;
 	if (!expect(&p, end, "$argon2id$v=19$m=") || !read_uint(&p, end, &m) ||
 	    !expect(&p, end, ",t=") || !read_uint(&p, end, &t) ||
-	    !expect(&p, end, ",p=") || !read_uint(&p, end, &par) ||
-	    !expect(&p, end, "$") || !b64_run(&p, end, 11) ||	/* salt >= 8 bytes */
-	    !expect(&p, end, "$") || !b64_run(&p, end, 22) ||	/* hash >= 16 bytes */
-	    p != end)
+	    !expect(&p, end, ",p=") || !read_uint(&p, end, &par) || !expect(&p, end, "$"))
 		return false;
-	return m >= POLICY_ARGON2_M_MIN && m <= POLICY_ARGON2_M_MAX &&
-	       t >= 1 && t <= POLICY_ARGON2_T_MAX && par >= 1 && par <= POLICY_ARGON2_P_MAX;
+	salt = p;
+	if (!b64_run(&p, end, 11) || !expect(&p, end, "$"))	/* salt >= 8 bytes */
+		return false;
+	hash = p;
+	if (!b64_run(&p, end, 22) || p != end)			/* hash >= 16 bytes */
+		return false;
+	if (m < POLICY_ARGON2_M_MIN || m > POLICY_ARGON2_M_MAX || t < 1 ||
+	    t > POLICY_ARGON2_T_MAX || par < 1 || par > POLICY_ARGON2_P_MAX)
+		return false;
+	if (parts != NULL) {
+		parts->m_kib = (uint32_t)m;
+		parts->t_cost = (uint32_t)t;
+		parts->lanes = (uint32_t)par;
+		parts->salt = salt;
+		parts->salt_len = (size_t)(hash - 1 - salt);
+		parts->hash = hash;
+		parts->hash_len = (size_t)(end - hash);
+	}
+	return true;
+}
+
+bool
+policy_pin_hash_ok(const char *s, size_t len)
+{
+	return policy_pin_hash_parse(s, len, NULL);
 }
 
 bool

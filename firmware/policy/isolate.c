@@ -28,13 +28,17 @@
 
 /* The child: verify, then rc and, on success, the policy; exit 0 if all was written. */
 static void
-child(int fd, const uint8_t *bundle, size_t len, const char *ca, const char *dev,
-      uint64_t min_version, int64_t now)
+child(int fd, const uint8_t *bundle, size_t len, const char *ca, const char *id,
+      uint64_t min_version, int64_t now, const struct tc_policy_device *dev)
 {
 	struct tc_policy *p = NULL;
-	int32_t rc = tc_policy_verify(bundle, len, ca, dev, min_version, now, &p);
+	int32_t rc = tc_policy_verify(bundle, len, ca, id, min_version, now, &p);
 	uint32_t ca_len;
 	int w;
+
+	/* The staff table is opened here: its PIN hashes never reach the parent. */
+	if (rc == 0 && dev != NULL)
+		rc = tc_policy_open(p, dev);
 
 	w = tc_write_all(fd, &rc, sizeof(rc));
 	tc_fault_point("policy.isolate.rc_sent");
@@ -44,6 +48,7 @@ child(int fd, const uint8_t *bundle, size_t len, const char *ca, const char *dev
 		    (w = tc_write_all(fd, p->staff, p->n_staff * sizeof(*p->staff))) == 0 &&
 		    (w = tc_write_all(fd, p->events, p->n_events * sizeof(*p->events))) == 0 &&
 		    (w = tc_write_all(fd, p->pupils, p->n_pupils * sizeof(*p->pupils))) == 0 &&
+		    (w = tc_write_all(fd, p->sealed.box, p->sealed.box_len)) == 0 &&
 		    (w = tc_write_all(fd, &ca_len, sizeof(ca_len))) == 0)
 			w = tc_write_all(fd, p->trust_ca_pem, ca_len);
 		tc_fault_point("policy.isolate.all_sent");
@@ -92,15 +97,17 @@ receive(int fd, struct tc_policy **out)
 	p->events = NULL;
 	p->pupils = NULL;
 	p->trust_ca_pem = NULL;
+	p->sealed.box = NULL;
 	p->cap_pupils = p->n_pupils;
 	if (rc == 0 && got != sizeof(*p))
 		rc = -EPIPE;
 	if (rc != 0)	/* nothing of the child's counts can be trusted to size a wipe */
-		p->n_staff = p->n_events = p->n_pupils = p->cap_pupils = 0;
+		p->n_staff = p->n_events = p->n_pupils = p->cap_pupils = p->sealed.box_len = 0;
 	if (rc == 0 && (p->n_staff > POLICY_MAX_STAFF || p->n_events > POLICY_MAX_EVENTS ||
 			p->n_pupils > POLICY_MAX_CONSENT ||
-			p->n_platforms > TC_POLICY_MAX_PLATFORMS)) {
-		p->n_staff = p->n_events = p->n_pupils = p->cap_pupils = 0;
+			p->n_platforms > TC_POLICY_MAX_PLATFORMS ||
+			p->sealed.box_len > POLICY_SEALED_MAX)) {
+		p->n_staff = p->n_events = p->n_pupils = p->cap_pupils = p->sealed.box_len = 0;
 		rc = -EPROTO;
 	}
 	/* Each array is owned by p as soon as it exists, read whole or not. */
@@ -115,6 +122,10 @@ receive(int fd, struct tc_policy **out)
 	if (rc == 0) {
 		rc = read_array(fd, p->n_pupils, sizeof(*p->pupils), &arr);
 		p->pupils = arr;
+	}
+	if (rc == 0) {
+		rc = read_array(fd, p->sealed.box_len, 1, &arr);
+		p->sealed.box = arr;
 	}
 	if (rc == 0 && (rc = tc_read_full(fd, &ca_len, sizeof(ca_len), &got)) == 0 &&
 	    (got != sizeof(ca_len) || ca_len == 0 || ca_len >= POLICY_CA_PEM_MAX))
@@ -134,7 +145,7 @@ receive(int fd, struct tc_policy **out)
 int
 tc_policy_verify_isolated(const uint8_t *bundle, size_t len, const char *ca_pem,
 			  const char *device_id, uint64_t min_version, int64_t now,
-			  struct tc_policy **out)
+			  const struct tc_policy_device *dev, struct tc_policy **out)
 {
 	int fds[2], st, rc;
 	pid_t pid;
@@ -151,11 +162,16 @@ tc_policy_verify_isolated(const uint8_t *bundle, size_t len, const char *ca_pem,
 	if (pid < 0) {
 		tc_warn("policy check in a child process: %s; checking in process",
 			tc_strerror(rc));
-		return tc_policy_verify(bundle, len, ca_pem, device_id, min_version, now, out);
+		rc = tc_policy_verify(bundle, len, ca_pem, device_id, min_version, now, out);
+		if (rc == 0 && dev != NULL && (rc = tc_policy_open(*out, dev)) != 0) {
+			tc_policy_free(*out);
+			*out = NULL;
+		}
+		return rc;
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		child(fds[1], bundle, len, ca_pem, device_id, min_version, now);
+		child(fds[1], bundle, len, ca_pem, device_id, min_version, now, dev);
 	}
 	close(fds[1]);
 	rc = receive(fds[0], out);

@@ -23,6 +23,11 @@
 /* Envelope (README "Bundle envelope"). */
 #define POLICY_MAGIC "TCPB"
 #define POLICY_FORMAT 1
+/* The payload's "format": 2 since the staff table travels sealed. */
+#define POLICY_PAYLOAD_FORMAT 2
+/* Sealed personal data: the box's HKDF label (README "Sealed personal data"). */
+#define POLICY_SEALED_LABEL "trustcam-policy-personal-v1"
+#define POLICY_SEALED_MAX POLICY_PAYLOAD_MAX	/* bytes of box, before base64 */
 #define POLICY_HDR_LEN 8		/* magic, format, 3 zero bytes */
 #define POLICY_PAYLOAD_MAX (1024 * 1024)
 #define POLICY_CERT_MAX (16 * 1024)
@@ -93,6 +98,35 @@ bool policy_device_id_ok(const char *s, size_t len);	/* "D-" + 16 lower-case hex
 bool policy_url_ok(const char *s, size_t len);		/* "https://" + printable, < 256 bytes */
 bool policy_host_ok(const char *s, size_t len);		/* [A-Za-z0-9.:-]{1,127} */
 bool policy_pin_hash_ok(const char *s, size_t len);	/* argon2id, v=19, costs in bounds */
+/* The same, and where its parts are (salt and hash still unpadded base64). */
+struct policy_pin_parts {
+	uint32_t m_kib, t_cost, lanes;
+	const char *salt, *hash;
+	size_t salt_len, hash_len;
+};
+bool policy_pin_hash_parse(const char *s, size_t len, struct policy_pin_parts *parts);
+
+/*
+ * The personal data inside the sealed box: a JSON object, today
+ * {"staff":[...]} (README "Sealed personal data").  decode: strict, into
+ * p->staff (p has none yet); 0, TC_E_POLICY_FORMAT, -ENOMEM.  encode:
+ * p's staff table as that JSON, *json from tc_malloc (wipe it); 0,
+ * -EINVAL, -ENOMEM.
+ */
+int policy_personal_decode(const uint8_t *json, size_t len, struct tc_policy *p) TC_MUST_CHECK;
+int policy_personal_encode(const struct tc_policy *p, uint8_t **json, size_t *len)
+	TC_MUST_CHECK;
+/*
+ * sealed.c: the payload's "sealed" member.  decode: the JSON value into
+ * p->sealed; 0, TC_E_POLICY_FORMAT, -ENOMEM.  encode: p->sealed as it is
+ * (re-signing a decoded policy), or else p's staff table sealed to
+ * p->device_pub; NULL for lack of memory or on a bad device_pub (*err).
+ */
+struct json_t;
+int policy_sealed_decode(const struct json_t *v, struct tc_policy *p) TC_MUST_CHECK;
+struct json_t *policy_sealed_encode(const struct tc_policy *p, int *err);
+/* pin.c: key the Argon2id hash of s to the device (dev->pin_mac); the hash is wiped. */
+int policy_pin_key(struct tc_policy_staff *s, const struct tc_policy_device *dev) TC_MUST_CHECK;
 /* 130 lower-case hex digits of an uncompressed P-256 point on the curve. */
 bool policy_pub_decode(const char *hex, size_t len, uint8_t out[TC_P256_PUB_LEN]);
 /* The CA PEM: one or more certificates mbedtls parses, < 16 KiB. */

@@ -41,9 +41,54 @@ enum tc_device_class {
 	TC_CLASS_APPROVED = 2,		/* R2: delete on receipt, never a grace period */
 };
 
+#define TC_POLICY_PIN_SALT_MAX 48	/* bytes of Argon2id salt a device accepts */
+#define TC_POLICY_PIN_TAG_MAX 64	/* bytes of Argon2id output */
+#define TC_POLICY_PIN_MAC_LEN 32
+
+/*
+ * A staff PIN as the device keeps it (README "Staff PINs"): the Argon2id
+ * parameters and salt of the Trust's hash, and in place of the hash
+ * HMAC-SHA256(device PIN secret, hash), made when the sealed table is
+ * opened.  Useless on any other device, and to an offline guesser who
+ * does not also hold this device's keystore.
+ */
+struct tc_policy_pin {
+	uint32_t m_kib, t_cost, lanes;
+	uint32_t salt_len, tag_len;
+	uint8_t salt[TC_POLICY_PIN_SALT_MAX];
+	uint8_t verifier[TC_POLICY_PIN_MAC_LEN];
+};
+
 struct tc_policy_staff {
 	char id[TC_POLICY_ID_MAX];
-	char pin_hash[TC_POLICY_PIN_HASH_MAX];	/* "$argon2id$v=19$m=...,t=...,p=...$salt$hash" */
+	/* Trust side: "$argon2id$v=19$m=...,t=...,p=...$salt$hash"; wiped on the device */
+	char pin_hash[TC_POLICY_PIN_HASH_MAX];
+	struct tc_policy_pin pin;		/* device side, once opened (tc_policy_open) */
+};
+
+/*
+ * The bundle's personal data as it travels (README "Sealed personal
+ * data"): a sealed box (firmware/crypto tc_box_seal) to the device's
+ * identity key.  box is heap, NULL once opened or when there is none.
+ */
+struct tc_policy_sealed {
+	uint8_t eph[TC_P256_PUB_LEN];
+	uint8_t *box;				/* ciphertext ‖ tag */
+	size_t box_len;
+};
+
+/*
+ * What opening a bundle's personal data asks of the device, as callbacks
+ * so this module does not depend on the keystore driver: ECDH with the
+ * identity key (whose public half is pub) and the PIN secret's HMAC.
+ * photod wires them to tc_keystore_identity_ecdh and tc_keystore_pin_mac.
+ */
+struct tc_policy_device {
+	uint8_t pub[TC_P256_PUB_LEN];		/* the identity key, uncompressed */
+	int (*ecdh)(void *ctx, const uint8_t peer[TC_P256_PUB_LEN], uint8_t x[32]);
+	int (*pin_mac)(void *ctx, const uint8_t *in, size_t len,
+		       uint8_t out[TC_POLICY_PIN_MAC_LEN]);
+	void *ctx;
 };
 
 struct tc_policy_event {
@@ -74,7 +119,6 @@ struct tc_policy_rules {
 	uint32_t max_unsynced;			/* photos; capture refused at this many */
 	uint32_t max_hours_since_sync;		/* capture refused when the last sync is older */
 	uint32_t delete_grace_hours;		/* after receipt; must be 0 on an approved device */
-	bool review_on_device;
 	bool require_event;
 };
 
@@ -96,6 +140,10 @@ struct tc_policy {
 	unsigned n_platforms;			/* the names the roster uses, first seen first */
 	char platform[TC_POLICY_MAX_PLATFORMS][TC_META_ID_MAX];
 	struct tc_policy_rules rules;
+	/* Trust side: the device identity key the personal data is sealed to. */
+	uint8_t device_pub[TC_P256_PUB_LEN];
+	/* As decoded: the staff table still sealed (n_staff 0) until tc_policy_open. */
+	struct tc_policy_sealed sealed;
 };
 
 /*
@@ -105,11 +153,13 @@ struct tc_policy {
  *   may sign policies (TC_E_POLICY_SIGNER), signature over the exact bytes
  *   (TC_E_POLICY_SIGNATURE) -- no JSON is parsed before this point --
  *   payload (TC_E_POLICY_FORMAT), device_id matches (TC_E_POLICY_DEVICE;
- *   NULL skips, for trustadm's own checks), issued <= now < expires
- *   (TC_E_POLICY_EXPIRED), version > min_version (TC_E_POLICY_ROLLBACK;
- *   pass installed_version, or installed_version - 1 to accept a re-install
- *   of the same bundle), class rules (TC_E_POLICY_CLASS: an approved device
- *   with a deletion grace period).
+ *   NULL skips, for trustadm's own checks; a payload asking for the removed
+ *   on-device review key is TC_E_POLICY_REVIEW_KEY), issued <= now
+ *   (TC_E_POLICY_NOT_YET), now < expires (TC_E_POLICY_EXPIRED), version >
+ *   min_version (TC_E_POLICY_ROLLBACK; pass installed_version, or
+ *   installed_version - 1 to accept a re-install of the same bundle), class
+ *   rules (TC_E_POLICY_CLASS: an approved device with a deletion grace
+ *   period, against R2).
  * On success *out is heap-allocated; free with tc_policy_free.
  */
 int tc_policy_verify(const uint8_t *bundle, size_t len, const char *ca_pem,
@@ -124,11 +174,30 @@ void tc_policy_free(struct tc_policy *p);
  */
 int tc_policy_verify_isolated(const uint8_t *bundle, size_t len, const char *ca_pem,
 			      const char *device_id, uint64_t min_version, int64_t now,
-			      struct tc_policy **out) TC_MUST_CHECK;
-
-/* The staff member's PIN against the policy (argon2id).  0, TC_E_BAD_PIN. */
-int tc_policy_check_pin(const struct tc_policy *p, const char *staff_id, const char *pin)
+			      const struct tc_policy_device *dev, struct tc_policy **out)
 	TC_MUST_CHECK;
+/*
+ * The last check (README check 9): open the sealed personal data with
+ * the device's identity key, decode the staff table and key each PIN
+ * hash to this device (dev->pin_mac); the hashes are wiped.  With dev,
+ * tc_policy_verify_isolated does this in its child, so the hashes never
+ * reach the caller.  0, TC_E_POLICY_SEALED (not sealed to this key, or
+ * altered), TC_E_POLICY_FORMAT (the opened table breaks the payload
+ * rules), -EINVAL (already open, or no dev), -ENOMEM, or a callback's
+ * error.  On error p is left sealed.
+ */
+int tc_policy_open(struct tc_policy *p, const struct tc_policy_device *dev) TC_MUST_CHECK;
+
+/*
+ * The staff member's PIN against an opened policy: Argon2id with the
+ * hash's parameters and salt, then dev->pin_mac, compared in constant
+ * time with the verifier.  0, TC_E_BAD_PIN (wrong PIN, unknown id,
+ * malformed PIN, NULL argument: all after one Argon2id run), -ENOMEM
+ * when libargon2 cannot get its memory, or pin_mac's error (neither is
+ * the user's fault: do not count them toward lockout).
+ */
+int tc_policy_check_pin(const struct tc_policy *p, const struct tc_policy_device *dev,
+			const char *staff_id, const char *pin) TC_MUST_CHECK;
 const struct tc_policy_event *tc_policy_find_event(const struct tc_policy *p, const char *id);
 
 /*
@@ -176,5 +245,11 @@ int tc_policy_hash_pin(const char *pin, char out[TC_POLICY_PIN_HASH_MAX]) TC_MUS
  * device certificate.
  */
 int tc_device_id(const uint8_t *spki_der, size_t len, char out[TC_POLICY_ID_MAX]) TC_MUST_CHECK;
+/*
+ * The P-256 public key in a SubjectPublicKeyInfo DER as an uncompressed
+ * point (what personal data is sealed to).  0, -EINVAL (NULL, not a
+ * P-256 key).
+ */
+int tc_device_pub(const uint8_t *spki_der, size_t len, uint8_t pub[TC_P256_PUB_LEN]) TC_MUST_CHECK;
 
 #endif /* TC_POLICY_H */

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -101,6 +102,20 @@ check_file(int dirfd, const char *name, int must_exist)
 	return 0;
 }
 
+/*
+ * Create catalog.db with 0600 (so SQLite gives its WAL and SHM the same
+ * mode), without ever opening an existing one.  POSIX advisory locks
+ * belong to the process and close() of ANY descriptor of the file drops
+ * them all: opening and closing a catalog another connection of this
+ * process has open would silently release that connection's locks, and
+ * another process's clean close would then take itself for the last
+ * connection and unlink the WAL under it (two catalogs from then on).
+ * O_EXCL means the descriptor closed here is always of a file this call
+ * made; the mutex keeps a second thread from opening that new file
+ * through SQLite before it is closed.
+ */
+static pthread_mutex_t precreate_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static int
 precreate(int dirfd)
 {
@@ -113,11 +128,13 @@ precreate(int dirfd)
 	for (i = 0; i < sizeof(side) / sizeof(side[0]); i++)
 		if ((rc = check_file(dirfd, side[i], 0)) != 0)
 			return rc;
-	/* Created by us with 0600 so SQLite gives its WAL and SHM the same mode. */
-	fd = tc_openat(dirfd, TC_CATALOG_NAME, O_RDWR | O_CREAT);
-	if (fd < 0)
+	pthread_mutex_lock(&precreate_mu);
+	fd = tc_openat(dirfd, TC_CATALOG_NAME, O_RDWR | O_CREAT | O_EXCL);
+	if (fd >= 0)
+		close(fd);
+	pthread_mutex_unlock(&precreate_mu);
+	if (fd < 0 && fd != -EEXIST)
 		return fd;
-	close(fd);
 	return check_file(dirfd, TC_CATALOG_NAME, 1);
 }
 
@@ -185,12 +202,19 @@ configure(struct tc_catalog *c)
 	return 0;
 }
 
-static int
-exec(struct tc_catalog *c, const char *sql)
+int
+tc_catalog_exec(struct tc_catalog *c, const char *sql)
 {
 	int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
 
 	return rc == SQLITE_OK ? 0 : tc_catalog_err(c, rc, "exec");
+}
+
+void
+tc_catalog_rollback(struct tc_catalog *c)
+{
+	if (!sqlite3_get_autocommit(c->db))
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* Bring the schema to TC_CATALOG_VERSION in one transaction. */
@@ -201,7 +225,7 @@ migrate(struct tc_catalog *c)
 	uint64_t ver;
 	int rc;
 
-	if ((rc = exec(c, "BEGIN IMMEDIATE")) != 0)
+	if ((rc = tc_catalog_exec(c, "BEGIN IMMEDIATE")) != 0)
 		return rc;
 	if ((rc = pragma_text(c, "PRAGMA user_version", buf, sizeof(buf))) != 0)
 		goto fail;
@@ -216,19 +240,19 @@ migrate(struct tc_catalog *c)
 		goto fail;
 	}
 	if (ver == TC_CATALOG_VERSION)
-		return exec(c, "COMMIT");
+		return tc_catalog_exec(c, "COMMIT");
 	if (ver > 0)
 		tc_info("store: migrating catalog from v%llu to v%d", (unsigned long long)ver,
 			TC_CATALOG_VERSION);
 	for (; ver < TC_CATALOG_VERSION; ver++)
-		if ((rc = exec(c, migrations[ver])) != 0)
+		if ((rc = tc_catalog_exec(c, migrations[ver])) != 0)
 			goto fail;
 	snprintf(buf, sizeof(buf), "PRAGMA user_version=%d", TC_CATALOG_VERSION);
-	if ((rc = exec(c, buf)) != 0 || (rc = exec(c, "COMMIT")) != 0)
+	if ((rc = tc_catalog_exec(c, buf)) != 0 || (rc = tc_catalog_exec(c, "COMMIT")) != 0)
 		goto fail;
 	return 0;
 fail:
-	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	tc_catalog_rollback(c);
 	return rc;
 }
 

@@ -55,9 +55,20 @@ int tc_catalog_get(struct tc_catalog *c, const uint8_t id[TC_PHOTO_ID_LEN],
 int tc_catalog_transition(struct tc_catalog *c, const uint8_t id[TC_PHOTO_ID_LEN],
 			  unsigned from_mask, enum tc_photo_state to, uint64_t now_us,
 			  enum tc_photo_state *prev) TC_MUST_CHECK;
-/* uploading -> receipted, recording r (checked against the row). */
+/*
+ * uploading -> receipted, recording r (checked against the row); straight
+ * to deleting (the delete intent, in the same transaction) if
+ * r->delete_now.
+ */
 int tc_catalog_set_receipt(struct tc_catalog *c, const uint8_t id[TC_PHOTO_ID_LEN],
 			   const struct tc_store_receipt *r, uint64_t now_us) TC_MUST_CHECK;
+/* The state of id's row; TC_E_NOT_FOUND if it has none. */
+int tc_catalog_state(struct tc_catalog *c, const uint8_t id[TC_PHOTO_ID_LEN],
+		     enum tc_photo_state *state) TC_MUST_CHECK;
+/* Run sql (BEGIN IMMEDIATE, COMMIT: a batch in one transaction). */
+int tc_catalog_exec(struct tc_catalog *c, const char *sql) TC_MUST_CHECK;
+/* Roll back the open transaction, if a failed statement or COMMIT left one. */
+void tc_catalog_rollback(struct tc_catalog *c);
 int tc_catalog_get_receipt(struct tc_catalog *c, const uint8_t id[TC_PHOTO_ID_LEN],
 			   uint8_t *buf, size_t cap, size_t *len) TC_MUST_CHECK;
 /* Photos and bytes in TC_STORE_HELD states. */

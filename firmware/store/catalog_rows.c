@@ -26,7 +26,7 @@ static const char *const sql[CAT_NSTMT] = {
 	[CAT_TRANSITION] = "UPDATE photos SET state = ?2, state_us = ?3"
 		" WHERE id = ?1 AND ((1 << state) & ?4) != 0",
 	[CAT_STATE] = "SELECT state FROM photos WHERE id = ?1",
-	[CAT_RECEIPT] = "UPDATE photos SET state = 3, state_us = ?2, receipt_seq = ?3,"
+	[CAT_RECEIPT] = "UPDATE photos SET state = ?8, state_us = ?2, receipt_seq = ?3,"
 		" receipt_time_us = ?4, receipt = ?5"
 		" WHERE id = ?1 AND state = 2 AND digest = ?6 AND size = ?7",
 	[CAT_GET_RECEIPT] = "SELECT receipt FROM photos WHERE id = ?1",
@@ -187,6 +187,13 @@ get_state(struct tc_catalog *c, const uint8_t id[TC_PHOTO_ID_LEN], enum tc_photo
 }
 
 int
+tc_catalog_state(struct tc_catalog *c, const uint8_t id[TC_PHOTO_ID_LEN],
+		 enum tc_photo_state *state)
+{
+	return get_state(c, id, state);
+}
+
+int
 tc_catalog_transition(struct tc_catalog *c, const uint8_t id[TC_PHOTO_ID_LEN],
 		      unsigned from_mask, enum tc_photo_state to, uint64_t now_us,
 		      enum tc_photo_state *prev)
@@ -242,6 +249,8 @@ tc_catalog_set_receipt(struct tc_catalog *c, const uint8_t id[TC_PHOTO_ID_LEN],
 	    (r2 = sqlite3_bind_blob(st, 5, r->blob, (int)r->blob_len, SQLITE_TRANSIENT)) != SQLITE_OK ||
 	    (r2 = sqlite3_bind_blob(st, 6, r->digest, TC_SHA256_LEN, SQLITE_TRANSIENT)) != SQLITE_OK ||
 	    (r2 = sqlite3_bind_int64(st, 7, (sqlite3_int64)r->size)) != SQLITE_OK ||
+	    (r2 = sqlite3_bind_int(st, 8, r->delete_now ? TC_PHOTO_DELETING :
+				   TC_PHOTO_RECEIPTED)) != SQLITE_OK ||
 	    (r2 = sqlite3_step(st)) != SQLITE_DONE)
 		rc = tc_catalog_err(c, r2, "receipt");
 	else if (sqlite3_changes(c->db) != 1)

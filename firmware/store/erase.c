@@ -1,26 +1,40 @@
 /*
- * erase.c - secure delete: cryptographic erase, overwrite, unlink.
+ * erase.c - secure delete: the cryptographic erase, then the blocks
+ * released, then unlink; one photo at a time or in batches.
  *
  * Overwriting is not trusted on flash (wear levelling keeps old copies),
  * so the erase that counts is cryptographic (NIST SP 800-88): the
  * object's key-wrap records -- the only device-held copies of its content
  * key, wrapped -- are overwritten with random bytes and fsynced FIRST.
  * After that no key on the device or the Trust's side can open the
- * object.  Only then is the whole file overwritten, fsynced, unlinked and
- * the directory fsynced.  Delete protocol, crash point after each step:
+ * object.  The rest is not overwritten (that would write every photo to
+ * flash twice for nothing): fallocate(PUNCH_HOLE) releases its blocks so
+ * the file system can discard them (mount option discard, or fstrim),
+ * then the file is unlinked.  CONFIG_STORE_OVERWRITE_ON_DELETE puts back
+ * the whole-file zero overwrite for media where it means something.
  *
- *   0. row -> deleting/discarding (intent, lifecycle.c) -> store.delete.intent
+ * Delete protocol, crash point after each step:
+ *
+ *   0. row -> deleting/discarding (intent)              -> store.delete.intent
+ *      (a receipt whose delete is due records the intent in its own
+ *      transaction: tc_store_receipt.delete_now)
  *   1. wrap records := random, fsync                    -> store.delete.wraps_erased
- *   2. whole file := zeros, fsync                       -> store.delete.overwritten
+ *   2. punch a hole over the file (or, with the Kconfig
+ *      option, whole file := zeros, fsync)              -> store.delete.punched
+ *                                                          (store.delete.overwritten)
  *   3. unlink                                           -> store.delete.unlinked
+ *   --- steps 4-7 once per batch (tc_store_delete_flush) ---
  *   4. fsync objects/                                   -> store.delete.dir_synced
- *   5. audit entry                                      -> store.delete.audited
- *   6. row -> deleted/discarded (tombstone)             -> store.delete.cataloged
+ *   5. audit entries, one durable write                 -> store.delete.audited
+ *   6. rows -> deleted/discarded, one transaction       -> store.delete.cataloged
  *   7. PRAGMA wal_checkpoint(TRUNCATE), result checked  -> store.delete.checkpointed
  *
  * Every step is idempotent, and the intent row makes the next call or the
  * next open run them all again: a crash anywhere finishes as a delete.
+ * No erase starts before its intent is durable, so a photo whose wraps
+ * are gone is never left in a live state.
  */
+#define _GNU_SOURCE /* fallocate */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -28,6 +42,7 @@
 #include <unistd.h>
 
 #include "store_int.h"
+#include "tc_audit.h"
 #include "tc_fault.h"
 #include "tc_io.h"
 #include "tc_log.h"
@@ -80,15 +95,30 @@ overwrite(int fd, uint64_t size)
 	return tc_fsync(fd);
 }
 
-int
-store_erase_file(struct tc_store *s, const char *name)
+/* Step 2 without the overwrite: give the blocks back for discard. */
+static int
+release_blocks(int fd, uint64_t size)
+{
+	if (size == 0)
+		return 0;
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)size) == 0)
+		return 0;
+	/* No hole punching here: the unlink frees the blocks all the same. */
+	if (errno == EOPNOTSUPP || errno == ENOSYS)
+		return 0;
+	return -errno;
+}
+
+/* Steps 1-3: a missing file is done already (a crash came after the unlink). */
+static int
+erase_unlink(struct tc_store *s, const char *name)
 {
 	struct stat st;
 	int fd, rc = 0;
 
 	fd = tc_openat(s->objfd, name, O_RDWR);
 	if (fd == -ENOENT)
-		goto dir;	/* a crash came after the unlink: make that durable */
+		return 0;
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) != 0) {
@@ -102,9 +132,15 @@ store_erase_file(struct tc_store *s, const char *name)
 	if ((rc = erase_wraps(fd, (uint64_t)st.st_size)) != 0)
 		goto out;
 	tc_fault_point("store.delete.wraps_erased");
-	if ((rc = overwrite(fd, (uint64_t)st.st_size)) != 0)
-		goto out;
-	tc_fault_point("store.delete.overwritten");
+	if (s->overwrite) {
+		if ((rc = overwrite(fd, (uint64_t)st.st_size)) != 0)
+			goto out;
+		tc_fault_point("store.delete.overwritten");
+	} else {
+		if ((rc = release_blocks(fd, (uint64_t)st.st_size)) != 0)
+			goto out;
+		tc_fault_point("store.delete.punched");
+	}
 	close(fd);
 	fd = -1;
 	if (unlinkat(s->objfd, name, 0) != 0 && errno != ENOENT) {
@@ -112,10 +148,6 @@ store_erase_file(struct tc_store *s, const char *name)
 		goto out;
 	}
 	tc_fault_point("store.delete.unlinked");
-dir:
-	if ((rc = tc_fsync_dir(s->objfd)) != 0)
-		goto out;
-	tc_fault_point("store.delete.dir_synced");
 out:
 	if (fd >= 0)
 		close(fd);
@@ -125,12 +157,33 @@ out:
 }
 
 int
+store_erase_file(struct tc_store *s, const char *name)
+{
+	int rc;
+
+	if ((rc = erase_unlink(s, name)) != 0)
+		return rc;
+	if ((rc = tc_fsync_dir(s->objfd)) != 0) {
+		tc_warn("store: erase of %s not durable: %s", name, tc_strerror(rc));
+		return rc;
+	}
+	tc_fault_point("store.delete.dir_synced");
+	return 0;
+}
+
+static const char *
+final_action(enum tc_photo_state intent)
+{
+	return intent == TC_PHOTO_DELETING ? "store.delete" : "store.discard";
+}
+
+int
 store_finish_delete(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN],
 		    enum tc_photo_state intent, const char *actor, const char *detail)
 {
 	enum tc_photo_state final = intent == TC_PHOTO_DELETING ? TC_PHOTO_DELETED :
 		TC_PHOTO_DISCARDED;
-	const char *action = intent == TC_PHOTO_DELETING ? "store.delete" : "store.discard";
+	const char *action = final_action(intent);
 	char name[STORE_NAME_MAX], hex[STORE_HEX_ID];
 	int rc;
 
@@ -158,4 +211,130 @@ store_finish_delete(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN],
 	}
 	tc_fault_point("store.delete.checkpointed");
 	return 0;
+}
+
+int
+tc_store_delete_add(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN])
+{
+	char name[STORE_NAME_MAX], hex[STORE_HEX_ID];
+	enum tc_photo_state cur;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->batch_n; i++)
+		if (memcmp(s->batch[i], id, TC_PHOTO_ID_LEN) == 0)
+			return 0;	/* erased already, waiting for the batch */
+	/* Callers flush a full batch themselves; this only keeps the array bounded. */
+	if (s->batch_n == STORE_BATCH_MAX && (rc = tc_store_delete_flush(s, NULL)) != 0 &&
+	    rc != -EBUSY)
+		return rc;
+	if ((rc = tc_catalog_state(s->cat, id, &cur)) != 0)
+		return rc;
+	if (cur == TC_PHOTO_RECEIPTED) {
+		rc = tc_catalog_transition(s->cat, id, TC_STORE_BIT(TC_PHOTO_RECEIPTED),
+					   TC_PHOTO_DELETING, tc_time_wall_us(), NULL);
+		if (rc != 0)
+			return rc;
+		cur = TC_PHOTO_DELETING;
+	}
+	if (cur != TC_PHOTO_DELETING)
+		return TC_E_STATE;
+	tc_fault_point("store.delete.intent");
+	store_obj_name(id, name);
+	if ((rc = erase_unlink(s, name)) != 0) {
+		tc_hex_encode(id, TC_PHOTO_ID_LEN, hex);
+		if (store_audit(s, NULL, "store.delete", hex, rc, "erase failed; will retry") != 0)
+			tc_warn("store: failed delete of %s not audited", hex);
+		return rc;
+	}
+	if (s->batch_n == 0)
+		s->batch_t0_us = tc_time_mono_us();
+	memcpy(s->batch[s->batch_n++], id, TC_PHOTO_ID_LEN);
+	return 0;
+}
+
+bool
+tc_store_delete_due(const struct tc_store *s)
+{
+	return s->batch_n == STORE_BATCH_MAX || (s->batch_n > 0 &&
+	       tc_time_mono_us() - s->batch_t0_us >= (uint64_t)CONFIG_STORE_DELETE_BATCH_MS * 1000u);
+}
+
+size_t
+tc_store_delete_pending(const struct tc_store *s)
+{
+	return s->batch_n;
+}
+
+/* Step 6 for the whole batch: one transaction, so one WAL commit and fsync. */
+static int
+tombstone_batch(struct tc_store *s)
+{
+	uint64_t now = tc_time_wall_us();
+	size_t i;
+	int rc;
+
+	if ((rc = tc_catalog_exec(s->cat, "BEGIN IMMEDIATE")) != 0)
+		return rc;
+	for (i = 0; rc == 0 && i < s->batch_n; i++) {
+		rc = tc_catalog_transition(s->cat, s->batch[i], TC_STORE_BIT(TC_PHOTO_DELETING),
+					   TC_PHOTO_DELETED, now, NULL);
+		/* Finished by another handle meanwhile: nothing left to do for it. */
+		if (rc == TC_E_STATE || rc == TC_E_NOT_FOUND)
+			rc = 0;
+	}
+	if (rc == 0)
+		rc = tc_catalog_exec(s->cat, "COMMIT");
+	if (rc != 0)
+		tc_catalog_rollback(s->cat);
+	return rc;
+}
+
+int
+tc_store_delete_flush(struct tc_store *s, size_t *deleted)
+{
+	struct tc_audit_item items[STORE_BATCH_MAX];
+	char hex[STORE_BATCH_MAX][STORE_HEX_ID];
+	size_t i, n = s->batch_n;
+	int rc;
+
+	if (deleted)
+		*deleted = 0;
+	if (n == 0)
+		return 0;
+	/*
+	 * Whatever happens now, the batch is done with: each photo's row is a
+	 * durable deleting intent that the next pass or open finishes.
+	 */
+	if ((rc = tc_fsync_dir(s->objfd)) != 0)
+		goto out;
+	tc_fault_point("store.delete.dir_synced");
+	for (i = 0; i < n; i++) {
+		tc_hex_encode(s->batch[i], TC_PHOTO_ID_LEN, hex[i]);
+		items[i] = (struct tc_audit_item){ s->actor, "store.delete", hex[i], 0, "" };
+	}
+	/* Audit before the tombstones: a crash in between repeats the entries, never loses them. */
+	if ((rc = tc_audit_append_many(s->audit, items, n)) != 0) {
+		tc_err("store: audit of %zu deletes failed: %s", n, tc_strerror(rc));
+		goto out;
+	}
+	tc_fault_point("store.delete.audited");
+	if ((rc = tombstone_batch(s)) != 0)
+		goto out;
+	tc_fault_point("store.delete.cataloged");
+	for (i = 0; i < n; i++)
+		tc_store_assert_state(s, s->batch[i]);
+	if (deleted)
+		*deleted = n;
+	s->batch_n = 0;
+	/* The old row versions sit in the WAL until it is checkpointed and truncated. */
+	if ((rc = tc_store_checkpoint(s)) != 0) {
+		tc_warn("store: %zu deleted, WAL not yet truncated (%s)", n, tc_strerror(rc));
+		return rc;
+	}
+	tc_fault_point("store.delete.checkpointed");
+	return 0;
+out:
+	s->batch_n = 0;
+	return rc;
 }

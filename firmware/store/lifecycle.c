@@ -29,8 +29,10 @@
  * | uploading            | uploading   | tc_store_mark_uploading (retry)   |
  * | uploading            | captured    | tc_store_upload_failed            |
  * | uploading            | receipted   | tc_store_mark_receipted           |
+ * | uploading            | deleting    | tc_store_mark_receipted, delete_now |
+ * | receipted, deleting  | deleting    | tc_store_delete_add (batch intent) |
  * | receipted, deleting  | deleting    | tc_store_secure_delete (intent)   |
- * | deleting             | deleted     | store_finish_delete (erase.c)     |
+ * | deleting             | deleted     | store_finish_delete, tc_store_delete_flush |
  * | captured, discarding | discarding  | tc_store_discard (intent)         |
  * | discarding           | discarded   | store_finish_delete (erase.c)     |
  * | captured..receipted  | lost        | store_reconcile (alarm)           |
@@ -116,10 +118,13 @@ begin_delete(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN], enum tc_phot
 				   prev == intent ? "resumed" : "");
 }
 
+/* A batch of one (whatever else the handle's batch holds is finished with it). */
 int
 tc_store_secure_delete(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN])
 {
-	return begin_delete(s, id, TC_PHOTO_RECEIPTED, TC_PHOTO_DELETING, NULL);
+	int rc = tc_store_delete_add(s, id);
+
+	return rc ? rc : tc_store_delete_flush(s, NULL);
 }
 
 int

@@ -92,6 +92,9 @@ tc_store_open(struct tc_store **out, const struct tc_store_config *cfg)
 	s->audit = cfg->audit;
 	tc_strlcpy(s->actor, cfg->actor ? cfg->actor : "store", sizeof(s->actor));
 	tc_store_set_quota(s, cfg->quota_bytes, cfg->quota_photos);
+#ifdef CONFIG_STORE_OVERWRITE_ON_DELETE
+	s->overwrite = true;
+#endif
 	if ((s->mac_key = tc_secure_alloc(TC_DEVICE_MAC_KEY_LEN)) == NULL) {
 		rc = -ENOMEM;
 		goto fail;
@@ -134,6 +137,9 @@ tc_store_close(struct tc_store *s)
 {
 	if (!s)
 		return;
+	/* An unfinished batch is only deleting rows: the next open finishes it otherwise. */
+	if (s->cat && s->batch_n > 0 && tc_store_delete_flush(s, NULL) != 0)
+		tc_warn("store: a delete batch is left for the next open");
 	if (s->cat && s->checkpoint_pending && tc_catalog_checkpoint(s->cat) != 0)
 		tc_warn("store: WAL still not truncated at close");
 	tc_catalog_close(s->cat);
@@ -144,6 +150,14 @@ tc_store_close(struct tc_store *s)
 	tc_secure_free(s->mac_key);
 	tc_free(s);
 }
+
+#ifdef CONFIG_FAULT_INJECTION
+void
+tc_store_test_overwrite(struct tc_store *s, bool on)
+{
+	s->overwrite = on;
+}
+#endif
 
 int
 tc_store_checkpoint(struct tc_store *s)

@@ -18,6 +18,7 @@
 #define STORE_NAME_MAX 48
 #define STORE_ACTOR_MAX 64
 #define STORE_HEX_ID (2 * TC_PHOTO_ID_LEN + 1)
+#define STORE_BATCH_MAX CONFIG_STORE_DELETE_BATCH
 
 struct tc_store {
 	int dirfd;			/* the store dir; holds the open lock (flock) */
@@ -28,6 +29,11 @@ struct tc_store {
 	uint64_t quota_bytes, quota_photos;
 	char actor[STORE_ACTOR_MAX];
 	bool checkpoint_pending;	/* a delete could not truncate the WAL */
+	bool overwrite;			/* CONFIG_STORE_OVERWRITE_ON_DELETE (tests may switch it) */
+	/* Erased and unlinked, rows still deleting: tc_store_delete_flush finishes them. */
+	uint8_t batch[STORE_BATCH_MAX][TC_PHOTO_ID_LEN];
+	size_t batch_n;
+	uint64_t batch_t0_us;		/* monotonic time of the batch's first photo */
 };
 
 struct tc_store_writer {
@@ -43,9 +49,10 @@ void store_obj_name(const uint8_t id[TC_PHOTO_ID_LEN], char name[STORE_NAME_MAX]
 
 /*
  * Erase objects/name: overwrite its key-wrap records with random bytes
- * (if its header parses) and fsync -- the cryptographic erase -- then the
- * whole file with zeros and fsync, unlink, fsync objects/.  A missing
- * file is not an error (a crash may have come after the unlink).
+ * (if its header parses) and fsync -- the cryptographic erase -- then
+ * punch a hole over it (or, with CONFIG_STORE_OVERWRITE_ON_DELETE, write
+ * the whole file with zeros and fsync), unlink, fsync objects/.  A
+ * missing file is not an error (a crash may have come after the unlink).
  */
 int store_erase_file(struct tc_store *s, const char *name) TC_MUST_CHECK;
 

@@ -17,6 +17,7 @@
 #ifndef TC_STORE_H
 #define TC_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -85,6 +86,7 @@ struct tc_store_receipt {
 	uint64_t size;
 	const uint8_t *blob;		/* the signed receipt, kept with the tombstone */
 	size_t blob_len;		/* 1..TC_STORE_RECEIPT_MAX */
+	bool delete_now;		/* R2: record the delete intent with the receipt */
 };
 
 struct tc_store_stats {
@@ -135,7 +137,8 @@ void tc_store_abort(struct tc_store *s, struct tc_store_writer *w);
  * TC_E_STATE when the photo's state does not allow the transition.
  *   mark_uploading: captured -> uploading, or uploading -> uploading (retry)
  *   upload_failed:  uploading -> captured
- *   mark_receipted: uploading -> receipted (receipt must cover the object)
+ *   mark_receipted: uploading -> receipted (receipt must cover the object),
+ *                   or -> deleting (the delete intent) if r->delete_now
  *   secure_delete:  receipted -> deleting -> deleted   (resumes a deleting photo)
  *   discard:        captured -> discarding -> discarded (resumes; actor is audited)
  * secure_delete/discard return 0 once the object and its key-wrap records
@@ -154,6 +157,31 @@ int tc_store_mark_receipted(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN
 int tc_store_secure_delete(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN]) TC_MUST_CHECK;
 int tc_store_discard(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN],
 		     const char *actor) TC_MUST_CHECK;
+/*
+ * Batched secure delete (syncd): tc_store_delete_add() records the intent
+ * (receipted -> deleting, unless the receipt did: delete_now), erases the
+ * key-wrap records (synced), releases the blocks and unlinks the object,
+ * and adds the photo to the handle's batch.  tc_store_delete_flush()
+ * makes the batch durable and final: one fsync of objects/, the audit
+ * entries in one write, the tombstones in one transaction, one WAL
+ * truncation; *deleted (may be NULL) gets how many photos it finished.
+ * tc_store_delete_due() says when the batch is full
+ * (CONFIG_STORE_DELETE_BATCH) or its oldest photo has waited
+ * CONFIG_STORE_DELETE_BATCH_MS (add flushes a full batch itself first).  Call flush before reporting a pass done.
+ * On any error the photos stay in deleting, finished by the next add, the
+ * next secure_delete or the next open; -EBUSY from flush means deleted,
+ * WAL not yet truncated.  tc_store_secure_delete() is add then flush.
+ */
+int tc_store_delete_add(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN]) TC_MUST_CHECK;
+int tc_store_delete_flush(struct tc_store *s, size_t *deleted) TC_MUST_CHECK;
+bool tc_store_delete_due(const struct tc_store *s);
+size_t tc_store_delete_pending(const struct tc_store *s);
+
+#ifdef CONFIG_FAULT_INJECTION
+/* Tests: erase with (on) or without the whole-file overwrite, whatever the build says. */
+void tc_store_test_overwrite(struct tc_store *s, bool on);
+#endif
+
 /* PRAGMA wal_checkpoint(TRUNCATE); -EBUSY if a reader kept it from finishing. */
 int tc_store_checkpoint(struct tc_store *s) TC_MUST_CHECK;
 

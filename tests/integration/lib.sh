@@ -45,7 +45,7 @@ ta() { "$B/trustadm" -d "$TRUST" "$@"; }
 status_field() { camctl status | sed -n "s/^$1: *//p"; }
 
 PIN=246810
-PIN2=13579
+PIN2=482916
 
 # make_trust DIR: a throwaway Trust (CA, policy signer, photo and receipt
 # keys) with staff S042 (PIN $PIN) and S043 (PIN $PIN2), events EV-SPORTS

@@ -23,6 +23,29 @@ for b in host rpi4 kiosk-x86; do
 		make -s O="$T/cfg-$b" olddefconfig >/dev/null
 done
 
+# Device boards never carry the test hooks (fault injection, the test
+# clock), not even when a config asks for them: FAULT_INJECTION depends on
+# the host board.
+for b in rpi4 kiosk-x86; do
+	if grep -q '^CONFIG_FAULT_INJECTION=y' "$T/cfg-$b/.config"; then
+		no "$b defconfig resolves to no fault or clock hooks"
+	else
+		ok "$b defconfig resolves to no fault or clock hooks"
+	fi
+	echo CONFIG_FAULT_INJECTION=y >> "$T/cfg-$b/.config"
+	make -s O="$T/cfg-$b" olddefconfig >/dev/null
+	if grep -q '^CONFIG_FAULT_INJECTION=y' "$T/cfg-$b/.config"; then
+		no "$b: a config asking for the fault hooks does not get them"
+	else
+		ok "$b: a config asking for the fault hooks does not get them"
+	fi
+done
+if grep -q '^CONFIG_FAULT_INJECTION=y' "$T/cfg-host/.config"; then
+	ok "the host board keeps its fault hooks for the tests"
+else
+	no "the host board keeps its fault hooks for the tests"
+fi
+
 # Out of tree, mixed goals, as in the issue: make O=dir host_defconfig all.
 make -s O="$T/oot" host_defconfig all >/dev/null
 if [ -f "$T/oot/libtrustcam.a" ] && [ -f "$T/oot/include/generated/autoconf.h" ]; then
@@ -76,16 +99,18 @@ done
 [ "$fails" -eq "$before" ] && ok "link line carries -pie and full RELRO"
 
 # make install on a device board stages exactly what a camera runs: the
-# device programs, their man pages and units, the users and directories,
-# and the board's overlay; never the Trust's tools (they open photos).
-DEVICE_FILES="usr/bin/camctl usr/bin/photod usr/bin/syncd
+# device programs (with the kiosk, the staff screen), their man pages and
+# units, the users and directories, and the board's overlay; never the
+# Trust's tools (they open photos).
+DEVICE_FILES="usr/bin/camctl usr/bin/photod usr/bin/syncd usr/bin/kiosk
 usr/share/man/man1/camctl.1 usr/share/man/man8/photod.8 usr/share/man/man8/syncd.8
-usr/lib/systemd/system/photod.service usr/lib/systemd/system/syncd.service
+usr/share/man/man8/kiosk.8
+usr/lib/systemd/system/photod.service usr/lib/systemd/system/syncd.service usr/lib/systemd/system/kiosk.service
 usr/lib/sysusers.d/trustcam.conf usr/lib/tmpfiles.d/trustcam.conf"
 for b in rpi4 kiosk-x86; do
 	rm -rf "$T/stage-$b"
 	make -s O="$T/cfg-$b" install DESTDIR="$T/stage-$b" >/dev/null
-	want=$( { printf '%s\n' $DEVICE_FILES; (cd "board/$b/rootfs" && find . -type f | sed 's|^\./||'); } | sort)
+	want=$( { printf '%s\n' $DEVICE_FILES; (cd board/common/rootfs && find . -type f | sed 's|^\./||'); (cd "board/$b/rootfs" && find . -type f | sed 's|^\./||'); } | sort)
 	got=$(cd "$T/stage-$b" && find . -type f | sed 's|^\./||' | sort)
 	if [ "$want" = "$got" ]; then
 		ok "$b: make install stages exactly the device programs, units and overlay"

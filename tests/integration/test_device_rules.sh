@@ -74,7 +74,7 @@ check "logged out after 10 idle minutes" has '^staff: *nobody' "$(camctl status)
 check "the idle logout is audited" has 'staff:S043 logout - 0 idle for 10 min' "$(audit_log)"
 
 # -- a new PIN from the Trust (trustadm staff pin) takes effect with the next policy
-NEWPIN=97531
+NEWPIN=975318
 printf '%s\n' "$NEWPIN" | ta staff pin S043 --pin-stdin >/dev/null
 expect_exit "until the next policy the old PIN still logs in" 0 'S043 logged in' login S043 "$PIN2"
 camctl logout >/dev/null

@@ -6,7 +6,7 @@
 # crash (the overlap), and after a restart every reported photo is listed
 # and opens, and no partial object is left.  And a burst that reaches the
 # policy's unsynced limit part way stops at the limit exactly: the photo
-# still committing counts.
+# still committing counts.  camctl, whose photod died under it, exits 4.
 set -eu
 T=${TC_TEST_TMP:?}
 B=${TC_BIN:?}
@@ -28,8 +28,12 @@ for point in store.commit.synced store.commit.renamed store.commit.dir_synced \
 	staff_session
 	set +e
 	camctl capture --count 5 > "$T/burst.out" 2>&1
+	burst_rc=$?
 	set -e
 	wait_for_exit
+	check "$point of photo 3: camctl exits 4, photod gone, as camctl(1) says" \
+		test "$burst_rc" -eq 4
+	check "$point of photo 3: camctl says photod is gone" grep -q 'photod is gone' "$T/burst.out"
 	grep ' captured$' "$T/burst.out" | cut -d' ' -f1 > "$T/acked" || true
 	check "$point of photo 3: photos 1 and 2 were reported" test "$(wc -l < "$T/acked")" -eq 2
 	# Before the rename photo 3's own temporary is there too.

@@ -90,8 +90,8 @@ expect_exit "another device's bundle is refused" 3 'rejected: policy is for anot
 expect_exit "a bundle from another Trust's signer is refused" 3 \
 	'rejected: policy signer is not certified by the Trust CA' \
 	install "$CERT" "$CA" "$T/foreign-signer.bundle"
-expect_exit "an approved device's bundle with a deletion grace is refused" 3 \
-	'rejected: policy asks for what this device class forbids' \
+expect_exit "an approved device's bundle with a deletion grace is refused, citing R2 and the grace period" 3 \
+	'rule R2: policy bundle rejected: policy gives an approved device a deletion grace period' \
 	install "$CERT" "$CA" "$T/grace.bundle"
 expect_exit "a file that is not a certificate is refused" 3 'does not parse' \
 	install "$T/v1.bundle" "$CA" "$T/v1.bundle"
@@ -185,6 +185,15 @@ check "capture is allowed while the policy is valid" camctl capture
 clock_offset $((31 * 86400))
 expect_exit "capture after the policy expired is refused (R1)" 3 'rule R1: policy: the policy has expired' \
 	camctl capture
+clock_offset -3600
+expect_exit "capture with the clock before the policy's issue time says not yet valid (R1)" 3 \
+	'rule R1: policy: the policy is not yet valid: the device clock is before its issue time' \
+	camctl capture
+check "and status says the same" \
+	has 'capture: *blocked \(R1\): policy: the policy is not yet valid' "$(camctl status)"
+clock_offset $((31 * 86400))
+check "31 days on, status says expired, not 'not yet valid'" \
+	has 'capture: *blocked \(R1\): policy: the policy has expired' "$(camctl status)"
 clock_offset 0
 check "31 days idle logged the staff member out" has '^staff: *nobody' "$(camctl status)"
 staff_session
@@ -222,30 +231,34 @@ expect_exit "the approved device provisions" 0 "provisioned as $NEW_ID \(approve
 check "status shows the approved class" has '^class: *approved' "$(camctl status)"
 forge --version 2 --class approved --grace 48 "$T/approved-v1.bundle" "$CA" \
 	"$TRUST_A/policy-signer.key" "$TRUST_A/policy-signer.crt" "$T/approved-grace.bundle"
-expect_exit "an update asking an approved device for a grace period is refused" 3 \
-	'forbids' camctl policy install "$T/approved-grace.bundle"
+expect_exit "an update asking an approved device for a grace period is refused, citing R2" 3 \
+	'rule R2: policy bundle rejected: policy gives an approved device a deletion grace period' \
+	camctl policy install "$T/approved-grace.bundle"
 expect_exit "trustadm itself refuses to issue such a policy" 1 'rule R2' \
 	ta policy issue "$NEW_ID" --grace-hours 24 -o "$T/never.bundle"
 
-# -- policy-enabled on-device review: photos are also wrapped to the
-#    device review key, and only from the policy that enables it
+# -- no on-device review key (R3): a bundle asking for it is refused, an
+#    old review.key left by earlier firmware is erased, photos open with
+#    the Trust key alone
+forge --version 2 --review-on-device "$T/approved-v1.bundle" "$CA" \
+	"$TRUST_A/policy-signer.key" "$TRUST_A/policy-signer.crt" "$T/review.bundle"
+expect_exit "a bundle asking for the on-device review key is refused, citing R3" 3 \
+	'rule R3: policy bundle rejected: policy asks for the on-device review key, which no longer exists' \
+	camctl policy install "$T/review.bundle"
+check "the refusal is audited" has ' policy.install - -4604 policy bundle rejected: policy asks for the on-device review key' \
+	"$(audit_log)"
+check "the installed policy is still version 1" has '^policy: *v1,' "$(camctl status)"
+stop_photod
+as_device_user sh -c "head -c 32 /dev/urandom > '$STATE/keys/review.key'"
+start_photod -m 1920x1080
+check "a review key left by older firmware is erased at start" test ! -e "$STATE/keys/review.key"
 staff_session
-before=$(camctl capture | head -1 | cut -d' ' -f1)
-ta policy issue "$NEW_ID" --review-on-device -o "$T/review.bundle" >/dev/null
-camctl policy install "$T/review.bundle" >/dev/null
-after=$(camctl capture | head -1 | cut -d' ' -f1)
-as_device_user od -An -v -tx1 "$STATE/keys/review.key" | tr -d ' \n' > "$T/review.hex"
-chmod 600 "$T/review.hex"
-mkdir -p "$T/rv-before" "$T/rv-after"
-cp "$STATE/store/objects/$before.tco" "$T/rv-before/"
-cp "$STATE/store/objects/$after.tco" "$T/rv-after/"
-check "with review enabled, the device review key opens the photo" \
-	"$TOOLS/tc_verify" "$T/review.hex" "$T/rv-after"
-check_fails "a photo sealed before review was enabled stays the Trust's alone" \
-	"$TOOLS/tc_verify" "$T/review.hex" "$T/rv-before"
-check "and the Trust key still opens both" sh -c "\"$TOOLS/tc_verify\" \"$TRUST_A/photo.key\" \"$T/rv-after\" && \"$TOOLS/tc_verify\" \"$TRUST_A/photo.key\" \"$T/rv-before\""
-camctl discard "$before" >/dev/null
-camctl discard "$after" >/dev/null
+shot=$(camctl capture | head -1 | cut -d' ' -f1)
+mkdir -p "$T/one"
+cp "$STATE/store/objects/$shot.tco" "$T/one/"
+check "a photo opens with the Trust key" "$TOOLS/tc_verify" "$TRUST_A/photo.key" "$T/one"
+check "no review key was made for it" test ! -e "$STATE/keys/review.key"
+camctl discard "$shot" >/dev/null
 camctl logout >/dev/null
 
 # -- wipe with no unsynced photos needs no --force

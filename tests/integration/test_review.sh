@@ -117,8 +117,9 @@ expect "sar for a pupil in no photo exports an empty manifest" 0 "^0 photo" ta -
 check "with no photos" test "$(jq '.photos | length' "$T/sar3/manifest.json")" = 0
 
 # ---------------------------------------------------------------- devices
+# v2: the second consent import issued a fresh policy for each device.
 expect "devices shows the last sync and photos received" 0 \
-	"^$CAM +trust-owned +active +v1 +[0-9-]+ +[0-9T:-]+Z +4 +cam\$" ta -S "$DATA" devices
+	"^$CAM +trust-owned +active +v2 +[0-9-]+ +[0-9T:-]+Z +4 +cam\$" ta -S "$DATA" devices
 check "a device that never synced (enrolled within its limit) is not flagged" has "^$IDLE .* never +0 +idle\$" "$OUT"
 stop_server
 check "the server stopped cleanly" test "$SERVER_STATUS" = 0

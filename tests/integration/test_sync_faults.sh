@@ -34,11 +34,17 @@ fault() {
 }
 
 fault "no server" "cannot connect to the Trust server"
+check "no server: camctl says syncd retries by itself while docked" \
+	has '^sync next: syncd retries by itself in [0-9]+ s while the camera stays docked' "$OUT"
 start_fake 500
 fault "HTTP 500" "the server refused the upload \(HTTP 500\)"
 stop_fake
 start_fake hangup
-fault "hang-up mid-body" "waiting for the receipt|sending the photo"
+fault "hang-up mid-body" \
+	"(waiting for the receipt|sending the photo): the server closed or reset the connection before answering"
+check_fails "hang-up mid-body: no HTTP status is quoted, none came back" has '^sync failed: .*HTTP [0-9]' "$OUT"
+check "hang-up mid-body: camctl says what syncd does next" \
+	has '^sync next: syncd retries by itself in [0-9]+ s' "$OUT"
 stop_fake
 start_fake badsig
 fault "receipt with a bad signature" "the receipt does not verify.*signature does not verify"

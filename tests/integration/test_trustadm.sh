@@ -91,20 +91,28 @@ expect_exit "a revoked device cannot be enrolled again" 1 "already enrolled .*re
 # ---------------------------------------------------------------- staff
 expect_exit "staff add with the PIN on stdin" 0 "staff S042 added" \
 	sh -c "printf '246810\n' | \"$B/trustadm\" -d \"$TRUST\" staff add S042 --name 'Ann Teacher' --pin-stdin"
-printf '13579\n' | ta staff add S043 --name "Bo Coach" --pin-stdin >/dev/null
-expect_exit "a PIN with letters is refused" 1 "4 to 12 digits" \
-	sh -c "printf '12a4\n' | \"$B/trustadm\" -d \"$TRUST\" staff add S044 --name X --pin-stdin"
-expect_exit "a 3-digit PIN is refused" 1 "4 to 12 digits" \
-	sh -c "printf '123\n' | \"$B/trustadm\" -d \"$TRUST\" staff add S044 --name X --pin-stdin"
-expect_exit "a 13-digit PIN is refused" 1 "4 to 12 digits" \
+printf '482916\n' | ta staff add S043 --name "Bo Coach" --pin-stdin >/dev/null
+expect_exit "a PIN with letters is refused" 1 "6 to 12 digits" \
+	sh -c "printf '12a456\n' | \"$B/trustadm\" -d \"$TRUST\" staff add S044 --name X --pin-stdin"
+expect_exit "a 5-digit PIN is refused" 1 "6 to 12 digits" \
+	sh -c "printf '13579\n' | \"$B/trustadm\" -d \"$TRUST\" staff add S044 --name X --pin-stdin"
+expect_exit "a 13-digit PIN is refused" 1 "6 to 12 digits" \
 	sh -c "printf '1234567890123\n' | \"$B/trustadm\" -d \"$TRUST\" staff add S044 --name X --pin-stdin"
+# PIN policy: each refusal says why, and nothing is added.
+for weak in '111111:one digit repeated' '123456:run of consecutive digits' \
+	    '9876543:run of consecutive digits' '311299:a date \(DDMMYY\)' \
+	    '841987:a year \(19xx or 20xx\)' '520261:a year \(19xx or 20xx\)'; do
+	expect_exit "the PIN ${weak%%:*} is refused: ${weak#*:}" 1 "refused: the PIN .*${weak#*:}" \
+		sh -c "printf '${weak%%:*}\n' | \"$B/trustadm\" -d \"$TRUST\" staff add S044 --name X --pin-stdin"
+done
+check_fails "and no refused PIN added the member" has '^S044 ' "$(ta staff list)"
 expect_exit "without a terminal or --pin-stdin the PIN cannot be read" 1 "no terminal" \
 	no_prompt "$B/trustadm" -d "$TRUST" staff add S044 --name X
 expect_exit "a duplicate staff id is refused" 1 "already in use" \
 	sh -c "printf '1111\n' | \"$B/trustadm\" -d \"$TRUST\" staff add S042 --name Other --pin-stdin"
 expect_exit "a staff id with a space is refused" 2 "staff id" \
 	sh -c "printf '1111\n' | \"$B/trustadm\" -d \"$TRUST\" staff add 'S 1' --name X --pin-stdin"
-printf '5555\n' | ta staff add S099 --name "Leaver" --pin-stdin >/dev/null
+printf '583947\n' | ta staff add S099 --name "Leaver" --pin-stdin >/dev/null
 expect_exit "staff remove" 0 "staff S099 removed" ta staff remove S099
 expect_exit "removing twice says so" 1 "already removed" ta staff remove S099
 expect_exit "removing an unknown id says so" 1 "no staff member S100" ta staff remove S100
@@ -112,15 +120,17 @@ expect_exit "staff without a sub-command is a usage error" 2 "usage: .*staff add
 expect_exit "an unknown sub-command is a usage error" 2 "usage: .*event add" ta event frob
 expect_exit "consent's too" 2 "usage: .*consent import" ta consent export
 expect_exit "a removed id is never reused" 1 "never reused" \
-	sh -c "printf '5555\n' | \"$B/trustadm\" -d \"$TRUST\" staff add S099 --name New --pin-stdin"
+	sh -c "printf '583947\n' | \"$B/trustadm\" -d \"$TRUST\" staff add S099 --name New --pin-stdin"
 expect_exit "staff pin sets a new PIN" 0 "staff S043: new PIN set" \
-	sh -c "printf '24680\n' | \"$B/trustadm\" -d \"$TRUST\" staff pin S043 --pin-stdin"
-expect_exit "a bad new PIN is refused" 1 "4 to 12 digits" \
+	sh -c "printf '246835\n' | \"$B/trustadm\" -d \"$TRUST\" staff pin S043 --pin-stdin"
+expect_exit "a weak new PIN is refused too" 1 "refused: the PIN is one digit repeated" \
+	sh -c "printf '777777\n' | \"$B/trustadm\" -d \"$TRUST\" staff pin S043 --pin-stdin"
+expect_exit "a bad new PIN is refused" 1 "6 to 12 digits" \
 	sh -c "printf '12\n' | \"$B/trustadm\" -d \"$TRUST\" staff pin S043 --pin-stdin"
 expect_exit "a removed member gets no new PIN" 1 "S099 was removed" \
-	sh -c "printf '2468\n' | \"$B/trustadm\" -d \"$TRUST\" staff pin S099 --pin-stdin"
+	sh -c "printf '246835\n' | \"$B/trustadm\" -d \"$TRUST\" staff pin S099 --pin-stdin"
 expect_exit "nor does an unknown id" 1 "no staff member S100" \
-	sh -c "printf '2468\n' | \"$B/trustadm\" -d \"$TRUST\" staff pin S100 --pin-stdin"
+	sh -c "printf '246835\n' | \"$B/trustadm\" -d \"$TRUST\" staff pin S100 --pin-stdin"
 expect_exit "staff pin without a terminal or --pin-stdin says so" 1 "pin-stdin" \
 	no_prompt "$B/trustadm" -d "$TRUST" staff pin S043
 out=$(ta staff list)
@@ -168,7 +178,9 @@ v=$("$TOOLS/tc_policy_check" "$T/p1.bundle" "$TRUST/ca.crt" "$ID1")
 check "the bundle verifies as the device verifies it" test -n "$v"
 check "it is version 1" has '^version 1$' "$v"
 check "it is for a trust-owned device" has '^class trust-owned$' "$v"
-check "it holds the two active staff" has '^staff 2$' "$v"
+check "its staff table is sealed to the device" has '^staff sealed$' "$v"
+check_fails "no PIN hash travels in the clear" grep -q -a 'argon2' "$T/p1.bundle"
+check_fails "nor a staff id" grep -q -a 'S042' "$T/p1.bundle"
 check "it holds the events" has '^events 2$' "$v"
 check "it holds the consent roster" has '^consent 3$' "$v"
 check "it names the server from init" has '^server_url https://10.0.0.5:8443$' "$v"
@@ -179,16 +191,18 @@ check_fails "it does not verify against another Trust's CA" \
 	"$TOOLS/tc_policy_check" "$T/p1.bundle" "$T/empty/ca.crt" "$ID1"
 expect_exit "a second policy is version 2" 0 "policy v2" \
 	ta policy issue "$ID1" -o "$T/p2.bundle" --grace-hours 24 --valid-days 7 \
-	--max-unsynced 50 --review-on-device --no-require-event --server-url https://trust.example.org:8443
+	--max-unsynced 50 --no-require-event --server-url https://trust.example.org:8443
 v=$("$TOOLS/tc_policy_check" "$T/p2.bundle" "$TRUST/ca.crt" "$ID1" 1)
 check "version 2 verifies past version 1" has '^version 2$' "$v"
 check "it carries the rules asked for" has '^grace 24$' "$v"
-check "with review on the device" has '^review 1$' "$v"
 check "without requiring an event" has '^require_event 0$' "$v"
 check "with 7 days of validity" has '^validity_days 7$' "$v"
 check "with the server URL given" has '^server_url https://trust.example.org:8443$' "$v"
 check_fails "version 1 is a rollback once version 2 is installed" \
 	"$TOOLS/tc_policy_check" "$T/p1.bundle" "$TRUST/ca.crt" "$ID1" 2
+expect_exit "there is no option to ask for an on-device review key (R3)" 2 \
+	"unrecognized option '--review-on-device'" ta policy issue "$ID1" --review-on-device -o "$T/rv.bundle"
+check "and no bundle is written" test ! -e "$T/rv.bundle"
 check "devices shows the policy version" has "^$ID1 +trust-owned +active +v2 " "$(ta devices)"
 expect_exit "rule R2: no grace period for an approved device" 1 "rule R2" \
 	ta policy issue "$ID2" -o "$T/p3.bundle" --grace-hours 1

@@ -12,6 +12,7 @@
  * receipt key, TRUST_DIR/receipt.key in hex, but over another digest).
  * HEAD of a photo is 404, GET /v1/policy 404, POST /v1/audit 500.
  * Prints "ready" once bound; serves one connection at a time until killed.
+ * Each request's User-Agent goes to stderr ("tc_fakesrv: User-Agent: ...").
  */
 #include <limits.h>
 #include <stdbool.h>
@@ -36,7 +37,7 @@
 #include "tc_tls.h"
 
 struct req {
-	char url[256], field[64], value[64];
+	char url[256], field[64], value[192];
 	size_t ulen, flen, vlen;
 	int last;
 	uint64_t clen, got;
@@ -72,9 +73,53 @@ on_body(http_parser *p, const char *at, size_t n)
 	return 0;
 }
 
+/* Append n bytes at to buf (cap bytes, NUL-terminated), dropping what does not fit. */
+static void
+append(char *buf, size_t cap, size_t *len, const char *at, size_t n)
+{
+	if (n > cap - 1 - *len)
+		n = cap - 1 - *len;
+	memcpy(buf + *len, at, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
+/* A header is complete: log the User-Agent, so tests see what syncd sends. */
+static void
+header_done(struct req *r)
+{
+	if (r->last == 2 && strcasecmp(r->field, "User-Agent") == 0)
+		fprintf(stderr, "tc_fakesrv: User-Agent: %s\n", r->value);
+	r->flen = r->vlen = 0;
+	r->field[0] = r->value[0] = '\0';
+}
+
+static int
+on_field(http_parser *p, const char *at, size_t n)
+{
+	struct req *r = p->data;
+
+	if (r->last == 2)
+		header_done(r);
+	append(r->field, sizeof(r->field), &r->flen, at, n);
+	r->last = 1;
+	return 0;
+}
+
+static int
+on_value(http_parser *p, const char *at, size_t n)
+{
+	struct req *r = p->data;
+
+	append(r->value, sizeof(r->value), &r->vlen, at, n);
+	r->last = 2;
+	return 0;
+}
+
 static int
 on_headers(http_parser *p)
 {
+	header_done(p->data);
 	((struct req *)p->data)->clen = p->content_length == ULLONG_MAX ? 0 : p->content_length;
 	return 0;
 }
@@ -88,7 +133,8 @@ on_done(http_parser *p)
 }
 
 static const http_parser_settings settings = {
-	.on_url = on_url, .on_headers_complete = on_headers, .on_body = on_body,
+	.on_url = on_url, .on_header_field = on_field, .on_header_value = on_value,
+	.on_headers_complete = on_headers, .on_body = on_body,
 	.on_message_complete = on_done,
 };
 

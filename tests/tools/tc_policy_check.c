@@ -7,7 +7,7 @@
  * runs tc_policy_verify (signature over the exact bytes, signer chained
  * to the CA, device id, validity now, version > MIN_VERSION, default 0,
  * class rules) and prints what the policy holds, one "key value" a line:
- * version, class, staff, events, consent, grace, review, require_event,
+ * version, class, staff, events, consent, grace, require_event,
  * server_url.  Exit 0 when it verifies, 1 with the reason otherwise.
  */
 #include <errno.h>
@@ -68,11 +68,14 @@ main(int argc, char **argv)
 	}
 	printf("version %llu\n", (unsigned long long)p->version);
 	printf("class %s\n", p->device_class == TC_CLASS_APPROVED ? "approved" : "trust-owned");
-	printf("staff %zu\n", p->n_staff);
+	/* The staff table is sealed to the device: only its key opens it. */
+	if (p->sealed.box)
+		printf("staff sealed\n");
+	else
+		printf("staff %zu\n", p->n_staff);
 	printf("events %zu\n", p->n_events);
 	printf("consent %zu\n", p->n_pupils);
 	printf("grace %u\n", p->rules.delete_grace_hours);
-	printf("review %d\n", p->rules.review_on_device);
 	printf("require_event %d\n", p->rules.require_event);
 	printf("max_unsynced %u\n", p->rules.max_unsynced);
 	printf("server_url %s\n", p->server_url);

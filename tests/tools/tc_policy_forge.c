@@ -3,12 +3,14 @@
  * trustadm would make, for photod's provisioning tests:
  *
  *   tc_policy_forge [--class approved|trust-owned] [--grace H] [--version N]
- *                   [--device ID] [--expired]
+ *                   [--device ID] [--expired] [--review-on-device]
  *                   IN CA_PEM SIGNER_KEY_PEM SIGNER_CRT_PEM OUT
  *
  * IN is verified against CA_PEM (any device, any version, valid now) and
  * parsed; the options change the parsed policy (--expired: issued two
- * days ago, expired yesterday); the result is encoded and signed with
+ * days ago, expired yesterday; --review-on-device: the rules ask for the
+ * removed on-device review key, "review_on_device": true, as bundles of
+ * older trustadm could); the result is encoded and signed with
  * SIGNER_KEY/SIGNER_CRT -- the Trust's real signer for an approved device
  * with a grace period or an expired bundle, another Trust's signer for
  * the wrong-signer test.  OUT is written 0644.
@@ -17,9 +19,12 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "tc_io.h"
 #include "tc_policy.h"
@@ -45,11 +50,34 @@ slurp(const char *path, uint8_t **buf, size_t *len)
 	return rc;
 }
 
+/* Add "review_on_device": true to the payload's rules; *json is replaced. */
+static int
+ask_review(uint8_t **json, size_t *len)
+{
+	json_t *root = json_loadb((const char *)*json, *len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *rules = root ? json_object_get(root, "rules") : NULL;
+	char *text = NULL;
+
+	if (rules && json_object_set_new(rules, "review_on_device", json_true()) == 0)
+		text = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	if (!text)
+		return -EINVAL;
+	tc_free(*json);
+	*len = strlen(text);
+	*json = tc_malloc(*len + 1);
+	if (*json)
+		memcpy(*json, text, *len + 1);
+	free(text);
+	return *json ? 0 : -ENOMEM;
+}
+
 static int
 usage(void)
 {
 	fprintf(stderr, "usage: tc_policy_forge [--class approved|trust-owned] [--grace H] "
-		"[--version N] [--device ID] [--expired] IN CA_PEM SIGNER_KEY SIGNER_CRT OUT\n");
+		"[--version N] [--device ID] [--expired] [--review-on-device]\n"
+		"       IN CA_PEM SIGNER_KEY SIGNER_CRT OUT\n");
 	return 2;
 }
 
@@ -62,6 +90,7 @@ main(int argc, char **argv)
 		{ "version", required_argument, NULL, 'v' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "expired", no_argument, NULL, 'e' },
+		{ "review-on-device", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tc_policy *p = NULL;
@@ -70,13 +99,14 @@ main(int argc, char **argv)
 	uint64_t grace = UINT64_MAX, version = 0, v;
 	const char *cls = NULL, *dev = NULL;
 	int64_t now = (int64_t)time(NULL);
-	int c, expired = 0, rc = 1, fd;
+	int c, expired = 0, review = 0, rc = 1, fd;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cls = optarg; break;
 		case 'd': dev = optarg; break;
 		case 'e': expired = 1; break;
+		case 'r': review = 1; break;
 		case 'g':
 			if (tc_parse_u64(optarg, 0, 10000, &grace) != 0)
 				return usage();
@@ -115,7 +145,7 @@ main(int argc, char **argv)
 		p->expires = now - 86400;
 	}
 	rc = 1;
-	if (tc_policy_encode(p, &json, &jl) != 0 ||
+	if (tc_policy_encode(p, &json, &jl) != 0 || (review && ask_review(&json, &jl) != 0) ||
 	    tc_policy_sign(json, jl, (const char *)key, (const char *)crt, &out, &ol) != 0) {
 		fprintf(stderr, "tc_policy_forge: cannot encode or sign\n");
 		goto out;

@@ -104,7 +104,7 @@ main(int argc, char **argv)
 	char refs[TC_META_MAX_PUPILS * TC_META_ID_MAX], plats[TC_META_MAX_PLATFORMS * TC_META_ID_MAX];
 	int show_meta = 0;
 	uint8_t priv[TC_P256_PRIV_LEN], *obj = NULL, *jpeg = NULL;
-	char hex[2 * TC_P256_PRIV_LEN + 2];
+	char hex[2 * TC_P256_PRIV_LEN + 2];	/* one byte more than a key: overlong shows */
 	struct tc_photo_meta meta;
 	tjhandle c = tjInitCompress(), d = tjInitDecompress();
 	uint64_t seed = 0;
@@ -134,15 +134,16 @@ main(int argc, char **argv)
 		return 2;
 	}
 	fd = open(argv[optind], O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || tc_read_full(fd, hex, 2 * TC_P256_PRIV_LEN, &got) != 0 ||
-	    got != 2 * TC_P256_PRIV_LEN) {
+	if (fd < 0 || tc_read_full(fd, hex, sizeof(hex), &got) != 0) {
 		fprintf(stderr, "tc_verify: cannot read %s\n", argv[optind]);
 		return 1;
 	}
 	close(fd);
-	hex[got] = '\0';
-	if (tc_hex_decode(hex, priv, sizeof(priv)) != 0) {
-		fprintf(stderr, "tc_verify: %s is not a hex private key\n", argv[optind]);
+	/* The whole file is the key text (README.md of firmware/crypto, "Key text"). */
+	if (tc_p256_key_decode(hex, got, priv, sizeof(priv)) != 0) {
+		tc_zeroize(hex, sizeof(hex));
+		fprintf(stderr, "tc_verify: %s is not a private key (64 hex digits, "
+			"optionally a newline)\n", argv[optind]);
 		return 1;
 	}
 	tc_zeroize(hex, sizeof(hex));

@@ -2,8 +2,8 @@
  * test_capture_keys.c - firmware/capture/keys.c, the seal key prepared
  * ahead of the shutter: a key set taken under the settings it was made
  * for seals an object the Trust (and only the recipients of those
- * settings) can open; it is single use; a change of Trust key, review
- * key, footer key or cipher discards it rather than sealing with stale
+ * settings) can open; it is single use; a change of Trust key, footer
+ * key or cipher discards it rather than sealing with stale
  * keys; clear wipes it; refilling on one thread while another takes is
  * safe (run under ASan/UBSan by make check-sanitize).
  */
@@ -129,11 +129,6 @@ test_sealed_for_the_trust_only(void **state)
 	assert_int_equal(tc_capture_keys_refill(s->k, &s->cs), 0);
 	assert_non_null(prep = tc_capture_keys_take(s->k, &s->cs));
 	assert_int_not_equal(seal_and_open(prep, s->other_priv), 0);
-	/* With review on, the key set wraps to the review key as well. */
-	s->cs.review_pub = s->other_pub;
-	assert_int_equal(tc_capture_keys_refill(s->k, &s->cs), 0);
-	assert_non_null(prep = tc_capture_keys_take(s->k, &s->cs));
-	assert_int_equal(seal_and_open(prep, s->other_priv), 0);
 }
 
 /* Refill under settings a, take under b: nothing, and the stale set is gone. */
@@ -156,10 +151,6 @@ test_settings_change_discards(void **state)
 	b = s->cs;
 	b.trust_pub = s->other_pub;	/* a new Trust key in a new policy */
 	check_discarded(s, &s->cs, &b);
-	b = s->cs;
-	b.review_pub = s->other_pub;	/* review switched on */
-	check_discarded(s, &s->cs, &b);
-	check_discarded(s, &b, &s->cs);	/* and off */
 	b = s->cs;
 	b.device_mac_key = s->mac2;	/* a wipe's new store key */
 	check_discarded(s, &s->cs, &b);

@@ -105,6 +105,42 @@ test_private_dir_rules(void **state)
 	assert_int_equal(tc_open_private_dir(l, 0), -ENOENT);
 }
 
+/* The run directory: made 0710 (group may reach a socket), nothing looser. */
+static void
+test_run_dir_rules(void **state)
+{
+	char p[600], l[600];
+	struct stat st;
+	int fd;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/run", tmp);
+	fd = tc_open_run_dir(p);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0710);
+	/* Opened again as it was left. */
+	fd = tc_open_run_dir(p);
+	assert_true(fd >= 0);
+	close(fd);
+	/* Group read, or anything for others: refused, and left as it was. */
+	assert_int_equal(chmod(p, 0750), 0);
+	assert_int_equal(tc_open_run_dir(p), TC_E_UNSAFE_PATH);
+	assert_int_equal(chmod(p, 0711), 0);
+	assert_int_equal(tc_open_run_dir(p), TC_E_UNSAFE_PATH);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0711);
+	assert_int_equal(chmod(p, 0700), 0);
+	/* A symlink to a good directory: refused. */
+	snprintf(l, sizeof(l), "%s/runlink", tmp);
+	assert_int_equal(symlink(p, l), 0);
+	assert_int_equal(tc_open_run_dir(l), TC_E_UNSAFE_PATH);
+	/* The state directory's rule is unchanged: 0710 is too open for it. */
+	assert_int_equal(chmod(p, 0710), 0);
+	assert_int_equal(tc_open_private_dir(p, 0), TC_E_UNSAFE_PATH);
+}
+
 static void
 test_fault_nth_write_and_sticky(void **state)
 {
@@ -245,6 +281,7 @@ main(void)
 		cmocka_unit_test_setup(test_write_read_roundtrip, setup),
 		cmocka_unit_test_setup(test_openat_refuses_symlink_and_makes_0600, setup),
 		cmocka_unit_test_setup(test_private_dir_rules, setup),
+		cmocka_unit_test_setup(test_run_dir_rules, setup),
 		cmocka_unit_test_setup(test_fault_nth_write_and_sticky, setup),
 		cmocka_unit_test_setup(test_crash_point_kills_child, setup),
 		cmocka_unit_test_setup(test_write_file_atomic, setup),

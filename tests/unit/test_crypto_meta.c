@@ -1,8 +1,9 @@
 /*
  * test_crypto_meta.c - firmware/crypto: the metadata record.  The strict
  * decoder directly (malformed JSON, wrong types, overlong strings, counts
- * over the limits, unknown or duplicate keys), and end to end: objects
- * sealed with a hand-made record open to TC_E_BAD_METADATA.
+ * over the limits, unknown or duplicate keys, and every way a record can
+ * differ from the canonical bytes the device writes), and end to end:
+ * objects sealed with a hand-made record open to TC_E_BAD_METADATA.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -49,12 +50,52 @@ test_decode_good(void **state)
 	assert_int_equal(m.width, 1);
 	assert_int_equal(m.height, 2);
 	assert_string_equal(m.sensor_mode, "m");
-	/* Key order and whitespace are free; the longest strings fit. */
-	assert_int_equal(decode(" { \"sensor_mode\" : \"" S63 "\", \"height\":4294967295,"
-				"\"width\":0,\"capture_time_us\":9223372036854775807,\"frame\":3,"
-				"\"platforms\":[\"" S63 "\"],\"pupils\":[],\"staff\":\"\\u00e9\","
-				"\"event\":\"\",\"v\":1 }\n"), 0);
+	/* The extremes, canonical: longest strings, largest numbers, raw UTF-8, escapes. */
+	assert_int_equal(decode("{\"v\":1,\"event\":\"\",\"staff\":\"\xc3\xa9\\\"\\\\\","
+				"\"pupils\":[],\"platforms\":[\"" S63 "\"],"
+				"\"capture_time_us\":9223372036854775807,\"frame\":0,"
+				"\"width\":0,\"height\":4294967295,\"sensor_mode\":\"" S63 "\"}"), 0);
 }
+
+/*
+ * Well-formed JSON with the right values, but not the bytes the device
+ * writes (README.md, "Metadata record"): each would decode to a valid
+ * struct, and the old decoder took every one.
+ */
+static const char *const non_canonical[] = {
+	/* whitespace: leading, trailing, around separators, a final newline */
+	" " GOOD,
+	GOOD " ",
+	GOOD "\n",
+	"{ \"v\":1,\"event\":\"e\",\"staff\":\"s\",\"pupils\":[\"p1\"],\"platforms\":[]," GOOD_TAIL,
+	"{\"v\": 1,\"event\":\"e\",\"staff\":\"s\",\"pupils\":[\"p1\"],\"platforms\":[]," GOOD_TAIL,
+	"{\"v\":1 ,\"event\":\"e\",\"staff\":\"s\",\"pupils\":[\"p1\"],\"platforms\":[]," GOOD_TAIL,
+	"{\"v\":1,\"event\":\"e\",\"staff\":\"s\",\"pupils\":[ \"p1\" ],\"platforms\":[]," GOOD_TAIL,
+	"{\"v\":1,\"event\":\"e\",\"staff\":\"s\",\"pupils\":[\"p1\"],\"platforms\":[ ]," GOOD_TAIL,
+	/* key order: two keys swapped */
+	"{\"event\":\"e\",\"v\":1,\"staff\":\"s\",\"pupils\":[\"p1\"],\"platforms\":[]," GOOD_TAIL,
+	"{\"v\":1,\"event\":\"e\",\"staff\":\"s\",\"pupils\":[\"p1\"],\"platforms\":[],"
+	"\"frame\":3,\"capture_time_us\":5,\"width\":1,\"height\":2,\"sensor_mode\":\"m\"}",
+	/* number forms: -0, a leading +, exponent of an integer */
+	"{\"v\":1,\"event\":\"e\",\"staff\":\"s\",\"pupils\":[\"p1\"],\"platforms\":[],"
+	"\"capture_time_us\":-0,\"frame\":3,\"width\":1,\"height\":2,\"sensor_mode\":\"m\"}",
+	"{\"v\":1,\"event\":\"e\",\"staff\":\"s\",\"pupils\":[\"p1\"],\"platforms\":[],"
+	"\"capture_time_us\":5,\"frame\":-0,\"width\":1,\"height\":2,\"sensor_mode\":\"m\"}",
+	/* string escapes the device never writes */
+	"{\"v\":1,\"event\":\"\\u0065\",\"staff\":\"s\",\"pupils\":[\"p1\"],\"platforms\":[]," GOOD_TAIL,
+	"{\"v\":1,\"event\":\"\\u00e9\",\"staff\":\"s\",\"pupils\":[\"p1\"],\"platforms\":[]," GOOD_TAIL,
+	"{\"v\":1,\"event\":\"a\\/b\",\"staff\":\"s\",\"pupils\":[\"p1\"],\"platforms\":[]," GOOD_TAIL,
+	/* a UTF-8 byte order mark */
+	"\xef\xbb\xbf" GOOD,
+	/* duplicate pupil refs or platforms */
+	"{\"v\":1,\"event\":\"e\",\"staff\":\"s\",\"pupils\":[\"p1\",\"p1\"],\"platforms\":[]," GOOD_TAIL,
+	"{\"v\":1,\"event\":\"e\",\"staff\":\"s\",\"pupils\":[],\"platforms\":[\"w\",\"x\",\"w\"]," GOOD_TAIL,
+	/* control characters, escaped as JSON allows */
+	"{\"v\":1,\"event\":\"a\\tb\",\"staff\":\"s\",\"pupils\":[\"p1\"],\"platforms\":[]," GOOD_TAIL,
+	"{\"v\":1,\"event\":\"e\",\"staff\":\"s\\n\",\"pupils\":[\"p1\"],\"platforms\":[]," GOOD_TAIL,
+	"{\"v\":1,\"event\":\"e\",\"staff\":\"s\",\"pupils\":[\"p\\u0001\"],\"platforms\":[]," GOOD_TAIL,
+	"{\"v\":1,\"event\":\"e\",\"staff\":\"s\",\"pupils\":[\"p1\"],\"platforms\":[]," "\"capture_time_us\":5,\"frame\":3,\"width\":1,\"height\":2,\"sensor_mode\":\"\x7f\"}",
+};
 
 static void
 test_decode_rejects(void **state)
@@ -117,6 +158,9 @@ test_decode_rejects(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (decode(bad[i]) != TC_E_BAD_METADATA)
 			fail_msg("record %zu accepted or wrong error: %s", i, bad[i]);
+	for (i = 0; i < sizeof(non_canonical) / sizeof(non_canonical[0]); i++)
+		if (decode(non_canonical[i]) != TC_E_BAD_METADATA)
+			fail_msg("non-canonical record %zu accepted: %s", i, non_canonical[i]);
 	/* A raw NUL inside the bytes (JSON strings cannot hold one unescaped). */
 	{
 		static const char raw[] = "{\"v\":1,\"event\":\"a\0b\",\"staff\":\"s\",\"pupils\":[],"
@@ -142,18 +186,23 @@ test_decode_counts(void **state)
 	for (which = 0; which < 2; which++)
 		for (over = 0; over <= 1; over++) {
 			lim = (which ? TC_META_MAX_PLATFORMS : TC_META_MAX_PUPILS) + (unsigned)over;
+			/* The counted list (pupils, then platforms) in its canonical place. */
 			off = (size_t)snprintf(buf, 16384, "{\"v\":1,\"event\":\"e\",\"staff\":\"s\","
-					       "\"%s\":[", which ? "pupils" : "platforms");
-			off += (size_t)snprintf(buf + off, 16384 - off, "],\"%s\":[",
-						which ? "platforms" : "pupils");
+					       "\"pupils\":[%s", which ? "]," : "");
+			if (which)
+				off += (size_t)snprintf(buf + off, 16384 - off, "\"platforms\":[");
 			for (i = 0; i < lim; i++)
 				off += (size_t)snprintf(buf + off, 16384 - off, "%s\"r%u\"",
 							i ? "," : "", i);
-			snprintf(buf + off, 16384 - off, "]," GOOD_TAIL);
+			snprintf(buf + off, 16384 - off, "%s," GOOD_TAIL,
+				 which ? "]" : "],\"platforms\":[]");
 			assert_int_equal(decode(buf), over ? TC_E_BAD_METADATA : 0);
 		}
 	free(buf);
 }
+
+#define CANON_EMPTY "{\"v\":1,\"event\":\"\",\"staff\":\"s\",\"pupils\":[],\"platforms\":[]," \
+	"\"capture_time_us\":0,\"frame\":0,\"width\":0,\"height\":0,\"sensor_mode\":\"\"}"
 
 static void
 test_encode_decode(void **state)
@@ -172,6 +221,26 @@ test_encode_decode(void **state)
 	assert_int_equal(len, 0);
 	/* Over the record limit. */
 	assert_int_equal(seal_meta_decode(rec, SEAL_META_MAX + 1, &back), TC_E_BAD_METADATA);
+	/* The sealer refuses what the decoder would refuse: a repeated ref or platform... */
+	snprintf(m.pupil_refs[1], sizeof(m.pupil_refs[1]), "%s", m.pupil_refs[0]);
+	assert_int_equal(seal_meta_encode(&m, rec, sizeof(rec), &len), TC_E_BAD_METADATA);
+	t_meta(&m);
+	m.n_platforms = 2;
+	snprintf(m.platforms[1], sizeof(m.platforms[1]), "%s", m.platforms[0]);
+	assert_int_equal(seal_meta_encode(&m, rec, sizeof(rec), &len), TC_E_BAD_METADATA);
+	/* ...or a control character. */
+	t_meta(&m);
+	m.event_id[3] = '\t';
+	assert_int_equal(seal_meta_encode(&m, rec, sizeof(rec), &len), TC_E_BAD_METADATA);
+	t_meta(&m);
+	m.sensor_mode[0] = 0x7f;
+	assert_int_equal(seal_meta_encode(&m, rec, sizeof(rec), &len), TC_E_BAD_METADATA);
+	/* What it writes is the canonical form: compact, keys in the README's order. */
+	memset(&m, 0, sizeof(m));
+	snprintf(m.staff_id, sizeof(m.staff_id), "s");
+	assert_int_equal(seal_meta_encode(&m, rec, sizeof(rec), &len), 0);
+	assert_int_equal(len, strlen(CANON_EMPTY));
+	assert_memory_equal(rec, CANON_EMPTY, len);
 }
 
 /* Seal a hand-made record; open must say the record is bad, and nothing else. */
@@ -208,16 +277,15 @@ test_sealed_bad_records(void **state)
 		"not json",
 		"{\"v\":1}",
 		"{\"v\":1,\"event\":\"" S64 "\",\"staff\":\"s\",\"pupils\":[],\"platforms\":[]," GOOD_TAIL,
-		GOOD " ",	/* trailing whitespace is fine for JSON... */
+		GOOD " ",	/* fine for JSON, not the device's form */
 	};
 	uint8_t *big = malloc(SEAL_META_MAX);
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		assert_int_equal(seal_raw_open((const uint8_t *)bad[i], strlen(bad[i]), 1000),
 				 TC_E_BAD_METADATA);
-	assert_int_equal(seal_raw_open((const uint8_t *)bad[3], strlen(bad[3]), 1000), 0);
 	assert_int_equal(seal_raw_open((const uint8_t *)GOOD, strlen(GOOD), 0), 0);
 	/* An empty record. */
 	assert_int_equal(seal_raw_open(NULL, 0, 1000), TC_E_BAD_METADATA);
@@ -225,9 +293,9 @@ test_sealed_bad_records(void **state)
 	assert_non_null(big);
 	memset(big, ' ', SEAL_META_MAX);
 	assert_int_equal(seal_raw_open(big, SEAL_META_MAX, 5), TC_E_BAD_METADATA);
-	/* ...and well-formed, padded to the limit with whitespace: it opens. */
+	/* ...and well-formed but padded to the limit with whitespace: not canonical. */
 	memcpy(big, GOOD, strlen(GOOD));
-	assert_int_equal(seal_raw_open(big, SEAL_META_MAX, TC_SEAL_CHUNK), 0);
+	assert_int_equal(seal_raw_open(big, SEAL_META_MAX, TC_SEAL_CHUNK), TC_E_BAD_METADATA);
 	/* One byte more cannot be sealed. */
 	{
 		struct tc_seal_params p;

@@ -192,11 +192,14 @@ test_meta_limits_roundtrip(void **state)
 	memset(m.event_id, '"', TC_META_ID_MAX - 1);	/* escapes double the JSON */
 	memset(m.staff_id, '\\', TC_META_ID_MAX - 1);
 	m.n_pupils = TC_META_MAX_PUPILS;
-	for (i = 0; i < m.n_pupils; i++)
-		memset(m.pupil_refs[i], 0x01, TC_META_ID_MAX - 1);	/* \u0001: 6x */
+	for (i = 0; i < m.n_pupils; i++) {	/* distinct, all but the last two escaped */
+		memset(m.pupil_refs[i], '"', TC_META_ID_MAX - 1);
+		m.pupil_refs[i][TC_META_ID_MAX - 3] = (char)('A' + i / 26);
+		m.pupil_refs[i][TC_META_ID_MAX - 2] = (char)('a' + i % 26);
+	}
 	m.n_platforms = TC_META_MAX_PLATFORMS;
 	for (i = 0; i < m.n_platforms; i++)
-		snprintf(m.platforms[i], TC_META_ID_MAX, "plat\xc3\xa9-%u\t\n", i);
+		snprintf(m.platforms[i], TC_META_ID_MAX, "plat\xc3\xa9-%u\\\"", i);
 	m.capture_time_us = INT64_MAX;
 	m.width = UINT32_MAX;
 	m.height = 0;

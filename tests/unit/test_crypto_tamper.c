@@ -71,22 +71,6 @@ teardown(void **state)
 	return 0;
 }
 
-/* Open buf with priv; return the code (and free any result). */
-static int
-try_open(const uint8_t *buf, size_t len, const uint8_t *priv)
-{
-	struct tc_photo_meta m;
-	uint8_t *jpeg = NULL;
-	size_t jl = 0;
-	int rc = tc_obj_open(buf, len, priv, &m, &jpeg, &jl);
-
-	if (rc == 0)
-		tc_secure_free(jpeg);
-	else
-		assert_null(jpeg);
-	return rc;
-}
-
 static uint8_t *
 copy(const struct t_sink *s)
 {
@@ -105,7 +89,7 @@ flip_open(const struct fixture *f, size_t off, uint8_t mask, const uint8_t *priv
 	int rc;
 
 	c[off] ^= mask;
-	rc = try_open(c, f->a.len, priv);
+	rc = t_try_open(c, f->a.len, priv);
 	free(c);
 	return rc;
 }
@@ -115,9 +99,9 @@ test_intact_opens(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(try_open(f->a.p, f->a.len, t_k.trust_priv), 0);
-	assert_int_equal(try_open(f->b.p, f->b.len, t_k.review_priv), 0);
-	assert_int_equal(try_open(f->a.p, f->a.len, t_k.other_priv), TC_E_WRONG_KEY);
+	assert_int_equal(t_try_open(f->a.p, f->a.len, t_k.trust_priv), 0);
+	assert_int_equal(t_try_open(f->b.p, f->b.len, t_k.review_priv), 0);
+	assert_int_equal(t_try_open(f->a.p, f->a.len, t_k.other_priv), TC_E_WRONG_KEY);
 }
 
 /* The error each header byte gives, by field (README.md draws the layout). */
@@ -210,24 +194,24 @@ test_truncation(void **state)
 
 	/* At every frame boundary: the stream ends before its last chunk. */
 	for (i = 0; i < f->na; i++)
-		assert_int_equal(try_open(f->a.p, f->fa[i], t_k.trust_priv), TC_E_TRUNCATED);
+		assert_int_equal(t_try_open(f->a.p, f->fa[i], t_k.trust_priv), TC_E_TRUNCATED);
 	/* Mid-chunk, inside frame headers, inside the footer, mid-header. */
 	for (cut = 0; cut < f->a.len; cut += 4099)
-		if (try_open(f->a.p, cut, t_k.trust_priv) != TC_E_TRUNCATED)
+		if (t_try_open(f->a.p, cut, t_k.trust_priv) != TC_E_TRUNCATED)
 			fail_msg("cut at %zu: not TC_E_TRUNCATED", cut);
 	for (i = 1; i < SEAL_FOOTER_LEN; i++)
-		assert_int_equal(try_open(f->a.p, f->a.len - i, t_k.trust_priv), TC_E_TRUNCATED);
-	assert_int_equal(try_open(f->a.p, f->fa[2] + 5, t_k.trust_priv), TC_E_TRUNCATED);
-	assert_int_equal(try_open(f->a.p, f->hlen - 1, t_k.trust_priv), TC_E_TRUNCATED);
-	assert_int_equal(try_open(f->a.p, 3, t_k.trust_priv), TC_E_TRUNCATED);
-	assert_int_equal(try_open(f->a.p, 0, t_k.trust_priv), TC_E_TRUNCATED);
+		assert_int_equal(t_try_open(f->a.p, f->a.len - i, t_k.trust_priv), TC_E_TRUNCATED);
+	assert_int_equal(t_try_open(f->a.p, f->fa[2] + 5, t_k.trust_priv), TC_E_TRUNCATED);
+	assert_int_equal(t_try_open(f->a.p, f->hlen - 1, t_k.trust_priv), TC_E_TRUNCATED);
+	assert_int_equal(t_try_open(f->a.p, 3, t_k.trust_priv), TC_E_TRUNCATED);
+	assert_int_equal(t_try_open(f->a.p, 0, t_k.trust_priv), TC_E_TRUNCATED);
 	/* The last frame dropped but the footer kept. */
 	{
 		uint8_t *c = copy(&f->a);
 		size_t n = f->fa[4];
 
 		memcpy(c + n, f->a.p + f->a.len - SEAL_FOOTER_LEN, SEAL_FOOTER_LEN);
-		assert_int_equal(try_open(c, n + SEAL_FOOTER_LEN, t_k.trust_priv),
+		assert_int_equal(t_try_open(c, n + SEAL_FOOTER_LEN, t_k.trust_priv),
 				 TC_E_TRUNCATED);
 		free(c);
 	}
@@ -263,7 +247,7 @@ splice_open(const struct fixture *f, const int *order, size_t n)
 
 	assert_non_null(buf);
 	len = splice(f, order, n, buf);
-	rc = try_open(buf, len, t_k.trust_priv);
+	rc = t_try_open(buf, len, t_k.trust_priv);
 	free(buf);
 	return rc;
 }
@@ -311,7 +295,7 @@ test_foreign_chunks(void **state)
 		size_t len = splice(f, b2, 5, buf);
 
 		memcpy(buf + f->fa[2] + 5, f->a.p + SEAL_OFF_PHOTO_ID, SEAL_IDTAG_LEN);
-		assert_int_equal(try_open(buf, len, t_k.trust_priv), TC_E_BAD_CHUNK);
+		assert_int_equal(t_try_open(buf, len, t_k.trust_priv), TC_E_BAD_CHUNK);
 		free(buf);
 	}
 	/* Photo b's header on photo a's chunks: every chunk is foreign. */
@@ -319,7 +303,7 @@ test_foreign_chunks(void **state)
 		uint8_t *c = copy(&f->a);
 
 		memcpy(c, f->b.p, f->hlen);
-		assert_int_equal(try_open(c, f->a.len, t_k.trust_priv), TC_E_FOREIGN_CHUNK);
+		assert_int_equal(t_try_open(c, f->a.len, t_k.trust_priv), TC_E_FOREIGN_CHUNK);
 		free(c);
 	}
 }
@@ -334,24 +318,24 @@ test_trailing(void **state)
 	assert_non_null(c);
 	memcpy(c, f->a.p, f->a.len);
 	c[f->a.len] = 0;
-	assert_int_equal(try_open(c, f->a.len + 1, t_k.trust_priv), TC_E_TRAILING);
+	assert_int_equal(t_try_open(c, f->a.len + 1, t_k.trust_priv), TC_E_TRAILING);
 	memset(c + f->a.len, 0xee, 100);
-	assert_int_equal(try_open(c, f->a.len + 100, t_k.trust_priv), TC_E_TRAILING);
+	assert_int_equal(t_try_open(c, f->a.len + 100, t_k.trust_priv), TC_E_TRAILING);
 	/* A second whole object after the first. */
 	memcpy(c + f->a.len, f->a.p, f->a.len);
-	assert_int_equal(try_open(c, 2 * f->a.len, t_k.trust_priv), TC_E_TRAILING);
+	assert_int_equal(t_try_open(c, 2 * f->a.len, t_k.trust_priv), TC_E_TRAILING);
 	/* A copy of one of our own chunks after the genuine last chunk. */
 	n = f->a.len - SEAL_FOOTER_LEN;
 	memcpy(c + n, f->a.p + f->fa[1], f->fa[2] - f->fa[1]);
 	n += f->fa[2] - f->fa[1];
 	memcpy(c + n, f->a.p + f->a.len - SEAL_FOOTER_LEN, SEAL_FOOTER_LEN);
-	assert_int_equal(try_open(c, n + SEAL_FOOTER_LEN, t_k.trust_priv), TC_E_TRAILING);
+	assert_int_equal(t_try_open(c, n + SEAL_FOOTER_LEN, t_k.trust_priv), TC_E_TRAILING);
 	/* Photo b's chunk after the last chunk. */
 	n = f->a.len - SEAL_FOOTER_LEN;
 	memcpy(c + n, f->b.p + f->fb[1], f->fb[2] - f->fb[1]);
 	n += f->fb[2] - f->fb[1];
 	memcpy(c + n, f->a.p + f->a.len - SEAL_FOOTER_LEN, SEAL_FOOTER_LEN);
-	assert_int_equal(try_open(c, n + SEAL_FOOTER_LEN, t_k.trust_priv), TC_E_TRAILING);
+	assert_int_equal(t_try_open(c, n + SEAL_FOOTER_LEN, t_k.trust_priv), TC_E_TRAILING);
 	free(c);
 }
 
@@ -360,9 +344,9 @@ test_wrong_key(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(try_open(f->a.p, f->a.len, t_k.other_priv), TC_E_WRONG_KEY);
+	assert_int_equal(t_try_open(f->a.p, f->a.len, t_k.other_priv), TC_E_WRONG_KEY);
 	/* The wrong key wins over damage further on: it is checked first. */
-	assert_int_equal(try_open(f->a.p, f->a.len - 100, t_k.other_priv), TC_E_WRONG_KEY);
+	assert_int_equal(t_try_open(f->a.p, f->a.len - 100, t_k.other_priv), TC_E_WRONG_KEY);
 }
 
 int

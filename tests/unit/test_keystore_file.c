@@ -130,15 +130,15 @@ test_create_faults_leave_nothing(void **state)
 	for (size_t s = 0; s < 3; s++) {
 		for (size_t e = 0; e < 2; e++) {
 			tc_fault_arm(sites[s], 1, errs[e], false);
-			assert_int_equal(tc_keystore_secret(ks, TC_SECRET_REVIEW, 1, k), -errs[e]);
+			assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 1, k), -errs[e]);
 			tc_fault_disarm_all();
-			key_path(p, sizeof(p), "review.key");
+			key_path(p, sizeof(p), "store.key");
 			assert_int_equal(stat(p, &st), -1);
-			key_path(p, sizeof(p), ".review.key.tmp");
+			key_path(p, sizeof(p), ".store.key.tmp");
 			assert_int_equal(stat(p, &st), -1);
 		}
 	}
-	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_REVIEW, 1, k), 0);
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 1, k), 0);
 	tc_keystore_close(ks);
 }
 
@@ -166,15 +166,117 @@ test_wipe(void **state)
 	tc_keystore_close(ks);
 }
 
+/* The wrong-PIN counter behind photod's lockout: durable, damaged = refused, erased by wipe. */
+static void
+test_pin_failures(void **state)
+{
+	struct tc_keystore *ks;
+	struct tc_pin_failures f;
+	uint32_t n = 0;
+	char p[700];
+	struct stat st;
+	int fd;
+
+	(void)state;
+	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_pin_failures_get(ks, &f), 0);
+	assert_int_equal(f.count, 0);
+	assert_int_equal(f.locked_until, 0);
+	assert_int_equal(tc_keystore_pin_failures_add(ks, 0, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(tc_keystore_pin_failures_add(ks, 1700000030, &n), 0);
+	assert_int_equal(n, 2);
+	tc_keystore_close(ks);
+	/* A new process (a restart of photod) sees the same count. */
+	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_pin_failures_get(ks, &f), 0);
+	assert_int_equal(f.count, 2);
+	assert_int_equal(f.locked_until, 1700000030);
+	key_path(p, sizeof(p), "pin-failures");
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(tc_keystore_pin_failures_reset(ks), 0);
+	assert_int_equal(tc_keystore_pin_failures_get(ks, &f), 0);
+	assert_int_equal(f.count, 0);
+	/* Damaged: refused, never read as zero; the next failure counts as the fifth. */
+	fd = open(p, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "x 1\n", 4), 4);
+	close(fd);
+	assert_int_equal(tc_keystore_pin_failures_get(ks, &f), TC_E_INVAL_INPUT);
+	assert_int_equal(tc_keystore_pin_failures_add(ks, 5, &n), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(tc_keystore_pin_failures_add(ks, -1, &n), -EINVAL);
+	/* Erased with the keys a wipe erases. */
+	assert_int_equal(tc_keystore_erase(ks, TC_KEY_PIN_FAILURES), 0);
+	assert_int_equal(stat(p, &st), -1);
+	assert_int_equal(tc_keystore_pin_failures_get(ks, &f), 0);
+	assert_int_equal(f.count, 0);
+	tc_keystore_close(ks);
+}
+
+/* The PIN secret only ever shows as an HMAC, the same for the same input, new after an erase. */
+static void
+test_pin_mac(void **state)
+{
+	struct tc_keystore *ks;
+	uint8_t m1[TC_PIN_MAC_LEN], m2[TC_PIN_MAC_LEN], m3[TC_PIN_MAC_LEN];
+
+	(void)state;
+	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_pin_mac(ks, (const uint8_t *)"hash", 4, m1), 0);
+	assert_int_equal(tc_keystore_pin_mac(ks, (const uint8_t *)"hash", 4, m2), 0);
+	assert_memory_equal(m1, m2, sizeof(m1));
+	assert_int_equal(tc_keystore_pin_mac(ks, (const uint8_t *)"hasH", 4, m2), 0);
+	assert_memory_not_equal(m1, m2, sizeof(m1));
+	assert_int_equal(tc_keystore_erase(ks, TC_KEY_BIT(TC_SECRET_PIN)), 0);
+	assert_int_equal(tc_keystore_pin_mac(ks, (const uint8_t *)"hash", 4, m3), 0);
+	assert_memory_not_equal(m1, m3, sizeof(m1));	/* another device, as far as PINs go */
+	assert_int_equal(tc_keystore_pin_mac(ks, NULL, 4, m3), -EINVAL);
+	tc_keystore_close(ks);
+}
+
+/*
+ * The on-device review key of older firmware opened photos (against R3):
+ * opening the keystore crypto-erases it, and leaves the other keys alone.
+ */
+static void
+test_old_review_key_erased(void **state)
+{
+	struct tc_keystore *ks;
+	uint8_t a[TC_SECRET_LEN], a2[TC_SECRET_LEN], scalar[TC_SECRET_LEN];
+	char p[700];
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 1, a), 0);
+	tc_keystore_close(ks);
+	memset(scalar, 0x5a, sizeof(scalar));
+	key_path(p, sizeof(p), "review.key");
+	assert_non_null(f = fopen(p, "wx"));
+	assert_int_equal(fwrite(scalar, 1, sizeof(scalar), f), sizeof(scalar));
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(stat(p, &st), -1);	/* the old review key is gone */
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 0, a2), 0);
+	assert_memory_equal(a, a2, sizeof(a));	/* and the audit key kept */
+	tc_keystore_close(ks);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_pin_failures, setup),
+		cmocka_unit_test_setup(test_pin_mac, setup),
 		cmocka_unit_test_setup(test_create_reload, setup),
 		cmocka_unit_test_setup(test_tampered_files_refused, setup),
 		cmocka_unit_test_setup(test_unsafe_dir_refused, setup),
 		cmocka_unit_test_setup(test_create_faults_leave_nothing, setup),
 		cmocka_unit_test_setup(test_wipe, setup),
+		cmocka_unit_test_setup(test_old_review_key_erased, setup),
 	};
 
 	return cmocka_run_group_tests_name("keystore_file", tests, NULL, NULL);

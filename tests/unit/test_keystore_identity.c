@@ -30,6 +30,7 @@
 #include "tc_mbedtls_compat.h"
 #include "tc_policy.h"
 #include "tc_random.h"
+#include "tc_seal.h"
 
 static char dir[600];
 
@@ -235,6 +236,31 @@ test_pk_for_tls(void **state)
 	tc_keystore_close(ks);
 }
 
+/*
+ * ECDH with the identity key (how the device opens what the Trust sealed
+ * to it) agrees with the Trust's side: an ephemeral key with the point.
+ */
+static void
+test_ecdh(void **state)
+{
+	struct tc_keystore *ks;
+	uint8_t pub[TC_P256_PUB_LEN], eph_priv[TC_P256_PRIV_LEN], eph_pub[TC_P256_PUB_LEN];
+	uint8_t x1[32], x2[32], bad[TC_P256_PUB_LEN] = { 0x04 };
+
+	(void)state;
+	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_identity_ecdh(ks, bad, x1), -ENOENT);
+	assert_int_equal(tc_keystore_identity_generate(ks), 0);
+	assert_int_equal(tc_keystore_identity_point(ks, pub), 0);
+	assert_int_equal(pub[0], 0x04);
+	assert_int_equal(tc_p256_keygen(eph_priv, eph_pub), 0);
+	assert_int_equal(tc_keystore_identity_ecdh(ks, eph_pub, x1), 0);
+	assert_int_equal(tc_p256_ecdh(eph_priv, pub, x2), 0);
+	assert_memory_equal(x1, x2, sizeof(x1));
+	assert_int_equal(tc_keystore_identity_ecdh(ks, bad, x1), TC_E_INVAL_INPUT);
+	tc_keystore_close(ks);
+}
+
 static void
 write_file(const char *path, const void *buf, size_t len, mode_t mode)
 {
@@ -365,6 +391,7 @@ main(void)
 		cmocka_unit_test_setup(test_sign_verifies, setup),
 		cmocka_unit_test_setup(test_csr, setup),
 		cmocka_unit_test_setup(test_pk_for_tls, setup),
+		cmocka_unit_test_setup(test_ecdh, setup),
 		cmocka_unit_test_setup(test_damaged_key_refused, setup),
 		cmocka_unit_test_setup(test_generate_faults_leave_nothing, setup),
 		cmocka_unit_test_setup(test_erase_and_wipe, setup),

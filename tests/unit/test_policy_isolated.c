@@ -18,7 +18,7 @@ verify(const struct pfx *f, const uint8_t *b, size_t len, const char *dev, uint6
        struct tc_policy **out)
 {
 	*out = (struct tc_policy *)(uintptr_t)1;
-	return tc_policy_verify_isolated(b, len, f->k.ca.crt_pem, dev, min, f->now, out);
+	return tc_policy_verify_isolated(b, len, f->k.ca.crt_pem, dev, min, f->now, &f->dev, out);
 }
 
 static void

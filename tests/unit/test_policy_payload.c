@@ -43,7 +43,7 @@ test_missing_keys(void **state)
 		"events/0/id", "events/0/name", "events/0/date", "consent",
 		"consent/0/pupil", "consent/0/platforms", "rules", "rules/max_unsynced",
 		"rules/max_hours_since_sync", "rules/delete_grace_hours",
-		"rules/review_on_device", "rules/require_event",
+		"rules/require_event",
 	};
 	struct pfx *f = *state;
 	size_t i;
@@ -101,7 +101,8 @@ static void
 test_wrong_types(void **state)
 {
 	static const struct edit_case c[] = {
-		{ "format", "\"1\"" }, { "format", "1.0" }, { "format", "2" }, { "format", "0" },
+		{ "format", "\"2\"" }, { "format", "2.0" }, { "format", "1" }, { "format", "3" },
+		{ "format", "0" },
 		{ "version", "\"7\"" }, { "version", "0" }, { "version", "-1" }, { "version", "1.5" },
 		{ "version", "true" }, { "issued", "\"now\"" }, { "issued", "-1" },
 		{ "expires", "null" }, { "device", "\"D-0123456789abcdef\"" }, { "device", "[]" },
@@ -122,11 +123,13 @@ test_wrong_types(void **state)
 		{ "rules/max_unsynced", "\"500\"" }, { "rules/max_unsynced", "-1" },
 		{ "rules/max_unsynced", "4294967296" }, { "rules/max_unsynced", "true" },
 		{ "rules/max_hours_since_sync", "72.0" }, { "rules/delete_grace_hours", "null" },
-		{ "rules/review_on_device", "0" }, { "rules/require_event", "\"true\"" },
+		{ "rules/review_on_device", "0" }, { "rules/review_on_device", "null" },
+		{ "rules/require_event", "\"true\"" },
 	};
 	static const struct edit_case ok[] = {
 		{ "rules/max_unsynced", "0" }, { "rules/max_unsynced", "4294967295" },
-		{ "rules/review_on_device", "true" }, { "rules/require_event", "false" },
+		/* Bundles from before the review key was removed say false: still fine. */
+		{ "rules/review_on_device", "false" }, { "rules/require_event", "false" },
 		{ "staff", "[]" }, { "events", "[]" }, { "consent", "[]" },
 		{ "server/name", "\"::1\"" }, { "server/url", "\"https://[::1]:8443/sync\"" },
 	};
@@ -135,6 +138,8 @@ test_wrong_types(void **state)
 
 	expect_format(f, c, N(c));
 	expect_ok(f, ok, N(ok));
+	/* Asking for the removed on-device review key (R3) is refused, and says so. */
+	assert_int_equal(verify_edit(f, "rules/review_on_device", "true"), TC_E_POLICY_REVIEW_KEY);
 	/* The root must be an object; expiry must follow issue. */
 	assert_int_equal(verify_text(f, "[1,2]"), TC_E_POLICY_FORMAT);
 	assert_int_equal(verify_text(f, "\"policy\""), TC_E_POLICY_FORMAT);

@@ -191,31 +191,49 @@ test_find_event(void **state)
 	assert_null(tc_policy_find_event(NULL, PKI_EVENT_A));
 }
 
+/* The fixture's bundle as its device has it: verified and opened (free it). */
+static struct tc_policy *
+opened(const struct pfx *f)
+{
+	struct tc_policy *o = NULL;
+
+	assert_int_equal(tc_policy_verify(f->bundle, f->len, f->k.ca.crt_pem, f->k.device_id, 0,
+					  f->now, &o), 0);
+	assert_int_equal(tc_policy_open(o, &f->dev), 0);
+	return o;
+}
+
 static void
 test_check_pin(void **state)
 {
 	struct pfx *f = *state;
+	struct tc_policy *o = opened(f);
+	const struct tc_policy_device *d = &f->dev;
 
-	assert_int_equal(tc_policy_check_pin(f->p, PKI_STAFF_A, PKI_PIN_A), 0);
-	assert_int_equal(tc_policy_check_pin(f->p, PKI_STAFF_B, PKI_PIN_B), 0);
+	assert_int_equal(tc_policy_check_pin(o, d, PKI_STAFF_A, PKI_PIN_A), 0);
+	assert_int_equal(tc_policy_check_pin(o, d, PKI_STAFF_B, PKI_PIN_B), 0);
 	/* Another staff member's PIN, a near miss, an unknown id. */
-	assert_int_equal(tc_policy_check_pin(f->p, PKI_STAFF_A, PKI_PIN_B), TC_E_BAD_PIN);
-	assert_int_equal(tc_policy_check_pin(f->p, PKI_STAFF_A, "1235"), TC_E_BAD_PIN);
-	assert_int_equal(tc_policy_check_pin(f->p, "S-NOBODY", PKI_PIN_A), TC_E_BAD_PIN);
+	assert_int_equal(tc_policy_check_pin(o, d, PKI_STAFF_A, PKI_PIN_B), TC_E_BAD_PIN);
+	assert_int_equal(tc_policy_check_pin(o, d, PKI_STAFF_A, "271829"), TC_E_BAD_PIN);
+	assert_int_equal(tc_policy_check_pin(o, d, "S-NOBODY", PKI_PIN_A), TC_E_BAD_PIN);
 	/* Malformed PINs never reach the real hash. */
-	assert_int_equal(tc_policy_check_pin(f->p, PKI_STAFF_A, PKI_PIN_A "\n"), TC_E_BAD_PIN);
-	assert_int_equal(tc_policy_check_pin(f->p, PKI_STAFF_A, ""), TC_E_BAD_PIN);
-	assert_int_equal(tc_policy_check_pin(f->p, PKI_STAFF_A, NULL), TC_E_BAD_PIN);
-	assert_int_equal(tc_policy_check_pin(f->p, NULL, PKI_PIN_A), TC_E_BAD_PIN);
-	assert_int_equal(tc_policy_check_pin(NULL, PKI_STAFF_A, PKI_PIN_A), TC_E_BAD_PIN);
+	assert_int_equal(tc_policy_check_pin(o, d, PKI_STAFF_A, PKI_PIN_A "\n"), TC_E_BAD_PIN);
+	assert_int_equal(tc_policy_check_pin(o, d, PKI_STAFF_A, ""), TC_E_BAD_PIN);
+	assert_int_equal(tc_policy_check_pin(o, d, PKI_STAFF_A, NULL), TC_E_BAD_PIN);
+	assert_int_equal(tc_policy_check_pin(o, d, NULL, PKI_PIN_A), TC_E_BAD_PIN);
+	assert_int_equal(tc_policy_check_pin(NULL, d, PKI_STAFF_A, PKI_PIN_A), TC_E_BAD_PIN);
+	assert_int_equal(tc_policy_check_pin(o, NULL, PKI_STAFF_A, PKI_PIN_A), TC_E_BAD_PIN);
+	/* A policy still sealed (the Trust's view) knows no PIN at all. */
+	assert_int_equal(tc_policy_check_pin(f->p, d, PKI_STAFF_A, PKI_PIN_A), TC_E_BAD_PIN);
+	tc_policy_free(o);
 }
 
 static double
-seconds_for(const struct tc_policy *p, const char *staff, const char *pin)
+seconds_for(const struct pfx *f, const struct tc_policy *p, const char *staff, const char *pin)
 {
 	uint64_t t0 = tc_time_mono_us();
 
-	assert_int_equal(tc_policy_check_pin(p, staff, pin), TC_E_BAD_PIN);
+	assert_int_equal(tc_policy_check_pin(p, &f->dev, staff, pin), TC_E_BAD_PIN);
 	return (double)(tc_time_mono_us() - t0) / 1e6;
 }
 
@@ -223,14 +241,15 @@ static void
 test_unknown_staff_costs_the_same(void **state)
 {
 	struct pfx *f = *state;
+	struct tc_policy *o = opened(f);
 	double known, unknown;
 
 	/* Best of three each, to shed scheduler noise. */
-	known = seconds_for(f->p, PKI_STAFF_A, "0000");
-	unknown = seconds_for(f->p, "S-NOBODY", "0000");
+	known = seconds_for(f, o, PKI_STAFF_A, "0000");
+	unknown = seconds_for(f, o, "S-NOBODY", "0000");
 	for (int i = 0; i < 2; i++) {
-		double k = seconds_for(f->p, PKI_STAFF_A, "0000");
-		double u = seconds_for(f->p, "S-NOBODY", "0000");
+		double k = seconds_for(f, o, PKI_STAFF_A, "0000");
+		double u = seconds_for(f, o, "S-NOBODY", "0000");
 
 		known = k < known ? k : known;
 		unknown = u < unknown ? u : unknown;
@@ -239,13 +258,15 @@ test_unknown_staff_costs_the_same(void **state)
 	if (unknown < known / 2 || unknown > known * 2)
 		fail_msg("unknown staff took %.1f ms, a known one %.1f ms: expected comparable",
 			 unknown * 1e3, known * 1e3);
+	tc_policy_free(o);
 }
 
 static void
 test_hash_pin(void **state)
 {
 	static const char *const bad[] = {
-		"", "123", "1234567890123", "12a4", "12 34", " 1234", "1234\n", "-1234",
+		"", "123", "1234", "12345", "1234567890123", "12a4", "12 34", " 1234", "1234\n",
+		"-1234",
 		"\xd9\xa1\xd9\xa2\xd9\xa3\xd9\xa4",	/* Arabic-Indic digits */
 	};
 	char h[TC_POLICY_PIN_HASH_MAX], h2[TC_POLICY_PIN_HASH_MAX];

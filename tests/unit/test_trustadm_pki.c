@@ -300,6 +300,11 @@ test_policy_signer_accepted(void **state)
 	assert_int_equal(tc_pki_key_pem(&signer.pk, &key_pem, &key_len), 0);
 	assert_int_equal(strlen(key_pem), key_len);
 	assert_int_equal(pki_policy_new("D-0123456789abcdef", ca.pem, NULL, &p), 0);
+	{
+		uint8_t priv[TC_P256_PRIV_LEN];
+
+		assert_int_equal(tc_p256_keygen(priv, p->device_pub), 0);
+	}
 	assert_int_equal(tc_policy_encode(p, &json, &jlen), 0);
 	assert_int_equal(tc_policy_sign(json, jlen, key_pem, signer.pem, &bundle, &blen), 0);
 	assert_int_equal(tc_policy_verify(bundle, blen, ca.pem, "D-0123456789abcdef", 0,

@@ -380,10 +380,45 @@ test_validators(void **state)
 	assert_false(tc_trust_valid_url("https://a b"));
 }
 
+/* The PIN policy of staff add / staff pin: each refusal names its reason. */
+static void
+test_pin_policy(void **state)
+{
+	static const struct {
+		const char *pin, *why;	/* why: a word of the reason, NULL: accepted */
+	} c[] = {
+		{ "246810", NULL }, { "482916", NULL }, { "975318", NULL }, { "583947061", NULL },
+		{ "271828182845", NULL },
+		{ "12345", "6 to 12" }, { "1234567890123", "6 to 12" }, { "12a456", "6 to 12" },
+		{ "", "6 to 12" }, { " 24681", "6 to 12" },
+		{ "111111", "repeated" }, { "000000000", "repeated" },
+		{ "123456", "run" }, { "654321", "run" }, { "3456789", "run" },
+		{ "311299", "date" }, { "010170", "date" }, { "290288", "date" },
+		{ "841987", "year" }, { "520261", "year" }, { "19990101", "year" },
+		{ "77201583", "year" },
+	};
+	const char *r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		r = tc_trust_pin_weak(c[i].pin);
+		if (c[i].why == NULL && r != NULL)
+			fail_msg("PIN %s: expected accepted, got \"%s\"", c[i].pin, r);
+		if (c[i].why != NULL && (r == NULL || strstr(r, c[i].why) == NULL))
+			fail_msg("PIN %s: expected a refusal naming \"%s\", got %s", c[i].pin,
+				 c[i].why, r ? r : "accepted");
+		/* No reason ever quotes the PIN. */
+		if (r != NULL && c[i].pin[0] && strstr(r, c[i].pin) != NULL)
+			fail_msg("the reason for %s quotes it", c[i].pin);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pin_policy),
 		cmocka_unit_test_setup(test_open_rules, setup),
 		cmocka_unit_test_setup(test_devices_and_versions, setup),
 		cmocka_unit_test_setup(test_staff_and_events, setup),

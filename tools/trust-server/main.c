@@ -27,14 +27,16 @@
 #include "tc_daemon.h"
 #include "tc_log.h"
 #include "tc_secmem.h"
+#include "tc_version.h"
 
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: trust-server -d DATA_DIR -t TRUST_DIR [-l ADDR:PORT]... [-u USER]\n"
 		"                    [-K PASSFILE] [-o NAME=VALUE]... [-L err|warn|info|debug]\n"
-		"                    [-s] [-b] [-P PIDFILE]\n");
+		"                    [-s] [-b] [-P PIDFILE]\n"
+		"       trust-server --help | --version\n");
 }
 
 /* "64M", "4G", "1048576": bytes. */
@@ -168,6 +170,7 @@ open_trust_dir(struct srv *s)
 int
 main(int argc, char **argv)
 {
+	static const struct option lopts[] = { TC_VERSION_LONGOPTS, { NULL, 0, NULL, 0 } };
 	static struct srv s;
 	struct tc_daemon dm;
 	int c, rc = 1, signal_fd = -1;
@@ -194,7 +197,11 @@ main(int argc, char **argv)
 	tls_init(&s);
 
 	/* parse */
-	while ((c = getopt(argc, argv, "d:t:l:u:K:o:L:sbP:h")) != -1) {
+	while ((c = getopt_long(argc, argv, "d:t:l:u:K:o:L:sbP:h", lopts, NULL)) != -1) {
+		if (c == 'h')
+			c = TC_OPT_HELP;
+		if (tc_version_option(c, "trust-server", usage))
+			return 0;
 		if ((rc = tc_daemon_option(&dm, c, optarg, 'L')) != 0) {
 			if (rc < 0)
 				return 2;
@@ -218,11 +225,11 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		default: usage(); return 2;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (!s.set.data_dir || !s.set.trust_dir || optind != argc) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
 	if (s.set.n_listen == 0)

@@ -64,9 +64,8 @@ consent_import(struct tadm *a, int argc, char **argv)
 		rc = TADM_FAIL;
 		goto out;
 	}
-	printf("consent roster: %zu pupils imported, replacing %zu; devices get it with their "
-	       "next policy\n", n, old_n);
-	rc = TADM_OK;
+	printf("consent roster: %zu pupils imported, replacing %zu\n", n, old_n);
+	rc = tadm_policy_reissue(a, "consent imported");
 out:
 	tc_consent_free(rows, n);
 	if (buf)

@@ -271,7 +271,7 @@ cmd_revoke(struct tadm *a, int argc, char **argv)
 	}
 	printf("device %s revoked: trust-server refuses it and no policy will be issued for it\n",
 	       id);
-	return TADM_OK;
+	return tadm_policy_reissue(a, "device revoked");
 }
 
 /* The max_hours_since_sync of the device's last issued policy; 0 when unknown. */

@@ -2,8 +2,9 @@
  * cmd_people.c - `staff add|pin|remove|list` and `event add|list`.
  *
  * A staff member's PIN is read without echo at the terminal (twice) or
- * as one line on stdin (--pin-stdin, for scripts), checked (4 to 12
- * digits), turned into an Argon2id hash by tc_policy_hash_pin and wiped;
+ * as one line on stdin (--pin-stdin, for scripts), checked (6 to 12
+ * digits, not a repeat, a run, a date or a year: tc_trust_pin_weak),
+ * turned into an Argon2id hash by tc_policy_hash_pin and wiped;
  * only the hash is stored, and no command prints it.  Staff ids are
  * never reused: a removed member's row stays so photos stay attributed
  * (rule R10).
@@ -21,18 +22,12 @@
 	"staff add ID --name NAME [--pin-stdin] | staff pin ID [--pin-stdin] | staff remove ID | " \
 	"staff list"
 #define EVENT_SYN "event add ID --name NAME --date YYYY-MM-DD | event list"
-#define PIN_MIN 4
-#define PIN_MAX 12
+#define PIN_MAX TC_TRUST_PIN_MAX
 
 static bool
 valid_pin(const char *pin)
 {
-	size_t n;
-
-	for (n = 0; pin[n]; n++)
-		if (pin[n] < '0' || pin[n] > '9')
-			return false;
-	return n >= PIN_MIN && n <= PIN_MAX;
+	return tc_trust_pin_weak(pin) == NULL;
 }
 
 /* The PIN into pin (PIN_MAX + 2 bytes); 0 or TADM_FAIL (message printed). */
@@ -61,8 +56,12 @@ read_pin(struct tadm *a, const char *id, bool from_stdin, char *pin, size_t cap)
 		tadm_err(a, "no terminal to read the PIN from: use --pin-stdin");
 		return TADM_FAIL;
 	}
-	if (rc == -E2BIG || (rc == 0 && !valid_pin(pin))) {
-		tadm_err(a, "a PIN is %d to %d digits", PIN_MIN, PIN_MAX);
+	if (rc == -E2BIG) {
+		tadm_err(a, "a PIN is %d to %d digits", TC_TRUST_PIN_MIN, PIN_MAX);
+		return TADM_FAIL;
+	}
+	if (rc == 0 && !valid_pin(pin)) {
+		tadm_err(a, "%s", tc_trust_pin_weak(pin));
 		return TADM_FAIL;
 	}
 	if (rc != 0) {
@@ -214,8 +213,8 @@ staff_pin(struct tadm *a, int argc, char **argv)
 	if (rc != 0)
 		return TADM_FAIL;
 	printf("staff %s: new PIN set; devices accept it, and no longer the old one, from "
-	       "their next policy: issue new policies now\n", id);
-	return TADM_OK;
+	       "their next dock\n", id);
+	return tadm_policy_reissue(a, "staff PIN changed");
 }
 
 static int
@@ -244,9 +243,8 @@ staff_remove(struct tadm *a, int argc, char **argv)
 			tadm_err(a, "cannot remove staff %s: %s", id, tc_strerror(rc));
 		return TADM_FAIL;
 	}
-	printf("staff %s removed: devices refuse the PIN from their next policy; "
-	       "issue new policies now\n", id);
-	return TADM_OK;
+	printf("staff %s removed: devices refuse the PIN from their next dock\n", id);
+	return tadm_policy_reissue(a, "staff removed");
 }
 
 static int

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include <mbedtls/md.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/x509_crt.h>
 
 #include "tadm.h"
 #include "tc_io.h"
@@ -26,13 +28,13 @@
 #include "tc_trust_valid.h"
 
 #define SYN "policy issue DEVICE -o BUNDLE [--valid-days N] [--server-url URL] " \
-	    "[--max-unsynced N] [--max-hours N] [--grace-hours N] [--review-on-device] " \
-	    "[--no-require-event]"
+	    "[--max-unsynced N] [--max-hours N] [--grace-hours N] [--no-require-event]"
 
 struct issue {
 	const char *id, *out, *url;
+	char url_buf[TC_POLICY_URL_MAX];
 	uint64_t valid_days, max_unsynced, max_hours, grace;
-	bool review, require_event;
+	bool require_event;
 	struct tc_policy p;
 	size_t cap_staff, cap_events;
 	uint8_t *key, *signer_pem, *ca_pem, *json, *bundle;
@@ -105,6 +107,37 @@ load_pub(struct tadm *a, const char *name, uint8_t out[TC_P256_PUB_LEN])
 	return rc;
 }
 
+/*
+ * The device's identity key, from its enrolled certificate: the staff
+ * table is sealed to it (firmware/policy README "Sealed personal data").
+ */
+static int
+device_key(struct tadm *a, const char *id, uint8_t pub[TC_P256_PUB_LEN])
+{
+	mbedtls_x509_crt crt;
+	uint8_t spki[256];
+	char *pem = NULL;
+	int n, rc;
+
+	mbedtls_x509_crt_init(&crt);
+	if ((rc = tc_registry_device_cert(a->reg, id, &pem)) != 0)
+		goto out;
+	rc = TC_E_CERT;
+	if (mbedtls_x509_crt_parse(&crt, (const unsigned char *)pem, strlen(pem) + 1) != 0)
+		goto out;
+	/* mbedtls writes DER at the end of the buffer. */
+	n = mbedtls_pk_write_pubkey_der(&crt.pk, spki, sizeof(spki));
+	if (n > 0 && tc_device_pub(spki + sizeof(spki) - n, (size_t)n, pub) == 0)
+		rc = 0;
+out:
+	if (rc != 0)
+		tadm_err(a, "cannot read the identity key of %s from its certificate: %s", id,
+			 tc_strerror(rc));
+	mbedtls_x509_crt_free(&crt);
+	tc_free(pem);
+	return rc;
+}
+
 /* A numeric option in [min, max]; 0 or TADM_USAGE (message printed). */
 static int
 num(struct tadm *a, const char *opt, uint64_t min, uint64_t max, uint64_t *out)
@@ -127,7 +160,6 @@ parse(struct tadm *a, struct issue *in, int argc, char **argv)
 		{ "max-unsynced", required_argument, NULL, 'm' },
 		{ "max-hours", required_argument, NULL, 'H' },
 		{ "grace-hours", required_argument, NULL, 'g' },
-		{ "review-on-device", no_argument, NULL, 'r' },
 		{ "no-require-event", no_argument, NULL, 'E' },
 		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
 	int c, r = 0;
@@ -143,9 +175,6 @@ parse(struct tadm *a, struct issue *in, int argc, char **argv)
 			break;
 		case 'u':
 			in->url = optarg;
-			break;
-		case 'r':
-			in->review = true;
 			break;
 		case 'E':
 			in->require_event = false;
@@ -222,7 +251,8 @@ prepare(struct tadm *a, struct issue *in)
 		tadm_err(a, "the registry has no server name: %s", tc_strerror(rc));
 		return rc;
 	}
-	if ((rc = load_pub(a, "photo.pub", in->p.photo_pub)) != 0 ||
+	if ((rc = device_key(a, in->id, in->p.device_pub)) != 0 ||
+	    (rc = load_pub(a, "photo.pub", in->p.photo_pub)) != 0 ||
 	    (rc = load_pub(a, "receipt.pub", in->p.receipt_pub)) != 0 ||
 	    (rc = tadm_load_public(a, "ca.crt", TC_PKI_CERT_MAX, &in->ca_pem, &len)) != 0 ||
 	    (rc = tadm_load_public(a, "policy-signer.crt", TC_PKI_CERT_MAX, &in->signer_pem,
@@ -255,7 +285,6 @@ build(struct tadm *a, struct issue *in, char sha_hex[65])
 	in->p.rules.max_unsynced = (uint32_t)in->max_unsynced;
 	in->p.rules.max_hours_since_sync = (uint32_t)in->max_hours;
 	in->p.rules.delete_grace_hours = (uint32_t)in->grace;
-	in->p.rules.review_on_device = in->review;
 	in->p.rules.require_event = in->require_event;
 	if ((rc = tc_registry_staff_foreach(a->reg, true, true, add_staff, in)) != 0 ||
 	    (rc = tc_registry_event_foreach(a->reg, add_event, in)) != 0 ||
@@ -297,14 +326,14 @@ write_bundles(struct tadm *a, struct issue *in)
 		return dfd;
 	}
 	snprintf(name, sizeof(name), "%s-v%llu.bundle", in->id, (unsigned long long)in->p.version);
-	/* 0600: the PIN hashes inside are worth guarding even though they are slow to attack. */
+	/* 0600: the staff table inside is sealed to the device, but the roster is not. */
 	rc = tc_trust_file_write(dfd, name, in->bundle, in->bundle_len, 0600);
 	close(dfd);
 	if (rc != 0) {
 		tadm_err(a, "%s/policies/%s: %s", a->dir, name, tc_strerror(rc));
 		return rc;
 	}
-	return tadm_write_output(a, in->out, in->bundle, in->bundle_len, 0600);
+	return in->out ? tadm_write_output(a, in->out, in->bundle, in->bundle_len, 0600) : 0;
 }
 
 static void
@@ -322,11 +351,41 @@ issue_free(struct issue *in)
 	tc_free(in->p.events);
 }
 
+/* Issue in (parsed or taken from the last bundle): 0 or TADM_FAIL (message printed). */
+static int
+issue_one(struct tadm *a, struct issue *in)
+{
+	char sha_hex[65];
+	int rc;
+
+	if (prepare(a, in) != 0)
+		return TADM_FAIL;
+	if ((rc = tc_registry_begin(a->reg)) != 0 || (rc = build(a, in, sha_hex)) != 0 ||
+	    (rc = tc_registry_commit(a->reg)) != 0) {
+		tc_registry_rollback(a->reg);
+		if (rc == TC_E_STATE)
+			tadm_err(a, "device %s was revoked meanwhile", in->id);
+		else if (rc == -EMSGSIZE || rc == -E2BIG || rc == -EFBIG)
+			tadm_err(a, "the policy is larger than %d bytes: too many staff, events or "
+				 "pupils", TC_POLICY_BUNDLE_MAX);
+		else
+			tadm_err(a, "cannot issue the policy: %s", tc_strerror(rc));
+		return TADM_FAIL;
+	}
+	if (write_bundles(a, in) != 0) {
+		tadm_err(a, "version %llu of %s is recorded but was not written; run policy issue "
+			 "again for version %llu", (unsigned long long)in->p.version, in->id,
+			 (unsigned long long)in->p.version + 1);
+		return TADM_FAIL;
+	}
+	return 0;
+}
+
 int
 cmd_policy(struct tadm *a, int argc, char **argv)
 {
 	struct issue in;
-	char sha_hex[65], exp[16];
+	char exp[16];
 	int rc;
 
 	memset(&in, 0, sizeof(in));
@@ -334,28 +393,8 @@ cmd_policy(struct tadm *a, int argc, char **argv)
 	if ((rc = parse(a, &in, argc, argv)) >= 0)
 		goto out;
 	rc = TADM_FAIL;
-	if (tadm_open(a) != 0 || prepare(a, &in) != 0)
+	if (tadm_open(a) != 0 || issue_one(a, &in) != 0)
 		goto out;
-	if ((rc = tc_registry_begin(a->reg)) != 0 || (rc = build(a, &in, sha_hex)) != 0 ||
-	    (rc = tc_registry_commit(a->reg)) != 0) {
-		tc_registry_rollback(a->reg);
-		if (rc == TC_E_STATE)
-			tadm_err(a, "device %s was revoked meanwhile", in.id);
-		else if (rc == -EMSGSIZE || rc == -E2BIG || rc == -EFBIG)
-			tadm_err(a, "the policy is larger than %d bytes: too many staff, events or "
-				 "pupils", TC_POLICY_BUNDLE_MAX);
-		else
-			tadm_err(a, "cannot issue the policy: %s", tc_strerror(rc));
-		rc = TADM_FAIL;
-		goto out;
-	}
-	rc = TADM_FAIL;
-	if (write_bundles(a, &in) != 0) {
-		tadm_err(a, "version %llu of %s is recorded but was not written; run policy issue "
-			 "again for version %llu", (unsigned long long)in.p.version, in.id,
-			 (unsigned long long)in.p.version + 1);
-		goto out;
-	}
 	tadm_date(in.p.expires, exp, sizeof(exp));
 	printf("policy v%llu for %s written to %s (expires %s; %zu staff, %zu events, "
 	       "%zu pupils)\n", (unsigned long long)in.p.version, in.id, in.out, exp,
@@ -364,4 +403,107 @@ cmd_policy(struct tadm *a, int argc, char **argv)
 out:
 	issue_free(&in);
 	return rc;
+}
+
+/*
+ * The settings of a device's last bundle (policies/ID-vN.bundle), to
+ * issue the next one alike: server URL, validity length, rules.  It is
+ * verified as the device would, at a time inside its own validity.
+ */
+static int
+last_settings(struct tadm *a, const struct tc_reg_device *d, struct issue *in)
+{
+	char name[TC_POLICY_ID_MAX + 32];
+	struct tc_policy *p = NULL;
+	uint8_t *b = NULL, *ca = NULL;
+	size_t blen, calen;
+	int dfd, rc;
+
+	snprintf(name, sizeof(name), "%s-v%llu.bundle", d->id,
+		 (unsigned long long)d->policy_version);
+	dfd = tc_openat(a->dirfd, "policies", O_RDONLY | O_DIRECTORY);
+	rc = dfd < 0 ? dfd : tc_trust_file_read(dfd, name, TC_POLICY_BUNDLE_MAX, &b, &blen);
+	if (dfd >= 0)
+		close(dfd);
+	if (rc == 0)
+		rc = tadm_load_public(a, "ca.crt", TC_PKI_CERT_MAX, &ca, &calen);
+	if (rc == 0)
+		rc = tc_policy_verify(b, blen, (const char *)ca, d->id, 0, d->policy_expires - 1,
+				      &p);
+	if (rc == 0) {
+		in->url = NULL;
+		tc_strlcpy(in->url_buf, p->server_url, sizeof(in->url_buf));
+		in->url = in->url_buf;
+		in->valid_days = (uint64_t)((p->expires - p->issued) / 86400);
+		if (in->valid_days < 1)
+			in->valid_days = 1;
+		in->max_unsynced = p->rules.max_unsynced;
+		in->max_hours = p->rules.max_hours_since_sync;
+		in->grace = p->rules.delete_grace_hours;
+		in->require_event = p->rules.require_event;
+	} else {
+		tadm_err(a, "cannot read %s's last policy (policies/%s): %s", d->id, name,
+			 tc_strerror(rc));
+	}
+	tc_policy_free(p);
+	tc_free(b);
+	tc_free(ca);
+	return rc;
+}
+
+struct reissue {
+	struct tadm *a;
+	size_t n, cap;
+	char (*ids)[TC_POLICY_ID_MAX];
+};
+
+static int
+collect(void *ctx, const struct tc_reg_device *d)
+{
+	struct reissue *r = ctx;
+	int rc;
+
+	if (d->revoked || d->policy_version == 0)
+		return 0;
+	if ((rc = reserve((void **)&r->ids, r->n, &r->cap, sizeof(*r->ids))) != 0)
+		return rc;
+	tc_strlcpy(r->ids[r->n++], d->id, sizeof(r->ids[0]));
+	return 0;
+}
+
+int
+tadm_policy_reissue(struct tadm *a, const char *why)
+{
+	struct reissue r = { a, 0, 0, NULL };
+	struct tc_reg_device d;
+	struct issue in;
+	size_t i, done = 0;
+	int rc, failed = 0;
+
+	if ((rc = tc_registry_device_foreach(a->reg, collect, &r)) != 0) {
+		tadm_err(a, "cannot list the devices: %s", tc_strerror(rc));
+		tc_free(r.ids);
+		return TADM_FAIL;
+	}
+	for (i = 0; i < r.n; i++) {
+		memset(&in, 0, sizeof(in));
+		in.id = r.ids[i];
+		if ((rc = tc_registry_device_get(a->reg, in.id, &d)) != 0 ||
+		    last_settings(a, &d, &in) != 0 || issue_one(a, &in) != 0) {
+			failed++;
+		} else {
+			printf("policy v%llu issued for %s (%s): trust-server hands it out at the "
+			       "next dock\n", (unsigned long long)in.p.version, in.id, why);
+			done++;
+		}
+		issue_free(&in);
+	}
+	tc_free(r.ids);
+	if (failed) {
+		tadm_err(a, "%d device(s) did not get a new policy: run policy issue for them",
+			 failed);
+		return TADM_FAIL;
+	}
+	(void)done;
+	return TADM_OK;
 }

@@ -18,6 +18,7 @@
 
 #include "tadm.h"
 #include "tc_secmem.h"
+#include "tc_version.h"
 
 static const struct {
 	const char *name;
@@ -44,7 +45,8 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: trustadm [-d dir] [-S server-data-dir] [--passphrase-file file | "
-		   "--ask-passphrase] command [args]\n");
+		   "--ask-passphrase] command [args]\n"
+		   "       trustadm --help | --version\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %s\n", cmds[i].help);
 	fprintf(f, "The Trust directory is -d DIR, else $%s, else ./%s; trust-server's data\n"
@@ -55,7 +57,9 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = { TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		TADM_COMMON_OPTS, { "version", no_argument, NULL, TC_OPT_VERSION }, { NULL, 0, NULL, 0 }
+	};
 	struct tadm a = { .dirfd = -1, .srvfd = -1 };
 	const char *env = getenv(TADM_DIR_ENV), *srv = getenv(TADM_SRV_ENV);
 	size_t i;
@@ -83,6 +87,9 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return TADM_OK;
+		case TC_OPT_VERSION:
+			tc_version_print(stdout, "trustadm");
 			return TADM_OK;
 		default:
 			usage(stderr);

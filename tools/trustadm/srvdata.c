@@ -230,15 +230,13 @@ tadm_photo_key(struct tadm *a, uint8_t **priv)
 	*priv = NULL;
 	if ((rc = tadm_load_key(a, "photo.key", &text, &len)) != 0)
 		return rc;
-	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-		text[--len] = 0;
 	k = tc_secure_alloc(TC_P256_PRIV_LEN);
 	if (!k) {
 		rc = -ENOMEM;
-	} else if (len != 2 * TC_P256_PRIV_LEN ||
-		   tc_hex_decode((const char *)text, k, TC_P256_PRIV_LEN) != 0) {
-		tadm_err(a, "%s/photo.key is not a photo key (64 hex digits)", a->dir);
-		rc = TC_E_KEYFILE;
+	} else if ((rc = tc_p256_key_decode((const char *)text, len, k, TC_P256_PRIV_LEN)) != 0) {
+		/* The object format's key text, read as every opener reads it. */
+		tadm_err(a, "%s/photo.key is not a photo key (64 hex digits, optionally a newline)",
+			 a->dir);
 	}
 	tc_secure_free(text);
 	if (rc != 0) {

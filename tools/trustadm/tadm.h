@@ -119,6 +119,14 @@ int cmd_staff(struct tadm *a, int argc, char **argv);
 int cmd_event(struct tadm *a, int argc, char **argv);
 int cmd_consent(struct tadm *a, int argc, char **argv);
 int cmd_policy(struct tadm *a, int argc, char **argv);
+/*
+ * After a change that must reach devices at their next dock (staff
+ * removed or re-PINned, a device revoked, a consent import): a fresh
+ * policy for every active device that has had one, with the settings of
+ * its last bundle, into policies/ where trust-server serves it.  Prints
+ * a line per device (why says what changed); TADM_OK or TADM_FAIL.
+ */
+int tadm_policy_reissue(struct tadm *a, const char *why) TC_MUST_CHECK;
 int cmd_audit(struct tadm *a, int argc, char **argv);
 int cmd_review(struct tadm *a, int argc, char **argv);
 int cmd_sar(struct tadm *a, int argc, char **argv);

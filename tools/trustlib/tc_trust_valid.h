@@ -32,4 +32,15 @@ bool tc_trust_valid_hostname(const char *s);
 /* The server URL in a policy: "https://" then 1..247 printable ASCII bytes, no space. */
 bool tc_trust_valid_url(const char *s);
 
+/*
+ * A staff PIN the Trust will issue: 6..12 ASCII digits that are not
+ * easy to guess.  NULL when acceptable, else why not, a sentence that
+ * never quotes the PIN: too short/long or not digits, one digit repeated
+ * (111111), a run up or down (123456, 654321), a date (DDMMYY), or a year
+ * 1900-2099 anywhere inside (a birth year).
+ */
+#define TC_TRUST_PIN_MIN 6
+#define TC_TRUST_PIN_MAX 12
+const char *tc_trust_pin_weak(const char *pin);
+
 #endif /* TC_TRUST_VALID_H */

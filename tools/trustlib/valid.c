@@ -172,3 +172,42 @@ tc_trust_valid_url(const char *s)
 			return false;
 	return n > sizeof(scheme) - 1;
 }
+
+/* Whether the 6 digits at d read as a date DDMMYY (any year). */
+static bool
+ddmmyy(const char *d)
+{
+	static const int days[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int dd = (d[0] - '0') * 10 + (d[1] - '0'), mm = (d[2] - '0') * 10 + (d[3] - '0');
+
+	return mm >= 1 && mm <= 12 && dd >= 1 && dd <= days[mm - 1];
+}
+
+const char *
+tc_trust_pin_weak(const char *pin)
+{
+	size_t i, n;
+	bool same = true, up = true, down = true;
+
+	n = strnlen(pin, TC_TRUST_PIN_MAX + 1);
+	for (i = 0; i < n; i++)
+		if (pin[i] < '0' || pin[i] > '9')
+			return "a PIN is 6 to 12 digits";
+	if (n < TC_TRUST_PIN_MIN || n > TC_TRUST_PIN_MAX)
+		return "a PIN is 6 to 12 digits";
+	for (i = 1; i < n; i++) {
+		same = same && pin[i] == pin[0];
+		up = up && pin[i] == pin[i - 1] + 1;
+		down = down && pin[i] == pin[i - 1] - 1;
+	}
+	if (same)
+		return "refused: the PIN is one digit repeated";
+	if (up || down)
+		return "refused: the PIN is a run of consecutive digits";
+	if (n == 6 && ddmmyy(pin))
+		return "refused: the PIN reads as a date (DDMMYY)";
+	for (i = 0; i + 4 <= n; i++)
+		if ((pin[i] == '1' && pin[i + 1] == '9') || (pin[i] == '2' && pin[i + 1] == '0'))
+			return "refused: the PIN contains a year (19xx or 20xx)";
+	return NULL;
+}

@@ -22,14 +22,46 @@
 
 #include "camctl.h"
 #include "tc_io.h"
+#include "tc_version.h"
 
 static const char *run_dir = "/run/trustcam";
+/* photod closed the connection mid-request (it stopped or crashed): exit 4, not 1. */
+static bool photod_gone;
+
+static bool
+lost(int rc)
+{
+	if (rc != -ECONNRESET && rc != -EPIPE && rc != -ENOTCONN)
+		return false;
+	if (!photod_gone)
+		fprintf(stderr, "camctl: photod is gone: it closed the connection before "
+			"answering (it stopped or crashed; see its log, restart it)\n");
+	photod_gone = true;
+	return true;
+}
+
+int
+camctl_send_fds(int fd, uint16_t type, const void *req, size_t len, const int *fds, size_t n)
+{
+	int rc = tc_ipc_send_fds(fd, type, req, len, fds, n);
+
+	if (rc != 0 && !lost(rc))
+		fprintf(stderr, "camctl: cannot send the request to photod: %s\n", strerror(-rc));
+	return rc;
+}
+
+int
+camctl_send(int fd, uint16_t type, const void *req, size_t len)
+{
+	return camctl_send_fds(fd, type, req, len, NULL, 0);
+}
 
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: camctl [-r RUN_DIR] command\n"
+		"       camctl --help | --version\n"
 		"  status                  device, policy, login, camera and store state\n"
 		"  cameras                 cameras and their modes\n"
 		"  login STAFF [--pin-stdin]  log in (PIN from the terminal, or stdin)\n"
@@ -88,7 +120,8 @@ camctl_expect(int fd, uint16_t *type, union camctl_reply *u, uint16_t a, uint16_
 	int rc = tc_ipc_recv(fd, type, u, sizeof(*u), 120000);
 
 	if (rc != 0) {
-		fprintf(stderr, "camctl: lost photod: %s\n", strerror(-rc));
+		if (!lost(rc))
+			fprintf(stderr, "camctl: no answer from photod: %s\n", strerror(-rc));
 		return EX_FAIL;
 	}
 	if (*type != a && *type != b && *type != TC_MSG_ERROR) {
@@ -104,7 +137,7 @@ camctl_simple(int fd, uint16_t type, const void *req, size_t len, const char *wh
 	union camctl_reply u;
 	uint16_t t;
 
-	if (tc_ipc_send(fd, type, req, len) != 0 ||
+	if (camctl_send(fd, type, req, len) != 0 ||
 	    camctl_expect(fd, &t, &u, TC_MSG_OK, 0) != 0)
 		return EX_FAIL;
 	if (t == TC_MSG_ERROR)
@@ -135,7 +168,9 @@ status_strings_ok(const struct tc_msg_status *s)
 	       tc_ipc_str_ok(s->device_id, sizeof(s->device_id)) &&
 	       tc_ipc_str_ok(s->device_class, sizeof(s->device_class)) &&
 	       tc_ipc_str_ok(s->staff, sizeof(s->staff)) &&
-	       tc_ipc_str_ok(s->event, sizeof(s->event));
+	       tc_ipc_str_ok(s->event, sizeof(s->event)) &&
+	       tc_ipc_str_ok(s->firmware, sizeof(s->firmware)) &&
+	       tc_ipc_str_ok(s->model, sizeof(s->model));
 }
 
 static void
@@ -178,7 +213,7 @@ cmd_status(int fd)
 	uint16_t t;
 	int rc;
 
-	if (tc_ipc_send(fd, TC_MSG_STATUS_REQ, NULL, 0) != 0 ||
+	if (camctl_send(fd, TC_MSG_STATUS_REQ, NULL, 0) != 0 ||
 	    (rc = camctl_expect(fd, &t, &u, TC_MSG_STATUS, 0)) != 0)
 		return EX_FAIL;
 	if (t == TC_MSG_ERROR)
@@ -187,6 +222,8 @@ cmd_status(int fd)
 		return EX_FAIL;
 	camctl_fmt_time(u.s.oldest_unsynced_us / 1000000, oldest, sizeof(oldest));
 	printf("board:            %s\n", u.s.board);
+	printf("model:            %s\n", u.s.model);
+	printf("firmware:         %s\n", u.s.firmware);
 	print_provisioning(&u.s);
 	if (u.s.camera_state == 0)
 		printf("camera:           %s at %ux%u\n", u.s.camera, u.s.width, u.s.height);
@@ -217,7 +254,7 @@ cmd_cameras(int fd)
 	uint16_t t;
 	uint32_t m;
 
-	if (tc_ipc_send(fd, TC_MSG_CAMERAS_REQ, NULL, 0) != 0)
+	if (camctl_send(fd, TC_MSG_CAMERAS_REQ, NULL, 0) != 0)
 		return EX_FAIL;
 	for (;;) {
 		if (camctl_expect(fd, &t, &u, TC_MSG_CAMERA, TC_MSG_CAMERAS_END) != 0)
@@ -315,7 +352,7 @@ cmd_capture(int fd, int argc, char **argv)
 	uint16_t t;
 
 	if (parse_capture(argc, argv, &req) != 0 ||
-	    tc_ipc_send(fd, TC_MSG_CAPTURE_REQ, &req, sizeof(req)) != 0)
+	    camctl_send(fd, TC_MSG_CAPTURE_REQ, &req, sizeof(req)) != 0)
 		return EX_FAIL;
 	for (;;) {
 		if (camctl_expect(fd, &t, &u, TC_MSG_CAPTURED, TC_MSG_CAPTURE_END) != 0)
@@ -342,7 +379,7 @@ cmd_list(int fd)
 	union camctl_reply u;
 	uint16_t t;
 
-	if (tc_ipc_send(fd, TC_MSG_LIST_REQ, NULL, 0) != 0)
+	if (camctl_send(fd, TC_MSG_LIST_REQ, NULL, 0) != 0)
 		return EX_FAIL;
 	printf("%-32s  %-20s  %10s  %s\n", "ID", "CAPTURED (UTC)", "BYTES", "STATE");
 	for (;;) {
@@ -370,7 +407,7 @@ cmd_discard(int fd, const char *arg)
 			2 * TC_IPC_ID_LEN);
 		return EX_USAGE;
 	}
-	if (tc_ipc_send(fd, TC_MSG_DISCARD_REQ, &id, sizeof(id)) != 0 ||
+	if (camctl_send(fd, TC_MSG_DISCARD_REQ, &id, sizeof(id)) != 0 ||
 	    camctl_expect(fd, &t, &u, TC_MSG_DISCARDED, 0) != 0)
 		return EX_FAIL;
 	if (t == TC_MSG_ERROR)
@@ -390,7 +427,7 @@ cmd_export(int fd, const char *arg)
 	memset(&id, 0, sizeof(id));
 	if (arg && tc_hex_decode(arg, id.id, sizeof(id.id)) != 0)
 		memset(&id, 0, sizeof(id));	/* still refused, still audited */
-	if (tc_ipc_send(fd, TC_MSG_EXPORT_REQ, &id, sizeof(id)) != 0 ||
+	if (camctl_send(fd, TC_MSG_EXPORT_REQ, &id, sizeof(id)) != 0 ||
 	    camctl_expect(fd, &t, &u, TC_MSG_ERROR, 0) != 0)
 		return EX_REFUSED;
 	return camctl_report_error(&u.e, "export");
@@ -442,6 +479,7 @@ main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, TC_OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct command *cmd = NULL;
@@ -454,12 +492,13 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+r:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': run_dir = optarg; break;
-		case 'h': usage(); return EX_OK;
-		default: usage(); return EX_USAGE;
+		case 'h': usage(stdout); return EX_OK;
+		case TC_OPT_VERSION: tc_version_print(stdout, "camctl"); return EX_OK;
+		default: usage(stderr); return EX_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		usage();
+		usage(stderr);
 		return EX_USAGE;
 	}
 	name = argv[optind++];
@@ -478,7 +517,7 @@ main(int argc, char **argv)
 	if (strcmp(name, "sync") == 0) {
 		/* syncd's socket, not photod's */
 		if (camctl_sync_usage(argc - optind, argv + optind) != 0) {
-			usage();
+			usage(stderr);
 			return EX_USAGE;
 		}
 		return camctl_sync(run_dir, argc - optind, argv + optind);
@@ -488,12 +527,12 @@ main(int argc, char **argv)
 			cmd = &commands[i];
 	if (!cmd) {
 		fprintf(stderr, "camctl: unknown command '%s'\n", name);
-		usage();
+		usage(stderr);
 		return EX_USAGE;
 	}
 	if (cmd->check(argc - optind, argv + optind) != 0) {
 		fprintf(stderr, "camctl: wrong arguments for '%s'\n", name);
-		usage();
+		usage(stderr);
 		return EX_USAGE;
 	}
 	fd = connect_photod();
@@ -501,5 +540,5 @@ main(int argc, char **argv)
 		return EX_NODAEMON;
 	rc = cmd->run(fd, argc - optind, argv + optind);
 	close(fd);
-	return rc;
+	return rc == EX_FAIL && photod_gone ? EX_NODAEMON : rc;
 }

@@ -32,7 +32,17 @@ union camctl_reply {
 
 /* Print an ERROR reply; map it to an exit status (3 when it cites a rule). */
 int camctl_report_error(const struct tc_msg_error *e, const char *what);
-/* Receive the next reply of type a or b (or ERROR); 0 or EX_FAIL (reported). */
+/*
+ * Send a request to photod: 0 or the negative errno (reported).  A
+ * connection photod closed is remembered, so camctl exits 4 (photod gone)
+ * rather than 1, as camctl(1) says.
+ */
+int camctl_send(int fd, uint16_t type, const void *req, size_t len);
+int camctl_send_fds(int fd, uint16_t type, const void *req, size_t len, const int *fds, size_t n);
+/*
+ * Receive the next reply of type a or b (or ERROR); 0 or EX_FAIL
+ * (reported; a photod gone is remembered as for camctl_send).
+ */
 int camctl_expect(int fd, uint16_t *type, union camctl_reply *u, uint16_t a, uint16_t b);
 /* Send req (no payload beyond len), expect OK or ERROR, print the OK's text. */
 int camctl_simple(int fd, uint16_t type, const void *req, size_t len, const char *what);

@@ -63,7 +63,7 @@ request(int fd)
 	uint32_t total = 0;
 	uint16_t t;
 
-	if (tc_ipc_send(fd, TC_MSG_PROVISION_REQ, NULL, 0) != 0)
+	if (camctl_send(fd, TC_MSG_PROVISION_REQ, NULL, 0) != 0)
 		return EX_FAIL;
 	for (;;) {
 		if (camctl_expect(fd, &t, &u, TC_MSG_CSR_CHUNK, TC_MSG_CSR_END) != 0)
@@ -105,7 +105,7 @@ send_files(int fd, uint16_t type, const char **paths, size_t n, const char *what
 	for (i = 0; i < n; i++)
 		if ((fds[i] = open_ro(paths[i])) < 0)
 			goto out;
-	if (tc_ipc_send_fds(fd, type, NULL, 0, fds, n) != 0 ||
+	if (camctl_send_fds(fd, type, NULL, 0, fds, n) != 0 ||
 	    camctl_expect(fd, &t, &u, TC_MSG_OK, 0) != 0)
 		goto out;
 	if (t == TC_MSG_ERROR) {

@@ -149,7 +149,7 @@ event_list(int fd)
 	union camctl_reply u;
 	uint16_t t;
 
-	if (tc_ipc_send(fd, TC_MSG_EVENTS_REQ, NULL, 0) != 0)
+	if (camctl_send(fd, TC_MSG_EVENTS_REQ, NULL, 0) != 0)
 		return EX_FAIL;
 	for (;;) {
 		if (camctl_expect(fd, &t, &u, TC_MSG_EVENT, TC_MSG_EVENTS_END) != 0)

@@ -75,6 +75,20 @@ print_progress(const struct syncd_status *st)
 	       st->last_error[0] ? "; last error: " : "", st->last_error);
 }
 
+/* After a failed pass: what syncd does next, so nobody has to guess. */
+static void
+print_next(const struct syncd_status *st)
+{
+	if (st->state == SYNCD_BACKOFF && st->docked)
+		printf("sync next: syncd retries by itself in %lld s while the camera stays "
+		       "docked; unsynced photos stay on the camera until then "
+		       "(camctl sync tries now)\n",
+		       (long long)(st->next_retry > st->now ? st->next_retry - st->now : 0));
+	else
+		printf("sync next: syncd tries again at the next dock; unsynced photos stay on the "
+		       "camera until then (camctl sync tries now)\n");
+}
+
 void
 camctl_sync_status(const char *run_dir)
 {
@@ -155,6 +169,7 @@ camctl_sync(const char *run_dir, int argc, char **argv)
 	} else {
 		printf("sync failed: %s\n", st.last_error[0] ? st.last_error :
 		       tc_strerror(st.last_result));
+		print_next(&st);
 	}
 	close(fd);
 	return rc;

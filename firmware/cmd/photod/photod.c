@@ -36,14 +36,16 @@
 #include "tc_random.h"
 #include "tc_sandbox.h"
 #include "tc_secmem.h"
+#include "tc_version.h"
 
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: photod -d STATE_DIR -r RUN_DIR [-c CAMERA] [-m WIDTHxHEIGHT]\n"
 		"              [-f nv12|yuv420] [-u USER] [-l err|warn|info|debug] [-s]\n"
-		"              [-b] [-P PIDFILE]\n");
+		"              [-b] [-P PIDFILE]\n"
+		"       photod --help | --version\n");
 }
 
 static int
@@ -160,7 +162,7 @@ setup_socket(struct photod *d)
 	d->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (d->signal_fd < 0)
 		return -errno;
-	fd = tc_open_private_dir(d->set.run_dir, 1);
+	fd = tc_open_run_dir(d->set.run_dir);
 	if (fd < 0) {
 		tc_err("run directory %s: %s", d->set.run_dir, tc_strerror(fd));
 		return fd;
@@ -212,8 +214,10 @@ chown_dirs(struct photod *d)
 int
 main(int argc, char **argv)
 {
+	static const struct option lopts[] = { TC_VERSION_LONGOPTS, { NULL, 0, NULL, 0 } };
 	static struct photod d;
 	struct tc_daemon dm;
+	char fw[TC_AUDIT_DETAIL_MAX];
 	int c, rc = 1;
 
 	/* defaults */
@@ -223,7 +227,11 @@ main(int argc, char **argv)
 	d.listen_fd = d.signal_fd = d.prov.dirfd = -1;
 
 	/* parse */
-	while ((c = getopt(argc, argv, "d:r:c:m:f:u:l:sbP:h")) != -1) {
+	while ((c = getopt_long(argc, argv, "d:r:c:m:f:u:l:sbP:h", lopts, NULL)) != -1) {
+		if (c == 'h')
+			c = TC_OPT_HELP;
+		if (tc_version_option(c, "photod", usage))
+			return 0;
 		if ((rc = tc_daemon_option(&dm, c, optarg, 'l')) != 0) {
 			if (rc < 0)
 				return 2;
@@ -250,11 +258,11 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'u': d.set.user = optarg; break;
-		default: usage(); return 2;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (!d.set.state_dir || !d.set.run_dir || optind != argc) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
 
@@ -274,6 +282,10 @@ main(int argc, char **argv)
 	if (tc_daemon_lock(&dm) != 0 || setup_state(&d) != 0 || setup_socket(&d) != 0)
 		goto out;
 	photod_audit(&d, "photod", "start", NULL, 0, CONFIG_BOARD_NAME);
+	/* Which firmware ran from here on, for the Trust reading the log (EN 303 645 5.3-16). */
+	tc_version_describe(fw, sizeof(fw));
+	tc_info("%s", fw);
+	photod_audit(&d, "photod", "firmware", NULL, 0, fw);
 	report_provisioning(&d);
 	if (photod_camera_up(&d) != 0) {
 		photod_audit(&d, "photod", "camera", NULL, d.cam_err,

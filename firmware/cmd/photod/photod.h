@@ -10,6 +10,8 @@
  *   photod_provision.c  STATE/provision: load at start, CSR, install, policy update (R1)
  *   photod_cert.c       checks of the device certificate against the CA and the key
  *   photod_wipe.c       crypto-erase of the device
+ *   photod_ui.c         the kiosk's lists: staff ids, the consent roster
+ *   photod_preview.c    the kiosk's viewfinder: frames through a shared-memory ring
  *   photod_files.c      small durable files, capped reads, erase
  *   photod_clock.c      the one clock photod reads (injectable in test builds)
  */
@@ -60,7 +62,7 @@ struct photod_login {
 	char staff[TC_POLICY_ID_MAX];	/* "" when nobody */
 	char event[TC_POLICY_ID_MAX];	/* chosen for this session, or "" */
 	int64_t last_active;		/* photod_now() of the last login, capture or event set */
-	uint32_t failures;		/* consecutive wrong PINs (STATE/provision/login-lockout) */
+	uint32_t failures;		/* consecutive wrong PINs (tc_keystore_pin_failures_*) */
 	int64_t locked_until;		/* no login attempt is checked before this */
 };
 
@@ -77,7 +79,6 @@ struct photod {
 	struct photod_prov prov;
 	struct photod_login login;
 	struct tc_capture_settings cs;
-	uint8_t review_pub[TC_P256_PUB_LEN];	/* the device review key, when policy enables review */
 	int listen_fd;
 	int signal_fd;
 	volatile bool stopping;		/* SIGTERM seen: finish the photos in flight, then exit */
@@ -85,6 +86,7 @@ struct photod {
 	unsigned pending_photos;	/* sealed, not yet committed: the gate counts them */
 	uint64_t pending_bytes;
 	char sock_path[256];
+	struct photod_preview *preview;	/* the viewfinder stream, or NULL */
 };
 
 /* A connected client. */
@@ -154,6 +156,8 @@ const char *photod_actor(const struct photod *d, const struct photod_client *c, 
 			 size_t len);
 
 /* photod_provision.c */
+/* What opening a policy's sealed staff table and checking a PIN ask of the keystore. */
+int photod_policy_device(struct photod *d, struct tc_policy_device *dev) TC_MUST_CHECK;
 /* Read STATE/provision and the identity key; fills d->prov.  Fails only on I/O trouble. */
 int photod_prov_load(struct photod *d) TC_MUST_CHECK;
 void photod_prov_release(struct photod *d);
@@ -177,6 +181,28 @@ int64_t photod_last_sync(struct photod *d);
 int photod_cert_check(const uint8_t *cert, size_t cert_len, const char *ca_pem,
 		      const uint8_t *spki, size_t spki_len, const char *device_id,
 		      const char *policy_ca_pem, const char **why) TC_MUST_CHECK;
+
+/* photod_ui.c */
+void photod_staff_list(struct photod *d, int fd);
+/* The roster rows [first, first + max), only while someone is logged in (R10). */
+void photod_roster(struct photod *d, int fd, const struct tc_msg_roster_req *req);
+
+/* photod_preview.c */
+void photod_preview_start(struct photod *d, struct photod_client *c);
+void photod_preview_stop_req(struct photod *d, struct photod_client *c);
+void photod_preview_stop(struct photod *d);
+/* A client closed: its stream, if any, ends. */
+void photod_preview_gone(struct photod *d, int fd);
+/* poll's timeout: ms, or sooner when the next preview frame is due. */
+int photod_preview_timeout(const struct photod *d, int ms);
+/* Write and announce a new frame if one is due and the camera has it. */
+void photod_preview_tick(struct photod *d);
+/*
+ * The frame the kiosk was last told about, for the shutter: true and *fr
+ * on loan (the caller releases it with tc_camera_release), or false when
+ * no stream holds one.
+ */
+bool photod_preview_claim(struct photod *d, struct tc_frame *fr);
 
 /* photod_wipe.c */
 void photod_wipe(struct photod *d, struct photod_client *c, const struct tc_msg_wipe_req *m);

@@ -101,6 +101,7 @@ photod_camera_up(struct photod *d)
 void
 photod_camera_down(struct photod *d)
 {
+	photod_preview_stop(d);	/* it holds a frame of this camera */
 	tc_camera_close(d->cam);
 	d->cam = NULL;
 }
@@ -129,7 +130,8 @@ capture_one(struct photod *d, struct tc_capture_burst *burst, struct tc_photo_me
 
 	if (!d->cam && (rc = photod_camera_up(d)) != 0)
 		return rc;
-	rc = tc_camera_take(d->cam, &fr, d->set.take_timeout_ms);
+	/* With the viewfinder streaming, the photo is the frame on screen. */
+	rc = photod_preview_claim(d, &fr) ? 0 : tc_camera_take(d->cam, &fr, d->set.take_timeout_ms);
 	if (rc != 0) {
 		/* The camera failed or vanished: drop it, report, retry next time. */
 		d->cam_err = rc == -ETIMEDOUT || rc == -EIO || rc == -ENODEV ? TC_E_NO_CAMERA : rc;

@@ -8,6 +8,7 @@
  *   not provisioned                          R1   TC_E_NOT_PROVISIONED
  *   certificate not from the Trust CA        R1   TC_E_CERT
  *   policy missing / invalid / rolled back   R1   TC_E_NO_POLICY, TC_E_POLICY_*
+ *   clock before the policy's issue time     R1   TC_E_POLICY_NOT_YET
  *   policy expired (checked against now)     R1   TC_E_POLICY_EXPIRED
  *   nobody logged in                         R10  TC_E_NOT_LOGGED_IN
  *   no event chosen, policy requires one     policy  TC_E_NO_EVENT
@@ -54,7 +55,11 @@ photod_gate(struct photod *d, int64_t now, struct photod_refusal *r)
 			 d->prov.why);
 		return refuse(r, d->prov.state ? d->prov.state : TC_E_NO_POLICY, "R1", text);
 	}
-	if (now >= p->expires || now < p->issued)
+	if (now < p->issued)
+		return refuse(r, TC_E_POLICY_NOT_YET, "R1",
+			      "policy: the policy is not yet valid: the device clock is before its "
+			      "issue time: set the clock");
+	if (now >= p->expires)
 		return refuse(r, TC_E_POLICY_EXPIRED, "R1",
 			      "policy: the policy has expired: dock to sync for a new one");
 	if (!d->login.staff[0])

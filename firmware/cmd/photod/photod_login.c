@@ -2,7 +2,9 @@
  * photod_login.c - staff login (rule R10): who takes the photos.
  *
  * A staff member logs in with their id and PIN, checked against the
- * argon2id hash in the policy.  Wrong PINs are counted across all staff
+ * device-keyed verifier of the Trust's Argon2id hash (firmware/policy
+ * pin.c: the hash came sealed to this device and was keyed to the
+ * keystore's PIN secret when the policy was opened).  Wrong PINs are counted across all staff
  * ids (a guesser gains nothing by switching ids); from the fifth in a row,
  * login locks for a back-off that doubles with each further failure:
  *
@@ -10,11 +12,12 @@
  *   locked    -     30s  60s  120s  240s  480s  960s  1920s  3600s (cap)
  *
  * A locked attempt is refused without checking the PIN and is not
- * counted.  The counter and the lock time live in
- * STATE/provision/login-lockout ("<failures> <locked_until>\n"), so a
- * restart of photod does not reset them; the counter is raised durably
- * *before* the PIN is checked and cleared after a success, so killing
- * photod mid-check cannot buy a free guess.  A wipe clears it.
+ * counted.  The counter and the lock time live behind the keystore
+ * (tc_keystore_pin_failures_*: a file for the file backend, an NV counter
+ * root cannot lower for a TPM), so a restart of photod does not reset
+ * them; the counter is raised durably *before* the PIN is checked and
+ * cleared after a success, so killing photod mid-check cannot buy a free
+ * guess.  A wipe clears it.
  *
  * The argon2id check runs in a short-lived child process: its 19 MiB of
  * working memory never counts against photod's resident budget (the
@@ -42,7 +45,6 @@
 #define BACKOFF_FIRST 30
 #define BACKOFF_CAP 3600
 #define IDLE_SECONDS ((int64_t)CONFIG_LOGIN_IDLE_MINUTES * 60)
-#define LOCKOUT_FILE "login-lockout"
 
 static int64_t
 backoff(uint32_t failures)
@@ -55,43 +57,25 @@ backoff(uint32_t failures)
 	return k >= 7 ? BACKOFF_CAP : (int64_t)BACKOFF_FIRST << k;
 }
 
-static int
-save_lockout(struct photod *d, uint32_t failures, int64_t until)
-{
-	char buf[64];
-	int n = snprintf(buf, sizeof(buf), "%u %lld\n", failures, (long long)until);
-
-	return photod_file_write(d->prov.dirfd, LOCKOUT_FILE, buf, (size_t)n);
-}
-
 int
 photod_login_load(struct photod *d)
 {
-	uint8_t *buf;
-	char *save = NULL, *a, *b;
-	uint64_t f, u;
-	size_t len;
+	struct tc_pin_failures f;
 	int rc;
 
 	d->login.failures = 0;
 	d->login.locked_until = 0;
-	rc = photod_file_read(d->prov.dirfd, LOCKOUT_FILE, 64, &buf, &len);
-	if (rc == -ENOENT)
-		return 0;
-	if (rc != 0)
-		return rc;
-	a = strtok_r((char *)buf, " \n", &save);
-	b = a ? strtok_r(NULL, " \n", &save) : NULL;
-	if (!a || !b || tc_parse_u64(a, 0, UINT32_MAX, &f) != 0 ||
-	    tc_parse_u64(b, 0, INT64_MAX, &u) != 0) {
+	rc = tc_keystore_pin_failures_get(d->ks, &f);
+	if (rc == TC_E_INVAL_INPUT) {
 		/* Damaged: fail closed, as if the last lock were still on. */
-		tc_warn("%s is malformed: treating login as locked", LOCKOUT_FILE);
-		f = LOCK_AFTER;
-		u = (uint64_t)(photod_now() + BACKOFF_FIRST);
+		tc_warn("the keystore's wrong-PIN counter is damaged: treating login as locked");
+		f.count = LOCK_AFTER;
+		f.locked_until = photod_now() + BACKOFF_FIRST;
+	} else if (rc != 0) {
+		return rc;
 	}
-	d->login.failures = (uint32_t)f;
-	d->login.locked_until = (int64_t)u;
-	tc_free(buf);
+	d->login.failures = f.count;
+	d->login.locked_until = f.locked_until;
 	return 0;
 }
 
@@ -189,16 +173,19 @@ known_staff(const struct tc_policy *p, const char *id)
 
 /* tc_policy_check_pin in a child: 0, TC_E_BAD_PIN, or an error. */
 static int
-verify_in_child(const struct tc_policy *p, const char *staff, const char *pin)
+verify_in_child(struct photod *d, const char *staff, const char *pin)
 {
+	struct tc_policy_device dev;
 	pid_t pid;
 	int st, rc;
 
+	if ((rc = photod_policy_device(d, &dev)) != 0)
+		return rc;
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		rc = tc_policy_check_pin(p, staff, pin);
+		rc = tc_policy_check_pin(d->prov.policy, &dev, staff, pin);
 		_exit(rc == 0 ? 0 : rc == TC_E_BAD_PIN ? 1 : 2);
 	}
 	while (waitpid(pid, &st, 0) < 0)
@@ -217,11 +204,11 @@ check_pin(struct photod *d, const char *staff, const char *pin, bool pin_ok, int
 	int rc;
 
 	/* Durably count this attempt as a failure before looking at the PIN. */
-	if ((rc = save_lockout(d, f, backoff(f) ? now + backoff(f) : 0)) != 0)
+	if ((rc = tc_keystore_pin_failures_add(d->ks, backoff(f) ? now + backoff(f) : 0, &f)) != 0)
 		return rc;
-	rc = pin_ok ? verify_in_child(d->prov.policy, staff, pin) : TC_E_BAD_PIN;
+	rc = pin_ok ? verify_in_child(d, staff, pin) : TC_E_BAD_PIN;
 	if (rc == 0) {
-		if (save_lockout(d, 0, 0) != 0)
+		if (tc_keystore_pin_failures_reset(d->ks) != 0)
 			tc_warn("could not clear the login lockout counter");
 		d->login.failures = 0;
 		d->login.locked_until = 0;

@@ -13,7 +13,6 @@
  *                   version ever installed (decimal); a TPM NV counter later
  *   last-sync       unix seconds of the last sync (syncd writes it);
  *                   absent = count from the provisioning time
- *   login-lockout   photod_login.c's wrong-PIN counter
  *
  *   state            request            install               policy update
  *   unprovisioned --(CSR, key made)--> (key) --(verify all, write)--> provisioned --(newer)--> ...
@@ -47,30 +46,29 @@ photod_prov_release(struct photod *d)
 	tc_free(d->prov.ca_pem);
 	d->prov.ca_pem = NULL;
 	d->cs.trust_pub = NULL;
-	d->cs.review_pub = NULL;
 	tc_capture_keys_clear(d->cs.keys);
 }
 
-/*
- * Policy-enabled on-device review: photos are also wrapped to the device
- * review key (TC_SECRET_REVIEW, a P-256 scalar made once on the device).
- * Without it they are sealed for the Trust alone, which is always safe.
- */
-static void
-setup_review(struct photod *d)
+static int
+dev_ecdh(void *ctx, const uint8_t peer[TC_P256_PUB_LEN], uint8_t x[32])
 {
-	uint8_t *priv = tc_secure_alloc(TC_SECRET_LEN);
-	int rc = priv ? tc_keystore_secret(d->ks, TC_SECRET_REVIEW, 1, priv) : -ENOMEM;
+	return tc_keystore_identity_ecdh(ctx, peer, x);
+}
 
-	if (rc == 0)
-		rc = tc_p256_public(priv, d->review_pub);
-	tc_secure_free(priv);
-	if (rc != 0) {
-		tc_warn("on-device review key unavailable (%s): sealing for the Trust only",
-			tc_strerror(rc));
-		return;
-	}
-	d->cs.review_pub = d->review_pub;
+static int
+dev_pin_mac(void *ctx, const uint8_t *in, size_t len, uint8_t out[TC_POLICY_PIN_MAC_LEN])
+{
+	return tc_keystore_pin_mac(ctx, in, len, out);
+}
+
+int
+photod_policy_device(struct photod *d, struct tc_policy_device *dev)
+{
+	memset(dev, 0, sizeof(*dev));
+	dev->ecdh = dev_ecdh;
+	dev->pin_mac = dev_pin_mac;
+	dev->ctx = d->ks;
+	return tc_keystore_identity_point(d->ks, dev->pub);
 }
 
 /* The identity key's SPKI and device id; -ENOENT before provision request. */
@@ -88,13 +86,14 @@ load_installed(struct photod *d)
 {
 	struct photod_prov *p = &d->prov;
 	uint8_t spki[TC_IDENTITY_SPKI_MAX], *cert = NULL, *bundle = NULL, *ca = NULL;
+	struct tc_policy_device dev;
 	size_t n, clen, blen, calen;
 	uint64_t hw;
 	int rc;
 
 	p->state = TC_E_CERT;
 	p->why = "the device has no identity key";
-	if (identity(d, spki, &n, p->device_id) != 0)
+	if (identity(d, spki, &n, p->device_id) != 0 || photod_policy_device(d, &dev) != 0)
 		return 0;
 	p->why = "the installed Trust CA is unreadable";
 	if (photod_file_read(p->dirfd, "trust-ca.crt", CERT_MAX, &ca, &calen) != 0)
@@ -119,7 +118,7 @@ load_installed(struct photod *d)
 	if (rc != 0)
 		goto out;
 	rc = tc_policy_verify_isolated(bundle, blen, p->ca_pem, p->device_id, hw ? hw - 1 : 0,
-				       photod_now(), &p->policy);
+				       photod_now(), &dev, &p->policy);
 	if (rc == 0 && photod_cert_check(cert, clen, p->ca_pem, spki, n, p->device_id,
 					 p->policy->trust_ca_pem, &p->why) != 0)
 		rc = TC_E_CERT;
@@ -138,9 +137,6 @@ load_installed(struct photod *d)
 	p->state = 0;
 	p->why = "";
 	d->cs.trust_pub = p->policy->photo_pub;
-	d->cs.review_pub = NULL;
-	if (p->policy->rules.review_on_device)
-		setup_review(d);
 	/* The first photo's seal key, so even it skips the ECDH (firmware/capture/keys.c). */
 	if (tc_capture_keys_refill(d->cs.keys, &d->cs) != 0)
 		tc_debug("no seal key prepared ahead: the first photo makes its own");
@@ -312,12 +308,28 @@ read_passed(int fds[3], struct install_files *f, const char **why)
 	return 0;
 }
 
+/*
+ * The rule a refused bundle cites: R2 for a grace period on an approved
+ * device, R3 for the removed on-device review key, else R1 (no valid
+ * policy, no capture).
+ */
+static const char *
+bundle_rule(int rc)
+{
+	if (rc == TC_E_POLICY_CLASS)
+		return "R2";
+	if (rc == TC_E_POLICY_REVIEW_KEY)
+		return "R3";
+	return "R1";
+}
+
 void
 photod_provision_install(struct photod *d, struct photod_client *c, int fds[3])
 {
 	struct photod_prov *p = &d->prov;
 	struct install_files f = { { NULL, NULL, NULL }, { 0, 0, 0 } };
 	struct tc_policy *pol = NULL;
+	struct tc_policy_device dev;
 	uint8_t spki[TC_IDENTITY_SPKI_MAX];
 	char id[TC_POLICY_ID_MAX], text[TC_IPC_TEXT_MAX], until[32];
 	const char *why = "", *ca;
@@ -332,14 +344,14 @@ photod_provision_install(struct photod *d, struct photod_client *c, int fds[3])
 		goto fail;
 	rc = TC_E_NOT_PROVISIONED;
 	why = "the device has no identity key: run camctl provision request first";
-	if (identity(d, spki, &n, id) != 0)
+	if (identity(d, spki, &n, id) != 0 || photod_policy_device(d, &dev) != 0)
 		goto fail;
 	if ((rc = read_passed(fds, &f, &why)) != 0)
 		goto fail;
 	ca = (const char *)f.buf[1];
 	if ((rc = photod_cert_check(f.buf[0], f.len[0], ca, spki, n, id, NULL, &why)) != 0)
 		goto fail;
-	rc = tc_policy_verify_isolated(f.buf[2], f.len[2], ca, id, 0, photod_now(), &pol);
+	rc = tc_policy_verify_isolated(f.buf[2], f.len[2], ca, id, 0, photod_now(), &dev, &pol);
 	if (rc != 0) {
 		snprintf(text, sizeof(text), "policy bundle rejected: %s", tc_strerror(rc));
 		why = text;
@@ -367,7 +379,7 @@ photod_provision_install(struct photod *d, struct photod_client *c, int fds[3])
 	goto out;
 fail:
 	photod_audit(d, c->actor, "provision.install", NULL, rc, why);
-	photod_error(c->fd, rc, "R1", why);
+	photod_error(c->fd, rc, bundle_rule(rc), why);
 out:
 	tc_policy_free(pol);
 	for (i = 0; i < 3; i++) {
@@ -381,6 +393,7 @@ photod_policy_install(struct photod *d, struct photod_client *c, int fd)
 {
 	struct photod_prov *p = &d->prov;
 	struct tc_policy *pol = NULL;
+	struct tc_policy_device dev;
 	uint8_t spki[TC_IDENTITY_SPKI_MAX], *bundle = NULL, *cert = NULL;
 	char id[TC_POLICY_ID_MAX], text[TC_IPC_TEXT_MAX], until[32];
 	const char *why = "";
@@ -397,6 +410,7 @@ photod_policy_install(struct photod *d, struct photod_client *c, int fd)
 	rc = TC_E_CERT;
 	why = p->why;
 	if (p->state == TC_E_CERT || !p->ca_pem || identity(d, spki, &n, id) != 0 ||
+	    photod_policy_device(d, &dev) != 0 ||
 	    photod_file_read(p->dirfd, "device.crt", CERT_MAX, &cert, &clen) != 0)
 		goto fail;
 	why = "the policy file is unreadable or too large";
@@ -404,7 +418,7 @@ photod_policy_install(struct photod *d, struct photod_client *c, int fd)
 		goto fail;
 	/* Strictly newer than anything ever installed. */
 	rc = tc_policy_verify_isolated(bundle, blen, p->ca_pem, id, p->high_water, photod_now(),
-				       &pol);
+				       &dev, &pol);
 	if (rc != 0) {
 		snprintf(text, sizeof(text), "policy bundle rejected: %s", tc_strerror(rc));
 		why = text;
@@ -427,7 +441,7 @@ photod_policy_install(struct photod *d, struct photod_client *c, int fd)
 	goto out;
 fail:
 	photod_audit(d, c->actor, "policy.install", NULL, rc, why);
-	photod_error(c->fd, rc, "R1", why);
+	photod_error(c->fd, rc, bundle_rule(rc), why);
 out:
 	tc_policy_free(pol);
 	tc_free(bundle);

@@ -119,6 +119,10 @@ dispatch(struct photod *d, struct photod_client *c, uint16_t type, void *msg, in
 	case TC_MSG_EVENT_SET_REQ: photod_event_set(d, c, msg); break;
 	case TC_MSG_EVENT_CLEAR_REQ: photod_event_clear(d, c); break;
 	case TC_MSG_EVENTS_REQ: photod_events(d, c->fd); break;
+	case TC_MSG_STAFF_REQ: photod_staff_list(d, c->fd); break;
+	case TC_MSG_ROSTER_REQ: photod_roster(d, c->fd, msg); break;
+	case TC_MSG_PREVIEW_START_REQ: photod_preview_start(d, c); break;
+	case TC_MSG_PREVIEW_STOP_REQ: photod_preview_stop_req(d, c); break;
 	}
 }
 
@@ -131,6 +135,8 @@ is_request(uint16_t type)
 	case TC_MSG_PROVISION_REQ: case TC_MSG_INSTALL_REQ: case TC_MSG_POLICY_REQ:
 	case TC_MSG_WIPE_REQ: case TC_MSG_LOGIN_REQ: case TC_MSG_LOGOUT_REQ:
 	case TC_MSG_EVENT_SET_REQ: case TC_MSG_EVENT_CLEAR_REQ: case TC_MSG_EVENTS_REQ:
+	case TC_MSG_STAFF_REQ: case TC_MSG_ROSTER_REQ: case TC_MSG_PREVIEW_START_REQ:
+	case TC_MSG_PREVIEW_STOP_REQ:
 		return true;
 	default:
 		return false;
@@ -219,7 +225,7 @@ photod_serve(struct photod *d)
 		pfd[1] = (struct pollfd){ .fd = d->signal_fd, .events = POLLIN };
 		for (i = 0; i < ncl; i++)
 			pfd[i + 2] = (struct pollfd){ .fd = cl[i].fd, .events = POLLIN };
-		idle_ms = photod_idle_check(d);
+		idle_ms = photod_preview_timeout(d, photod_idle_check(d));
 		n = poll(pfd, (nfds_t)ncl + 2, tc_notify_poll_timeout(idle_ms));
 		tc_notify_watchdog();
 		if (n < 0) {
@@ -227,21 +233,27 @@ photod_serve(struct photod *d)
 				continue;
 			return -errno;
 		}
-		if (n == 0)
+		if (n == 0) {
+			photod_preview_tick(d);
 			continue;	/* the idle timer: checked at the top */
+		}
 		if (pfd[1].revents)
 			photod_check_signals(d);
 		for (i = ncl - 1; i >= 0 && !d->stopping; i--) {
 			if (!pfd[i + 2].revents)
 				continue;
 			if (serve_one(d, &cl[i]) != 0) {
+				photod_preview_gone(d, cl[i].fd);
 				close(cl[i].fd);
 				cl[i] = cl[--ncl];
 			}
 		}
 		if (pfd[0].revents & POLLIN)
 			accept_client(d, cl, &ncl);
+		/* After the requests: a shutter press gets the frame the kiosk shows now. */
+		photod_preview_tick(d);
 	}
+	photod_preview_stop(d);
 	for (i = 0; i < ncl; i++)
 		close(cl[i].fd);
 	return 0;

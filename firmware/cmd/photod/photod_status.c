@@ -12,6 +12,7 @@
 #include "autoconf.h"
 #include "photod.h"
 #include "tc_io.h"
+#include "tc_version.h"
 
 static void
 status_provision(struct photod *d, struct tc_msg_status *st, int64_t now)
@@ -49,6 +50,8 @@ photod_status(struct photod *d, int fd)
 
 	memset(&st, 0, sizeof(st));
 	tc_strlcpy(st.board, CONFIG_BOARD_NAME, sizeof(st.board));
+	tc_strlcpy(st.firmware, tc_version(), sizeof(st.firmware));
+	tc_strlcpy(st.model, tc_model(), sizeof(st.model));
 	if (d->cam)
 		tc_strlcpy(st.camera, d->cam_id, sizeof(st.camera));
 	st.width = d->set.width;

@@ -5,12 +5,13 @@
  * already unprovisioned, and running wipe again finishes the job):
  *   1. STATE/provision: device certificate first (the device stops being
  *      provisioned), then every other file (CA, policy, rollback mark,
- *      last-sync, login lockout), each overwritten, fsynced and unlinked;
+ *      last-sync), each overwritten, fsynced and unlinked;
  *   2. the store: every object's key-wrap records overwritten with random
  *      bytes and fsynced (the cryptographic erase: the content keys were
  *      wrapped only there), then unlinked; the catalog and its WAL/SHM
  *      overwritten and unlinked;
- *   3. the keystore: identity key, store key, review key.
+ *   3. the keystore: identity key, store key, PIN secret and the
+ *      wrong-PIN counter.
  * What stays: the audit log and the audit key.  The Trust must be able to
  * verify, at the next dock, that the wipe happened, who asked, whether it
  * was forced and how many photos it destroyed; erasing the audit key
@@ -215,7 +216,7 @@ photod_wipe(struct photod *d, struct photod_client *c, const struct tc_msg_wipe_
 		goto failed;
 	step = 3;
 	if ((rc = tc_keystore_erase(d->ks, TC_KEY_IDENTITY | TC_KEY_BIT(TC_SECRET_STORE) |
-				    TC_KEY_BIT(TC_SECRET_REVIEW))) != 0)
+				    TC_KEY_BIT(TC_SECRET_PIN) | TC_KEY_PIN_FAILURES)) != 0)
 		goto failed;
 	close(storefd);
 	storefd = -1;

@@ -10,7 +10,7 @@
  *
  * What syncd holds: the store's MAC key (to open the store), the audit
  * key (to append), and the identity key only inside the TLS context of a
- * pass.  It never loads the review key, so it cannot open a photo, and it
+ * pass.  It holds no key that opens a photo (the device has none), and it
  * never opens the camera device (it is not in its code); unlike photod it
  * keeps network sockets, so tc_sandbox_no_network does not apply.
  */
@@ -41,13 +41,15 @@
 #include "tc_log.h"
 #include "tc_sandbox.h"
 #include "tc_secmem.h"
+#include "tc_version.h"
 
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: syncd -d STATE_DIR -r RUN_DIR [-S SYSFS_ROOT] [-D DOCK_MODE] [-u USER] [-t TIMEOUT_MS]\n"
-		"             [-l err|warn|info|debug] [-s] [-b] [-P PIDFILE]\n");
+		"             [-l err|warn|info|debug] [-s] [-b] [-P PIDFILE]\n"
+		"       syncd --help | --version\n");
 }
 
 void
@@ -163,7 +165,7 @@ setup_socket(struct syncd *d)
 	d->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->signal_fd < 0 || d->wake_fd < 0)
 		return -errno;
-	fd = tc_open_private_dir(d->set.run_dir, 1);
+	fd = tc_open_run_dir(d->set.run_dir);
 	if (fd < 0) {
 		tc_err("run directory %s: %s", d->set.run_dir, tc_strerror(fd));
 		return fd;
@@ -188,10 +190,12 @@ drop_privileges(struct syncd *d)
 int
 main(int argc, char **argv)
 {
+	static const struct option lopts[] = { TC_VERSION_LONGOPTS, { NULL, 0, NULL, 0 } };
 	static struct syncd d;
 	struct tc_store *ms = NULL;
 	struct tc_daemon dm;
 	bool threads = false, del = false;
+	char fw[TC_AUDIT_DETAIL_MAX];
 	uint64_t v;
 	int c, rc = 1;
 
@@ -206,7 +210,11 @@ main(int argc, char **argv)
 	pthread_cond_init(&d.dcv, NULL);
 
 	/* parse */
-	while ((c = getopt(argc, argv, "d:r:S:D:u:t:l:sbP:h")) != -1) {
+	while ((c = getopt_long(argc, argv, "d:r:S:D:u:t:l:sbP:h", lopts, NULL)) != -1) {
+		if (c == 'h')
+			c = TC_OPT_HELP;
+		if (tc_version_option(c, "syncd", usage))
+			return 0;
 		if ((rc = tc_daemon_option(&dm, c, optarg, 'l')) != 0) {
 			if (rc < 0)
 				return 2;
@@ -230,11 +238,11 @@ main(int argc, char **argv)
 			}
 			d.set.timeout_ms = (int)v;
 			break;
-		default: usage(); return 2;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (!d.set.state_dir || !d.set.run_dir || optind != argc) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
 
@@ -255,6 +263,10 @@ main(int argc, char **argv)
 		goto out;
 	threads = true;
 	syncd_audit(&d, "syncd.start", NULL, 0, CONFIG_BOARD_NAME);
+	/* Which firmware ran from here on, for the Trust reading the log (EN 303 645 5.3-16). */
+	tc_version_describe(fw, sizeof(fw));
+	tc_info("%s", fw);
+	syncd_audit(&d, "syncd.firmware", NULL, 0, fw);
 	tc_info("serving on %s", d.sock_path);
 	tc_daemon_ready(&dm.ready_fd);
 

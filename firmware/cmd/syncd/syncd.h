@@ -80,7 +80,8 @@ struct syncd {
 	pthread_cond_t dcv;
 	uint8_t q[SYNCD_QUEUE][TC_PHOTO_ID_LEN];
 	unsigned qhead, qlen, busy;
-	bool dstop;
+	size_t dpending;		/* erased, waiting in the deleter's batch */
+	bool dstop, dflush;		/* dflush: a waiter wants the batch finished now */
 	uint64_t deleted;
 	int del_err;			/* first delete error in this pass */
 
@@ -120,13 +121,18 @@ void *syncd_pass_thread(void *arg);
 void syncd_fail(struct syncd *d, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Add transferred bytes to the progress counters. */
 void syncd_progress(struct syncd *d, uint64_t bytes, uint64_t photos);
+/* R2 and the grace period: may a photo receipted at receipt_time_us be deleted now? */
+bool syncd_delete_due(const struct tc_policy *pol, uint64_t receipt_time_us);
 
 /* syncd_delete.c */
 int syncd_delete_start(struct syncd *d) TC_MUST_CHECK;
 void syncd_delete_stop(struct syncd *d);
 /* Queue a receipted photo for secure delete (waits while the queue is full). */
 void syncd_delete_queue(struct syncd *d, const uint8_t id[TC_PHOTO_ID_LEN]);
-/* Wait until the queue is empty and the deleter idle; the first error since the last wait. */
+/*
+ * Wait until the queue is empty, the deleter idle and its batch finished
+ * (tc_store_delete_flush); the first error since the last wait.
+ */
 int syncd_delete_wait(struct syncd *d);
 
 #endif /* SYNCD_H */

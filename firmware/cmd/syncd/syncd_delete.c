@@ -1,65 +1,139 @@
 /*
  * syncd_delete.c - the deleter thread: secure delete of receipted photos,
- * overlapped with the next upload.
+ * overlapped with the next upload, finished in batches.
  *
- * The pass thread queues a photo only after tc_store_mark_receipted
- * succeeded, and tc_store_secure_delete itself refuses anything not
- * receipted (TC_E_STATE), so no path deletes without a verified receipt.
- * The thread has its own store handle (one handle, one thread); the store
- * audits each delete.  A queue of SYNCD_QUEUE ids: the pass thread waits
- * only when the deleter is that far behind.
+ * The pass thread queues a photo only after its receipt was verified and
+ * recorded (with the delete intent when R2 says the delete is due now),
+ * and the store refuses to delete anything not receipted or deleting
+ * (TC_E_STATE), so no path deletes without a verified receipt.  Each
+ * queued photo is erased at once (key-wrap records overwritten and
+ * synced, blocks released, unlinked: tc_store_delete_add); the directory
+ * fsync, tombstones, audit entries and WAL truncation are done once per
+ * batch (tc_store_delete_flush): when CONFIG_STORE_DELETE_BATCH photos
+ * wait, when the oldest has waited CONFIG_STORE_DELETE_BATCH_MS, and
+ * always when the pass drains (syncd_delete_wait) before it reports done,
+ * so R2 holds: on an approved device a photo is gone before its pass ends.
+ * The thread has its own store handle (one handle, one thread).  A queue
+ * of SYNCD_QUEUE ids: the pass thread waits only when the deleter is that
+ * far behind.
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
+#include "autoconf.h"
 #include "syncd.h"
 #include "tc_fault.h"
 #include "tc_io.h"
 #include "tc_log.h"
+
+/* Note the first error of the pass; dmu held. */
+static void
+note_error(struct syncd *d, int rc)
+{
+	if (rc != 0 && d->del_err == 0)
+		d->del_err = rc;
+}
+
+/* Erase one photo into the batch (dmu not held). */
+static int
+erase_one(struct syncd *d, const uint8_t id[TC_PHOTO_ID_LEN])
+{
+	char hex[2 * TC_PHOTO_ID_LEN + 1];
+	uint64_t t0;
+	int rc;
+
+	tc_fault_point("sync.delete");
+	t0 = tc_time_mono_us();
+	rc = tc_store_delete_add(d->dstore, id);
+	tc_hex_encode(id, TC_PHOTO_ID_LEN, hex);
+	/* Benchmarks (sync-overhead) read this line. */
+	tc_debug("%s: secure delete in %llu us", hex,
+		 (unsigned long long)(tc_time_mono_us() - t0));
+	if (rc != 0) {
+		tc_warn("%s: secure delete failed: %s", hex, tc_strerror(rc));
+		syncd_audit(d, "sync.delete", id, rc, "secure delete failed; retried next pass");
+	}
+	tc_fault_point("sync.deleted");
+	return rc;
+}
+
+/* Finish the batch (dmu not held); *n gets the photos it finished. */
+static int
+flush(struct syncd *d, size_t *n)
+{
+	uint64_t t0 = tc_time_mono_us();
+	int rc;
+
+	rc = tc_store_delete_flush(d->dstore, n);
+	if (rc == -EBUSY)	/* deleted; only the WAL truncation waits for a reader */
+		rc = 0;
+	/* Benchmarks (sync-overhead) read this line. */
+	tc_debug("delete batch of %zu finished in %llu us", *n,
+		 (unsigned long long)(tc_time_mono_us() - t0));
+	if (rc != 0) {
+		tc_warn("a delete batch failed: %s", tc_strerror(rc));
+		syncd_audit(d, "sync.delete", NULL, rc, "delete batch failed; retried next pass");
+	}
+	return rc;
+}
+
+/* Sleep on dcv until the batch is due (dmu held). */
+static void
+wait_batch(struct syncd *d)
+{
+	struct timespec ts;
+	uint64_t ns = (uint64_t)CONFIG_STORE_DELETE_BATCH_MS * 1000000u;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(ns / 1000000000u);
+	ts.tv_nsec += (long)(ns % 1000000000u);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&d->dcv, &d->dmu, &ts);
+}
 
 static void *
 deleter(void *arg)
 {
 	struct syncd *d = arg;
 	uint8_t id[TC_PHOTO_ID_LEN];
-	char hex[2 * TC_PHOTO_ID_LEN + 1];
-	uint64_t t0;
+	size_t n;
 	int rc;
 
 	pthread_mutex_lock(&d->dmu);
 	for (;;) {
-		while (d->qlen == 0 && !d->dstop)
-			pthread_cond_wait(&d->dcv, &d->dmu);
-		if (d->qlen == 0 && d->dstop)
+		if (d->dpending > 0 && (tc_store_delete_due(d->dstore) ||
+					(d->qlen == 0 && (d->dflush || d->dstop)))) {
+			d->busy = 1;
+			pthread_mutex_unlock(&d->dmu);
+			rc = flush(d, &n);
+			pthread_mutex_lock(&d->dmu);
+			d->deleted += n;
+			note_error(d, rc);
+		} else if (d->qlen > 0) {
+			memcpy(id, d->q[d->qhead], TC_PHOTO_ID_LEN);
+			d->qhead = (d->qhead + 1) % SYNCD_QUEUE;
+			d->qlen--;
+			d->busy = 1;
+			pthread_cond_broadcast(&d->dcv);
+			pthread_mutex_unlock(&d->dmu);
+			rc = erase_one(d, id);
+			pthread_mutex_lock(&d->dmu);
+			note_error(d, rc);
+		} else if (d->dstop) {
 			break;
-		memcpy(id, d->q[d->qhead], TC_PHOTO_ID_LEN);
-		d->qhead = (d->qhead + 1) % SYNCD_QUEUE;
-		d->qlen--;
-		d->busy = 1;
-		pthread_cond_broadcast(&d->dcv);
-		pthread_mutex_unlock(&d->dmu);
-
-		tc_fault_point("sync.delete");
-		t0 = tc_time_mono_us();
-		rc = tc_store_secure_delete(d->dstore, id);
-		if (rc == -EBUSY)	/* deleted; only the WAL truncation waits for a reader */
-			rc = 0;
-		tc_hex_encode(id, TC_PHOTO_ID_LEN, hex);
-		/* Benchmarks (sync-overhead) read this line. */
-		tc_debug("%s: secure delete in %llu us", hex,
-			 (unsigned long long)(tc_time_mono_us() - t0));
-		if (rc != 0) {
-			tc_warn("%s: secure delete failed: %s", hex, tc_strerror(rc));
-			syncd_audit(d, "sync.delete", id, rc, "secure delete failed; retried next pass");
+		} else {
+			if (d->dpending > 0)
+				wait_batch(d);
+			else
+				pthread_cond_wait(&d->dcv, &d->dmu);
+			continue;
 		}
-		tc_fault_point("sync.deleted");
-
-		pthread_mutex_lock(&d->dmu);
 		d->busy = 0;
-		if (rc == 0)
-			d->deleted++;
-		else if (d->del_err == 0)
-			d->del_err = rc;
+		d->dpending = tc_store_delete_pending(d->dstore);
 		pthread_cond_broadcast(&d->dcv);
 	}
 	pthread_mutex_unlock(&d->dmu);
@@ -102,8 +176,11 @@ syncd_delete_wait(struct syncd *d)
 	int rc;
 
 	pthread_mutex_lock(&d->dmu);
-	while (d->qlen > 0 || d->busy)
+	d->dflush = true;
+	pthread_cond_broadcast(&d->dcv);
+	while (d->qlen > 0 || d->busy || d->dpending > 0)
 		pthread_cond_wait(&d->dcv, &d->dmu);
+	d->dflush = false;
 	rc = d->del_err;
 	d->del_err = 0;
 	pthread_mutex_unlock(&d->dmu);

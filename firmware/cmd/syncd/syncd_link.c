@@ -29,6 +29,7 @@
 #include "tc_log.h"
 #include "tc_mbedtls_compat.h"
 #include "tc_tls.h"
+#include "tc_version.h"
 
 #define POLL_SLICE_MS 250	/* how often a wait looks at the abort flag */
 
@@ -253,9 +254,9 @@ syncd_link_head(struct syncd_link *l, const char *method, const char *path, cons
 	int n;
 
 	n = snprintf(buf, sizeof(buf),
-		     "%s %s HTTP/1.1\r\nHost: trust-server\r\nUser-Agent: trustcam-syncd/1\r\n"
-		     "%sContent-Length: %llu\r\n\r\n", method, path, extra ? extra : "",
-		     (unsigned long long)content_length);
+		     "%s %s HTTP/1.1\r\nHost: trust-server\r\nUser-Agent: trustcam-syncd/%s (%s)\r\n"
+		     "%sContent-Length: %llu\r\n\r\n", method, path, tc_version(), tc_model(),
+		     extra ? extra : "", (unsigned long long)content_length);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -EINVAL;
 	return syncd_link_write(l, buf, (size_t)n);

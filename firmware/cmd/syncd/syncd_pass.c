@@ -125,8 +125,8 @@ now_us(void)
 }
 
 /* R2 and the grace period: may this receipted photo be deleted now? */
-static bool
-delete_due(const struct tc_policy *pol, uint64_t receipt_time_us)
+bool
+syncd_delete_due(const struct tc_policy *pol, uint64_t receipt_time_us)
 {
 	uint64_t grace_us;
 
@@ -134,6 +134,28 @@ delete_due(const struct tc_policy *pol, uint64_t receipt_time_us)
 		return true;
 	grace_us = (uint64_t)pol->rules.delete_grace_hours * 3600ull * 1000000ull;
 	return receipt_time_us + grace_us <= now_us();
+}
+
+/*
+ * What went wrong, in words: an HTTP status only when the server answered
+ * with one (a status from an earlier request of the same upload, such as
+ * the HEAD's 404, says nothing about this failure), else what happened to
+ * the connection.
+ */
+static void
+failure_words(int rc, const struct syncd_upload_result *res, char *out, size_t n)
+{
+	if ((rc == TC_E_SERVER || rc == TC_E_DIGEST_MISMATCH) && res->status > 0)
+		snprintf(out, n, "%s (HTTP %d)", res->what, res->status);
+	else if (rc == TC_E_SERVER)
+		snprintf(out, n, "%s: the server's answer was not valid HTTP", res->what);
+	else if (rc == TC_E_NET)
+		snprintf(out, n, "%s: the server closed or reset the connection before answering "
+			 "(it may have restarted)", res->what);
+	else if (rc == TC_E_UNDOCKED)
+		snprintf(out, n, "%s: the camera was undocked", res->what);
+	else
+		snprintf(out, n, "%s", res->what);
 }
 
 /* An upload failed: audit it with its reason; 0 if the pass goes on (a bad object). */
@@ -144,7 +166,7 @@ upload_failed(struct syncd *d, const uint8_t *id, int rc, const struct syncd_upl
 	char hex[2 * TC_PHOTO_ID_LEN + 1], detail[TC_AUDIT_DETAIL_MAX];
 
 	tc_hex_encode(id, TC_PHOTO_ID_LEN, hex);
-	snprintf(detail, sizeof(detail), "%s (HTTP %d)", res->what, res->status);
+	failure_words(rc, res, detail, sizeof(detail));
 	syncd_audit(d, "sync.upload", id, rc, detail);
 	syncd_fail(d, rc, "%.16s: %s", hex, detail);
 	if (!res->skip)
@@ -170,7 +192,7 @@ finish(struct syncd *d, struct syncd_link *l, const struct syncd_prov *p, struct
 	*receipted = true;
 	syncd_audit(d, "sync.receipt", u->id, 0, detail);
 	syncd_progress(d, resumed, 1);
-	if (delete_due(p->policy, res.receipt_time_us))
+	if (res.delete_now)
 		syncd_delete_queue(d, u->id);
 	return 0;
 }
@@ -264,7 +286,7 @@ queue_due(struct syncd *d, const struct syncd_prov *p)
 				  TC_STORE_BIT(TC_PHOTO_DELETING), collect, &pend);
 	for (i = 0; rc == 0 && i < pend.n; i++) {
 		if (pend.recs[i].state == TC_PHOTO_DELETING ||
-		    delete_due(p->policy, pend.recs[i].receipt_time_us))
+		    syncd_delete_due(p->policy, pend.recs[i].receipt_time_us))
 			syncd_delete_queue(d, pend.recs[i].id);
 		else
 			waiting++;

@@ -15,7 +15,8 @@
  *           and Content-Digest (RFC 9530) of the whole object
  *   receipt signature under the policy's receipt key, then device id,
  *           photo id, digest and size against our record (tc_receipt_verify)
- *   record  uploading -> receipted (tc_store_mark_receipted, the blob kept)
+ *   record  uploading -> receipted (tc_store_mark_receipted, the blob kept),
+ *           or straight to deleting when R2 says the delete is due now
  *
  * syncd_upload_send does check..send; syncd_upload_finish reads the
  * answer, so the pass thread can send the next photo on a second
@@ -257,6 +258,8 @@ syncd_upload_finish(struct syncd *d, struct syncd_link *l, const struct syncd_pr
 	sr.size = u->size;
 	sr.blob = r.body;
 	sr.blob_len = r.len;
+	/* The delete intent goes in the receipt's own transaction: no extra write. */
+	sr.delete_now = syncd_delete_due(p->policy, rc_out.server_time_us);
 	res->what = "cannot record the receipt";
 	if ((rc = tc_store_mark_receipted(d->store, u->id, &sr)) != 0)
 		goto out;
@@ -266,6 +269,7 @@ syncd_upload_finish(struct syncd *d, struct syncd_link *l, const struct syncd_pr
 		 (unsigned long long)(tc_time_mono_us() - t_receipt));
 	res->ledger_seq = rc_out.ledger_seq;
 	res->receipt_time_us = rc_out.server_time_us;
+	res->delete_now = sr.delete_now;
 	res->bytes = u->size - u->off;
 	res->what = "";
 	tc_fault_point("sync.receipted");

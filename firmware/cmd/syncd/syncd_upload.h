@@ -14,6 +14,7 @@ struct syncd_upload_result {
 	uint64_t resumed_at;		/* the server's offset before this upload */
 	uint64_t bytes;			/* body bytes sent */
 	uint64_t ledger_seq, receipt_time_us;
+	bool delete_now;		/* recorded as deleting with the receipt: queue it */
 };
 
 /* One photo between its send and its receipt. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <mbedtls/ecp.h>
+#include <mbedtls/md.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
@@ -443,7 +444,6 @@ pki_policy_new(const char *device_id, const char *trust_ca_pem,
 	p->rules.max_unsynced = 500;
 	p->rules.max_hours_since_sync = 72;
 	p->rules.delete_grace_hours = 0;
-	p->rules.review_on_device = false;
 	p->rules.require_event = true;
 	tc_zeroize(&fresh, sizeof(fresh));
 	*out = p;
@@ -461,5 +461,47 @@ pki_policy_bundle(const struct tc_policy *p, const struct pki_pair *signer, uint
 	if (ret == 0)
 		ret = tc_policy_sign(json, jlen, signer->key_pem, signer->crt_pem, bundle, len);
 	tc_free(json);
+	return ret;
+}
+
+static int
+fixture_ecdh(void *ctx, const uint8_t peer[TC_P256_PUB_LEN], uint8_t x[32])
+{
+	return tc_p256_ecdh(((struct pki_device_ctx *)ctx)->priv, peer, x);
+}
+
+static int
+fixture_pin_mac(void *ctx, const uint8_t *in, size_t len, uint8_t out[TC_POLICY_PIN_MAC_LEN])
+{
+	const struct pki_device_ctx *c = ctx;
+
+	return mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), c->pin_secret,
+			       sizeof(c->pin_secret), in, len, out) == 0 ? 0 : TC_E_CRYPTO;
+}
+
+int
+pki_device(const char *key_pem, const uint8_t *pin_secret, struct pki_device_ctx *ctx,
+	   struct tc_policy_device *dev)
+{
+	mbedtls_pk_context pk;
+	int ret;
+
+	memset(ctx, 0, sizeof(*ctx));
+	memset(dev, 0, sizeof(*dev));
+	if (pin_secret)
+		memcpy(ctx->pin_secret, pin_secret, sizeof(ctx->pin_secret));
+	else
+		memset(ctx->pin_secret, 0x5a, sizeof(ctx->pin_secret));
+	mbedtls_pk_init(&pk);
+	ret = parse_key(&pk, key_pem);
+	if (ret == 0 && mbedtls_mpi_write_binary(tc_ec_d(mbedtls_pk_ec(pk)), ctx->priv,
+						 sizeof(ctx->priv)) != 0)
+		ret = TC_E_CRYPTO;
+	mbedtls_pk_free(&pk);
+	if (ret == 0)
+		ret = tc_p256_public(ctx->priv, dev->pub);
+	dev->ecdh = fixture_ecdh;
+	dev->pin_mac = fixture_pin_mac;
+	dev->ctx = ctx;
 	return ret;
 }

@@ -29,7 +29,7 @@
 
 /* The staff, PINs, events and pupils of pki_policy_new's policy. */
 #define PKI_STAFF_A "S-ALICE"
-#define PKI_PIN_A "1234"
+#define PKI_PIN_A "271828"
 #define PKI_STAFF_B "S-BOB"
 #define PKI_PIN_B "98765432"
 #define PKI_EVENT_A "EV-SPORTS"
@@ -137,7 +137,8 @@ int pki_trust_keys(struct pki_trust_keys *k);
  * halves of keys (NULL: fresh ones), staff PKI_STAFF_A/B with hashes of
  * PKI_PIN_A/B, events PKI_EVENT_A/B, the consent roster above, and rules
  * max_unsynced 500, max_hours_since_sync 72, grace 0, no on-device
- * review, event required.
+ * review, event required.  device_pub (what the staff table is sealed
+ * to) is left zero: set it (pki_device's dev.pub) before encoding.
  */
 int pki_policy_new(const char *device_id, const char *trust_ca_pem,
 		   const struct pki_trust_keys *keys, struct tc_policy **out);
@@ -145,5 +146,18 @@ int pki_policy_new(const char *device_id, const char *trust_ca_pem,
 /* tc_policy_encode + tc_policy_sign with signer's key and certificate; *bundle from tc_malloc. */
 int pki_policy_bundle(const struct tc_policy *p, const struct pki_pair *signer,
 		      uint8_t **bundle, size_t *len);
+
+/*
+ * A stand-in for a device's keystore, for tc_policy_open and
+ * tc_policy_check_pin: the identity key's scalar (from key_pem) for ECDH
+ * and a fixed PIN secret for the HMAC.  pki_device fills ctx and dev
+ * (dev->ctx = ctx); pin_secret NULL keeps a fixed default.
+ */
+struct pki_device_ctx {
+	uint8_t priv[TC_P256_PRIV_LEN];
+	uint8_t pin_secret[32];
+};
+int pki_device(const char *key_pem, const uint8_t *pin_secret, struct pki_device_ctx *ctx,
+	       struct tc_policy_device *dev);
 
 #endif /* TC_PKI_FIXTURE_H */

@@ -178,6 +178,12 @@ sfx_capture(struct sfx *f, size_t len, unsigned seed, uint8_t id[TC_PHOTO_ID_LEN
 int
 sfx_receipt(struct sfx *f, const uint8_t id[TC_PHOTO_ID_LEN])
 {
+	return sfx_receipt_delete_now(f, id, false);
+}
+
+int
+sfx_receipt_delete_now(struct sfx *f, const uint8_t id[TC_PHOTO_ID_LEN], bool delete_now)
+{
 	static const uint8_t sig[72] = "receipt-signature-bytes-for-tests";
 	struct tc_store_receipt r = { 0 };
 	struct tc_store_rec rec;
@@ -192,6 +198,7 @@ sfx_receipt(struct sfx *f, const uint8_t id[TC_PHOTO_ID_LEN])
 	r.size = rec.size;
 	r.blob = sig;
 	r.blob_len = sizeof(sig);
+	r.delete_now = delete_now;
 	return tc_store_mark_receipted(f->s, id, &r);
 }
 

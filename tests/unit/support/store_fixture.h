@@ -12,6 +12,7 @@
 #ifndef TC_STORE_FIXTURE_H
 #define TC_STORE_FIXTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,8 @@ int sfx_capture_meta(struct sfx *f, const uint8_t *jpeg, size_t len,
 int sfx_capture(struct sfx *f, size_t len, unsigned seed, uint8_t id[TC_PHOTO_ID_LEN]);
 /* Drive a captured photo to receipted with a plausible receipt. */
 int sfx_receipt(struct sfx *f, const uint8_t id[TC_PHOTO_ID_LEN]);
+/* The same, recording the delete intent with the receipt if delete_now (syncd under R2). */
+int sfx_receipt_delete_now(struct sfx *f, const uint8_t id[TC_PHOTO_ID_LEN], bool delete_now);
 
 /*
  * Read the object through tc_store_open_object and open it with the

@@ -1,0 +1,377 @@
+/*
+ * test_store_erase.c - firmware/store: the secure delete as a
+ * cryptographic erase, with and without the whole-file overwrite
+ * (CONFIG_STORE_OVERWRITE_ON_DELETE, switched per handle with the
+ * fault-build hook), and the batched delete protocol under kill -9 at
+ * every step and under injected I/O errors.
+ *
+ * What must hold: a deleted photo's key-wrap bytes are in no file under
+ * the store; without the overwrite its blocks are released (no data
+ * written over it), with it every byte was zeroed before the unlink; after
+ * a crash at any step of a batch, the next open leaves each photo either
+ * deleted (wraps gone, audited) or intact and listed -- never lost,
+ * never receipted with its wraps erased.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "store_fixture.h"
+#include "tc_fault.h"
+#include "tc_io.h"
+
+#define PHOTO_LEN (256 * 1024)
+#define NBATCH 3
+
+#define expect_rc(expr, want, what) do {					\
+	int got_ = (expr), want_ = (want);					\
+	if (got_ != want_)							\
+		fail_msg("%s: expected %d (%s), got %d (%s)", (what), want_,	\
+			 tc_strerror(want_), got_, tc_strerror(got_));		\
+} while (0)
+
+struct photo {
+	uint8_t id[TC_PHOTO_ID_LEN];
+	unsigned seed;
+	uint8_t wraps[1024];
+	size_t wlen;
+};
+
+static struct sfx fx;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	tc_fault_disarm_all();
+	if (sfx_init(&fx, "erase") != 0 || sfx_open(&fx) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tc_fault_disarm_all();
+	sfx_close(&fx);
+	return 0;
+}
+
+/* Capture and receipt one photo; remember its wraps. */
+static void
+make_photo(struct photo *p, unsigned seed, bool delete_now)
+{
+	p->seed = seed;
+	expect_rc(sfx_capture(&fx, PHOTO_LEN, seed, p->id), 0, "capture");
+	expect_rc(sfx_read_wraps(&fx, p->id, p->wraps, sizeof(p->wraps), &p->wlen), 0, "wraps");
+	assert_true(p->wlen >= 64);
+	expect_rc(sfx_receipt_delete_now(&fx, p->id, delete_now), 0, "receipt");
+}
+
+/* A descriptor of the object that outlives its unlink, to look at what the erase left. */
+static int
+hold_object(const uint8_t id[TC_PHOTO_ID_LEN])
+{
+	char path[SFX_PATH + 64], hex[33];
+	int fd;
+
+	tc_hex_encode(id, TC_PHOTO_ID_LEN, hex);
+	snprintf(path, sizeof(path), "%s/objects/%s.tco", fx.store_dir, hex);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+static bool
+all_zero(int fd, off_t size)
+{
+	static uint8_t buf[PHOTO_LEN + 4096];
+	ssize_t n = pread(fd, buf, (size_t)size, 0);
+
+	if (n != size)
+		return false;
+	for (off_t i = 0; i < size; i++)
+		if (buf[i] != 0)
+			return false;
+	return true;
+}
+
+/* Default build setting off: wraps erased, blocks released, nothing overwritten. */
+static void
+test_delete_punches_without_overwrite(void **state)
+{
+	struct photo p;
+	struct stat st;
+	int fd;
+
+	(void)state;
+	tc_store_test_overwrite(fx.s, false);
+	make_photo(&p, 1, false);
+	fd = hold_object(p.id);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_true(st.st_blocks * 512 >= PHOTO_LEN);
+	expect_rc(tc_store_secure_delete(fx.s, p.id), 0, "delete");
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_nlink, 0);
+	assert_true(st.st_size >= PHOTO_LEN);	/* FALLOC_FL_KEEP_SIZE */
+	/* Released, not rewritten: at most the wrap records' block stays allocated. */
+	if (st.st_blocks * 512 > 8192)
+		fail_msg("%lld bytes still allocated after the hole punch",
+			 (long long)st.st_blocks * 512);
+	assert_true(all_zero(fd, st.st_size));
+	close(fd);
+	assert_int_equal(sfx_grep_tree(fx.store_dir, p.wraps, p.wlen), 0);
+	assert_true(sfx_audit_count(&fx, "store.delete", NULL) == 1);
+}
+
+/* The Kconfig option on: the old behaviour, every byte zeroed in place before the unlink. */
+static void
+test_delete_overwrites_with_option(void **state)
+{
+	struct photo p;
+	struct stat st;
+	int fd;
+
+	(void)state;
+	tc_store_test_overwrite(fx.s, true);
+	make_photo(&p, 2, false);
+	fd = hold_object(p.id);
+	expect_rc(tc_store_secure_delete(fx.s, p.id), 0, "delete");
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_nlink, 0);
+	/* Written over in place: the blocks are still there, and all zero. */
+	assert_true(st.st_blocks * 512 >= PHOTO_LEN);
+	assert_true(all_zero(fd, st.st_size));
+	close(fd);
+	assert_int_equal(sfx_grep_tree(fx.store_dir, p.wraps, p.wlen), 0);
+}
+
+/* A batch: erased as added, final (tombstones, audit) only at the flush. */
+static void
+test_batch_is_final_at_flush(void **state)
+{
+	struct photo p[NBATCH];
+	struct tc_store_rec r;
+	size_t done = 99;
+	char hex[33];
+	int i;
+
+	(void)state;
+	for (i = 0; i < NBATCH; i++) {
+		make_photo(&p[i], 10 + (unsigned)i, i == 0);
+		expect_rc(tc_store_delete_add(fx.s, p[i].id), 0, "add");
+		/* Erased at once: no key opens it any more. */
+		assert_int_equal(sfx_grep_tree(fx.store_dir, p[i].wraps, p[i].wlen), 0);
+		expect_rc(tc_store_get(fx.s, p[i].id, &r), 0, "row");
+		assert_int_equal(r.state, TC_PHOTO_DELETING);
+	}
+	assert_int_equal(tc_store_delete_pending(fx.s), NBATCH);
+	assert_int_equal(sfx_audit_count(&fx, "store.delete", NULL), 0);
+	/* Adding one again is a no-op, not a second erase. */
+	expect_rc(tc_store_delete_add(fx.s, p[1].id), 0, "add again");
+	assert_int_equal(tc_store_delete_pending(fx.s), NBATCH);
+	expect_rc(tc_store_delete_flush(fx.s, &done), 0, "flush");
+	assert_int_equal(done, NBATCH);
+	assert_int_equal(tc_store_delete_pending(fx.s), 0);
+	for (i = 0; i < NBATCH; i++) {
+		expect_rc(tc_store_get(fx.s, p[i].id, &r), 0, "tombstone");
+		assert_int_equal(r.state, TC_PHOTO_DELETED);
+		tc_hex_encode(p[i].id, TC_PHOTO_ID_LEN, hex);
+		assert_int_equal(sfx_audit_count(&fx, "store.delete", hex), 1);
+	}
+	/* Only receipted (or deleting) photos: a captured one is refused, untouched. */
+	expect_rc(sfx_capture(&fx, PHOTO_LEN, 20, p[0].id), 0, "capture");
+	expect_rc(tc_store_delete_add(fx.s, p[0].id), TC_E_STATE, "add captured");
+	expect_rc(sfx_check_photo(&fx, p[0].id, PHOTO_LEN, 20), 0, "captured photo intact");
+}
+
+/*
+ * kill -9 at the nth crash point of: add NBATCH photos, flush.  Half the
+ * photos come with the intent recorded by the receipt (delete_now), half
+ * get it from add.  A shared open lock stands for photod, so the child
+ * (syncd) does not reconcile at its open.  Returns 1 if it was killed.
+ */
+static int
+run_batch_child(struct photo *p, unsigned long n, bool overwrite)
+{
+	int status, rc = 0, i, holder;
+	pid_t pid;
+
+	sfx_close(&fx);
+	holder = open(fx.store_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(holder >= 0);
+	assert_int_equal(flock(holder, LOCK_SH), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (sfx_open(&fx) != 0)
+			_exit(3);
+		tc_store_test_overwrite(fx.s, overwrite);
+		tc_fault_crash_at("*", n);
+		for (i = 0; rc == 0 && i < NBATCH; i++)
+			rc = tc_store_delete_add(fx.s, p[i].id);
+		if (rc == 0)
+			rc = tc_store_delete_flush(fx.s, NULL);
+		sfx_close(&fx);
+		_exit(rc == 0 ? 0 : 4);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(holder);
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		return 1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("child, crash %lu: status %#x", n, status);
+	return 0;
+}
+
+static void
+crash_batch_loop(bool overwrite)
+{
+	struct photo p[NBATCH], keep;
+	int crashes = 0, done = 0, deleted_seen = 0, intact_seen = 0, i;
+	struct tc_store_rec r;
+	unsigned long n;
+	char why[256], hex[33];
+
+	make_photo(&keep, 1, false);	/* receipted, never queued: must stay */
+	for (n = 1; !done && n < 200; n++) {
+		if (!fx.s)
+			expect_rc(sfx_open(&fx), 0, "open");
+		for (i = 0; i < NBATCH; i++)
+			make_photo(&p[i], 100 * (unsigned)n + (unsigned)i, i % 2 == 0);
+		done = !run_batch_child(p, n, overwrite);
+		crashes += !done;
+		/* The next start: reconcile, then check each photo's fate. */
+		expect_rc(sfx_open(&fx), 0, "reopen after the crash");
+		if (sfx_check_consistent(&fx, why, sizeof(why)) != 0)
+			fail_msg("crash point %lu: store inconsistent: %s", n, why);
+		for (i = 0; i < NBATCH; i++) {
+			expect_rc(tc_store_get(fx.s, p[i].id, &r), 0, "row");
+			tc_hex_encode(p[i].id, TC_PHOTO_ID_LEN, hex);
+			if (r.state == TC_PHOTO_DELETED) {
+				deleted_seen++;
+				if (sfx_grep_tree(fx.store_dir, p[i].wraps, p[i].wlen) != 0)
+					fail_msg("crash point %lu: deleted photo's wraps survive", n);
+				assert_true(sfx_audit_count(&fx, "store.delete", hex) >= 1);
+			} else if (r.state == TC_PHOTO_RECEIPTED) {
+				/* Never begun: it must be whole and still open. */
+				intact_seen++;
+				expect_rc(sfx_check_photo(&fx, p[i].id, PHOTO_LEN, p[i].seed), 0,
+					  "an undeleted photo is intact");
+			} else {
+				fail_msg("crash point %lu: photo %d left %s", n, i,
+					 tc_store_state_name(r.state));
+			}
+		}
+		expect_rc(tc_store_get(fx.s, keep.id, &r), 0, "kept row");
+		assert_int_equal(r.state, TC_PHOTO_RECEIPTED);
+		expect_rc(sfx_check_photo(&fx, keep.id, PHOTO_LEN, keep.seed), 0, "kept photo");
+		assert_int_equal(sfx_audit_count(&fx, "store.alarm.data_loss", NULL), 0);
+		/* Finish whatever is left, as syncd's next pass would. */
+		for (i = 0; i < NBATCH; i++) {
+			expect_rc(tc_store_get(fx.s, p[i].id, &r), 0, "row");
+			if (r.state == TC_PHOTO_RECEIPTED)
+				expect_rc(tc_store_delete_add(fx.s, p[i].id), 0, "re-queue");
+		}
+		expect_rc(tc_store_delete_flush(fx.s, NULL), 0, "flush after restart");
+		sfx_close(&fx);
+	}
+	assert_true(done);
+	/* per photo: intent (3 rows), wraps_erased, punched|overwritten, unlinked;
+	 * then dir_synced, the audit write's own points, cataloged, checkpointed */
+	assert_true(crashes >= 4 * NBATCH + 4);
+	assert_true(deleted_seen > 0 && intact_seen > 0);
+}
+
+static void
+test_crash_during_batch(void **state)
+{
+	(void)state;
+	crash_batch_loop(false);
+}
+
+static void
+test_crash_during_batch_overwrite(void **state)
+{
+	(void)state;
+	crash_batch_loop(true);
+}
+
+/*
+ * An I/O error at each write or fsync of the flush (directory fsync,
+ * audit, catalog, checkpoint): the photos are erased, the error comes
+ * back, and they end deleted -- by the next flush or the next open --
+ * never lost and never live again.
+ */
+static void
+test_flush_io_errors(void **state)
+{
+	static const enum tc_fault_site sites[] = { TC_FAULT_FSYNC, TC_FAULT_WRITE };
+	struct photo p[NBATCH];
+	struct tc_store_rec r;
+	int failed = 0, i, rc;
+	unsigned long nth;
+	size_t s;
+
+	(void)state;
+	for (s = 0; s < sizeof(sites) / sizeof(sites[0]); s++) {
+		for (nth = 1; nth < 12; nth++) {
+			for (i = 0; i < NBATCH; i++) {
+				make_photo(&p[i], 500 + 50 * (unsigned)nth + (unsigned)i, false);
+				expect_rc(tc_store_delete_add(fx.s, p[i].id), 0, "add");
+			}
+			tc_fault_arm(sites[s], nth, s == 0 ? EIO : ENOSPC, false);
+			if (tc_store_delete_flush(fx.s, NULL) != 0)
+				failed++;
+			tc_fault_disarm_all();
+			/* Half the time the next open finishes it, half the next flush. */
+			if (nth % 2) {
+				sfx_close(&fx);
+				expect_rc(sfx_open(&fx), 0, "reopen");
+			} else {
+				for (i = 0; i < NBATCH; i++) {
+					rc = tc_store_delete_add(fx.s, p[i].id);
+					assert_true(rc == 0 || rc == TC_E_STATE);
+				}
+				rc = tc_store_delete_flush(fx.s, NULL);
+				assert_true(rc == 0 || rc == -EBUSY);
+			}
+			for (i = 0; i < NBATCH; i++) {
+				expect_rc(tc_store_get(fx.s, p[i].id, &r), 0, "row");
+				assert_int_equal(r.state, TC_PHOTO_DELETED);
+				assert_int_equal(sfx_grep_tree(fx.store_dir, p[i].wraps, p[i].wlen), 0);
+			}
+		}
+	}
+	assert_true(failed >= 4);
+	assert_int_equal(sfx_audit_count(&fx, "store.alarm.data_loss", NULL), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_delete_punches_without_overwrite, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete_overwrites_with_option, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_is_final_at_flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crash_during_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crash_during_batch_overwrite, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flush_io_errors, setup, teardown),
+	};
+
+	if (sfx_sqlite_fault_malloc() != 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
