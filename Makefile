@@ -7,6 +7,8 @@
 #   make check-sanitize       the same, built with ASan + UBSan
 #   make lint                 cppcheck + the banned-function checker
 #   make bench                every benchmark in tests/bench
+#   make fuzz | fuzz-smoke    libFuzzer harnesses (clang, in O/fuzz); a short run of each
+#   make fuzz-long T=SECONDS  a campaign of T seconds per harness (tests/fuzz/README.md)
 #   make install DESTDIR=dir  stage binaries, man pages, the board's overlay
 #
 # Out-of-tree by default (O=build).  CROSS_COMPILE, CC, PKG_CONFIG and
@@ -130,6 +132,14 @@ OPT_CFLAGS ?= -O2 -g
 HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 ifeq ($(SANITIZE),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+# The fuzz build (make fuzz): every object instrumented for libFuzzer; the
+# harnesses add -fsanitize=fuzzer (the driver) at link time.
+ifeq ($(FUZZ),1)
+SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+# clang (not gcc) warns inside libseccomp's SCMP_A0 macro: that is not our code.
+WARN_CFLAGS += -Wno-missing-field-initializers
 endif
 
 # Libraries: pkg-config first; Debian 12's mbedtls 2.28, http-parser and libcsv ship no .pc file.
@@ -265,8 +275,13 @@ tests: all $(UNIT_BINS) $(TEST_TOOLS)
 check-config:
 	$(Q)test "$(CONFIG_FAULT_INJECTION)" = y || { echo "make check: this config has no CONFIG_FAULT_INJECTION; run 'make host_defconfig' first" >&2; exit 2; }
 
-check: check-config tests
-	$(Q)O=$(O) tests/run-tests $(UNIT_BINS) $(sort $(wildcard tests/integration/test_*.sh))
+# The fuzz smoke runs belong to the plain check only: check-sanitize would
+# build and run the same instrumented harnesses a second time.
+CHECK_FUZZ := $(if $(filter 1,$(SANITIZE) $(FUZZ)),,y)
+
+check: check-config tests $(if $(CHECK_FUZZ),fuzz)
+	$(Q)O=$(O) tests/run-tests $(UNIT_BINS) $(sort $(wildcard tests/integration/test_*.sh)) \
+		$(if $(CHECK_FUZZ),$(FUZZ_SMOKE))
 
 # A cross build's unit tests under qemu-user (with -L /, the multiarch
 # libraries of `make deps CROSS=arm64`): make O=DIR CROSS_COMPILE=... check-qemu.
@@ -286,6 +301,8 @@ check-sanitize: $(O)/.config
 	$(Q)mkdir -p $(O)/sanitize
 	$(Q)cmp -s $(O)/.config $(O)/sanitize/.config || cp $(O)/.config $(O)/sanitize/.config
 	$(Q)$(MAKE) -f $(srctree)/Makefile O=$(O)/sanitize SANITIZE=1 check
+
+include tests/fuzz/fuzz.mk
 
 bench: all $(BENCH_BINS) $(TEST_TOOLS)
 	$(Q)set -e; for b in $(BENCH_BINS); do echo "  BENCH   $$(basename $$b)"; TC_BIN=$(O)/bin $$b; done
@@ -345,17 +362,19 @@ demo: all $(TEST_TOOLS)
 	$(Q)tools/demo/run-demo $(O)
 
 clean:
-	$(Q)rm -rf $(O)/obj $(O)/bin $(O)/tests $(O)/libtrustcam.a $(O)/sanitize
+	$(Q)rm -rf $(O)/obj $(O)/bin $(O)/tests $(O)/libtrustcam.a $(O)/sanitize $(O)/fuzz
 
 distclean:
 	$(Q)rm -rf $(O)
 
 .SECONDARY:
-.PHONY: all tests check check-config check-sanitize bench lint install deps demo clean distclean
+.PHONY: all tests check check-config check-sanitize bench lint install deps demo clean distclean \
+	fuzz fuzz-bins fuzz-smoke fuzz-long
 
 -include $(LIB_OBJS:.o=.d) $(patsubst %,$(O)/obj/%.d,$(basename $(foreach p,$(prog-y),$($(p)-src)))) \
 	$(UNIT_BINS:$(O)/tests/unit/%=$(O)/obj/tests/unit/%.d) $(UNIT_SUPPORT_OBJS:.o=.d) \
 	$(TEST_TOOLS:$(O)/tests/tools/%=$(O)/obj/tests/tools/%.d) \
-	$(BENCH_BINS:$(O)/tests/bench/%=$(O)/obj/tests/bench/%.d) $(BENCH_SUPPORT_OBJS:.o=.d)
+	$(BENCH_BINS:$(O)/tests/bench/%=$(O)/obj/tests/bench/%.d) $(BENCH_SUPPORT_OBJS:.o=.d) \
+	$(FUZZ_DEPS)
 
 endif # mixed

@@ -6,8 +6,10 @@
  * that carry the test plaintext marker, so the plaintext scanner would
  * see any payload that reached the server's disk unsealed.
  *
- *   tc_mkobj [-m MAX] DIR N SIZE PUBHEX
+ *   tc_mkobj [-m MAX] [-k MACHEX] DIR N SIZE PUBHEX
  *
+ * -k seals with a fixed device MAC key (64 hex digits) instead of a fresh
+ * random one, for a checker that must pass the footer MAC (tests/fuzz).
  * Writes DIR/<photo id hex>.tco and prints "<photo id hex> <sha256 hex> <bytes>"
  * per object.
  */
@@ -81,20 +83,26 @@ main(int argc, char **argv)
 	struct tc_seal *s;
 	struct sink k;
 	uint64_t n, size, max = 0, i, len, x, sealed;
+	const char *machex = NULL;
 	int c;
 
-	while ((c = getopt(argc, argv, "m:")) != -1) {
+	while ((c = getopt(argc, argv, "m:k:")) != -1) {
+		if (c == 'k' && strlen(optarg) == 2 * sizeof(mac)) {
+			machex = optarg;
+			continue;
+		}
 		if (c != 'm' || tc_parse_u64(optarg, 1, 1ULL << 30, &max) != 0) {
-			fprintf(stderr, "usage: tc_mkobj [-m MAX] DIR N SIZE PUBHEX\n");
+			fprintf(stderr, "usage: tc_mkobj [-m MAX] [-k MACHEX] DIR N SIZE PUBHEX\n");
 			return 2;
 		}
 	}
 	if (argc - optind != 4 || tc_parse_u64(argv[optind + 1], 1, 100000, &n) != 0 ||
 	    tc_parse_u64(argv[optind + 2], 1, 1ULL << 30, &size) != 0 || (max && max < size)) {
-		fprintf(stderr, "usage: tc_mkobj [-m MAX] DIR N SIZE PUBHEX\n");
+		fprintf(stderr, "usage: tc_mkobj [-m MAX] [-k MACHEX] DIR N SIZE PUBHEX\n");
 		return 2;
 	}
-	if (load_pub(argv[optind + 3], pub) != 0 || tc_random_bytes(mac, sizeof(mac)) != 0 ||
+	if (load_pub(argv[optind + 3], pub) != 0 ||
+	    (machex ? tc_hex_decode(machex, mac, sizeof(mac)) : tc_random_bytes(mac, sizeof(mac))) != 0 ||
 	    tc_random_bytes(&x, sizeof(x)) != 0) {
 		fprintf(stderr, "tc_mkobj: cannot get the key or randomness\n");
 		return 1;

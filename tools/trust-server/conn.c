@@ -24,7 +24,6 @@
 #include <mbedtls/net_sockets.h>
 
 #include "server.h"
-#include "tc_fault.h"
 #include "tc_io.h"
 #include "tc_log.h"
 
@@ -154,32 +153,6 @@ conn_write(struct conn *c, const void *buf, size_t len)
 	return 0;
 }
 
-/* The handler for this request's route lets go of what the request held. */
-static void
-abort_request(struct conn *c)
-{
-	if (!c->req.begun || c->req.complete)
-		return;
-	if (c->req.route == ROUTE_PHOTO)
-		photo_abort(c);
-	else if (c->req.route == ROUTE_AUDIT)
-		audit_abort(c);
-}
-
-static void
-end_request(struct conn *c)
-{
-	struct req *r = &c->req;
-
-	if (!r->begun)
-		return;	/* answered at the headers */
-	switch (r->route) {
-	case ROUTE_PHOTO: photo_end(c); break;
-	case ROUTE_AUDIT: audit_end(c); break;
-	default: break;
-	}
-}
-
 static const char *
 read_error(int n)
 {
@@ -198,51 +171,28 @@ serve(struct conn *c)
 {
 	struct srv *s = c->s;
 	bool in_request;
-	long used;
 	int n;
 
 	http_setup(c);
 	c->deadline = tc_time_mono_us() + (uint64_t)s->set.idle_ms * 1000;
 	for (;;) {
-		if (c->in_off == c->in_len) {
-			n = mbedtls_ssl_read(&c->ssl, c->in, sizeof(c->in));
-			if (n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE)
-				continue;
-			if (n <= 0) {
-				in_request = c->req.started;
-				if (c->renegotiation)
-					tc_warn("%s %s: dropped: renegotiation attempt", c->peer,
-						c->device);
-				else if (in_request ||
-				    (n != 0 && n != MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY))
-					tc_info("%s %s: dropped (%s)%s", c->peer, c->device,
-						read_error(n), in_request ? " mid-request" : "");
-				abort_request(c);
-				return;
-			}
-			c->in_off = 0;
-			c->in_len = (size_t)n;
-		}
-		used = http_feed(c, c->in + c->in_off, c->in_len - c->in_off);
-		if (used < 0) {
-			abort_request(c);
-			if (http_send_response(c) != 0)
-				tc_debug("%s %s: could not send the error", c->peer, c->device);
-			return;
-		}
-		c->in_off += (size_t)used;
-		if (!c->req.complete)
+		n = mbedtls_ssl_read(&c->ssl, c->in, sizeof(c->in));
+		if (n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE)
 			continue;
-		end_request(c);
-		/* After SIGTERM, answer this request and end the connection. */
-		if (!http_should_keep_alive(&c->parser) || srv_stopping(s))
-			c->req.resp.close = true;
-		if (http_send_response(c) != 0 || c->req.resp.close)
+		if (n <= 0) {
+			in_request = c->req.started;
+			if (c->renegotiation)
+				tc_warn("%s %s: dropped: renegotiation attempt", c->peer, c->device);
+			else if (in_request || (n != 0 && n != MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY))
+				tc_info("%s %s: dropped (%s)%s", c->peer, c->device, read_error(n),
+					in_request ? " mid-request" : "");
+			http_abort_request(c);
 			return;
-		tc_fault_point("server.response.sent");
-		http_req_reset(c);
-		http_parser_pause(&c->parser, 0);
-		c->deadline = tc_time_mono_us() + (uint64_t)s->set.idle_ms * 1000;
+		}
+		c->in_off = 0;
+		c->in_len = (size_t)n;
+		if (http_consume(c) != 0)
+			return;
 	}
 }
 

@@ -21,6 +21,7 @@
 #include <mbedtls/base64.h>
 
 #include "server.h"
+#include "tc_fault.h"
 #include "tc_io.h"
 #include "tc_log.h"
 
@@ -454,4 +455,59 @@ http_send_response(struct conn *c)
 	if ((rc = conn_write(c, head, (size_t)n)) != 0)
 		return rc;
 	return send_body ? conn_write(c, r->body, r->body_len) : 0;
+}
+
+void
+http_abort_request(struct conn *c)
+{
+	if (!c->req.begun || c->req.complete)
+		return;
+	if (c->req.route == ROUTE_PHOTO)
+		photo_abort(c);
+	else if (c->req.route == ROUTE_AUDIT)
+		audit_abort(c);
+}
+
+static void
+end_request(struct conn *c)
+{
+	struct req *r = &c->req;
+
+	if (!r->begun)
+		return;	/* answered at the headers */
+	switch (r->route) {
+	case ROUTE_PHOTO: photo_end(c); break;
+	case ROUTE_AUDIT: audit_end(c); break;
+	default: break;
+	}
+}
+
+int
+http_consume(struct conn *c)
+{
+	long used;
+
+	while (c->in_off < c->in_len) {
+		used = http_feed(c, c->in + c->in_off, c->in_len - c->in_off);
+		if (used < 0) {
+			http_abort_request(c);
+			if (http_send_response(c) != 0)
+				tc_debug("%s %s: could not send the error", c->peer, c->device);
+			return -1;
+		}
+		c->in_off += (size_t)used;
+		if (!c->req.complete)
+			continue;
+		end_request(c);
+		/* After SIGTERM, answer this request and end the connection. */
+		if (!http_should_keep_alive(&c->parser) || srv_stopping(c->s))
+			c->req.resp.close = true;
+		if (http_send_response(c) != 0 || c->req.resp.close)
+			return -1;
+		tc_fault_point("server.response.sent");
+		http_req_reset(c);
+		http_parser_pause(&c->parser, 0);
+		c->deadline = tc_time_mono_us() + (uint64_t)c->s->set.idle_ms * 1000;
+	}
+	return 0;
 }

@@ -178,6 +178,16 @@ void http_req_reset(struct conn *c);
 /* Feed plaintext; returns bytes consumed or -1 with c->req.resp set to an error. */
 long http_feed(struct conn *c, const uint8_t *buf, size_t len);
 int http_send_response(struct conn *c) TC_MUST_CHECK;
+/*
+ * Parse and answer the plaintext buffered in c->in[in_off, in_len): each
+ * request complete in it is handled and answered in turn.  0 when it is
+ * all used and the connection goes on, -1 when the connection has to end
+ * (an error answered, Connection: close, a failed write).  conn.c calls
+ * it after each TLS read; the fuzz harnesses call it without TLS.
+ */
+int http_consume(struct conn *c) TC_MUST_CHECK;
+/* A request cut off mid-body: its handler lets go of what it held. */
+void http_abort_request(struct conn *c);
 
 /* conn.c: the connection thread and its deadline-bound I/O. */
 void *conn_main(void *arg);

@@ -56,6 +56,9 @@ known_platform(struct parse *p, const char *name)
 	return true;
 }
 
+static void fail(struct parse *p, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 static void
 fail(struct parse *p, int err, const char *fmt, ...)
 {

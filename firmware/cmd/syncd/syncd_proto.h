@@ -7,7 +7,10 @@
 #ifndef SYNCD_PROTO_H
 #define SYNCD_PROTO_H
 
+#include <errno.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 #define SYNCD_SOCKET_NAME "syncd.sock"
 #define SYNCD_PROTO_VERSION 1
@@ -45,6 +48,27 @@ struct syncd_status {
 	char last_error[SYNCD_TEXT_MAX];	/* "" if none */
 	char device_id[64];
 };
+
+/*
+ * Receive one client request from fd (readable): 0 and *type, or -EPROTO
+ * for anything but a bare header of this version (a request carries no
+ * payload; MSG_TRUNC gives a longer message's real length), -ECONNRESET
+ * when the peer closed.  The type itself is the caller's to check.  Here
+ * rather than in syncd_serve.c so the fuzz harness decodes with it too.
+ */
+static inline int
+syncd_recv_request(int fd, uint16_t *type)
+{
+	struct syncd_msg_hdr h;
+	ssize_t n = recv(fd, &h, sizeof(h), MSG_TRUNC | MSG_DONTWAIT);
+
+	if (n == 0)
+		return -ECONNRESET;
+	if (n != (ssize_t)sizeof(h) || h.version != SYNCD_PROTO_VERSION || h.len != 0)
+		return -EPROTO;
+	*type = h.type;
+	return 0;
+}
 
 /* A pass with no progress for this many seconds is reported as stalled. */
 #define SYNCD_STALL_SECS 15

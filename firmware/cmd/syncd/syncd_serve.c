@@ -110,14 +110,13 @@ send_msg(int fd, uint16_t type, const void *p, size_t len)
 static int
 client_request(struct syncd *d, struct tc_store *ms, int fd)
 {
-	struct syncd_msg_hdr h;
 	struct syncd_status st;
 	uint64_t want = 0;
-	ssize_t n = recv(fd, &h, sizeof(h), MSG_TRUNC | MSG_DONTWAIT);
+	uint16_t type;
 
-	if (n != (ssize_t)sizeof(h) || h.version != SYNCD_PROTO_VERSION || h.len != 0)
+	if (syncd_recv_request(fd, &type) != 0)
 		return -1;
-	switch (h.type) {
+	switch (type) {
 	case SYNCD_MSG_SYNC_REQ:
 		want = syncd_request(d);
 		tc_info("sync requested by hand");
