@@ -286,9 +286,18 @@ conn_main(void *arg)
 		goto out;
 	c->ssl_ready = true;
 	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
-	if (tls_accept(c) != 0)
+	if (tls_accept(c) != 0 || !srv_hs_leave(c))
 		goto out;
 	c->established = true;
+	if (!srv_auth_enter(s)) {
+		tc_warn("%s %s: refused: all %u connections busy (max-conns)", c->peer, c->device,
+			s->set.max_conns);
+		resp_text(&c->req.resp, 503, true, "the server is busy, try again later\n");
+		if (http_send_response(c) != 0)
+			tc_debug("%s %s: could not send the refusal", c->peer, c->device);
+		goto out;
+	}
+	c->auth_counted = true;
 	if (!srv_device_enter(s, c->device)) {
 		tc_warn("%s %s: refused: too many connections from this device", c->peer, c->device);
 		resp_text(&c->req.resp, 503, true, "too many connections from this device\n");
@@ -306,9 +315,12 @@ out:
 	mbedtls_ssl_free(&c->ssl);
 	if (c->req.resp.close)
 		linger_close(c);
+	(void)srv_hs_leave(c);	/* before close: the main thread may shutdown() fd till then */
 	close(c->fd);
 	if (c->device_counted)
 		srv_device_leave(s, c->device);
+	if (c->auth_counted)
+		srv_auth_leave(s);
 	http_req_reset(c);
 	free(c);
 	pthread_mutex_lock(&s->lock);

@@ -4,9 +4,12 @@
  * file offers the others.  See trust-server(8) for the protocol and
  * README.md for the design.
  *
- * Threads: the main thread accepts; each connection runs on its own
- * thread (at most max_conns), which owns its TLS context, parser and
- * request.  Shared state is the ledger (its own mutex), the registry
+ * Threads: the main thread accepts, always; each connection runs on its
+ * own thread, which owns its TLS context, parser and request.  Until its
+ * handshake is done a connection counts against the handshake budget
+ * (hs_conns in all, hs_per_addr per source address, oldest evicted first);
+ * after it, against max_conns: unauthenticated peers never hold a slot a
+ * device needs.  Shared state is the ledger (its own mutex), the registry
  * lookups (their own mutex), the per-device connection table and the
  * commit lock (this struct's mutexes).
  */
@@ -47,6 +50,7 @@ struct srv_settings {
 	uint64_t sweep_s;		/* every device's partials swept this often; 0 at start-up only */
 	uint64_t audit_max;		/* largest audit segment body */
 	unsigned max_conns, device_conns;
+	unsigned hs_conns, hs_per_addr;	/* the handshake budget */
 	unsigned handshake_ms, idle_ms, header_ms, body_ms, send_ms;
 };
 
@@ -72,9 +76,14 @@ struct srv {
 	unsigned n_listen_fd;
 	int stop_fd;			/* eventfd, readable once SIGTERM arrived */
 	int slot_fd;			/* eventfd, a connection ended */
-	pthread_mutex_t lock;		/* active, devices, the counters */
+	pthread_mutex_t lock;		/* active, devices, hs list, the counters */
 	pthread_cond_t idle;
-	unsigned active;
+	unsigned active;		/* connection threads */
+	unsigned n_auth;		/* of them past the handshake (<= max_conns) */
+	unsigned n_hs;			/* in the handshake list */
+	struct conn *hs_old, *hs_new;	/* handshaking connections, oldest first */
+	uint64_t n_hs_refused, n_hs_evicted;	/* since the last summary line */
+	uint64_t hs_logged_us;
 	struct { char id[SRV_ID_MAX]; unsigned n; } *devices;	/* max_conns slots */
 	pthread_mutex_t commit_lock;	/* object publish + ledger row, one at a time */
 	uint64_t n_receipts, n_refused;
@@ -150,6 +159,10 @@ struct conn {
 	struct srv *s;
 	int fd;
 	char peer[64];			/* "addr:port" for logs */
+	uint8_t addr[16];		/* source address (IPv6: its /64) for hs_per_addr */
+	struct conn *hs_prev, *hs_next;	/* in the handshake list (s->lock) */
+	bool in_hs, auth_counted;
+	int evicted;			/* atomic: the main thread cut our handshake */
 	mbedtls_ssl_context ssl;
 	bool ssl_ready;
 	uint64_t deadline;		/* monotonic µs: the current phase's limit */
@@ -281,6 +294,11 @@ int srv_listen(const char *spec) TC_MUST_CHECK;
 void srv_serve(struct srv *s, int signal_fd);
 /* Stop accepting, wake every connection, return when the last has ended. */
 void srv_stop(struct srv *s);
+/* Leave the handshake budget: false if we were evicted meanwhile. */
+bool srv_hs_leave(struct conn *c);
+/* Take one of the max_conns slots of authenticated connections; false if all busy. */
+bool srv_auth_enter(struct srv *s);
+void srv_auth_leave(struct srv *s);
 bool srv_device_enter(struct srv *s, const char *dev);
 void srv_device_leave(struct srv *s, const char *dev);
 
