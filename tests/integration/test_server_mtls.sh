@@ -5,7 +5,9 @@
 # never enrolled, a certificate whose CN is no device id, and a client
 # that checks the server's name against the wrong name are all refused in
 # the handshake, before any request is read (nothing reaches the data
-# directory); TLS older than 1.2 and suites outside the profile are
+# directory), and a refusal names a device only if its certificate
+# verified (a forged one carrying another device's id does not get that
+# device named in the log); TLS older than 1.2 and suites outside the profile are
 # refused; the server keeps serving the good device throughout.
 set -eu
 T=${TC_TEST_TMP:?}
@@ -50,6 +52,14 @@ refused "a valid certificate for a device never enrolled" "device revoked or not
 "$TOOLS/tc_certgen" device "$TRUST" "$T/notid" -s "CN=camera-7,O=trustcam" > /dev/null
 refused "a certificate whose CN is not a device id" "certificate CN is not a device id" \
 	"$TOOLS/tc_client" -a "127.0.0.1:$PORT" -C "$TRUST/ca.crt" -c "$T/notid.crt" -k "$T/notid.key"
+
+# A forged certificate can carry any CN: the log must not name that device.
+"$TOOLS/tc_certgen" device "$T/other" "$T/forged" -s "CN=$(dev_id good),O=trustcam" > /dev/null
+N=$(wc -l < "$SRVLOG")
+refused "another CA's certificate carrying the good device's id" "certificate not from the Trust CA" \
+	"$TOOLS/tc_client" -a "127.0.0.1:$PORT" -C "$TRUST/ca.crt" -c "$T/forged.crt" -k "$T/forged.key"
+check "the forged certificate's refusal does not name the device it claims" \
+	sh -c "! tail -n +$((N + 1)) '$SRVLOG' | grep -q '$(dev_id good)'"
 
 expect "a device works before it is revoked" 3 "status 404" cl revoked head "$(obj_id "$OBJ")"
 ta revoke "$(dev_id revoked)" > /dev/null
