@@ -260,6 +260,12 @@ void ledger_close(struct ledger *l);
 /* 0 and *out, or TC_E_NOT_FOUND. */
 int ledger_find(struct ledger *l, const char *dev, const char *hex, struct ledger_photo *out)
 	TC_MUST_CHECK;
+/*
+ * 1 and *other if the ledger holds photo hex for a device other than
+ * dev (a photo id belongs to one device), 0 if not, negative on error.
+ */
+int ledger_owner(struct ledger *l, const char *dev, const char *hex, char other[SRV_ID_MAX])
+	TC_MUST_CHECK;
 int ledger_device_bytes(struct ledger *l, const char *dev, uint64_t *bytes) TC_MUST_CHECK;
 /*
  * Commit a row and sign its receipt inside one transaction: the receipt
