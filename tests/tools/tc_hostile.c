@@ -12,6 +12,11 @@
  *   idle             handshake, then say nothing: "closed" when dropped
  *   reneg            handshake, then ask to renegotiate: "renegotiation refused"
  *                    or "renegotiated" (a failure)
+ *   gate FILE1 FILE2 after the handshake send FILE1, print the status line of
+ *                    the first answer (up to its empty line: a bodiless answer
+ *                    or a 100 Continue), say "waiting", read a line from
+ *                    standard input (the test changes something meanwhile),
+ *                    then send FILE2 on the same connection and go on as raw
  * Exit: 0 when the server refused or dropped as it should, 1 otherwise.
  */
 #include <fcntl.h>
@@ -172,6 +177,53 @@ mode_reneg(struct cl *c)
 	return 0;
 }
 
+/* Read up to the end of one answer's head; print its status line.  0 or -1. */
+static int
+read_head(struct cl *c)
+{
+	char buf[4096];
+	size_t have = 0;
+	int n;
+
+	while (have < sizeof(buf) - 1) {
+		n = mbedtls_ssl_read(&c->ssl, (unsigned char *)buf + have, 1);
+		if (n == MBEDTLS_ERR_SSL_WANT_READ)
+			continue;
+		if (n <= 0)
+			break;
+		have++;
+		buf[have] = '\0';
+		if (have >= 4 && memcmp(buf + have - 4, "\r\n\r\n", 4) == 0) {
+			printf("%.12s\n", buf);
+			return 0;
+		}
+	}
+	printf("no answer\n");
+	return -1;
+}
+
+static int
+mode_gate(struct cl *c, const char *file1, const char *file2)
+{
+	uint8_t *d1 = NULL, *d2 = NULL;
+	size_t l1, l2;
+	char line[64];
+	int rc = 1;
+
+	if (read_file(file1, &d1, &l1) != 0 || read_file(file2, &d2, &l2) != 0 ||
+	    cl_open(c, &o) != 0 || cl_write(c, d1, l1) != 0 || read_head(c) != 0)
+		goto out;
+	printf("waiting\n");
+	if (!fgets(line, sizeof(line), stdin))
+		goto out;
+	(void)cl_write(c, d2, l2);
+	rc = print_statuses(c, true);
+out:
+	free(d1);
+	free(d2);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -202,6 +254,8 @@ main(int argc, char **argv)
 		rc = mode_slowloris(&c, argv[optind + 1]);
 	else if (strcmp(argv[optind], "idle") == 0)
 		rc = mode_idle(&c);
+	else if (strcmp(argv[optind], "gate") == 0 && argc - optind == 3)
+		rc = mode_gate(&c, argv[optind + 1], argv[optind + 2]);
 	else if (strcmp(argv[optind], "reneg") == 0)
 		rc = mode_reneg(&c);
 	else

@@ -249,6 +249,11 @@ commit(struct conn *c)
 	struct ledger_photo p;
 	int rc;
 
+	/* No receipt for a device revoked while its upload was under way. */
+	if (!conn_device_allowed(c, "receipt")) {
+		upload_discard(&r->up);
+		return;
+	}
 	pthread_mutex_lock(&s->commit_lock);
 	rc = ledger_find(s->ledger, c->device, r->photo_hex, &p);
 	if (rc == 0) {

@@ -130,6 +130,22 @@ bio_send(void *ctx, const unsigned char *buf, size_t len)
 	}
 }
 
+bool
+conn_device_allowed(struct conn *c, const char *when)
+{
+	int rc = registry_device_allowed(c->s, c->device);
+
+	if (rc == 0)
+		return true;
+	tc_warn("%s %s: %s refused: %s, connection ended", c->peer, c->device, when,
+		rc == TC_E_REVOKED ? "device revoked" : "registry lookup failed");
+	if (rc == TC_E_REVOKED)
+		resp_text(&c->req.resp, 403, true, "this device is revoked\n");
+	else
+		resp_text(&c->req.resp, 503, true, "the registry cannot be read, try again later\n");
+	return false;
+}
+
 void
 conn_touch_body(struct conn *c)
 {

@@ -32,6 +32,7 @@ reason(int status)
 	case 201: return "Created";
 	case 204: return "No Content";
 	case 400: return "Bad Request";
+	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
@@ -305,6 +306,9 @@ on_headers_complete(http_parser *p)
 		resp_text(&r->resp, 411, true, "send a Content-Length, not a Transfer-Encoding\n");
 		return -1;
 	}
+	/* Revoked while connected: the registry is asked again at every request. */
+	if (!conn_device_allowed(c, "request"))
+		return -1;
 	route(r);
 	switch (r->route) {
 	case ROUTE_PHOTO:

@@ -196,6 +196,12 @@ int http_send_response(struct conn *c) TC_MUST_CHECK;
 void *conn_main(void *arg);
 int conn_write(struct conn *c, const void *buf, size_t len) TC_MUST_CHECK;
 void conn_touch_body(struct conn *c);
+/*
+ * Ask the registry again whether c's device may go on (it may have been
+ * revoked since the handshake); if not, c->req.resp is the refusal (403,
+ * or 503 when the registry cannot be read) and closes the connection.
+ */
+bool conn_device_allowed(struct conn *c, const char *when) TC_MUST_CHECK;
 
 /* daemon.c: privilege drop (-u), background when ready (-b), flock'ed pid file (-P). */
 int srv_drop_privileges(struct srv *s) TC_MUST_CHECK;
