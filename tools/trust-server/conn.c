@@ -116,17 +116,26 @@ bio_send(void *ctx, const unsigned char *buf, size_t len)
 	ssize_t n;
 	int rc;
 
+	/* One failed send ends the connection: no close_notify waits again. */
+	if (c->send_failed)
+		return MBEDTLS_ERR_NET_SEND_FAILED;
 	for (;;) {
 		n = send(c->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n >= 0)
 			return (int)n;
 		if (errno == EINTR)
 			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			c->send_failed = true;
 			return MBEDTLS_ERR_NET_SEND_FAILED;
+		}
 		/* A response goes out even while stopping: its commit is done. */
-		if ((rc = wait_fd(c, POLLOUT, deadline, false)) != 0)
+		if ((rc = wait_fd(c, POLLOUT, deadline, false)) != 0) {
+			c->send_failed = true;
+			tc_info("%s%s%s: dropped (send deadline passed: the client reads nothing)",
+				c->peer, c->device[0] ? " " : "", c->device);
 			return rc;
+		}
 	}
 }
 

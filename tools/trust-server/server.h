@@ -135,6 +135,9 @@ struct req {
 	int last_cb;			/* 0 none, 1 field, 2 value */
 	/* the headers this server reads */
 	bool has_offset, has_length, has_digest, has_clen, has_te, dup;
+	unsigned n_host;		/* Host field lines (RFC 9112: exactly one) */
+	bool obs_fold;			/* a header line folded onto the next */
+	char agent[80];			/* User-Agent, sanitized and bounded */
 	bool expect_continue;		/* Expect: 100-continue */
 	uint64_t upload_offset, upload_length, content_length;
 	uint8_t digest[TC_SHA256_LEN];
@@ -175,6 +178,10 @@ struct conn {
 	uint8_t rec_hdr[5];		/* the TLS record header being read */
 	size_t rec_have, rec_left;
 	http_parser parser;
+	const uint8_t *feed_start;	/* the buffer http_feed is parsing */
+	uint8_t feed_prev;		/* the last byte of the buffer fed before it */
+	unsigned n_requests;		/* requests begun on this connection */
+	bool send_failed;		/* a send failed or timed out: send no more */
 	struct req req;
 	uint8_t in[SRV_IO_BUF];
 	size_t in_off, in_len;
