@@ -99,8 +99,12 @@ main(int argc, char **argv)
 				return 2;
 			dst.sin_port = htons((uint16_t)v);
 			break;
-		case 'n': if (tc_parse_u64(optarg, 0, MAX_CONNS, &v) != 0) return 2; n_silent = (unsigned)v; break;
-		case 'T': if (tc_parse_u64(optarg, 0, MAX_CONNS, &v) != 0) return 2; n_trickle = (unsigned)v; break;
+		case 'n':
+		case 'T':
+			if (tc_parse_u64(optarg, 0, MAX_CONNS, &v) != 0)
+				return 2;
+			*(ch == 'n' ? &n_silent : &n_trickle) = (unsigned)v;
+			break;
 		case 'm': if (tc_parse_u64(optarg, 1, 60000, &ms) != 0) return 2; break;
 		case 's': if (tc_parse_u64(optarg, 1, 250, &v) != 0) return 2; n_sources = (unsigned)v; break;
 		default: return 2;

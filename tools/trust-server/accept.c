@@ -83,12 +83,17 @@ srv_hs_leave(struct conn *c)
 }
 
 bool
-srv_auth_enter(struct srv *s)
+srv_auth_enter(struct srv *s, uint64_t deadline)
 {
+	struct timespec ts = { (time_t)(deadline / 1000000), (long)(deadline % 1000000) * 1000 };
 	bool ok;
 
 	pthread_mutex_lock(&s->lock);
-	ok = s->n_auth < s->set.max_conns;
+	/* A device authenticated: it waits for a slot, off the handshake budget. */
+	while (s->n_auth >= s->set.max_conns && !srv_stopping(s))
+		if (pthread_cond_timedwait(&s->auth_free, &s->lock, &ts) == ETIMEDOUT)
+			break;
+	ok = s->n_auth < s->set.max_conns && !srv_stopping(s);
 	if (ok)
 		s->n_auth++;
 	pthread_mutex_unlock(&s->lock);
@@ -100,6 +105,7 @@ srv_auth_leave(struct srv *s)
 {
 	pthread_mutex_lock(&s->lock);
 	s->n_auth--;
+	pthread_cond_signal(&s->auth_free);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -399,6 +405,7 @@ srv_stop(struct srv *s)
 	if (write(s->stop_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
 		tc_err("cannot wake the connections");
 	pthread_mutex_lock(&s->lock);
+	pthread_cond_broadcast(&s->auth_free);	/* devices waiting for a slot give up */
 	hs_log_locked(s, true);
 	if (s->active)
 		tc_info("stopping: waiting for %u connection(s)", s->active);

@@ -314,9 +314,9 @@ conn_main(void *arg)
 	if (tls_accept(c) != 0 || !srv_hs_leave(c))
 		goto out;
 	c->established = true;
-	if (!srv_auth_enter(s)) {
-		tc_warn("%s %s: refused: all %u connections busy (max-conns)", c->peer, c->device,
-			s->set.max_conns);
+	if (!srv_auth_enter(s, tc_time_mono_us() + (uint64_t)s->set.idle_ms * 1000)) {
+		tc_warn("%s %s: refused: all %u connections busy (max-conns) for idle-timeout",
+			c->peer, c->device, s->set.max_conns);
 		resp_text(&c->req.resp, 503, true, "the server is busy, try again later\n");
 		if (http_send_response(c) != 0)
 			tc_debug("%s %s: could not send the refusal", c->peer, c->device);

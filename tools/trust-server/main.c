@@ -20,6 +20,7 @@
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server.h"
@@ -195,6 +196,14 @@ main(int argc, char **argv)
 	pthread_mutex_init(&s.lock, NULL);
 	pthread_mutex_init(&s.commit_lock, NULL);
 	pthread_cond_init(&s.idle, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&s.auth_free, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	tls_init(&s);
 
 	/* parse */

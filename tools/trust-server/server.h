@@ -78,6 +78,7 @@ struct srv {
 	int slot_fd;			/* eventfd, a connection ended */
 	pthread_mutex_t lock;		/* active, devices, hs list, the counters */
 	pthread_cond_t idle;
+	pthread_cond_t auth_free;	/* CLOCK_MONOTONIC: an n_auth slot came free, or stopping */
 	unsigned active;		/* connection threads */
 	unsigned n_auth;		/* of them past the handshake (<= max_conns) */
 	unsigned n_hs;			/* in the handshake list */
@@ -315,8 +316,12 @@ void srv_serve(struct srv *s, int signal_fd);
 void srv_stop(struct srv *s);
 /* Leave the handshake budget: false if we were evicted meanwhile. */
 bool srv_hs_leave(struct conn *c);
-/* Take one of the max_conns slots of authenticated connections; false if all busy. */
-bool srv_auth_enter(struct srv *s);
+/*
+ * Take one of the max_conns slots of authenticated connections, waiting
+ * for one up to deadline (monotonic µs); false if none came free or the
+ * server is stopping.
+ */
+bool srv_auth_enter(struct srv *s, uint64_t deadline);
 void srv_auth_leave(struct srv *s);
 bool srv_device_enter(struct srv *s, const char *dev);
 void srv_device_leave(struct srv *s, const char *dev);
