@@ -85,6 +85,29 @@ bench_report(const char *name, double value, const char *unit,
 	fflush(stdout);
 }
 
+void
+bench_report_pairs(const char *name, double *value, double *baseline, int n,
+		   const char *unit, const char *target_op, double target)
+{
+	double ratio[64], lo, hi, r;
+	char cpu[200];
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int i;
+
+	if (n < 1 || n > (int)(sizeof(ratio) / sizeof(ratio[0])))
+		return;
+	for (i = 0; i < n; i++)
+		ratio[i] = baseline[i] != 0 ? value[i] / baseline[i] : NAN;
+	r = bench_median(ratio, n);	/* sorted: the ends are the spread */
+	lo = ratio[0];
+	hi = ratio[n - 1];
+	cpu_model(cpu, sizeof(cpu));
+	printf("BENCH name=%s value=%.6g unit=%s baseline=%.6g ratio=%.4f target=%s%g"
+	       " spread=%.4f-%.4f pairs=%d machine=%sx%ld\n", name, bench_median(value, n), unit,
+	       bench_median(baseline, n), r, target_op, target, lo, hi, n, cpu, cores);
+	fflush(stdout);
+}
+
 double
 bench_peak_rss_mib(long pid)
 {

@@ -2,6 +2,10 @@
  * bench.h - the one summary line every benchmark prints.
  *
  *   BENCH name=<id> value=<v> unit=<u> [baseline=<b> ratio=<v/b> target=<op><t>] machine=<cpu>x<cores>
+ *   BENCH name=<id> value=<v> unit=<u> baseline=<b> ratio=<r> target=<op><t> spread=<lo>-<hi> pairs=<n> machine=...
+ *
+ * The second form is for pairs (bench_report_pairs): r is the median of
+ * the pairs' ratios, lo and hi the smallest and largest of them.
  *
  * A benchmark measures its figure and its baseline in the same run and
  * passes both here; the ratio is computed, never typed in.  Targets are
@@ -22,6 +26,16 @@ double bench_now(void);
  */
 void bench_report(const char *name, double value, const char *unit,
 		  double baseline, const char *target_op, double target);
+
+/*
+ * A figure measured as n interleaved pairs (value[i] against baseline[i],
+ * each pair in the same conditions): prints the BENCH line with value and
+ * baseline the medians, ratio the median of the n pair ratios, and
+ * " spread=<min>-<max> pairs=<n>" of those ratios before machine=.
+ * Sorts the arrays in place.
+ */
+void bench_report_pairs(const char *name, double *value, double *baseline, int n,
+			const char *unit, const char *target_op, double target);
 
 /* The median of n samples (sorts the array in place). */
 double bench_median(double *v, int n);

@@ -2,7 +2,8 @@
 # test_server_upload.sh - trust-server's upload protocol end to end with
 # real sealed objects: a whole upload and its receipt (verified with the
 # Trust's receipt key, object stored byte for byte), idempotent
-# re-uploads that return the identical receipt, uploads cut off at many
+# re-uploads that return the identical receipt, another device's upload
+# of a photo id the ledger holds (409), uploads cut off at many
 # offsets (first byte, inside the header, mid-chunk, half way, last byte)
 # and resumed, a resume at the wrong offset, a digest mismatch, an object
 # whose header names another photo id, bytes that are no object, missing
@@ -45,6 +46,9 @@ expect "a PATCH at the full length with no body is answered 200" 0 "status 200" 
 	cl cam put -p -o "$(size "$O1")" -r "$T/r3" "$O1"
 check "with the identical receipt again" cmp "$T/r1" "$T/r3"
 expect "another device does not see this device's photo" 3 "status 404" cl other head "$ID1"
+expect "another device's PUT of this photo id is 409" 3 "status 409" cl other put "$O1"
+check "and is logged" log_has "$(dev_id other): upload of $ID1 refused: the ledger holds that photo id for $CAM"
+check "and nothing of it is kept" test ! -e "$DATA/partial/$(dev_id other)/$ID1.part"
 
 # ---------------------------------------------------------------- cut off and resumed
 resume_at() {
@@ -160,7 +164,10 @@ start_server -o partial-ttl=0 -o quota=1G
 expect "with partial-ttl=0 a partial is kept for ever" 0 "closed by server after 1000 bytes" \
 	cl other put -s 1000 "$M1"
 touch -d '400 days ago' "$PART"
-expect "an upload past its time" 0 "status 201" cl other put "$(ls "$T"/objs/*.tco | sed -n 1p)"
+# (a photo of its own: cam's ids belong to cam)
+mkdir "$T/own"
+"$TOOLS/tc_mkobj" "$T/own" 1 50000 "$TRUST/photo.pub" > /dev/null
+expect "an upload past its time" 0 "status 201" cl other put "$(first_obj "$T/own")"
 check "still leaves it" test -s "$PART"
 stop_server
 n_exp=$(log_count "partial upload $(obj_id "$M1") expired")

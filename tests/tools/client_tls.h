@@ -33,6 +33,7 @@ struct cl_opts {
 	const char *addr, *ca, *cert, *key, *name, *suite, *max_version;
 	bool reneg;
 	int timeout_ms;
+	int rcvbuf;		/* SO_RCVBUF before connect (a small window), 0: the default */
 };
 
 struct cl {
@@ -85,9 +86,9 @@ cl_send(void *ctx, const unsigned char *buf, size_t len)
 	return (int)n;
 }
 
-/* TCP connect to "host:port" or "[v6]:port". */
+/* TCP connect to "host:port" or "[v6]:port"; rcvbuf: SO_RCVBUF first (0: leave it). */
 static __attribute__((unused)) int
-cl_connect_tcp(const char *spec)
+cl_connect_tcp(const char *spec, int rcvbuf)
 {
 	struct addrinfo hints, *ai = NULL;
 	char host[128], *port;
@@ -108,6 +109,8 @@ cl_connect_tcp(const char *spec)
 	if (getaddrinfo(host, port, &hints, &ai) != 0)
 		return -1;
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && rcvbuf > 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
 		close(fd);
 		fd = -1;
@@ -234,7 +237,7 @@ cl_open(struct cl *c, const struct cl_opts *o)
 	int rc;
 
 	mbedtls_ssl_init(&c->ssl);
-	c->fd = cl_connect_tcp(o->addr);
+	c->fd = cl_connect_tcp(o->addr, o->rcvbuf);
 	if (c->fd < 0) {
 		printf("connect failed: %s\n", strerror(errno));
 		return -1;

@@ -50,7 +50,7 @@ struct obj {
 };
 
 static struct cl_opts o = { "127.0.0.1:8443", NULL, NULL, NULL, "trust-server.local", NULL,
-			    NULL, false, 0 };
+			    NULL, false, 0, 0 };
 static struct cl base;
 static uint8_t receipt_pub[TC_P256_PUB_LEN];
 static bool check_receipts;

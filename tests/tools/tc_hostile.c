@@ -12,15 +12,24 @@
  *   idle             handshake, then say nothing: "closed" when dropped
  *   reneg            handshake, then ask to renegotiate: "renegotiation refused"
  *                    or "renegotiated" (a failure)
+ *   noread N         after the handshake send N pipelined HEAD requests and
+ *                    read no answer; "reset by the server" once the server
+ *                    gives up on sending to us, "not reset" at the timeout
+ *   gate FILE1 FILE2 after the handshake send FILE1, print the status line of
+ *                    the first answer (up to its empty line: a bodiless answer
+ *                    or a 100 Continue), say "waiting", read a line from
+ *                    standard input (the test changes something meanwhile),
+ *                    then send FILE2 on the same connection and go on as raw
  * Exit: 0 when the server refused or dropped as it should, 1 otherwise.
  */
 #include <fcntl.h>
+#include <sys/time.h>
 #include <stdlib.h>
 
 #include "client_tls.h"
 
 static struct cl_opts o = { "127.0.0.1:8443", NULL, NULL, NULL, "trust-server.local", NULL,
-			    NULL, false, 0 };
+			    NULL, false, 0, 0 };
 
 static int
 read_file(const char *path, uint8_t **buf, size_t *len)
@@ -98,7 +107,7 @@ mode_plain(struct cl *c, const char *file)
 	uint8_t *data;
 	size_t len;
 
-	if (read_file(file, &data, &len) != 0 || (c->fd = cl_connect_tcp(o.addr)) < 0)
+	if (read_file(file, &data, &len) != 0 || (c->fd = cl_connect_tcp(o.addr, 0)) < 0)
 		return 1;
 	if (len)
 		(void)!send(c->fd, data, len, MSG_NOSIGNAL);
@@ -172,6 +181,87 @@ mode_reneg(struct cl *c)
 	return 0;
 }
 
+static int
+mode_noread(struct cl *c, const char *n_arg)
+{
+	static const char req[] = "HEAD /v1/photos/00000000000000000000000000000000 HTTP/1.1\r\n"
+				  "Host: trust-server.local\r\n\r\n";
+	struct pollfd p;
+	uint64_t n, i;
+	char *buf;
+
+	struct timeval tv = { o.timeout_ms / 1000, (o.timeout_ms % 1000) * 1000 };
+
+	o.rcvbuf = 4096;	/* a small window, from the SYN on, fills soon */
+	if (tc_parse_u64(n_arg, 1, 1000000, &n) != 0 || cl_open(c, &o) != 0)
+		return 1;
+	/* A send blocked past our timeout gives up. */
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	buf = malloc(n * (sizeof(req) - 1));
+	if (!buf)
+		return 1;
+	for (i = 0; i < n; i++)
+		memcpy(buf + i * (sizeof(req) - 1), req, sizeof(req) - 1);
+	/* Blocks once the server stops reading; fails once it has reset us. */
+	(void)cl_write(c, buf, n * (sizeof(req) - 1));
+	free(buf);
+	/* No POLLIN: the answers stay unread; a reset shows as POLLERR/POLLHUP. */
+	p = (struct pollfd){ c->fd, 0, 0 };
+	if (poll(&p, 1, c->timeout_ms) > 0 && (p.revents & (POLLERR | POLLHUP))) {
+		printf("reset by the server\n");
+		return 0;
+	}
+	printf("not reset\n");
+	return 1;
+}
+
+/* Read up to the end of one answer's head; print its status line.  0 or -1. */
+static int
+read_head(struct cl *c)
+{
+	char buf[4096];
+	size_t have = 0;
+	int n;
+
+	while (have < sizeof(buf) - 1) {
+		n = mbedtls_ssl_read(&c->ssl, (unsigned char *)buf + have, 1);
+		if (n == MBEDTLS_ERR_SSL_WANT_READ)
+			continue;
+		if (n <= 0)
+			break;
+		have++;
+		buf[have] = '\0';
+		if (have >= 4 && memcmp(buf + have - 4, "\r\n\r\n", 4) == 0) {
+			printf("%.12s\n", buf);
+			return 0;
+		}
+	}
+	printf("no answer\n");
+	return -1;
+}
+
+static int
+mode_gate(struct cl *c, const char *file1, const char *file2)
+{
+	uint8_t *d1 = NULL, *d2 = NULL;
+	size_t l1, l2;
+	char line[64];
+	int rc = 1;
+
+	if (read_file(file1, &d1, &l1) != 0 || read_file(file2, &d2, &l2) != 0 ||
+	    cl_open(c, &o) != 0 || cl_write(c, d1, l1) != 0 || read_head(c) != 0)
+		goto out;
+	printf("waiting\n");
+	if (!fgets(line, sizeof(line), stdin))
+		goto out;
+	(void)cl_write(c, d2, l2);
+	rc = print_statuses(c, true);
+out:
+	free(d1);
+	free(d2);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -202,6 +292,10 @@ main(int argc, char **argv)
 		rc = mode_slowloris(&c, argv[optind + 1]);
 	else if (strcmp(argv[optind], "idle") == 0)
 		rc = mode_idle(&c);
+	else if (strcmp(argv[optind], "noread") == 0 && argc - optind == 2)
+		rc = mode_noread(&c, argv[optind + 1]);
+	else if (strcmp(argv[optind], "gate") == 0 && argc - optind == 3)
+		rc = mode_gate(&c, argv[optind + 1], argv[optind + 2]);
 	else if (strcmp(argv[optind], "reneg") == 0)
 		rc = mode_reneg(&c);
 	else

@@ -6,9 +6,20 @@
  * connection, wait for the last one).
  *
  * Tuned for few, long connections (cameras at their docks): one thread
- * per connection, created on accept with a small stack, detached; when
- * max-conns are busy the listening sockets are not polled, so new
- * clients wait in the kernel's backlog instead of being refused.
+ * per connection, created on accept with a small stack, detached.
+ *
+ * The listening sockets are always polled: a device must never wait in
+ * the kernel's backlog behind peers that never finish a handshake.  A
+ * connection that has not finished its handshake is on the handshake
+ * list and counts against a budget of its own, apart from the max-conns
+ * slots of authenticated devices: at most handshake-per-addr from one
+ * source address (an IPv6 address's /64), a new one beyond that is
+ * closed at once; at most handshake-conns in all, beyond that the oldest
+ * handshake is cut (shutdown(2) wakes its thread) to make room.  The
+ * handshake deadline ends the rest.  So an attacker holds at most the
+ * budget, costs a bounded amount of memory, and a device's handshake
+ * starts the moment it connects.  Refusals and evictions are summed in
+ * one log line a second at most, so a flood cannot flood the log.
  */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
@@ -27,6 +38,9 @@
 #include "tc_io.h"
 #include "tc_log.h"
 
+/* Threads beyond the two budgets: evicted handshakes still unwinding. */
+#define HS_SLACK(s) ((s)->set.max_conns + 2 * (s)->set.hs_conns)
+
 #ifdef __SANITIZE_ADDRESS__
 #define CONN_STACK (2u << 20)
 #else
@@ -37,6 +51,62 @@ bool
 srv_stopping(struct srv *s)
 {
 	return __atomic_load_n(&s->stopping, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Caller holds s->lock. */
+static void
+hs_unlink(struct srv *s, struct conn *c)
+{
+	if (c->hs_prev)
+		c->hs_prev->hs_next = c->hs_next;
+	else
+		s->hs_old = c->hs_next;
+	if (c->hs_next)
+		c->hs_next->hs_prev = c->hs_prev;
+	else
+		s->hs_new = c->hs_prev;
+	c->hs_prev = c->hs_next = NULL;
+	c->in_hs = false;
+	s->n_hs--;
+}
+
+bool
+srv_hs_leave(struct conn *c)
+{
+	struct srv *s = c->s;
+
+	pthread_mutex_lock(&s->lock);
+	if (c->in_hs)
+		hs_unlink(s, c);
+	pthread_mutex_unlock(&s->lock);
+	return __atomic_load_n(&c->evicted, __ATOMIC_ACQUIRE) == 0;
+}
+
+bool
+srv_auth_enter(struct srv *s, uint64_t deadline)
+{
+	struct timespec ts = { (time_t)(deadline / 1000000), (long)(deadline % 1000000) * 1000 };
+	bool ok;
+
+	pthread_mutex_lock(&s->lock);
+	/* A device authenticated: it waits for a slot, off the handshake budget. */
+	while (s->n_auth >= s->set.max_conns && !srv_stopping(s))
+		if (pthread_cond_timedwait(&s->auth_free, &s->lock, &ts) == ETIMEDOUT)
+			break;
+	ok = s->n_auth < s->set.max_conns && !srv_stopping(s);
+	if (ok)
+		s->n_auth++;
+	pthread_mutex_unlock(&s->lock);
+	return ok;
+}
+
+void
+srv_auth_leave(struct srv *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->n_auth--;
+	pthread_cond_signal(&s->auth_free);
+	pthread_mutex_unlock(&s->lock);
 }
 
 bool
@@ -145,7 +215,73 @@ peer_name(const struct sockaddr_storage *ss, char *out, size_t cap)
 	}
 }
 
-/* Accept what is waiting on fd while there is room; each gets a thread. */
+/* The part of a source address the per-address cap counts by. */
+static void
+addr_key(const struct sockaddr_storage *ss, uint8_t key[16])
+{
+	memset(key, 0, 16);
+	if (ss->ss_family == AF_INET)
+		memcpy(key, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	else
+		memcpy(key, &((const struct sockaddr_in6 *)ss)->sin6_addr, 8);	/* its /64 */
+}
+
+/* One summary line a second at most: a flood must not flood the log. */
+static void
+hs_log_locked(struct srv *s, bool force)
+{
+	uint64_t now = tc_time_mono_us();
+
+	if (!s->n_hs_refused && !s->n_hs_evicted)
+		return;
+	if (!force && now - s->hs_logged_us < 1000000)
+		return;
+	tc_warn("handshake budget: %llu connection(s) refused (over handshake-per-addr=%u), "
+		"%llu evicted (over handshake-conns=%u)", (unsigned long long)s->n_hs_refused,
+		s->set.hs_per_addr, (unsigned long long)s->n_hs_evicted, s->set.hs_conns);
+	__atomic_add_fetch(&s->n_refused, s->n_hs_refused + s->n_hs_evicted, __ATOMIC_RELAXED);
+	s->n_hs_refused = s->n_hs_evicted = 0;
+	s->hs_logged_us = now;
+}
+
+/*
+ * Put c on the handshake list, making room as the budget says: false if c
+ * must be closed instead (its address is at its cap, or too many threads
+ * are still unwinding).  Caller holds s->lock.
+ */
+static bool
+hs_admit_locked(struct srv *s, struct conn *c)
+{
+	struct conn *o;
+	unsigned same = 0;
+
+	for (o = s->hs_old; o; o = o->hs_next)
+		if (memcmp(o->addr, c->addr, sizeof(c->addr)) == 0)
+			same++;
+	if (same >= s->set.hs_per_addr || s->active >= HS_SLACK(s)) {
+		s->n_hs_refused++;
+		return false;
+	}
+	if (s->n_hs >= s->set.hs_conns) {
+		o = s->hs_old;
+		__atomic_store_n(&o->evicted, 1, __ATOMIC_RELEASE);
+		(void)shutdown(o->fd, SHUT_RDWR);	/* its thread sees EOF and ends */
+		hs_unlink(s, o);
+		s->n_hs_evicted++;
+	}
+	c->hs_prev = s->hs_new;
+	if (s->hs_new)
+		s->hs_new->hs_next = c;
+	else
+		s->hs_old = c;
+	s->hs_new = c;
+	c->in_hs = true;
+	s->n_hs++;
+	s->active++;
+	return true;
+}
+
+/* Accept everything waiting on fd; each admitted connection gets a thread. */
 static void
 accept_some(struct srv *s, int lfd, pthread_attr_t *attr)
 {
@@ -154,40 +290,45 @@ accept_some(struct srv *s, int lfd, pthread_attr_t *attr)
 	struct conn *c;
 	pthread_t t;
 	int fd, one = 1;
+	bool ok;
 
 	for (;;) {
-		pthread_mutex_lock(&s->lock);
-		if (s->active >= s->set.max_conns) {
-			pthread_mutex_unlock(&s->lock);
-			return;
-		}
-		pthread_mutex_unlock(&s->lock);
 		sl = sizeof(ss);
 		fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
-			return;	/* EAGAIN, or a client that gave up: nothing to do */
+			break;	/* EAGAIN, or a client that gave up: nothing to do */
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		c = calloc(1, sizeof(*c));
 		if (!c) {
 			close(fd);
-			return;
+			break;
 		}
 		c->s = s;
 		c->fd = fd;
+		addr_key(&ss, c->addr);
 		peer_name(&ss, c->peer, sizeof(c->peer));
 		pthread_mutex_lock(&s->lock);
-		s->active++;
+		ok = hs_admit_locked(s, c);
 		pthread_mutex_unlock(&s->lock);
-		if (pthread_create(&t, attr, conn_main, c) != 0) {
-			tc_err("cannot start a connection thread");
+		if (!ok) {
 			close(fd);
 			free(c);
+			continue;
+		}
+		if (pthread_create(&t, attr, conn_main, c) != 0) {
+			tc_err("cannot start a connection thread");
 			pthread_mutex_lock(&s->lock);
+			hs_unlink(s, c);
 			s->active--;
 			pthread_mutex_unlock(&s->lock);
-			return;
+			close(fd);
+			free(c);
+			break;
 		}
 	}
+	pthread_mutex_lock(&s->lock);
+	hs_log_locked(s, false);
+	pthread_mutex_unlock(&s->lock);
 }
 
 static int64_t
@@ -207,8 +348,8 @@ srv_serve(struct srv *s, int signal_fd)
 	uint64_t v, every = s->set.partial_ttl_s ? s->set.sweep_s : 0;
 	int64_t next_sweep = every ? now_s() + (int64_t)every : 0, wait_s;
 	unsigned i, n;
-	bool room;
-	int rc;
+	bool pending;
+	int rc, ms;
 
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -224,12 +365,16 @@ srv_serve(struct srv *s, int signal_fd)
 		p[0] = (struct pollfd){ signal_fd, POLLIN, 0 };
 		p[1] = (struct pollfd){ s->slot_fd, POLLIN, 0 };
 		n = 2;
-		pthread_mutex_lock(&s->lock);
-		room = s->active < s->set.max_conns;
-		pthread_mutex_unlock(&s->lock);
-		for (i = 0; room && i < s->n_listen_fd; i++)
+		for (i = 0; i < s->n_listen_fd; i++)
 			p[n++] = (struct pollfd){ s->listen_fd[i], POLLIN, 0 };
-		if (poll(p, n, every ? (int)(wait_s > 86400 ? 86400000 : wait_s * 1000) : -1) < 0) {
+		ms = every ? (int)(wait_s > 86400 ? 86400000 : wait_s * 1000) : -1;
+		pthread_mutex_lock(&s->lock);
+		hs_log_locked(s, false);
+		pending = s->n_hs_refused || s->n_hs_evicted;
+		pthread_mutex_unlock(&s->lock);
+		if (pending && (ms < 0 || ms > 1000))
+			ms = 1000;	/* the summary line of the last refusals */
+		if (poll(p, n, ms) < 0) {
 			if (errno == EINTR)
 				continue;
 			tc_err("poll: %s", strerror(errno));
@@ -260,6 +405,8 @@ srv_stop(struct srv *s)
 	if (write(s->stop_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
 		tc_err("cannot wake the connections");
 	pthread_mutex_lock(&s->lock);
+	pthread_cond_broadcast(&s->auth_free);	/* devices waiting for a slot give up */
+	hs_log_locked(s, true);
 	if (s->active)
 		tc_info("stopping: waiting for %u connection(s)", s->active);
 	while (s->active > 0)

@@ -136,6 +136,30 @@ check_quota(struct conn *c)
 	return 0;
 }
 
+/*
+ * A photo id belongs to the device that first had it receipted: another
+ * device's upload under it is refused (review would otherwise find the
+ * id in the ledger for two devices).  0, or the request is answered.
+ */
+static int
+owned_elsewhere(struct conn *c)
+{
+	struct req *r = &c->req;
+	char other[SRV_ID_MAX];
+	int rc = ledger_owner(c->s->ledger, c->device, r->photo_hex, other);
+
+	if (rc == 0)
+		return 0;
+	if (rc < 0) {
+		fail(c, 500, "ledger error\n");
+		return -1;
+	}
+	tc_warn("%s %s: upload of %s refused: the ledger holds that photo id for %s", c->peer,
+		c->device, r->photo_hex, other);
+	fail(c, 409, "this photo id belongs to another device\n");
+	return -1;
+}
+
 int
 photo_begin(struct conn *c)
 {
@@ -166,6 +190,8 @@ photo_begin(struct conn *c)
 		fail(c, 500, "ledger error\n");
 		return -1;
 	}
+	if (owned_elsewhere(c) != 0)
+		return -1;
 	if (check_quota(c) != 0)
 		return -1;
 	rc = upload_open(c->s, c->device, r->photo_hex, &r->up);
@@ -223,6 +249,11 @@ commit(struct conn *c)
 	struct ledger_photo p;
 	int rc;
 
+	/* No receipt for a device revoked while its upload was under way. */
+	if (!conn_device_allowed(c, "receipt")) {
+		upload_discard(&r->up);
+		return;
+	}
 	pthread_mutex_lock(&s->commit_lock);
 	rc = ledger_find(s->ledger, c->device, r->photo_hex, &p);
 	if (rc == 0) {
@@ -233,6 +264,12 @@ commit(struct conn *c)
 			answer_receipt(c, &p, 200);
 		else
 			fail(c, 409, "the server holds a different object under this id\n");
+		return;
+	}
+	/* Checked again under the lock: two devices may race to the same id. */
+	if (rc == TC_E_NOT_FOUND && owned_elsewhere(c) != 0) {
+		pthread_mutex_unlock(&s->commit_lock);
+		upload_discard(&r->up);
 		return;
 	}
 	if (rc == TC_E_NOT_FOUND && (rc = upload_publish(s, c->device, r->photo_hex, &r->up)) == 0) {

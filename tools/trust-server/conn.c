@@ -115,18 +115,43 @@ bio_send(void *ctx, const unsigned char *buf, size_t len)
 	ssize_t n;
 	int rc;
 
+	/* One failed send ends the connection: no close_notify waits again. */
+	if (c->send_failed)
+		return MBEDTLS_ERR_NET_SEND_FAILED;
 	for (;;) {
 		n = send(c->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n >= 0)
 			return (int)n;
 		if (errno == EINTR)
 			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			c->send_failed = true;
 			return MBEDTLS_ERR_NET_SEND_FAILED;
+		}
 		/* A response goes out even while stopping: its commit is done. */
-		if ((rc = wait_fd(c, POLLOUT, deadline, false)) != 0)
+		if ((rc = wait_fd(c, POLLOUT, deadline, false)) != 0) {
+			c->send_failed = true;
+			tc_info("%s%s%s: dropped (send deadline passed: the client reads nothing)",
+				c->peer, c->device[0] ? " " : "", c->device);
 			return rc;
+		}
 	}
+}
+
+bool
+conn_device_allowed(struct conn *c, const char *when)
+{
+	int rc = registry_device_allowed(c->s, c->device);
+
+	if (rc == 0)
+		return true;
+	tc_warn("%s %s: %s refused: %s, connection ended", c->peer, c->device, when,
+		rc == TC_E_REVOKED ? "device revoked" : "registry lookup failed");
+	if (rc == TC_E_REVOKED)
+		resp_text(&c->req.resp, 403, true, "this device is revoked\n");
+	else
+		resp_text(&c->req.resp, 503, true, "the registry cannot be read, try again later\n");
+	return false;
 }
 
 void
@@ -236,9 +261,18 @@ conn_main(void *arg)
 		goto out;
 	c->ssl_ready = true;
 	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
-	if (tls_accept(c) != 0)
+	if (tls_accept(c) != 0 || !srv_hs_leave(c))
 		goto out;
 	c->established = true;
+	if (!srv_auth_enter(s, tc_time_mono_us() + (uint64_t)s->set.idle_ms * 1000)) {
+		tc_warn("%s %s: refused: all %u connections busy (max-conns) for idle-timeout",
+			c->peer, c->device, s->set.max_conns);
+		resp_text(&c->req.resp, 503, true, "the server is busy, try again later\n");
+		if (http_send_response(c) != 0)
+			tc_debug("%s %s: could not send the refusal", c->peer, c->device);
+		goto out;
+	}
+	c->auth_counted = true;
 	if (!srv_device_enter(s, c->device)) {
 		tc_warn("%s %s: refused: too many connections from this device", c->peer, c->device);
 		resp_text(&c->req.resp, 503, true, "too many connections from this device\n");
@@ -256,9 +290,12 @@ out:
 	mbedtls_ssl_free(&c->ssl);
 	if (c->req.resp.close)
 		linger_close(c);
+	(void)srv_hs_leave(c);	/* before close: the main thread may shutdown() fd till then */
 	close(c->fd);
 	if (c->device_counted)
 		srv_device_leave(s, c->device);
+	if (c->auth_counted)
+		srv_auth_leave(s);
 	http_req_reset(c);
 	free(c);
 	pthread_mutex_lock(&s->lock);

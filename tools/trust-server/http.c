@@ -7,7 +7,11 @@
  * Limits, all checked while bytes arrive: URL < 256 bytes (414), request
  * line and headers together <= 8 KiB and <= 48 header lines (431), no
  * Transfer-Encoding (411: bodies are sized up front), each header the API
- * reads at most once (400), no Expect but 100-continue (417).  With
+ * reads at most once (400), no Expect but 100-continue (417).  RFC 9112
+ * strictness (400, where libhttp-parser is lenient): HTTP/1.0 and 1.1
+ * only, an HTTP/0.9 request line answered as soon as it ends, exactly one
+ * Host in HTTP/1.1 (at most one in 1.0), no obs-fold (a header line
+ * continued on the next), origin-form targets only (no absolute-form).  With
  * Expect: 100-continue the interim 100 goes out once the handler has
  * accepted the request, so a client sends no body the server would refuse.  A request that breaks one gets its answer
  * and the connection is closed: its body, if any, is never read.
@@ -33,6 +37,7 @@ reason(int status)
 	case 201: return "Created";
 	case 204: return "No Content";
 	case 400: return "Bad Request";
+	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
@@ -121,6 +126,28 @@ parse_digest(const char *v, uint8_t out[TC_SHA256_LEN])
 	return found ? 0 : -1;
 }
 
+/*
+ * A client's words for the log: printable ASCII without quotes or
+ * backslashes (others become '?'), cut to fit out with "..." when cut.
+ */
+static void
+sanitize(char *out, size_t cap, const char *in, bool cut)
+{
+	size_t i, n = strlen(in);
+
+	if (n > cap - 1) {
+		n = cap - 4;
+		cut = true;
+	} else if (cut && n > cap - 4) {
+		n = cap - 4;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = in[i] >= 0x20 && in[i] < 0x7f && in[i] != '"' && in[i] != '\\' ? in[i] : '?';
+	out[n] = '\0';
+	if (cut)
+		memcpy(out + n, "...", 4);
+}
+
 static void
 finish_header(struct req *r)
 {
@@ -153,6 +180,10 @@ finish_header(struct req *r)
 		r->has_digest = true;
 		if (r->value_long || parse_digest(r->value, r->digest) != 0)
 			r->bad = 400;
+	} else if (strcasecmp(f, "host") == 0) {
+		r->n_host++;
+	} else if (strcasecmp(f, "user-agent") == 0) {
+		sanitize(r->agent, sizeof(r->agent), r->value, r->value_long);
 	} else if (strcasecmp(f, "transfer-encoding") == 0) {
 		r->has_te = true;
 	} else if (strcasecmp(f, "expect") == 0) {
@@ -243,10 +274,25 @@ on_header_field(http_parser *p, const char *at, size_t len)
 static int
 on_header_value(http_parser *p, const char *at, size_t len)
 {
-	struct req *r = &conn_of(p)->req;
+	struct conn *c = conn_of(p);
+	struct req *r = &c->req;
+	uint8_t before;
 
 	if (count_bytes(r, len) != 0)
 		return -1;
+	/*
+	 * A value continued after a line break is obs-fold (libhttp-parser
+	 * takes it): a value split across two reads continues where the
+	 * earlier read ended, not after its line's LF.
+	 */
+	if (r->last_cb == 2 && len > 0) {
+		before = (const uint8_t *)at > c->feed_start ? (uint8_t)at[-1] : c->feed_prev;
+		if (before == '\n') {
+			r->obs_fold = true;
+			r->bad = 400;
+			return -1;
+		}
+	}
 	r->last_cb = 2;
 	append(r->value, sizeof(r->value), &r->value_len, &r->value_long, at, len);
 	return 0;
@@ -280,6 +326,49 @@ has_body(const struct req *r)
 	return r->has_te || (r->has_clen && r->content_length > 0);
 }
 
+/* 400 for a request RFC 9112 does not allow; the connection ends.  Always -1. */
+static int
+refuse(struct conn *c, const char *text, const char *why)
+{
+	resp_text(&c->req.resp, 400, true, text);
+	tc_info("%s %s: request refused (400): %s", c->peer, c->device, why);
+	return -1;
+}
+
+/*
+ * The device's first request on a connection: its firmware version and
+ * model from syncd's "trustcam-syncd/<version> (<model>)", or whatever
+ * else it sent, sanitized.
+ */
+static void
+log_agent(struct conn *c)
+{
+	static const char syncd[] = "trustcam-syncd/";
+	const char *a = c->req.agent, *sp, *model;
+	size_t vlen;
+
+	if (!a[0]) {
+		tc_info("%s %s: client sent no User-Agent", c->peer, c->device);
+		return;
+	}
+	if (strncmp(a, syncd, sizeof(syncd) - 1) == 0) {
+		a += sizeof(syncd) - 1;
+		sp = strchr(a, ' ');
+		vlen = sp ? (size_t)(sp - a) : strlen(a);
+		model = sp && sp[1] == '(' ? sp + 2 : NULL;
+		if (vlen > 0 && model && strchr(model, ')')) {
+			tc_info("%s %s: syncd firmware %.*s, model %.*s", c->peer, c->device, (int)vlen,
+				a, (int)(strchr(model, ')') - model), model);
+			return;
+		}
+		if (vlen > 0 && !sp) {
+			tc_info("%s %s: syncd firmware %s, model not given", c->peer, c->device, a);
+			return;
+		}
+	}
+	tc_info("%s %s: client \"%s\"", c->peer, c->device, c->req.agent);
+}
+
 static int
 on_headers_complete(http_parser *p)
 {
@@ -302,10 +391,23 @@ on_headers_complete(http_parser *p)
 		resp_text(&r->resp, r->bad, true, "malformed request header\n");
 		return -1;
 	}
+	if (p->http_major != 1 || p->http_minor > 1)
+		return refuse(c, "HTTP/1.1 only\n", "HTTP version");
+	if (r->n_host > 1 || (p->http_minor == 1 && r->n_host == 0))
+		return refuse(c, "exactly one Host header is required\n",
+			      r->n_host ? "more than one Host" : "no Host");
+	if (r->url[0] != '/')
+		return refuse(c, "the request target must be a path (origin-form)\n",
+			      "request target not in origin-form");
 	if (r->has_te) {
 		resp_text(&r->resp, 411, true, "send a Content-Length, not a Transfer-Encoding\n");
 		return -1;
 	}
+	/* Revoked while connected: the registry is asked again at every request. */
+	if (!conn_device_allowed(c, "request"))
+		return -1;
+	if (c->n_requests++ == 0)
+		log_agent(c);
 	route(r);
 	switch (r->route) {
 	case ROUTE_PHOTO:
@@ -415,18 +517,36 @@ http_req_reset(struct conn *c)
 long
 http_feed(struct conn *c, const uint8_t *buf, size_t len)
 {
-	size_t n = http_parser_execute(&c->parser, &settings, (const char *)buf, len);
-	enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
+	size_t n;
+	enum http_errno e;
 
+	c->feed_start = buf;
+	n = http_parser_execute(&c->parser, &settings, (const char *)buf, len);
+	e = HTTP_PARSER_ERRNO(&c->parser);
+	if (n > 0)
+		c->feed_prev = buf[n - 1];
+	/*
+	 * An HTTP/0.9 request line ("GET /path" and its line end) leaves the
+	 * parser waiting for headers that 0.9 never sends: answer it now.
+	 */
+	if ((e == HPE_OK || e == HPE_PAUSED) && c->req.started && !c->req.complete &&
+	    c->parser.http_major == 0 && c->parser.http_minor == 9) {
+		resp_text(&c->req.resp, 400, true, "HTTP/1.1 only\n");
+		tc_info("%s %s: request refused (400): HTTP/0.9 request line", c->peer, c->device);
+		return -1;
+	}
 	if (e == HPE_OK || e == HPE_PAUSED)
 		return (long)n;
 	if (c->req.resp.status == 0) {
-		if (c->req.bad)
+		if (c->req.obs_fold)
+			resp_text(&c->req.resp, 400, true, "obs-fold is not accepted\n");
+		else if (c->req.bad)
 			resp_text(&c->req.resp, c->req.bad, true, "request header too large\n");
 		else
 			resp_text(&c->req.resp, 400, true, "malformed request\n");
 		tc_info("%s %s: request refused (%d): %s", c->peer, c->device, c->req.resp.status,
-			c->req.bad ? "header limits" : http_errno_description(e));
+			c->req.obs_fold ? "obs-fold" : c->req.bad ? "header limits" :
+			http_errno_description(e));
 	}
 	c->req.resp.close = true;
 	return -1;

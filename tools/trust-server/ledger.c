@@ -27,12 +27,13 @@
 #include "tc_log.h"
 
 #define LEDGER_NAME "ledger.db"
-#define LEDGER_VERSION 1
+#define LEDGER_VERSION 2
 #define BUSY_MS 5000
 
 /*
  * migrations[v] takes the ledger from user_version v to v + 1; never edit
- * a shipped step.  v1: photos, devices, audit_segments.
+ * a shipped step.  v1: photos, devices, audit_segments.  v2: photos by id
+ * alone (a photo id belongs to one device: ledger_owner).
  */
 static const char *const migrations[LEDGER_VERSION] = {
 	"CREATE TABLE photos ("
@@ -66,6 +67,7 @@ static const char *const migrations[LEDGER_VERSION] = {
 	" file TEXT NOT NULL,"
 	" PRIMARY KEY (device, first_seq)"
 	") STRICT;",
+	"CREATE INDEX photos_by_id ON photos(photo_id);",
 };
 
 struct ledger {
@@ -245,6 +247,33 @@ ledger_has(struct ledger *l, const char *dev, const char *hex)
 	int rc = ledger_find(l, dev, hex, &p);
 
 	return rc == 0 ? 1 : rc == TC_E_NOT_FOUND ? 0 : rc;
+}
+
+int
+ledger_owner(struct ledger *l, const char *dev, const char *hex, char other[SRV_ID_MAX])
+{
+	sqlite3_stmt *st;
+	const unsigned char *d;
+	int rc;
+
+	other[0] = '\0';
+	pthread_mutex_lock(&l->lock);
+	rc = prepare(l, "SELECT device FROM photos WHERE photo_id = ?2 AND device != ?1 LIMIT 1",
+		     &st);
+	if (rc == 0) {
+		sqlite3_bind_text(st, 1, dev, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW && (d = sqlite3_column_text(st, 0)) != NULL) {
+			tc_strlcpy(other, (const char *)d, SRV_ID_MAX);
+			rc = 1;
+		} else {
+			rc = rc == SQLITE_DONE ? 0 : map(l, rc, "owner");
+		}
+		sqlite3_finalize(st);
+	}
+	pthread_mutex_unlock(&l->lock);
+	return rc;
 }
 
 int

@@ -20,6 +20,7 @@
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server.h"
@@ -91,10 +92,12 @@ parse_tunable(struct srv_settings *set, const char *arg)
 		return tc_parse_u64(v, 0, 366ULL * 86400, &set->sweep_s);
 	if (KEY("audit-max"))
 		return parse_size(v, &set->audit_max);
-	if (KEY("max-conns") || KEY("device-conns")) {
+	if (KEY("max-conns") || KEY("device-conns") || KEY("handshake-conns") ||
+	    KEY("handshake-per-addr")) {
 		if (tc_parse_u64(v, 1, 4096, &n) != 0)
 			return -EINVAL;
-		*(KEY("max-conns") ? &set->max_conns : &set->device_conns) = (unsigned)n;
+		*(KEY("max-conns") ? &set->max_conns : KEY("device-conns") ? &set->device_conns :
+		  KEY("handshake-conns") ? &set->hs_conns : &set->hs_per_addr) = (unsigned)n;
 		return 0;
 	}
 	for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
@@ -184,7 +187,9 @@ main(int argc, char **argv)
 	s.set.audit_max = 8ULL << 20;
 	s.set.max_conns = 64;
 	s.set.device_conns = 4;
-	s.set.handshake_ms = 10000;
+	s.set.hs_conns = 128;
+	s.set.hs_per_addr = 8;
+	s.set.handshake_ms = 5000;
 	s.set.idle_ms = 60000;
 	s.set.header_ms = 10000;
 	s.set.body_ms = 30000;
@@ -194,6 +199,14 @@ main(int argc, char **argv)
 	pthread_mutex_init(&s.lock, NULL);
 	pthread_mutex_init(&s.commit_lock, NULL);
 	pthread_cond_init(&s.idle, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&s.auth_free, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	tls_init(&s);
 
 	/* parse */
@@ -251,9 +264,10 @@ main(int argc, char **argv)
 	    (rc = storage_open(&s)) != 0 || (rc = storage_reconcile(&s)) != 0 ||
 	    (rc = upload_expire_all(&s)) != 0 || (rc = registry_lookup_open(&s)) != 0)
 		goto out;
-	tc_info("serving on %s%s%s (max %u connections, %u per device)", s.set.listen[0],
-		s.set.n_listen > 1 ? " and " : "", s.set.n_listen > 1 ? "more" : "",
-		s.set.max_conns, s.set.device_conns);
+	tc_info("serving on %s%s%s (max %u connections, %u per device; handshakes: %u, "
+		"%u per address)", s.set.listen[0], s.set.n_listen > 1 ? " and " : "",
+		s.set.n_listen > 1 ? "more" : "", s.set.max_conns, s.set.device_conns,
+		s.set.hs_conns, s.set.hs_per_addr);
 	tc_daemon_ready(&dm.ready_fd);
 
 	/* run */

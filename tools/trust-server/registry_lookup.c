@@ -7,8 +7,9 @@
  *
  * One SQLite connection, opened read-write because the registry is in WAL
  * mode (readers need the shared-memory index), used under a mutex: a
- * lookup is one indexed row, once per connection.  The registry is read
- * live, so `trustadm revoke` takes effect at the next handshake.
+ * lookup is one indexed row, at the handshake, at each request and before
+ * each receipt.  The registry is read live, so `trustadm revoke` takes
+ * effect on open connections too.
  */
 #include <errno.h>
 #include <pthread.h>

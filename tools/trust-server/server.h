@@ -4,9 +4,12 @@
  * file offers the others.  See trust-server(8) for the protocol and
  * README.md for the design.
  *
- * Threads: the main thread accepts; each connection runs on its own
- * thread (at most max_conns), which owns its TLS context, parser and
- * request.  Shared state is the ledger (its own mutex), the registry
+ * Threads: the main thread accepts, always; each connection runs on its
+ * own thread, which owns its TLS context, parser and request.  Until its
+ * handshake is done a connection counts against the handshake budget
+ * (hs_conns in all, hs_per_addr per source address, oldest evicted first);
+ * after it, against max_conns: unauthenticated peers never hold a slot a
+ * device needs.  Shared state is the ledger (its own mutex), the registry
  * lookups (their own mutex), the per-device connection table and the
  * commit lock (this struct's mutexes).
  */
@@ -47,6 +50,7 @@ struct srv_settings {
 	uint64_t sweep_s;		/* every device's partials swept this often; 0 at start-up only */
 	uint64_t audit_max;		/* largest audit segment body */
 	unsigned max_conns, device_conns;
+	unsigned hs_conns, hs_per_addr;	/* the handshake budget */
 	unsigned handshake_ms, idle_ms, header_ms, body_ms, send_ms;
 };
 
@@ -72,9 +76,15 @@ struct srv {
 	unsigned n_listen_fd;
 	int stop_fd;			/* eventfd, readable once SIGTERM arrived */
 	int slot_fd;			/* eventfd, a connection ended */
-	pthread_mutex_t lock;		/* active, devices, the counters */
+	pthread_mutex_t lock;		/* active, devices, hs list, the counters */
 	pthread_cond_t idle;
-	unsigned active;
+	pthread_cond_t auth_free;	/* CLOCK_MONOTONIC: an n_auth slot came free, or stopping */
+	unsigned active;		/* connection threads */
+	unsigned n_auth;		/* of them past the handshake (<= max_conns) */
+	unsigned n_hs;			/* in the handshake list */
+	struct conn *hs_old, *hs_new;	/* handshaking connections, oldest first */
+	uint64_t n_hs_refused, n_hs_evicted;	/* since the last summary line */
+	uint64_t hs_logged_us;
 	struct { char id[SRV_ID_MAX]; unsigned n; } *devices;	/* max_conns slots */
 	pthread_mutex_t commit_lock;	/* object publish + ledger row, one at a time */
 	uint64_t n_receipts, n_refused;
@@ -126,6 +136,9 @@ struct req {
 	int last_cb;			/* 0 none, 1 field, 2 value */
 	/* the headers this server reads */
 	bool has_offset, has_length, has_digest, has_clen, has_te, dup;
+	unsigned n_host;		/* Host field lines (RFC 9112: exactly one) */
+	bool obs_fold;			/* a header line folded onto the next */
+	char agent[80];			/* User-Agent, sanitized and bounded */
 	bool expect_continue;		/* Expect: 100-continue */
 	uint64_t upload_offset, upload_length, content_length;
 	uint8_t digest[TC_SHA256_LEN];
@@ -150,6 +163,10 @@ struct conn {
 	struct srv *s;
 	int fd;
 	char peer[64];			/* "addr:port" for logs */
+	uint8_t addr[16];		/* source address (IPv6: its /64) for hs_per_addr */
+	struct conn *hs_prev, *hs_next;	/* in the handshake list (s->lock) */
+	bool in_hs, auth_counted;
+	int evicted;			/* atomic: the main thread cut our handshake */
 	mbedtls_ssl_context ssl;
 	bool ssl_ready;
 	uint64_t deadline;		/* monotonic µs: the current phase's limit */
@@ -162,6 +179,10 @@ struct conn {
 	uint8_t rec_hdr[5];		/* the TLS record header being read */
 	size_t rec_have, rec_left;
 	http_parser parser;
+	const uint8_t *feed_start;	/* the buffer http_feed is parsing */
+	uint8_t feed_prev;		/* the last byte of the buffer fed before it */
+	unsigned n_requests;		/* requests begun on this connection */
+	bool send_failed;		/* a send failed or timed out: send no more */
 	struct req req;
 	uint8_t in[SRV_IO_BUF];
 	size_t in_off, in_len;
@@ -193,6 +214,12 @@ void http_abort_request(struct conn *c);
 void *conn_main(void *arg);
 int conn_write(struct conn *c, const void *buf, size_t len) TC_MUST_CHECK;
 void conn_touch_body(struct conn *c);
+/*
+ * Ask the registry again whether c's device may go on (it may have been
+ * revoked since the handshake); if not, c->req.resp is the refusal (403,
+ * or 503 when the registry cannot be read) and closes the connection.
+ */
+bool conn_device_allowed(struct conn *c, const char *when) TC_MUST_CHECK;
 
 /* daemon.c: privilege drop (-u), background when ready (-b), flock'ed pid file (-P). */
 int srv_drop_privileges(struct srv *s) TC_MUST_CHECK;
@@ -257,6 +284,12 @@ void ledger_close(struct ledger *l);
 /* 0 and *out, or TC_E_NOT_FOUND. */
 int ledger_find(struct ledger *l, const char *dev, const char *hex, struct ledger_photo *out)
 	TC_MUST_CHECK;
+/*
+ * 1 and *other if the ledger holds photo hex for a device other than
+ * dev (a photo id belongs to one device), 0 if not, negative on error.
+ */
+int ledger_owner(struct ledger *l, const char *dev, const char *hex, char other[SRV_ID_MAX])
+	TC_MUST_CHECK;
 int ledger_device_bytes(struct ledger *l, const char *dev, uint64_t *bytes) TC_MUST_CHECK;
 /*
  * Commit a row and sign its receipt inside one transaction: the receipt
@@ -291,6 +324,15 @@ int srv_listen(const char *spec) TC_MUST_CHECK;
 void srv_serve(struct srv *s, int signal_fd);
 /* Stop accepting, wake every connection, return when the last has ended. */
 void srv_stop(struct srv *s);
+/* Leave the handshake budget: false if we were evicted meanwhile. */
+bool srv_hs_leave(struct conn *c);
+/*
+ * Take one of the max_conns slots of authenticated connections, waiting
+ * for one up to deadline (monotonic µs); false if none came free or the
+ * server is stopping.
+ */
+bool srv_auth_enter(struct srv *s, uint64_t deadline);
+void srv_auth_leave(struct srv *s);
 bool srv_device_enter(struct srv *s, const char *dev);
 void srv_device_leave(struct srv *s, const char *dev);
 

@@ -219,9 +219,14 @@ verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 		*flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
 		return 0;
 	}
-	tc_strlcpy(c->device, id, sizeof(c->device));
+	/*
+	 * Already refused (CA, validity): no registry lookup, and the CN is
+	 * nobody's name: a forged certificate can carry any device's id, so
+	 * the logs name a device only once its certificate has verified.
+	 */
 	if (*flags != 0)
-		return 0;	/* already refused (CA, validity): no registry lookup */
+		return 0;
+	tc_strlcpy(c->device, id, sizeof(c->device));
 	c->device_rc = registry_device_allowed(c->s, id);
 	if (c->device_rc != 0)
 		*flags |= MBEDTLS_X509_BADCERT_REVOKED;
@@ -283,6 +288,11 @@ tls_accept(struct conn *c)
 		flags = mbedtls_ssl_get_verify_result(&c->ssl);
 		if (flags == (uint32_t)-1)
 			flags = 0;
+		if (__atomic_load_n(&c->evicted, __ATOMIC_ACQUIRE)) {
+			/* counted and logged by the accept loop's summary line */
+			tc_debug("%s: evicted from the handshake budget", c->peer);
+			return TC_E_CERT;
+		}
 		__atomic_add_fetch(&c->s->n_refused, 1, __ATOMIC_RELAXED);
 		tc_warn("%s%s%s: refused: %s", c->peer, c->device[0] ? " " : "", c->device,
 			rc == MBEDTLS_ERR_SSL_TIMEOUT ? "handshake deadline passed" :
