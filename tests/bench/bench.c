@@ -41,6 +41,18 @@ bench_median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+void
+bench_range(const double *v, int n, double *lo, double *hi)
+{
+	*lo = *hi = v[0];
+	for (int i = 1; i < n; i++) {
+		if (v[i] < *lo)
+			*lo = v[i];
+		if (v[i] > *hi)
+			*hi = v[i];
+	}
+}
+
 /* "Intel(R) Xeon(R) CPU @ 2.20GHz" -> "Intel(R)_Xeon(R)_CPU_@_2.20GHz" */
 static void
 cpu_model(char *out, size_t len)
@@ -69,20 +81,90 @@ cpu_model(char *out, size_t len)
 			*p = '_';
 }
 
-void
-bench_report(const char *name, double value, const char *unit,
-	     double baseline, const char *target_op, double target)
+static void
+print_machine(void)
 {
 	char cpu[200];
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
 	cpu_model(cpu, sizeof(cpu));
+	printf(" machine=%sx%ld\n", cpu, cores);
+	fflush(stdout);
+}
+
+void
+bench_report_extra(const char *name, double value, const char *unit, double baseline,
+		   const char *target_op, double target, const char *extra)
+{
 	printf("BENCH name=%s value=%.6g unit=%s", name, value, unit);
 	if (!isnan(baseline))
 		printf(" baseline=%.6g ratio=%.4f target=%s%g", baseline,
 		       baseline != 0 ? value / baseline : NAN, target_op, target);
-	printf(" machine=%sx%ld\n", cpu, cores);
-	fflush(stdout);
+	printf("%s", extra ? extra : "");
+	print_machine();
+}
+
+void
+bench_report(const char *name, double value, const char *unit,
+	     double baseline, const char *target_op, double target)
+{
+	bench_report_extra(name, value, unit, baseline, target_op, target, NULL);
+}
+
+int
+bench_pair_add(struct bench_pairs *p, double base, double subj)
+{
+	if (p->n >= BENCH_MAX_PAIRS)
+		return -1;
+	p->base[p->n] = base;
+	p->subj[p->n] = subj;
+	p->n++;
+	return 0;
+}
+
+int
+bench_pairs_run(struct bench_pairs *p, int n, bench_run_fn base, bench_run_fn subj, void *ctx)
+{
+	double b, s;
+	int i, rc;
+
+	p->n = 0;
+	for (i = 0; i < n; i++) {
+		if ((rc = base(ctx, i, &b)) != 0 || (rc = subj(ctx, i, &s)) != 0)
+			return rc;
+		if (bench_pair_add(p, b, s) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+bench_report_pairs(const char *name, const char *unit, const struct bench_pairs *p,
+		   const char *target_op, double target, const char *extra)
+{
+	double base[BENCH_MAX_PAIRS], subj[BENCH_MAX_PAIRS], ratio[BENCH_MAX_PAIRS], lo, hi;
+	int i;
+
+	if (p->n < BENCH_MIN_PAIRS) {
+		fprintf(stderr, "%s: %d pairs, at least %d needed\n", name, p->n, BENCH_MIN_PAIRS);
+		return -1;
+	}
+	for (i = 0; i < p->n; i++) {
+		if (!(p->base[i] > 0)) {
+			fprintf(stderr, "%s: pair %d has a baseline of %g\n", name, i, p->base[i]);
+			return -1;
+		}
+		base[i] = p->base[i];
+		subj[i] = p->subj[i];
+		ratio[i] = p->subj[i] / p->base[i];
+	}
+	bench_range(ratio, p->n, &lo, &hi);
+	printf("BENCH name=%s value=%.6g unit=%s baseline=%.6g", name, bench_median(subj, p->n),
+	       unit, bench_median(base, p->n));
+	printf(" ratio=%.4f spread=%.3f-%.3f pairs=%d target=%s%g%s", bench_median(ratio, p->n),
+	       lo, hi, p->n, target_op, target, extra ? extra : "");
+	print_machine();
+	return 0;
 }
 
 double
