@@ -139,6 +139,21 @@ bench_pairs_run(struct bench_pairs *p, int n, bench_run_fn base, bench_run_fn su
 }
 
 int
+bench_pairs_from_blocks(struct bench_pairs *p, double *base, double *subj, int n, int blocks)
+{
+	int b, per = blocks > 0 ? n / blocks : 0;
+
+	p->n = 0;
+	if (blocks > BENCH_MAX_PAIRS || per < 1)
+		return -1;
+	for (b = 0; b < blocks; b++)
+		if (bench_pair_add(p, bench_median(base + b * per, per),
+				   bench_median(subj + b * per, per)) != 0)
+			return -1;
+	return 0;
+}
+
+int
 bench_report_pairs(const char *name, const char *unit, const struct bench_pairs *p,
 		   const char *target_op, double target, const char *extra)
 {
@@ -182,6 +197,22 @@ bench_peak_rss_mib(long pid)
 	if (f)
 		fclose(f);
 	return kib / 1024.0;
+}
+
+long
+bench_read_pid(const char *dir, const char *name)
+{
+	char path[1024];
+	long pid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	if (fscanf(f, "%ld", &pid) != 1 || pid < 0)
+		pid = 0;
+	fclose(f);
+	return pid;
 }
 
 void

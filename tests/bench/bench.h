@@ -64,6 +64,14 @@ int bench_pairs_run(struct bench_pairs *p, int n, bench_run_fn base, bench_run_f
 		    void *ctx);
 
 /*
+ * For micro-benchmarks that alternate baseline and subject op by op: n
+ * timings of each, cut in order into `blocks` blocks, each block's
+ * medians one pair, into p (emptied first; base and subj are sorted
+ * block by block).  0, or -1 if blocks is out of range.
+ */
+int bench_pairs_from_blocks(struct bench_pairs *p, double *base, double *subj, int n, int blocks);
+
+/*
  * Print the BENCH line of a ratio benchmark from p (see above); extra:
  * NULL or " key=value ..." fields.  -1 (and a message, no line) if p has
  * fewer than BENCH_MIN_PAIRS pairs or a baseline of 0.
@@ -79,6 +87,9 @@ double bench_median(double *v, int n);
 
 /* Peak resident set (VmHWM) of process pid, in MiB; negative if unreadable. */
 double bench_peak_rss_mib(long pid);
+
+/* The pid a daemon wrote to pidfile (dir/name); 0 if unreadable. */
+long bench_read_pid(const char *dir, const char *name);
 
 /*
  * Stop a trustcam daemon: SIGTERM, then wait for it to release the flock

@@ -90,9 +90,7 @@ bsrv_manifest_bytes(struct bsrv *b, const char *manifest, double *bytes)
 int
 bsrv_start(struct bsrv *b, const char *extra)
 {
-	char cmd[4096], path[512];
-	long pid = 0;
-	FILE *f;
+	char cmd[4096];
 	int tries;
 
 	for (tries = 0; tries < 8; tries++) {
@@ -103,16 +101,8 @@ bsrv_start(struct bsrv *b, const char *extra)
 		if (sh(cmd) == 0)
 			break;
 	}
-	snprintf(path, sizeof(path), "%s/server.pid", b->dir);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%ld", &pid) != 1) {
-		if (f)
-			fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	b->pid = (pid_t)pid;
-	return 0;
+	b->pid = (pid_t)bench_read_pid(b->dir, "server.pid");
+	return b->pid > 0 ? 0 : -EIO;
 }
 
 void

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
 #include "sync_common.h"
 
 int
@@ -40,10 +41,9 @@ long
 bsync_pid(struct bsync *s, const char *daemon)
 {
 	char name[64];
-	unsigned long long pid = 0;
 
 	snprintf(name, sizeof(name), "dev/run/%s.pid", daemon);
-	return read_number(s, name, &pid) == 0 ? (long)pid : 0;
+	return bench_read_pid(s->srv.dir, name);
 }
 
 int
