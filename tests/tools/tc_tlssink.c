@@ -174,8 +174,6 @@ store_serve(unsigned conns)
 	int rc = 0;
 	void *res;
 
-	if ((store_fd = open(store_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return 1;
 	for (i = 0; i < conns; i++) {
 		mbedtls_net_init(&cli[i]);
 		if (mbedtls_net_accept(&lsn, &cli[i], NULL, 0, NULL) != 0 ||
@@ -188,7 +186,6 @@ store_serve(unsigned conns)
 	for (i = 0; i < started; i++)
 		if (pthread_join(t[i], &res) != 0 || res != NULL)
 			rc = 1;
-	close(store_fd);
 	return rc;
 }
 
@@ -244,6 +241,10 @@ main(int argc, char **argv)
 	if (mbedtls_ssl_conf_own_cert(&conf, &crt, &key) != 0 || mbedtls_ssl_setup(&ssl, &conf) != 0 ||
 	    mbedtls_net_bind(&lsn, host, port, MBEDTLS_NET_PROTO_TCP) != 0)
 		return 1;
+	if (store_dir && (store_fd = open(store_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		fprintf(stderr, "tc_tlssink: cannot open %s\n", store_dir);
+		return 1;
+	}
 	printf("ready\n");
 	fflush(stdout);
 	if (store_dir) {
@@ -273,6 +274,8 @@ main(int argc, char **argv)
 	mbedtls_net_free(&cli);
 	n = n == 1 ? 0 : 1;
 done:
+	if (store_fd >= 0)
+		close(store_fd);
 	mbedtls_net_free(&lsn);
 	mbedtls_ssl_free(&ssl);
 	mbedtls_ssl_config_free(&conf);
