@@ -123,7 +123,7 @@ endif
 # Libraries: pkg-config first; Debian 12's mbedtls 2.28, http-parser and libcsv ship no .pc file.
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
-LIB_PKGS := nettle sqlite3 jansson libturbojpeg libjpeg libargon2 libseccomp
+LIB_PKGS := nettle sqlite3 jansson libturbojpeg libjpeg libargon2 libseccomp libsystemd
 # An mbedtls with a .pc (e.g. 3.6 built by tools/dev/mbedtls3-check) brings its
 # headers, and an rpath so every binary and test finds its libs without
 # LD_LIBRARY_PATH; Debian 12's 2.28 has no .pc, so its build is unchanged.
@@ -133,7 +133,7 @@ MBEDTLS_LIBDIR := $(filter-out /usr/lib% /lib%,$(shell $(PKG_CONFIG) --variable=
 comma := ,
 LIBS := $(call pc_libs,$(MBEDTLS_PKGS),-lmbedtls -lmbedx509 -lmbedcrypto) \
 	$(if $(MBEDTLS_LIBDIR),-Wl$(comma)-rpath$(comma)$(MBEDTLS_LIBDIR)) \
-	$(foreach p,$(LIB_PKGS),$(call pc_libs,$(p),-l$(patsubst lib%,%,$(p)))) -lcsv -lhttp_parser -lpthread -lm
+	$(foreach p,$(LIB_PKGS),$(call pc_libs,$(p),-l$(patsubst lib%,%,$(p)))) -lhttp_parser -lpthread -lm
 ifeq ($(CONFIG_CAMERA_LIBCAMERA),y)
 LIBCAMERA_CFLAGS := $(call pc_cflags,libcamera)
 LIBS += $(call pc_libs,libcamera,-lcamera -lcamera-base)
@@ -146,6 +146,17 @@ TEST_LIBS := $(call pc_libs,cmocka,-lcmocka)
 lib-y :=
 prog-y :=
 man-y :=
+unit-y :=
+# What a disabled symbol selects (lib-$(CONFIG_X) with X off) lands in
+# these; simple variables, so $(d) is expanded when appended.
+lib- :=
+prog- :=
+man- :=
+unit- :=
+# Programs of the Trust side (installed by `make install TARGET=trust`,
+# never onto a device) and the libraries only they link.
+TRUST_PROGS := trustadm trust-server
+TRUST_LIBS := -lcsv
 MODULE_MKS := $(sort $(shell find firmware drivers ui tools -name module.mk 2>/dev/null))
 define include-module
 d := $(patsubst %/,%,$(dir $(1)))
@@ -184,7 +195,7 @@ define prog-rule
 $(O)/bin/$(1): $(patsubst %,$(O)/obj/%.o,$(basename $($(1)-src))) $(LIBTC)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)$$(LINK) $$(LDFLAGS_ALL) -o $$@ $$^ $$(LIBS)
+	$$(Q)$$(LINK) $$(LDFLAGS_ALL) -o $$@ $$^ $$(LIBS) $(if $(filter $(1),$(TRUST_PROGS)),$$(TRUST_LIBS))
 endef
 $(foreach p,$(prog-y),$(eval $(call prog-rule,$(p))))
 PROGS := $(addprefix $(O)/bin/,$(prog-y))
@@ -205,17 +216,17 @@ $(O)/obj/tests/%.o: INCLUDES += -Itests/unit/support -Itests/bench
 $(O)/tests/unit/%: $(O)/obj/tests/unit/%.o $(UNIT_SUPPORT_OBJS) $(LIBTC)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(LINK) $(LDFLAGS_ALL) -o $@ $^ $(TEST_LIBS) $(LIBS)
+	$(Q)$(LINK) $(LDFLAGS_ALL) -o $@ $^ $(TEST_LIBS) $(LIBS) $(TRUST_LIBS)
 
 $(O)/tests/tools/%: $(O)/obj/tests/tools/%.o $(LIBTC)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(LINK) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(Q)$(LINK) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) $(TRUST_LIBS)
 
 $(O)/tests/bench/%: $(O)/obj/tests/bench/%.o $(BENCH_SUPPORT_OBJS) $(LIBTC)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(LINK) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(Q)$(LINK) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) $(TRUST_LIBS)
 
 tests: all $(UNIT_BINS) $(TEST_TOOLS)
 
@@ -235,20 +246,49 @@ check-sanitize: $(O)/.config
 bench: all $(BENCH_BINS) $(TEST_TOOLS)
 	$(Q)set -e; for b in $(BENCH_BINS); do echo "  BENCH   $$(basename $$b)"; TC_BIN=$(O)/bin $$b; done
 
+# Every man page, whatever the config selects (lint needs no .config).
+MAN_ALL = $(sort $(man-y) $(man-) $(man-n))
 lint:
 	$(Q)/usr/bin/python3 tools/lint/checkkconfig Kconfig
-	$(Q)mandoc -Tlint -Wwarning $(man-y) && echo "  MANDOC  $(words $(man-y)) man pages"
+	$(Q)mandoc -Tlint -Wwarning $(MAN_ALL) && echo "  MANDOC  $(words $(MAN_ALL)) man pages"
+	$(Q)tools/lint/checkunits $$(git ls-files -co --exclude-standard '*.service' 2>/dev/null || find firmware tools ui -name '*.service')
 	$(Q)tools/lint/checksrc $$(git ls-files -co --exclude-standard '*.c' '*.h' '*.cpp' 2>/dev/null || find firmware drivers tools tests -name '*.[ch]')
 	$(Q)cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ \
 		$(INCLUDES) firmware drivers tools tests $(wildcard ui)
 
 # ---------------------------------------------------------------- install
+# TARGET=device (default): what a camera runs: the device programs, their
+# man pages and units, the users and directories they need, and the
+# board's overlay.  TARGET=trust: trustadm and trust-server with theirs.
+# A man page or unit belongs to the program whose name it carries.
+TARGET ?= device
+ifeq ($(TARGET),trust)
+INSTALL_PROGS := $(filter $(TRUST_PROGS),$(prog-y))
+else
+INSTALL_PROGS := $(filter-out $(TRUST_PROGS),$(prog-y))
+endif
+owned = $(foreach f,$(2),$(if $(filter $(basename $(notdir $(f))),$(1)),$(f)))
 install: all
-	$(Q)set -e; for p in $(PROGS); do install -D -m 0755 $$p $(DESTDIR)$(PREFIX)/bin/$$(basename $$p); done
-	$(Q)set -e; for m in $(man-y); do s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/$$(basename $$m); done
+	$(Q)case "$(TARGET)" in device|trust) ;; *) echo "make install: TARGET is device or trust" >&2; exit 2;; esac
+	$(Q)test "$(TARGET)" = device || test -n "$(INSTALL_PROGS)" || { echo "make install TARGET=trust: this config has no CONFIG_TRUST_TOOLS" >&2; exit 2; }
+	$(Q)set -e; for p in $(INSTALL_PROGS); do install -D -m 0755 $(O)/bin/$$p $(DESTDIR)$(PREFIX)/bin/$$p; done
+	$(Q)set -e; for m in $(call owned,$(INSTALL_PROGS),$(man-y)); do s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/$$(basename $$m); done
+	$(Q)set -e; for u in $(call owned,$(INSTALL_PROGS),$(unit-y)); do install -D -m 0644 $$u $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$u); done
+ifeq ($(TARGET),device)
+	$(Q)install -D -m 0644 firmware/cmd/trustcam.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/trustcam.conf
+	$(Q)install -D -m 0644 firmware/cmd/trustcam.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/trustcam.conf
+ifneq ($(CONFIG_BOARD_HOST),y)
+	$(Q)cp -R --no-preserve=ownership board/common/rootfs/. $(DESTDIR)/
+ifeq ($(CONFIG_DEBUG_CONSOLE),y)
+	$(Q)rm -f $(DESTDIR)/etc/systemd/system/serial-getty@.service
+endif
+endif
 	$(Q)if [ -d board/$(CONFIG_BOARD_NAME)/rootfs ]; then cp -R --no-preserve=ownership board/$(CONFIG_BOARD_NAME)/rootfs/. $(DESTDIR)/; fi
-	@echo "  INSTALL $(if $(DESTDIR),$(DESTDIR),/) (board $(CONFIG_BOARD_NAME))"
+else
+	$(Q)install -D -m 0644 tools/trust-server/trust-server.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/trust-server.conf
+endif
+	@echo "  INSTALL $(if $(DESTDIR),$(DESTDIR),/) ($(TARGET): $(INSTALL_PROGS); board $(CONFIG_BOARD_NAME))"
 
 deps:
 	$(Q)tools/deps/install-deps tools/deps/packages

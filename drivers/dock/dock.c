@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "autoconf.h"
 #include "tc_dock.h"
 #include "tc_io.h"
 #include "tc_log.h"
@@ -35,7 +36,52 @@ struct tc_dock {
 	char root[256];
 	int ep;			/* epoll set: what tc_dock_fd() returns */
 	int uevent, rtnl, ino;	/* -1 when unavailable */
+	enum tc_dock_mode mode;
 };
+
+static const char *const mode_names[] = {
+	[TC_DOCK_POWER_LINK] = "power-link",
+	[TC_DOCK_LINK] = "link",
+	[TC_DOCK_ALWAYS] = "always",
+};
+
+int
+tc_dock_mode_parse(const char *s, enum tc_dock_mode *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
+		if (s && strcmp(s, mode_names[i]) == 0) {
+			*out = (enum tc_dock_mode)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *
+tc_dock_mode_name(enum tc_dock_mode m)
+{
+	return (unsigned)m < sizeof(mode_names) / sizeof(mode_names[0]) ? mode_names[m] : "?";
+}
+
+enum tc_dock_mode
+tc_dock_mode_default(void)
+{
+#if defined(CONFIG_DOCK_MODE_ALWAYS)
+	return TC_DOCK_ALWAYS;
+#elif defined(CONFIG_DOCK_MODE_LINK)
+	return TC_DOCK_LINK;
+#else
+	return TC_DOCK_POWER_LINK;
+#endif
+}
+
+void
+tc_dock_set_mode(struct tc_dock *d, enum tc_dock_mode m)
+{
+	d->mode = m;
+}
 
 static int
 nl_open(int proto, unsigned groups)
@@ -163,6 +209,7 @@ tc_dock_open(struct tc_dock **out, const char *root)
 	if (!d)
 		return -ENOMEM;
 	d->uevent = d->rtnl = d->ino = -1;
+	d->mode = tc_dock_mode_default();
 	if (tc_strlcpy(d->root, root, sizeof(d->root)) >= sizeof(d->root)) {
 		rc = -ENAMETOOLONG;
 		goto fail;
@@ -245,7 +292,14 @@ tc_dock_docked(struct tc_dock *d)
 	/* Both scans always run: each (re)adds the inotify watches of its class. */
 	power = tc_dock_power(d);
 	link = tc_dock_link(d);
-	return power && link;
+	switch (d->mode) {
+	case TC_DOCK_ALWAYS:
+		return true;
+	case TC_DOCK_LINK:
+		return link;
+	default:
+		return power && link;
+	}
 }
 
 void

@@ -22,6 +22,25 @@
 struct tc_dock;
 
 /*
+ * What counts as docked (Kconfig DOCK_MODE_*, syncd -D):
+ *   POWER_LINK  external power online and a link up (a handheld on its dock)
+ *   LINK        a link up (a mains-powered kiosk, or a Pi with no
+ *               power_supply entry): whether the Trust server answers is
+ *               the pass's to find out (a failed pass backs off)
+ *   ALWAYS      always (a kiosk wired to the Trust network: syncd also
+ *               starts a pass as each photo arrives)
+ */
+enum tc_dock_mode { TC_DOCK_POWER_LINK = 0, TC_DOCK_LINK, TC_DOCK_ALWAYS };
+
+/* "power-link", "link" or "always": 0, or -EINVAL. */
+int tc_dock_mode_parse(const char *s, enum tc_dock_mode *out) TC_MUST_CHECK;
+const char *tc_dock_mode_name(enum tc_dock_mode m);
+/* The mode Kconfig chose for this board. */
+enum tc_dock_mode tc_dock_mode_default(void);
+/* Set the mode of an open watcher (default: tc_dock_mode_default()). */
+void tc_dock_set_mode(struct tc_dock *d, enum tc_dock_mode m);
+
+/*
  * Open a dock watcher over the sysfs tree at root (NULL: $TC_SYSFS_ROOT,
  * else "/sys").  Netlink sockets that cannot be opened (no permission, a
  * container) are skipped with a warning; with a fake root the inotify
@@ -30,7 +49,7 @@ struct tc_dock;
 int tc_dock_open(struct tc_dock **out, const char *root) TC_MUST_CHECK;
 /* A descriptor that becomes readable when the dock state may have changed. */
 int tc_dock_fd(const struct tc_dock *d);
-/* Drain pending events and report whether the device is docked now. */
+/* Drain pending events and report whether the device is docked now, by its mode. */
 bool tc_dock_docked(struct tc_dock *d);
 /* Whether external power / a link is up now (for status lines). */
 bool tc_dock_power(struct tc_dock *d);

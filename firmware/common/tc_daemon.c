@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tc_daemon.h"
+#include "tc_notify.h"
 #include "tc_io.h"
 #include "tc_log.h"
 #include "tc_secmem.h"
@@ -47,6 +48,7 @@ tc_daemon_background(int *ready_fd)
 void
 tc_daemon_ready(int *ready_fd)
 {
+	tc_notify_ready("serving");
 	if (*ready_fd < 0)
 		return;
 	if (write(*ready_fd, "R", 1) != 1)

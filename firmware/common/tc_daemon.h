@@ -50,7 +50,7 @@ void tc_daemon_unlock(struct tc_daemon *dm, bool clean);
 
 /* In the child: 0 and *ready_fd set.  The parent never returns. */
 int tc_daemon_background(int *ready_fd) TC_MUST_CHECK;
-/* Tell the waiting parent the daemon serves; a no-op without -b. */
+/* Tell the waiting parent (-b) and systemd (READY=1) that the daemon serves. */
 void tc_daemon_ready(int *ready_fd);
 /* 0, -EADDRINUSE (another instance holds it) or a negative errno. */
 int tc_daemon_lock_pidfile(const char *path, int *fd) TC_MUST_CHECK;

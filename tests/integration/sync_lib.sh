@@ -133,3 +133,20 @@ sync_now() {
 	OUT=$(camctl sync --wait 2>&1); SYNC_RC=$?
 	set -e
 }
+
+# wait_syncd_log LINE PATTERN: block until syncd's log, from line LINE on,
+# has a line matching PATTERN; false after 60 s (tail -f follows the file
+# with inotify: this waits for the event, it does not poll).
+wait_syncd_log() {
+	fifo=$T/wait_syncd.fifo
+	rm -f "$fifo" && mkfifo "$fifo"
+	timeout 60 tail -n "+$1" -f "$SYNCLOG" > "$fifo" &
+	tailpid=$!
+	grep -Eq -m1 -- "$2" < "$fifo" && found=0 || found=1
+	kill "$tailpid" 2>/dev/null || true
+	wait "$tailpid" 2>/dev/null || true
+	rm -f "$fifo"
+	return $found
+}
+# syncd_log_lines: the next line number of syncd's log (for wait_syncd_log).
+syncd_log_lines() { echo $(( $(wc -l < "$SYNCLOG" 2>/dev/null || echo 0) + 1 )); }

@@ -2,7 +2,8 @@
 # test_build.sh - the build system does what README.md and the boards promise:
 # defconfigs round-trip through savedefconfig, out-of-tree builds land in O=,
 # a header change rebuilds exactly the objects that include it, and
-# `make install` stages the board's overlay.
+# `make install` stages exactly a device's files (or, TARGET=trust, the
+# Trust's).
 set -eu
 T=${TC_TEST_TMP:?}
 fails=0
@@ -74,12 +75,41 @@ for f in -pie -Wl,-z,relro,-z,now; do
 done
 [ "$fails" -eq "$before" ] && ok "link line carries -pie and full RELRO"
 
-# make install stages the programs, their man pages and the board's overlay.
-make -s O="$T/cfg-rpi4" install DESTDIR="$T/stage" >/dev/null
-for f in usr/bin/photod usr/bin/camctl usr/share/man/man8/photod.8 \
-	usr/share/man/man1/camctl.1 etc/modprobe.d/trustcam-no-usb-storage.conf; do
-	if [ -f "$T/stage/$f" ]; then ok "make install stages /$f"; else no "make install stages /$f"; fi
+# make install on a device board stages exactly what a camera runs: the
+# device programs, their man pages and units, the users and directories,
+# and the board's overlay; never the Trust's tools (they open photos).
+DEVICE_FILES="usr/bin/camctl usr/bin/photod usr/bin/syncd
+usr/share/man/man1/camctl.1 usr/share/man/man8/photod.8 usr/share/man/man8/syncd.8
+usr/lib/systemd/system/photod.service usr/lib/systemd/system/syncd.service
+usr/lib/sysusers.d/trustcam.conf usr/lib/tmpfiles.d/trustcam.conf"
+for b in rpi4 kiosk-x86; do
+	rm -rf "$T/stage-$b"
+	make -s O="$T/cfg-$b" install DESTDIR="$T/stage-$b" >/dev/null
+	want=$( { printf '%s\n' $DEVICE_FILES; (cd board/common/rootfs && find . -type f | sed 's|^\./||'); (cd "board/$b/rootfs" && find . -type f | sed 's|^\./||'); } | sort)
+	got=$(cd "$T/stage-$b" && find . -type f | sed 's|^\./||' | sort)
+	if [ "$want" = "$got" ]; then
+		ok "$b: make install stages exactly the device programs, units and overlay"
+	else
+		no "$b: make install stages exactly the device programs, units and overlay"
+		diff -u "$(printf '%s\n' "$want" > "$T/want"; echo "$T/want")" "$(printf '%s\n' "$got" > "$T/got"; echo "$T/got")" || true
+	fi
+	if find "$T/stage-$b" \( -name 'trustadm*' -o -name 'trust-server*' \) | grep -q .; then
+		no "$b: nothing of the Trust side is staged"
+	else
+		ok "$b: nothing of the Trust side is staged"
+	fi
+	if [ ! -e "$T/cfg-$b/bin/trustadm" ] && [ ! -e "$T/cfg-$b/bin/trust-server" ]; then
+		ok "$b: the Trust's tools are not even built"
+	else
+		no "$b: the Trust's tools are not even built"
+	fi
 done
+
+# TARGET=trust stages the Trust side only.
+make -s O="$T/cfg-host" install TARGET=trust DESTDIR="$T/stage-trust" >/dev/null
+got=$(cd "$T/stage-trust" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')
+want="usr/bin/trust-server usr/bin/trustadm usr/lib/systemd/system/trust-server.service usr/lib/sysusers.d/trust-server.conf usr/share/man/man8/trust-server.8 usr/share/man/man8/trustadm.8 "
+if [ "$got" = "$want" ]; then ok "TARGET=trust stages trustadm and trust-server only"; else no "TARGET=trust stages trustadm and trust-server only (got: $got)"; fi
 
 echo "test_build: $fails failure(s)"
 [ "$fails" -eq 0 ]

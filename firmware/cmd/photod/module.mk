@@ -4,3 +4,4 @@ photod-src := $(addprefix $(d)/,photod.c photod_serve.c photod_status.c photod_c
 	photod_gate.c photod_login.c photod_provision.c photod_cert.c photod_wipe.c \
 	photod_files.c photod_clock.c)
 man-y += $(d)/photod.8
+unit-y += $(d)/photod.service

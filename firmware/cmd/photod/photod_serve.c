@@ -27,6 +27,7 @@
 #include "tc_io.h"
 #include "tc_ipc.h"
 #include "tc_log.h"
+#include "tc_notify.h"
 #include "tc_secmem.h"
 
 #define MAX_CLIENTS 16
@@ -219,7 +220,8 @@ photod_serve(struct photod *d)
 		for (i = 0; i < ncl; i++)
 			pfd[i + 2] = (struct pollfd){ .fd = cl[i].fd, .events = POLLIN };
 		idle_ms = photod_idle_check(d);
-		n = poll(pfd, (nfds_t)ncl + 2, idle_ms);
+		n = poll(pfd, (nfds_t)ncl + 2, tc_notify_poll_timeout(idle_ms));
+		tc_notify_watchdog();
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

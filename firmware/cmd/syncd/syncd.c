@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -45,7 +46,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-		"usage: syncd -d STATE_DIR -r RUN_DIR [-S SYSFS_ROOT] [-u USER] [-t TIMEOUT_MS]\n"
+		"usage: syncd -d STATE_DIR -r RUN_DIR [-S SYSFS_ROOT] [-D DOCK_MODE] [-u USER] [-t TIMEOUT_MS]\n"
 		"             [-l err|warn|info|debug] [-s] [-b] [-P PIDFILE]\n");
 }
 
@@ -61,6 +62,24 @@ syncd_audit(struct syncd *d, const char *action, const uint8_t *id, int result,
 	rc = tc_audit_append(d->audit, "syncd", action, hex, result, detail);
 	if (rc != 0)
 		tc_err("audit %s: %s", action, tc_strerror(rc));
+}
+
+/*
+ * Dock mode always: a photo's commit renames its object into
+ * store/objects, so IN_MOVED_TO there means a photo arrived.
+ */
+static int
+watch_arrivals(struct syncd *d)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/store/objects", d->set.state_dir);
+	d->arrive_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (d->arrive_fd < 0)
+		return -errno;
+	if (inotify_add_watch(d->arrive_fd, path, IN_MOVED_TO | IN_ONLYDIR) < 0)
+		return -errno;
+	return 0;
 }
 
 static int
@@ -120,6 +139,12 @@ setup_state(struct syncd *d, struct tc_store **ms)
 		tc_err("dock: %s", tc_strerror(rc));
 		return rc;
 	}
+	tc_dock_set_mode(d->dock, d->set.dock_mode);
+	tc_info("dock mode: %s", tc_dock_mode_name(d->set.dock_mode));
+	if (d->set.dock_mode == TC_DOCK_ALWAYS && (rc = watch_arrivals(d)) != 0) {
+		tc_err("watching %s/store/objects: %s", d->set.state_dir, tc_strerror(rc));
+		return rc;
+	}
 	return 0;
 }
 
@@ -173,14 +198,15 @@ main(int argc, char **argv)
 	/* defaults */
 	tc_daemon_init(&dm, "syncd");
 	d.set.timeout_ms = 30000;
-	d.listen_fd = d.signal_fd = d.state_fd = d.sync_fd = d.wake_fd = -1;
+	d.listen_fd = d.signal_fd = d.state_fd = d.sync_fd = d.wake_fd = d.arrive_fd = -1;
+	d.set.dock_mode = tc_dock_mode_default();
 	pthread_mutex_init(&d.mu, NULL);
 	pthread_cond_init(&d.cv, NULL);
 	pthread_mutex_init(&d.dmu, NULL);
 	pthread_cond_init(&d.dcv, NULL);
 
 	/* parse */
-	while ((c = getopt(argc, argv, "d:r:S:u:t:l:sbP:h")) != -1) {
+	while ((c = getopt(argc, argv, "d:r:S:D:u:t:l:sbP:h")) != -1) {
 		if ((rc = tc_daemon_option(&dm, c, optarg, 'l')) != 0) {
 			if (rc < 0)
 				return 2;
@@ -190,6 +216,12 @@ main(int argc, char **argv)
 		case 'd': d.set.state_dir = optarg; break;
 		case 'r': d.set.run_dir = optarg; break;
 		case 'S': d.set.sysfs = optarg; break;
+		case 'D':
+			if (tc_dock_mode_parse(optarg, &d.set.dock_mode) != 0) {
+				fprintf(stderr, "syncd: bad dock mode '%s' (power-link, link or always)\n", optarg);
+				return 2;
+			}
+			break;
 		case 'u': d.set.user = optarg; break;
 		case 't':
 			if (tc_parse_u64(optarg, 100, 600000, &v) != 0) {
@@ -249,6 +281,8 @@ out:	/* tear down in reverse */
 		close(d.signal_fd);
 	if (d.wake_fd >= 0)
 		close(d.wake_fd);
+	if (d.arrive_fd >= 0)
+		close(d.arrive_fd);
 	tc_dock_close(d.dock);
 	if (d.sync_fd >= 0)
 		close(d.sync_fd);

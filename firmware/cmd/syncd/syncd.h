@@ -35,6 +35,7 @@ struct syncd_settings {
 	const char *state_dir;		/* shared with photod: keys/, audit/, store/, provision/, sync/ */
 	const char *run_dir;		/* syncd.sock; photod.sock for policy updates */
 	const char *sysfs;		/* dock driver root, NULL: default */
+	enum tc_dock_mode dock_mode;	/* -D, default from Kconfig */
 	const char *user;
 	int timeout_ms;			/* every network read */
 };
@@ -60,6 +61,7 @@ struct syncd {
 	uint8_t *keys;			/* locked: store MAC key, audit key */
 	struct tc_dock *dock;
 	int listen_fd, signal_fd, state_fd, wake_fd;	/* wake_fd: eventfd, pass done */
+	int arrive_fd;			/* dock mode always: inotify on store/objects, else -1 */
 	char sock_path[256];
 	volatile bool stopping;
 

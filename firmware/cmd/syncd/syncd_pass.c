@@ -349,6 +349,7 @@ pass_done(struct syncd *d, int rc)
 	pthread_mutex_lock(&d->dmu);
 	del = d->deleted;
 	pthread_mutex_unlock(&d->dmu);
+	tc_info("sync pass %s", rc == 0 ? "done" : "failed");
 	pthread_mutex_lock(&d->mu);
 	d->st.passes_done++;
 	d->st.last_result = rc;

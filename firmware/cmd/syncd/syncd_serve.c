@@ -28,6 +28,7 @@
 #include "syncd.h"
 #include "tc_io.h"
 #include "tc_log.h"
+#include "tc_notify.h"
 
 #define MAX_CLIENTS 16
 
@@ -149,10 +150,33 @@ poll_timeout(struct syncd *d, bool docked)
 	return (int)((at - now) / 1000u) + 1;
 }
 
+/* The fixed descriptors of the poll set: listen, signal, dock, wake, arrivals. */
+#define NFIXED 5
+
+/*
+ * Dock mode always: a photo arrived in the store.  Start a pass unless
+ * one is backing off after a failure (the back-off timer retries; a new
+ * photo must not turn a server outage into a retry per shot).
+ */
+static void
+photo_arrived(struct syncd *d)
+{
+	char buf[4096];
+	bool backoff;
+
+	while (read(d->arrive_fd, buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&d->mu);
+	backoff = d->st.state == SYNCD_BACKOFF;
+	pthread_mutex_unlock(&d->mu);
+	if (!backoff)
+		(void)syncd_request(d);
+}
+
 int
 syncd_serve(struct syncd *d, struct tc_store *ms)
 {
-	struct pollfd p[4 + MAX_CLIENTS];
+	struct pollfd p[NFIXED + MAX_CLIENTS];
 	int clients[MAX_CLIENTS], nc = 0, i, n, fd;
 	bool docked = false;
 	uint64_t v;
@@ -163,9 +187,11 @@ syncd_serve(struct syncd *d, struct tc_store *ms)
 		p[1] = (struct pollfd){ d->signal_fd, POLLIN, 0 };
 		p[2] = (struct pollfd){ tc_dock_fd(d->dock), POLLIN, 0 };
 		p[3] = (struct pollfd){ d->wake_fd, POLLIN, 0 };
+		p[4] = (struct pollfd){ d->arrive_fd, POLLIN, 0 };	/* -1: ignored */
 		for (i = 0; i < nc; i++)
-			p[4 + i] = (struct pollfd){ clients[i], POLLIN, 0 };
-		n = poll(p, (nfds_t)(4 + nc), poll_timeout(d, docked));
+			p[NFIXED + i] = (struct pollfd){ clients[i], POLLIN, 0 };
+		n = poll(p, (nfds_t)(NFIXED + nc), tc_notify_poll_timeout(poll_timeout(d, docked)));
+		tc_notify_watchdog();
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		if (n <= 0)
@@ -186,10 +212,12 @@ syncd_serve(struct syncd *d, struct tc_store *ms)
 			dock_changed(d, &docked);
 		if ((p[3].revents & POLLIN) && read(d->wake_fd, &v, sizeof(v)) < 0)
 			tc_debug("wake read: %s", strerror(errno));
+		if (p[4].revents & POLLIN)
+			photo_arrived(d);
 		for (i = nc - 1; i >= 0; i--) {
-			if (!p[4 + i].revents)
+			if (!p[NFIXED + i].revents)
 				continue;
-			if ((p[4 + i].revents & POLLIN) && client_request(d, ms, clients[i]) == 0)
+			if ((p[NFIXED + i].revents & POLLIN) && client_request(d, ms, clients[i]) == 0)
 				continue;
 			close(clients[i]);
 			clients[i] = clients[--nc];
