@@ -108,7 +108,7 @@ bsync_setup(struct bsync *s, unsigned n)
 		 " \"$B/camctl\" -r $R provision install --cert trust/devices/$ID.crt --ca trust/ca.crt --policy dev.bundle >/dev/null;"
 		 " printf '246810\\n' | \"$B/camctl\" -r $R login S042 >/dev/null;"
 		 " \"$B/camctl\" -r $R event set EV-B >/dev/null;"
-		 " \"$B/syncd\" -d dev/state -r $R -S sysfs -b -P $R/syncd.pid -l debug 2>syncd.log",
+		 " \"$B/syncd\" -d dev/state -r $R -S sysfs -D power-link -b -P $R/syncd.pid -l debug 2>syncd.log",
 		 s->srv.port);
 	if (bsync_sh(s, cmd) != 0) {
 		fprintf(stderr, "bench: cannot set up the device\n");

@@ -2,8 +2,9 @@
  * sync_common.h - what the sync benchmarks share: a throwaway Trust and
  * trust-server (server_common.h), and a real device: photod with the
  * synthetic sensor at 4056x3040, provisioned by trustadm, a staff member
- * logged in, and syncd watching an undocked fake sysfs tree (so it
- * syncs only when asked); photos are captured into it in batches.  All
+ * logged in, and syncd watching an undocked fake sysfs tree in dock
+ * mode power-link whatever the board's default (so it syncs only when
+ * asked or docked); photos are captured into it in batches.  All
  * on loopback in a temp directory; the device's store is
  * dev/state/store, its objects in dev/state/store/objects.
  */
