@@ -279,7 +279,7 @@ check-config:
 # build and run the same instrumented harnesses a second time.
 CHECK_FUZZ := $(if $(filter 1,$(SANITIZE) $(FUZZ)),,y)
 
-check: check-config tests $(if $(CHECK_FUZZ),fuzz)
+check: check-config tests $(if $(CHECK_FUZZ),fuzz fuzz-smoke-scripts)
 	$(Q)O=$(O) tests/run-tests $(UNIT_BINS) $(sort $(wildcard tests/integration/test_*.sh)) \
 		$(if $(CHECK_FUZZ),$(FUZZ_SMOKE))
 

@@ -41,6 +41,18 @@ bench_median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+void
+bench_range(const double *v, int n, double *lo, double *hi)
+{
+	*lo = *hi = v[0];
+	for (int i = 1; i < n; i++) {
+		if (v[i] < *lo)
+			*lo = v[i];
+		if (v[i] > *hi)
+			*hi = v[i];
+	}
+}
+
 /* "Intel(R) Xeon(R) CPU @ 2.20GHz" -> "Intel(R)_Xeon(R)_CPU_@_2.20GHz" */
 static void
 cpu_model(char *out, size_t len)
@@ -69,43 +81,105 @@ cpu_model(char *out, size_t len)
 			*p = '_';
 }
 
-void
-bench_report(const char *name, double value, const char *unit,
-	     double baseline, const char *target_op, double target)
+static void
+print_machine(void)
 {
 	char cpu[200];
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
 	cpu_model(cpu, sizeof(cpu));
-	printf("BENCH name=%s value=%.6g unit=%s", name, value, unit);
-	if (!isnan(baseline))
-		printf(" baseline=%.6g ratio=%.4f target=%s%g", baseline,
-		       baseline != 0 ? value / baseline : NAN, target_op, target);
 	printf(" machine=%sx%ld\n", cpu, cores);
 	fflush(stdout);
 }
 
 void
-bench_report_pairs(const char *name, double *value, double *baseline, int n,
-		   const char *unit, const char *target_op, double target)
+bench_report_extra(const char *name, double value, const char *unit, double baseline,
+		   const char *target_op, double target, const char *extra)
 {
-	double ratio[64], lo, hi, r;
-	char cpu[200];
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	printf("BENCH name=%s value=%.6g unit=%s", name, value, unit);
+	if (!isnan(baseline))
+		printf(" baseline=%.6g ratio=%.4f target=%s%g", baseline,
+		       baseline != 0 ? value / baseline : NAN, target_op, target);
+	printf("%s", extra ? extra : "");
+	print_machine();
+}
+
+void
+bench_report(const char *name, double value, const char *unit,
+	     double baseline, const char *target_op, double target)
+{
+	bench_report_extra(name, value, unit, baseline, target_op, target, NULL);
+}
+
+int
+bench_pair_add(struct bench_pairs *p, double base, double subj)
+{
+	if (p->n >= BENCH_MAX_PAIRS)
+		return -1;
+	p->base[p->n] = base;
+	p->subj[p->n] = subj;
+	p->n++;
+	return 0;
+}
+
+int
+bench_pairs_run(struct bench_pairs *p, int n, bench_run_fn base, bench_run_fn subj, void *ctx)
+{
+	double b, s;
+	int i, rc;
+
+	p->n = 0;
+	for (i = 0; i < n; i++) {
+		if ((rc = base(ctx, i, &b)) != 0 || (rc = subj(ctx, i, &s)) != 0)
+			return rc;
+		if (bench_pair_add(p, b, s) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+bench_pairs_from_blocks(struct bench_pairs *p, double *base, double *subj, int n, int blocks)
+{
+	int b, per = blocks > 0 ? n / blocks : 0;
+
+	p->n = 0;
+	if (blocks > BENCH_MAX_PAIRS || per < 1)
+		return -1;
+	for (b = 0; b < blocks; b++)
+		if (bench_pair_add(p, bench_median(base + b * per, per),
+				   bench_median(subj + b * per, per)) != 0)
+			return -1;
+	return 0;
+}
+
+int
+bench_report_pairs(const char *name, const char *unit, const struct bench_pairs *p,
+		   const char *target_op, double target, const char *extra)
+{
+	double base[BENCH_MAX_PAIRS], subj[BENCH_MAX_PAIRS], ratio[BENCH_MAX_PAIRS], lo, hi;
 	int i;
 
-	if (n < 1 || n > (int)(sizeof(ratio) / sizeof(ratio[0])))
-		return;
-	for (i = 0; i < n; i++)
-		ratio[i] = baseline[i] != 0 ? value[i] / baseline[i] : NAN;
-	r = bench_median(ratio, n);	/* sorted: the ends are the spread */
-	lo = ratio[0];
-	hi = ratio[n - 1];
-	cpu_model(cpu, sizeof(cpu));
-	printf("BENCH name=%s value=%.6g unit=%s baseline=%.6g ratio=%.4f target=%s%g"
-	       " spread=%.4f-%.4f pairs=%d machine=%sx%ld\n", name, bench_median(value, n), unit,
-	       bench_median(baseline, n), r, target_op, target, lo, hi, n, cpu, cores);
-	fflush(stdout);
+	if (p->n < BENCH_MIN_PAIRS) {
+		fprintf(stderr, "%s: %d pairs, at least %d needed\n", name, p->n, BENCH_MIN_PAIRS);
+		return -1;
+	}
+	for (i = 0; i < p->n; i++) {
+		if (!(p->base[i] > 0)) {
+			fprintf(stderr, "%s: pair %d has a baseline of %g\n", name, i, p->base[i]);
+			return -1;
+		}
+		base[i] = p->base[i];
+		subj[i] = p->subj[i];
+		ratio[i] = p->subj[i] / p->base[i];
+	}
+	bench_range(ratio, p->n, &lo, &hi);
+	printf("BENCH name=%s value=%.6g unit=%s baseline=%.6g", name, bench_median(subj, p->n),
+	       unit, bench_median(base, p->n));
+	printf(" ratio=%.4f spread=%.3f-%.3f pairs=%d target=%s%g%s", bench_median(ratio, p->n),
+	       lo, hi, p->n, target_op, target, extra ? extra : "");
+	print_machine();
+	return 0;
 }
 
 double
@@ -123,6 +197,22 @@ bench_peak_rss_mib(long pid)
 	if (f)
 		fclose(f);
 	return kib / 1024.0;
+}
+
+long
+bench_read_pid(const char *dir, const char *name)
+{
+	char path[1024];
+	long pid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	if (fscanf(f, "%ld", &pid) != 1 || pid < 0)
+		pid = 0;
+	fclose(f);
+	return pid;
 }
 
 void

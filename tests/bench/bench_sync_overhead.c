@@ -1,13 +1,19 @@
 /*
- * bench_sync_overhead.c - issue 7: the median per-photo time syncd
- * spends beyond the transfer itself: checking and recording the receipt
- * (signature, fields, catalog transaction) plus the secure delete
- * (object overwrite, key-wrap records, tombstone, audit), in ms, over 60
- * photos of about 5 MB.  syncd's debug log times both steps per photo.
- * Target: <= 5 ms (printed as baseline=5, ratio <= 1).  (The delete runs
- * on the deleter thread, overlapped with the next uploads, so this is
- * work, not added latency; it is also slowed by the server's writes to
- * the same disk on loopback.)
+ * bench_sync_overhead.c - the device-side cost per photo of a sync
+ * beyond the transfer itself, amortised over a pass of 100 photos of
+ * about 5 MB: checking and recording each receipt (signature, fields,
+ * catalog transaction) and the secure delete (crypto-erase, catalog,
+ * tombstones, audit, directory sync, whether done photo by photo or
+ * batched), in ms: the sum of every such step's time in the pass over
+ * the photos.  Target: <= 5 ms (printed as baseline=5, ratio <= 1).
+ *
+ * syncd's debug log times the steps: each line "<what> in <N> us" whose
+ * <what> names a receipt or a delete is one step (per photo or per
+ * batch) and is counted once; at least one receipt line per photo and
+ * one delete line are required, or the run fails rather than report
+ * less than was spent.  The delete runs on syncd's deleter thread,
+ * overlapped with the next uploads, so this is work, not added latency;
+ * it is also slowed by the server's writes to the same disk on loopback.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,50 +21,53 @@
 #include "bench.h"
 #include "sync_common.h"
 
-#define PHOTOS 60
+#define PHOTOS 100u
 
 int
 main(void)
 {
-	static double rec[PHOTOS], del[PHOTOS], sum[PHOTOS];
 	struct bsync s;
-	char path[512], line[512], id[40];
+	char path[512], line[512];
+	double rec_ms = 0, del_ms = 0;
+	unsigned n_rec = 0, n_del = 0;
 	unsigned long long us;
-	int nr = 0, nd = 0, i, rc = 1;
+	int rc = 1;
 	FILE *f;
 
-	if (bsync_setup(&s, PHOTOS) != 0)
+	if (bsync_setup(&s, PHOTOS) != 0 || bsync_pass(&s) != 0)
 		goto out;
-	if (bsync_sh(&s, "\"$B/camctl\" -r dev/run sync --wait | tail -1 | grep -q '^sync done: 60 '") != 0) {
-		fprintf(stderr, "bench: the sync failed\n");
-		goto out;
-	}
 	snprintf(path, sizeof(path), "%s/syncd.log", s.srv.dir);
 	if (!(f = fopen(path, "r")))
 		goto out;
 	while (fgets(line, sizeof(line), f)) {
-		if (nr < PHOTOS && sscanf(line, "syncd: debug: %32[0-9a-f]: receipt checked and recorded in %llu us",
-					  id, &us) == 2 && strstr(line, "receipt checked"))
-			rec[nr++] = us / 1000.0;
-		else if (nd < PHOTOS && sscanf(line, "syncd: debug: %32[0-9a-f]: secure delete in %llu us",
-					       id, &us) == 2 && strstr(line, "secure delete in"))
-			del[nd++] = us / 1000.0;
+		char *in = strstr(line, " in "), *dbg = strstr(line, "syncd: debug: ");
+
+		if (!dbg || !in || sscanf(in, " in %llu us", &us) != 1)
+			continue;
+		*in = '\0';
+		if (strstr(dbg, "receipt")) {
+			rec_ms += us / 1000.0;
+			n_rec++;
+		} else if (strstr(dbg, "delete")) {
+			del_ms += us / 1000.0;
+			n_del++;
+		}
 	}
 	fclose(f);
-	if (nr != PHOTOS || nd != PHOTOS) {
-		fprintf(stderr, "bench: %d receipt and %d delete timings (want %d)\n", nr, nd, PHOTOS);
+	if (n_rec < PHOTOS || n_del == 0) {
+		fprintf(stderr, "bench: %u receipt and %u delete timings in syncd.log (want >= %u and"
+			" >= 1)\n", n_rec, n_del, PHOTOS);
 		goto out;
 	}
-	for (i = 0; i < PHOTOS; i++)
-		sum[i] = rec[i] + del[i];
-	printf("receipt check median %.2f ms, secure delete median %.2f ms\n",
-	       bench_median(rec, PHOTOS), bench_median(del, PHOTOS));
+	fprintf(stderr, "sync-overhead: %u photos: receipts %.1f ms in %u steps, deletes %.1f ms in"
+		" %u steps; %.2f + %.2f ms a photo\n", PHOTOS, rec_ms, n_rec, del_ms, n_del,
+		rec_ms / PHOTOS, del_ms / PHOTOS);
 	/*
 	 * No measured baseline: a bare secure delete needs a store of its own
 	 * (the device's is held by photod and syncd), and secure-delete-5mb
 	 * measures that.  The issue's budget stands in, as photod-rss does.
 	 */
-	bench_report("sync-overhead", bench_median(sum, PHOTOS), "ms", 5.0, "<=", 1.0);
+	bench_report("sync-overhead", (rec_ms + del_ms) / PHOTOS, "ms", 5.0, "<=", 1.0);
 	rc = 0;
 out:
 	bsync_teardown(&s);

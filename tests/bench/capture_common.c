@@ -88,13 +88,29 @@ run(const char *cmd)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
 
+/* Start photod -b on p's state (the pid into p->pid), then log staff S1 in: 0 or -EIO. */
+static int
+photod_launch(struct bench_photod *p, const char *bin)
+{
+	char cmd[3000];
+
+	/* As root: photod drops to trustcam, as in production. */
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cd '%s'; B='%s'; \"$B/photod\" -d state -r run -c synthetic:%d -m %dx%d %s"
+		 " -b -P run/photod.pid -l err; if [ -e policy.bundle ]; then"
+		 " echo 2468 | \"$B/camctl\" -r run login S1 >/dev/null; fi",
+		 p->dir, bin, BENCH_SEED, BENCH_W, BENCH_H, getuid() == 0 ? "-u trustcam" : "");
+	if (run(cmd) != 0)
+		return -EIO;
+	p->pid = (pid_t)bench_read_pid(p->run, "photod.pid");
+	return p->pid > 0 ? 0 : -EIO;
+}
+
 int
 bench_photod_start(struct bench_photod *p)
 {
 	const char *bin = getenv("TC_BIN");
-	char cmd[3000], pidpath[320];
-	FILE *f;
-	long pid = 0;
+	char cmd[3000];
 
 	if (!bin) {
 		fprintf(stderr, "bench: set TC_BIN to the built programs (make bench does)\n");
@@ -103,18 +119,20 @@ bench_photod_start(struct bench_photod *p)
 	if (bench_mkdtemp(p->dir, sizeof(p->dir), "tcbench", "/tmp") != 0)
 		return -errno;
 	snprintf(p->run, sizeof(p->run), "%s/run", p->dir);
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cd '%s'; mkdir -p state; chmod 700 state; chmod 711 .;"
+		 " if [ $(id -u) -eq 0 ]; then id trustcam >/dev/null 2>&1 ||"
+		 " useradd --system --no-create-home --shell /usr/sbin/nologin trustcam; fi", p->dir);
+	if (run(cmd) != 0 || photod_launch(p, bin) != 0)
+		return -EIO;
 	/*
-	 * As root: photod drops to trustcam, as in production.  A device
-	 * captures only once provisioned and with staff logged in: a
+	 * A device captures only once provisioned and with staff logged in: a
 	 * throwaway Trust (trustadm) provisions it, with a policy that
 	 * requires no event and carries the largest roster trustadm allows
 	 * (10,000 pupils, so photod-rss covers it), and staff S1 logs in.
 	 */
 	snprintf(cmd, sizeof(cmd),
-		 "set -e; cd '%s'; mkdir -p state; chmod 700 state; chmod 711 .; B='%s';"
-		 " u=''; if [ $(id -u) -eq 0 ]; then id trustcam >/dev/null 2>&1 ||"
-		 " useradd --system --no-create-home --shell /usr/sbin/nologin trustcam; u='-u trustcam'; fi;"
-		 " \"$B/photod\" -d state -r run -c synthetic:%d -m %dx%d $u -b -P run/photod.pid -l err;"
+		 "set -e; cd '%s'; B='%s';"
 		 " c() { \"$B/camctl\" -r run \"$@\"; }; t() { \"$B/trustadm\" -d trust \"$@\"; };"
 		 " t init >/dev/null; echo 2468 | t staff add S1 --name Bench --pin-stdin >/dev/null;"
 		 " awk 'BEGIN { print \"pupil,platforms\"; for (i = 0; i < 10000; i++)"
@@ -127,19 +145,20 @@ bench_photod_start(struct bench_photod *p)
 		 " c provision install --cert \"trust/devices/$id.crt\" --ca trust/ca.crt"
 		 " --policy policy.bundle >/dev/null;"
 		 " echo 2468 | c login S1 >/dev/null",
-		 p->dir, bin, BENCH_SEED, BENCH_W, BENCH_H);
-	if (run(cmd) != 0)
-		return -EIO;
-	snprintf(pidpath, sizeof(pidpath), "%s/photod.pid", p->run);
-	f = fopen(pidpath, "r");
-	if (!f || fscanf(f, "%ld", &pid) != 1) {
-		if (f)
-			fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	p->pid = (pid_t)pid;
-	return 0;
+		 p->dir, bin);
+	return run(cmd) == 0 ? 0 : -EIO;
+}
+
+int
+bench_photod_restart(struct bench_photod *p)
+{
+	const char *bin = getenv("TC_BIN");
+	char path[400];
+
+	snprintf(path, sizeof(path), "%s/photod.pid", p->run);
+	bench_stop_daemon((long)p->pid, path);
+	p->pid = 0;
+	return bin ? photod_launch(p, bin) : -EINVAL;
 }
 
 double

@@ -28,6 +28,8 @@ struct bench_photod {
 
 /* Set up a state dir and start photod -b at BENCH_W x BENCH_H (TC_BIN locates it). */
 int bench_photod_start(struct bench_photod *p);
+/* Stop photod and start it again on the same state, staff S1 logged in again. */
+int bench_photod_restart(struct bench_photod *p);
 /* Capture count photos in one request; seconds from request to the last reply. */
 double bench_photod_capture(struct bench_photod *p, uint32_t count);
 /* Peak resident set of photod so far (VmHWM), in MiB. */

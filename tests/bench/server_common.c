@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,11 +71,26 @@ bsrv_objects(struct bsrv *b, const char *name, unsigned n, unsigned long size)
 }
 
 int
+bsrv_manifest_bytes(struct bsrv *b, const char *manifest, double *bytes)
+{
+	char path[600], id[80], digest[80];
+	unsigned long long size, total = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", b->dir, manifest);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	while (fscanf(f, "%79s %79s %llu", id, digest, &size) == 3)
+		total += size;
+	fclose(f);
+	*bytes = (double)total;
+	return total > 0 ? 0 : -1;
+}
+
+int
 bsrv_start(struct bsrv *b, const char *extra)
 {
-	char cmd[4096], path[512];
-	long pid = 0;
-	FILE *f;
+	char cmd[4096];
 	int tries;
 
 	for (tries = 0; tries < 8; tries++) {
@@ -84,16 +101,8 @@ bsrv_start(struct bsrv *b, const char *extra)
 		if (sh(cmd) == 0)
 			break;
 	}
-	snprintf(path, sizeof(path), "%s/server.pid", b->dir);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%ld", &pid) != 1) {
-		if (f)
-			fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	b->pid = (pid_t)pid;
-	return 0;
+	b->pid = (pid_t)bench_read_pid(b->dir, "server.pid");
+	return b->pid > 0 ? 0 : -EIO;
 }
 
 void
@@ -179,38 +188,119 @@ bsrv_upload_start(struct bsrv *b, unsigned dev, const char *manifest, const char
 	return spawn(cmd, fd_out, pid_out);
 }
 
+/* Reap pid (a child that exec'ed its program): 0 if it exited 0; its CPU seconds into *cpu_s. */
+static int
+reap(pid_t pid, double *cpu_s)
+{
+	struct rusage ru;
+	int st = 0;
+
+	memset(&ru, 0, sizeof(ru));
+	if (wait4(pid, &st, 0, &ru) != pid)
+		return -1;
+	if (cpu_s)
+		*cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+			 (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+double
+bsrv_client_wait(int fd, pid_t pid, double *cpu_s)
+{
+	double e = read_elapsed(fd);
+
+	return reap(pid, cpu_s) == 0 ? e : -1;
+}
+
 double
 bsrv_upload_wait(int fd, pid_t pid)
 {
-	double e = read_elapsed(fd);
-	int st = 0;
+	return bsrv_client_wait(fd, pid, NULL);
+}
 
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+double
+bsrv_server_cpu_s(const struct bsrv *b)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut, st;
+	ssize_t n;
+	int fd;
+
+	/* The daemon is not our child, so getrusage cannot see it: its utime and stime. */
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)b->pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* Fields after the ")" ending comm: state is field 3, utime 14, stime 15. */
+	if (!(p = strrchr(buf, ')')) ||
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Start a tc_tlssink (extra: its mode options) on a free port; wait for its "ready". */
+static int
+sink_start(struct bsrv *b, const char *extra, unsigned *port, int *fd, pid_t *pid)
+{
+	char cmd[4096], line[64];
+	ssize_t n;
+
+	*port = random_port() ^ 1;
+	snprintf(cmd, sizeof(cmd), "cd '%s' && exec '%s/tc_tlssink' -l 127.0.0.1:%u -T trust %s",
+		 b->dir, b->tools, *port, extra);
+	if (spawn(cmd, fd, pid) != 0)
+		return -1;
+	n = read(*fd, line, sizeof(line) - 1);	/* "ready": it listens */
+	if (n <= 0 || strncmp(line, "ready", 5) != 0) {
+		close(*fd);
+		(void)reap(*pid, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+double
+bsrv_minimal(struct bsrv *b, const char *files, unsigned conns, double *tx_cpu, double *rx_cpu)
+{
+	char cmd[4096], dir[512];
+	unsigned port;
+	int sfd, cfd;
+	pid_t spid, cpid;
+	double e;
+
+	snprintf(dir, sizeof(dir), "%s/sink", b->dir);
+	(void)bench_rm_tree(dir);
+	snprintf(cmd, sizeof(cmd), "-D sink -j %u", conns);
+	if (mkdir(dir, 0700) != 0 || sink_start(b, cmd, &port, &sfd, &spid) != 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && exec '%s/tc_client' -a 127.0.0.1:%u -C trust/ca.crt -c d1.crt"
+		 " -k d1.key -j %u send %s", b->dir, b->tools, port, conns, files);
+	e = spawn(cmd, &cfd, &cpid) == 0 ? bsrv_client_wait(cfd, cpid, tx_cpu) : -1;
+	close(sfd);
+	if (reap(spid, rx_cpu) != 0 || e <= 0) {
+		fprintf(stderr, "bench: the minimal sender and receiver failed\n");
+		return -1;
+	}
+	(void)bench_rm_tree(dir);
 	return e;
 }
 
 double
 bsrv_raw_push(struct bsrv *b, uint64_t bytes)
 {
-	char cmd[4096], line[64];
-	unsigned port = random_port() ^ 1;
+	char cmd[4096];
+	unsigned port;
 	int sfd, cfd;
 	pid_t spid, cpid;
 	double e;
-	ssize_t n;
-	int st;
 
-	snprintf(cmd, sizeof(cmd), "cd '%s' && exec '%s/tc_tlssink' -l 127.0.0.1:%u -T trust",
-		 b->dir, b->tools, port);
-	if (spawn(cmd, &sfd, &spid) != 0)
+	if (sink_start(b, "", &port, &sfd, &spid) != 0)
 		return -1;
-	n = read(sfd, line, sizeof(line) - 1);	/* "ready": it listens */
-	if (n <= 0 || strncmp(line, "ready", 5) != 0) {
-		close(sfd);
-		waitpid(spid, &st, 0);
-		return -1;
-	}
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s' && exec '%s/tc_client' -a 127.0.0.1:%u -C trust/ca.crt -c d1.crt"
 		 " -k d1.key push %llu", b->dir, b->tools, port, (unsigned long long)bytes);
@@ -218,9 +308,7 @@ bsrv_raw_push(struct bsrv *b, uint64_t bytes)
 		return -1;
 	e = bsrv_upload_wait(cfd, cpid);
 	close(sfd);
-	if (waitpid(spid, &st, 0) != spid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return -1;
-	return e;
+	return reap(spid, NULL) == 0 ? e : -1;
 }
 
 void

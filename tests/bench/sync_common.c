@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
 #include "sync_common.h"
 
 int
@@ -20,15 +21,75 @@ bsync_sh(struct bsync *s, const char *cmd)
 	return system(buf);
 }
 
+/* The first number in file name of the temp dir into *v: 0 or -1. */
+static int
+read_number(struct bsync *s, const char *name, unsigned long long *v)
+{
+	char path[512];
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", s->srv.dir, name);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	rc = fscanf(f, "%llu", v) == 1 ? 0 : -1;
+	fclose(f);
+	return rc;
+}
+
+long
+bsync_pid(struct bsync *s, const char *daemon)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "dev/run/%s.pid", daemon);
+	return bench_read_pid(s->srv.dir, name);
+}
+
+int
+bsync_capture(struct bsync *s, unsigned n)
+{
+	char cmd[1024];
+	unsigned long long bytes = 0, photos = 0;
+
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; n=%u; while [ $n -gt 0 ]; do c=$n; [ $c -gt 100 ] && c=100;"
+		 " \"$B/camctl\" -r dev/run capture --count $c >/dev/null; n=$((n - c)); done;"
+		 " \"$B/camctl\" -r dev/run list | awk '$4 == \"captured\" { s += $3; n++ }"
+		 " END { print s + 0; print n + 0 > \"dev.photos\" }' > dev.bytes", n);
+	if (bsync_sh(s, cmd) != 0 || read_number(s, "dev.bytes", &bytes) != 0 ||
+	    read_number(s, "dev.photos", &photos) != 0 || photos < n || bytes == 0) {
+		fprintf(stderr, "bench: cannot capture %u photos\n", n);
+		return -1;
+	}
+	s->bytes = bytes;
+	s->photos = (unsigned)photos;
+	return 0;
+}
+
+int
+bsync_pass(struct bsync *s)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "\"$B/camctl\" -r dev/run sync --wait | tail -1 |"
+		 " grep -q '^sync done: %u '", s->photos);
+	if (bsync_sh(s, cmd) != 0) {
+		fprintf(stderr, "bench: the sync of %u photos failed (see %s/syncd.log)\n", s->photos,
+			s->srv.dir);
+		return -1;
+	}
+	s->bytes = 0;
+	s->photos = 0;
+	return 0;
+}
+
 int
 bsync_setup(struct bsync *s, unsigned n)
 {
 	char cmd[4096];
-	unsigned long long bytes = 0;
-	FILE *f;
 
 	memset(s, 0, sizeof(*s));
-	s->photos = n;
 	if (bsrv_setup(&s->srv, 1) != 0 || bsrv_start(&s->srv, "") != 0) {
 		fprintf(stderr, "bench: cannot start trust-server\n");
 		return -1;
@@ -47,26 +108,13 @@ bsync_setup(struct bsync *s, unsigned n)
 		 " \"$B/camctl\" -r $R provision install --cert trust/devices/$ID.crt --ca trust/ca.crt --policy dev.bundle >/dev/null;"
 		 " printf '246810\\n' | \"$B/camctl\" -r $R login S042 >/dev/null;"
 		 " \"$B/camctl\" -r $R event set EV-B >/dev/null;"
-		 " n=%u; while [ $n -gt 0 ]; do c=$n; [ $c -gt 100 ] && c=100;"
-		 " \"$B/camctl\" -r $R capture --count $c >/dev/null; n=$((n - c)); done;"
-		 " \"$B/camctl\" -r $R list | awk '$4 == \"captured\" { s += $3 } END { print s }' > dev.bytes;"
-		 " \"$B/syncd\" -d dev/state -r $R -S sysfs -b -P $R/syncd.pid -l debug 2>syncd.log",
-		 s->srv.port, n);
+		 " \"$B/syncd\" -d dev/state -r $R -S sysfs -D power-link -b -P $R/syncd.pid -l debug 2>syncd.log",
+		 s->srv.port);
 	if (bsync_sh(s, cmd) != 0) {
 		fprintf(stderr, "bench: cannot set up the device\n");
 		return -1;
 	}
-	snprintf(cmd, sizeof(cmd), "%s/dev.bytes", s->srv.dir);
-	f = fopen(cmd, "r");
-	if (!f || fscanf(f, "%llu", &bytes) != 1 || bytes == 0) {
-		if (f)
-			fclose(f);
-		fprintf(stderr, "bench: no photos captured\n");
-		return -1;
-	}
-	fclose(f);
-	s->bytes = bytes;
-	return 0;
+	return n > 0 ? bsync_capture(s, n) : 0;
 }
 
 void

@@ -49,6 +49,10 @@ $(O)/fuzz/smoke/%.sh:
 	@mkdir -p $(dir $@)
 	$(Q)printf '# make fuzz-smoke: a fixed number of runs of %s over its corpus\nexec tests/fuzz/run-fuzz smoke "$$TC_BUILD/fuzz/tests/fuzz/%s"\n' $* $* > $@
 
+# (a name for them that the check rule, read before this file, can use)
+fuzz-smoke-scripts: $(FUZZ_SMOKE)
+.PHONY: fuzz-smoke-scripts
+
 fuzz-smoke: fuzz tests $(FUZZ_SMOKE)
 	$(Q)O=$(O) tests/run-tests $(FUZZ_SMOKE)
 

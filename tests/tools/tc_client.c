@@ -16,6 +16,10 @@
  *                              -j CONNS, that many connections share the files
  *   audit SEGMENT | audit-status | policy OUT | policy-head
  *   push BYTES                 raw TLS push to tc_tlssink (the benchmark baseline)
+ *   send FILE...               the minimal sender (a benchmark baseline): each file
+ *                              read and sent to tc_tlssink -D as a be64 length and
+ *                              its bytes, then its 32-byte digest awaited; with -j
+ *                              CONNS, that many connections share the files
  * -M MANIFEST: tc_mkobj's "<id> <sha256> <bytes>" lines; those digests are
  * taken as known (as a device knows them) instead of hashing each file.
  *
@@ -287,9 +291,11 @@ cmd_put(struct cl *c, int argc, char **argv)
 	return rc;
 }
 
-/* upload: the files, shared by -j connections; each resumes where the server is. */
+/* upload and send: the files, shared by -j connections. */
 static char **files;
 static int n_files, next_file, upload_rc;
+static int (*per_file)(struct cl *c, const char *path);
+static int (*per_conn_end)(struct cl *c);
 
 static int
 upload_one(struct cl *c, const char *path)
@@ -344,12 +350,61 @@ upload_worker(void *arg)
 		goto out;
 	}
 	while (rc == 0 && (i = __atomic_fetch_add(&next_file, 1, __ATOMIC_RELAXED)) < n_files)
-		rc = upload_one(&c, files[i]);
+		rc = per_file(&c, files[i]);
+	if (rc == 0 && per_conn_end)
+		rc = per_conn_end(&c);
 out:
 	cl_close(&c);
 	if (rc)
 		__atomic_store_n(&upload_rc, rc, __ATOMIC_RELAXED);
 	return NULL;
+}
+
+/* send: read the file and send it, length first; the sink answers with its digest. */
+static int
+send_one(struct cl *c, const char *path)
+{
+	unsigned char *buf = malloc(64 * 1024), len[8], digest[32];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 1;
+	struct stat st;
+	ssize_t n;
+
+	if (!buf || fd < 0 || fstat(fd, &st) != 0) {
+		printf("%s: cannot read\n", path);
+		goto out;
+	}
+	tc_put_be64(len, (uint64_t)st.st_size);
+	if (cl_write(c, len, sizeof(len)) != 0)
+		goto out;
+	while ((n = read(fd, buf, 64 * 1024)) > 0)
+		if (cl_write(c, buf, (size_t)n) != 0)
+			goto out;
+	if (n < 0)
+		goto out;
+	for (size_t got = 0; got < sizeof(digest);) {
+		int k = mbedtls_ssl_read(&c->ssl, digest + got, sizeof(digest) - got);
+
+		if (k == MBEDTLS_ERR_SSL_WANT_READ || k == MBEDTLS_ERR_SSL_WANT_WRITE)
+			continue;
+		if (k <= 0)
+			goto out;
+		got += (size_t)k;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return rc;
+}
+
+/* send: a length of 0 ends the connection. */
+static int
+send_end(struct cl *c)
+{
+	static const unsigned char zero[8];
+
+	return cl_write(c, zero, sizeof(zero)) == 0 ? 0 : 1;
 }
 
 static int
@@ -513,7 +568,9 @@ main(int argc, char **argv)
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	cmd = argv[optind];
-	if (strcmp(cmd, "upload") == 0) {
+	if (strcmp(cmd, "upload") == 0 || strcmp(cmd, "send") == 0) {
+		per_file = cmd[0] == 'u' ? upload_one : send_one;
+		per_conn_end = cmd[0] == 'u' ? NULL : send_end;
 		rc = cmd_upload(argc - optind - 1, argv + optind + 1, (int)conns);
 		goto out;
 	}
