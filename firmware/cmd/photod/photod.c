@@ -225,6 +225,11 @@ main(int argc, char **argv)
 	d.set.fmt = TC_PIXFMT_NV12;
 	d.set.take_timeout_ms = 5000;
 	d.listen_fd = d.signal_fd = d.prov.dirfd = -1;
+	if (CONFIG_CAMERA_DEFAULT_MODE[0] &&
+	    parse_mode(CONFIG_CAMERA_DEFAULT_MODE, &d.set.width, &d.set.height) != 0) {
+		fprintf(stderr, "photod: bad CONFIG_CAMERA_DEFAULT_MODE '%s'\n", CONFIG_CAMERA_DEFAULT_MODE);
+		return 2;
+	}
 
 	/* parse */
 	while ((c = getopt_long(argc, argv, "d:r:c:m:f:u:l:sbP:h", lopts, NULL)) != -1) {
