@@ -15,10 +15,13 @@
  * slots of authenticated devices: at most handshake-per-addr from one
  * source address (an IPv6 address's /64), a new one beyond that is
  * closed at once; at most handshake-conns in all, beyond that the oldest
- * handshake is cut (shutdown(2) wakes its thread) to make room.  The
- * handshake deadline ends the rest.  So an attacker holds at most the
- * budget, costs a bounded amount of memory, and a device's handshake
- * starts the moment it connects.  Refusals and evictions are summed in
+ * handshake of the address that holds the most is cut (shutdown(2) wakes
+ * its thread) to make room.  The handshake deadline ends the rest.  So an
+ * attacker holds at most the budget, costs a bounded amount of memory,
+ * and a device's handshake starts the moment it connects and is never
+ * the one cut while any address holds more handshakes than the device's
+ * own: to cut it, a flood must come from handshake-conns addresses (or
+ * IPv6 /64s), each holding no more than one.  Refusals and evictions are summed in
  * one log line a second at most, so a flood cannot flood the log.
  */
 #define _GNU_SOURCE /* accept4 */
@@ -57,6 +60,11 @@ srv_stopping(struct srv *s)
 static void
 hs_unlink(struct srv *s, struct conn *c)
 {
+	struct conn *o;
+
+	for (o = s->hs_old; o; o = o->hs_next)
+		if (o != c && memcmp(o->addr, c->addr, sizeof(c->addr)) == 0)
+			o->hs_same--;
 	if (c->hs_prev)
 		c->hs_prev->hs_next = c->hs_next;
 	else
@@ -252,7 +260,7 @@ hs_log_locked(struct srv *s, bool force)
 static bool
 hs_admit_locked(struct srv *s, struct conn *c)
 {
-	struct conn *o;
+	struct conn *o, *victim;
 	unsigned same = 0;
 
 	for (o = s->hs_old; o; o = o->hs_next)
@@ -263,12 +271,22 @@ hs_admit_locked(struct srv *s, struct conn *c)
 		return false;
 	}
 	if (s->n_hs >= s->set.hs_conns) {
-		o = s->hs_old;
+		/* The oldest of the heaviest address: a lone device outlives a flood. */
+		for (victim = o = s->hs_old; o; o = o->hs_next)
+			if (o->hs_same > victim->hs_same)
+				victim = o;
+		o = victim;
 		__atomic_store_n(&o->evicted, 1, __ATOMIC_RELEASE);
 		(void)shutdown(o->fd, SHUT_RDWR);	/* its thread sees EOF and ends */
 		hs_unlink(s, o);
 		s->n_hs_evicted++;
+		if (memcmp(o->addr, c->addr, sizeof(c->addr)) == 0)
+			same--;
 	}
+	for (o = s->hs_old; o; o = o->hs_next)
+		if (memcmp(o->addr, c->addr, sizeof(c->addr)) == 0)
+			o->hs_same++;
+	c->hs_same = same + 1;
 	c->hs_prev = s->hs_new;
 	if (s->hs_new)
 		s->hs_new->hs_next = c;

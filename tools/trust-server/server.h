@@ -7,7 +7,8 @@
  * Threads: the main thread accepts, always; each connection runs on its
  * own thread, which owns its TLS context, parser and request.  Until its
  * handshake is done a connection counts against the handshake budget
- * (hs_conns in all, hs_per_addr per source address, oldest evicted first);
+ * (hs_conns in all, hs_per_addr per source address; over hs_conns the
+ * oldest handshake of the address holding the most is evicted);
  * after it, against max_conns: unauthenticated peers never hold a slot a
  * device needs.  Shared state is the ledger (its own mutex), the registry
  * lookups (their own mutex), the per-device connection table and the
@@ -165,6 +166,7 @@ struct conn {
 	char peer[64];			/* "addr:port" for logs */
 	uint8_t addr[16];		/* source address (IPv6: its /64) for hs_per_addr */
 	struct conn *hs_prev, *hs_next;	/* in the handshake list (s->lock) */
+	unsigned hs_same;		/* handshakes listed from addr, this one too (s->lock) */
 	bool in_hs, auth_counted;
 	int evicted;			/* atomic: the main thread cut our handshake */
 	mbedtls_ssl_context ssl;
