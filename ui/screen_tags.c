@@ -1,7 +1,9 @@
 /*
  * screen_tags.c - tag the pupils in the photo from the consent roster
- * (pseudonymous refs), a page at a time, with the allowed platforms
- * recomputed at every tap.  At most TC_IPC_MAX_PUPILS can be tagged: the
+ * (each pupil by the display label the Trust sealed into the policy, by
+ * pseudonymous ref where it has none), a page at a time, with the
+ * allowed platforms recomputed at every tap.  This is the only screen
+ * that shows a label; the model forgets them at logout and idle lock.  At most TC_IPC_MAX_PUPILS can be tagged: the
  * capture request carries no more.
  */
 #include <string.h>
@@ -19,7 +21,8 @@ item(const struct ui_model *m, unsigned i, struct ui_button *b)
 {
 	const struct ui_pupil *u = &m->pupils[i];
 
-	b->label = u->ref;
+	/* The Trust's label when the policy has one: staff cannot recognise a ref. */
+	b->label = u->label[0] ? u->label : u->ref;
 	if (u->tagged)
 		b->kind = UI_BTN_TOGGLE_ON;
 	b->disabled = !u->tagged && m->n_tagged >= TC_IPC_MAX_PUPILS;

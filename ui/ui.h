@@ -104,6 +104,7 @@ struct ui_cmd {
 
 struct ui_pupil {
 	char ref[TC_IPC_NAME_MAX];
+	char label[TC_IPC_LABEL_MAX];	/* "" = none: the tagging screen shows ref */
 	uint32_t platforms;	/* bit i: the model's platform[i] */
 	bool tagged;
 };

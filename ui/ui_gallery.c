@@ -116,8 +116,20 @@ tag(struct ui_model *m, unsigned a, unsigned b)
 static const char *const names[] = {
 	"locked", "locked-unprovisioned", "locked-expired", "locked-revoked", "staff", "pin",
 	"pin-lockout", "events", "viewfinder", "viewfinder-internal-only", "viewfinder-dock-overdue",
-	"tags", "confirm", "events-optional",
+	"tags", "confirm", "events-optional", "tags-labels",
 };
+
+/* The Trust's display labels (trustadm consent import): all but P-0004 have one. */
+static void
+label(struct ui_model *m)
+{
+	static const char *const labels[] = { "7B Amelia", "7B Oliver", "5C Zoë", "",
+					      "5C Jayden", "6A Siobhán", "6A Amelia W" };
+	unsigned i;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]) && i < m->n_pupils; i++)
+		tc_strlcpy(m->pupils[i].label, labels[i], sizeof(m->pupils[i].label));
+}
 
 unsigned
 ui_gallery_count(void)
@@ -188,6 +200,7 @@ ui_gallery_make(unsigned i, struct ui_model *m, const struct ui_profile *p)
 		m->st.event[0] = '\0';
 		m->screen = UI_SCR_EVENTS;
 		break;
+	case 14: logged_in(m); label(m); m->screen = UI_SCR_TAGS; tag(m, 0, 1); break;
 	}
 	return names[i];
 }

@@ -211,6 +211,8 @@ add_pupil(struct ui_model *m, const struct tc_msg_pupil *p)
 	u = &m->pupils[m->n_pupils++];
 	memset(u, 0, sizeof(*u));
 	tc_strlcpy(u->ref, p->ref, sizeof(u->ref));
+	if (tc_ipc_str_ok(p->label, sizeof(p->label)))
+		tc_strlcpy(u->label, p->label, sizeof(u->label));
 	for (i = 0; i < p->n_platforms && i < TC_IPC_MAX_PLATFORMS; i++) {
 		if (!tc_ipc_str_ok(p->platforms[i], sizeof(p->platforms[i])))
 			continue;

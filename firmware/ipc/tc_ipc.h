@@ -31,7 +31,7 @@
 
 #include "tc_err.h"
 
-#define TC_IPC_VERSION 3
+#define TC_IPC_VERSION 4
 #define TC_IPC_SOCKET_NAME "photod.sock"
 #define TC_IPC_TEXT_MAX 200
 #define TC_IPC_ID_LEN 16	/* photo id */
@@ -43,6 +43,7 @@
 #define TC_IPC_MAX_FDS 3	/* descriptors one message may carry */
 #define TC_IPC_MAX_PLATFORMS 16	/* platform names per pupil (= TC_META_MAX_PLATFORMS) */
 #define TC_IPC_ROSTER_PAGE 256	/* most roster rows one request returns */
+#define TC_IPC_LABEL_MAX 48	/* a roster display label incl. NUL (= TC_POLICY_LABEL_MAX) */
 
 enum tc_msg_type {
 	TC_MSG_ERROR = 1,	/* d->c  struct tc_msg_error: a refusal or failure */
@@ -80,7 +81,7 @@ enum tc_msg_type {
 	TC_MSG_STAFF,		/* d->c  struct tc_msg_staff, one per staff member */
 	TC_MSG_STAFF_END,	/* d->c  struct tc_msg_end */
 	TC_MSG_ROSTER_REQ,	/* c->d  struct tc_msg_roster_req: needs a staff login */
-	TC_MSG_PUPIL,		/* d->c  struct tc_msg_pupil, one per roster row */
+	TC_MSG_PUPIL,		/* d->c  struct tc_msg_pupil, one per roster row (v4: + label) */
 	TC_MSG_ROSTER_END,	/* d->c  struct tc_msg_end */
 	TC_MSG_PREVIEW_START_REQ, /* c->d  (empty): needs a staff login; stops at logout */
 	TC_MSG_PREVIEW_RING,	/* d->c  struct tc_msg_preview_ring + 1 fd: the memfd (tc_preview.h) */
@@ -164,12 +165,20 @@ struct tc_msg_roster_req {
 	uint32_t max;		/* rows wanted, 1..TC_IPC_ROSTER_PAGE */
 };
 
-/* One pupil's consent: a pseudonymous ref and the platforms it allows. */
+/*
+ * One pupil's consent: a pseudonymous ref, the platforms it allows and,
+ * since version 4, the display label the Trust sealed into the policy
+ * ("" when none).  Like the whole roster it is sent only to a logged-in
+ * session; the kiosk shows the label on its tagging screen only and
+ * forgets it at logout and idle lock.  Capture requests still name the
+ * ref: a label never travels back.
+ */
 struct tc_msg_pupil {
 	char ref[TC_IPC_NAME_MAX];
 	uint32_t row;		/* index in the roster */
 	uint32_t n_platforms;	/* 0..TC_IPC_MAX_PLATFORMS: 0 = no consent */
 	char platforms[TC_IPC_MAX_PLATFORMS][TC_IPC_NAME_MAX];
+	char label[TC_IPC_LABEL_MAX];	/* UTF-8, no control characters, or "" */
 };
 
 struct tc_msg_preview_ring {

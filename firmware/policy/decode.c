@@ -26,6 +26,8 @@ static const char *const top_keys[] = {
 	"photo_pub", "receipt_pub", "sealed", "events", "consent", "rules",
 };
 static const char *const personal_keys[] = { "staff" };
+/* With labels: optional, so a roster without labels seals as before. */
+static const char *const personal_keys_labels[] = { "staff", "labels" };
 static const char *const device_keys[] = { "id", "class" };
 static const char *const server_keys[] = { "url", "name" };
 static const char *const staff_keys[] = { "id", "pin" };
@@ -339,22 +341,50 @@ decode_consent(const json_t *a, struct tc_policy *p)
 			  p->n_pupils);
 }
 
+/* "" (no label) or a label */
+static bool
+label_or_empty(const char *s, size_t len)
+{
+	return len == 0 || policy_label_ok(s, len);
+}
+
+/* One string per roster row, in the roster's order, into p->labels. */
+static int
+decode_labels(const json_t *a, size_t n_pupils, struct tc_policy *p)
+{
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) != n_pupils || n_pupils == 0)
+		return TC_E_POLICY_FORMAT;
+	if ((p->labels = tc_calloc(n_pupils, sizeof(*p->labels))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n_pupils; i++)
+		if (!copy_str(json_array_get(a, i), label_or_empty, p->labels[i],
+			      sizeof(p->labels[i])))
+			return TC_E_POLICY_FORMAT;
+	return 0;
+}
+
 int
-policy_personal_decode(const uint8_t *json, size_t len, struct tc_policy *p)
+policy_personal_decode(const uint8_t *json, size_t len, size_t n_pupils, struct tc_policy *p)
 {
 	json_error_t err;
 	json_t *root;
 	int ret;
 
-	if (p->staff != NULL || p->n_staff != 0)
+	if (p->staff != NULL || p->n_staff != 0 || p->labels != NULL)
 		return -EINVAL;
 	root = json_loadb((const char *)json, len, JSON_REJECT_DUPLICATES, &err);
 	if (root == NULL)
 		return json_error_code(&err) == json_error_out_of_memory ? -ENOMEM
 									 : TC_E_POLICY_FORMAT;
-	ret = exact_keys(root, personal_keys, NKEYS(personal_keys))
-		? decode_staff(json_object_get(root, "staff"), p) : TC_E_POLICY_FORMAT;
-	/* jansson's copies of the PIN hashes go with the tree. */
+	if (!exact_keys(root, personal_keys, NKEYS(personal_keys)) &&
+	    !exact_keys(root, personal_keys_labels, NKEYS(personal_keys_labels)))
+		ret = TC_E_POLICY_FORMAT;
+	else if ((ret = decode_staff(json_object_get(root, "staff"), p)) == 0 &&
+		 json_object_get(root, "labels") != NULL)
+		ret = decode_labels(json_object_get(root, "labels"), n_pupils, p);
+	/* jansson's copies of the PIN hashes and labels go with the tree. */
 	json_decref(root);
 	return ret;
 }

@@ -110,6 +110,22 @@ staff_json(const struct tc_policy_staff *s)
 	return e;
 }
 
+/* "labels": one string per roster row ("" = none); false if one is refused. */
+static bool
+put_labels(json_t *root, const struct tc_policy *p)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < p->n_pupils; i++)
+		if (!append(a, json_stringn(p->labels[i], strnlen(p->labels[i],
+								   sizeof(p->labels[i]))))) {
+			json_decref(a);
+			return false;
+		}
+	return a != NULL && put(root, "labels", a);
+}
+
 int
 policy_personal_encode(const struct tc_policy *p, uint8_t **json, size_t *len)
 {
@@ -127,6 +143,10 @@ policy_personal_encode(const struct tc_policy *p, uint8_t **json, size_t *len)
 			goto out;
 	if (!put(root, "staff", json_incref(staff)))
 		goto out;
+	if (p->labels != NULL && !put_labels(root, p)) {
+		ret = -EINVAL;	/* a label jansson refuses (not UTF-8) */
+		goto out;
+	}
 	n = json_dumpb(root, NULL, 0, JSON_COMPACT);
 	if (n == 0 || n > POLICY_SEALED_MAX - TC_BOX_TAG_LEN) {
 		ret = n == 0 ? -EINVAL : -EFBIG;

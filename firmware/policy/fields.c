@@ -61,17 +61,30 @@ policy_platform_ok(const char *s, size_t len)
 	return true;
 }
 
-bool
-policy_name_ok(const char *s, size_t len)
+/* 1..cap-1 bytes, no control characters (jansson has checked the UTF-8). */
+static bool
+text_ok(const char *s, size_t len, size_t cap)
 {
 	size_t i;
 
-	if (len == 0 || len >= TC_POLICY_NAME_MAX)
+	if (len == 0 || len >= cap)
 		return false;
 	for (i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7f)
 			return false;
 	return true;
+}
+
+bool
+policy_name_ok(const char *s, size_t len)
+{
+	return text_ok(s, len, TC_POLICY_NAME_MAX);
+}
+
+bool
+policy_label_ok(const char *s, size_t len)
+{
+	return text_ok(s, len, TC_POLICY_LABEL_MAX);
 }
 
 static unsigned

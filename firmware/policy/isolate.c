@@ -48,6 +48,8 @@ child(int fd, const uint8_t *bundle, size_t len, const char *ca, const char *id,
 		    (w = tc_write_all(fd, p->staff, p->n_staff * sizeof(*p->staff))) == 0 &&
 		    (w = tc_write_all(fd, p->events, p->n_events * sizeof(*p->events))) == 0 &&
 		    (w = tc_write_all(fd, p->pupils, p->n_pupils * sizeof(*p->pupils))) == 0 &&
+		    (w = tc_write_all(fd, p->labels, p->labels ? p->n_pupils * sizeof(*p->labels)
+							       : 0)) == 0 &&
 		    (w = tc_write_all(fd, p->sealed.box, p->sealed.box_len)) == 0 &&
 		    (w = tc_write_all(fd, &ca_len, sizeof(ca_len))) == 0)
 			w = tc_write_all(fd, p->trust_ca_pem, ca_len);
@@ -79,6 +81,7 @@ receive(int fd, struct tc_policy **out)
 {
 	struct tc_policy *p = NULL;
 	void *arr;
+	bool labels;
 	uint32_t ca_len;
 	int32_t child_rc;
 	size_t got;
@@ -96,6 +99,8 @@ receive(int fd, struct tc_policy **out)
 	p->staff = NULL;	/* the child's pointers: never to be followed or freed */
 	p->events = NULL;
 	p->pupils = NULL;
+	labels = p->labels != NULL;	/* the child had labels: they follow the roster */
+	p->labels = NULL;
 	p->trust_ca_pem = NULL;
 	p->sealed.box = NULL;
 	p->cap_pupils = p->n_pupils;
@@ -122,6 +127,10 @@ receive(int fd, struct tc_policy **out)
 	if (rc == 0) {
 		rc = read_array(fd, p->n_pupils, sizeof(*p->pupils), &arr);
 		p->pupils = arr;
+	}
+	if (rc == 0 && labels) {
+		rc = read_array(fd, p->n_pupils, sizeof(*p->labels), &arr);
+		p->labels = arr;
 	}
 	if (rc == 0) {
 		rc = read_array(fd, p->sealed.box_len, 1, &arr);

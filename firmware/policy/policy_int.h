@@ -93,6 +93,7 @@ int policy_payload_decode(const uint8_t *json, size_t len, struct tc_policy **ou
 bool policy_id_ok(const char *s, size_t len);		/* 1..63 bytes of 0x21..0x7e */
 bool policy_platform_ok(const char *s, size_t len);	/* [a-z0-9-]{1,32} */
 bool policy_name_ok(const char *s, size_t len);		/* 1..127 bytes, no control characters */
+bool policy_label_ok(const char *s, size_t len);	/* 1..47 bytes, no control characters */
 bool policy_date_ok(const char *s, size_t len);		/* a real YYYY-MM-DD */
 bool policy_device_id_ok(const char *s, size_t len);	/* "D-" + 16 lower-case hex */
 bool policy_url_ok(const char *s, size_t len);		/* "https://" + printable, < 256 bytes */
@@ -107,13 +108,16 @@ struct policy_pin_parts {
 bool policy_pin_hash_parse(const char *s, size_t len, struct policy_pin_parts *parts);
 
 /*
- * The personal data inside the sealed box: a JSON object, today
- * {"staff":[...]} (README "Sealed personal data").  decode: strict, into
- * p->staff (p has none yet); 0, TC_E_POLICY_FORMAT, -ENOMEM.  encode:
- * p's staff table as that JSON, *json from tc_malloc (wipe it); 0,
+ * The personal data inside the sealed box: a JSON object,
+ * {"staff":[...]} and optionally "labels":[...], one string per roster
+ * row (README "Sealed personal data").  decode: strict, into p->staff and
+ * p->labels (p has neither yet); n_pupils is the roster's length the
+ * labels must match; 0, TC_E_POLICY_FORMAT, -ENOMEM.  encode: p's staff
+ * table and labels as that JSON, *json from tc_malloc (wipe it); 0,
  * -EINVAL, -ENOMEM.
  */
-int policy_personal_decode(const uint8_t *json, size_t len, struct tc_policy *p) TC_MUST_CHECK;
+int policy_personal_decode(const uint8_t *json, size_t len, size_t n_pupils,
+			   struct tc_policy *p) TC_MUST_CHECK;
 int policy_personal_encode(const struct tc_policy *p, uint8_t **json, size_t *len)
 	TC_MUST_CHECK;
 /*

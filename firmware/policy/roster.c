@@ -30,6 +30,47 @@ platform_index(struct tc_policy *p, const char *name)
 	return (int)p->n_platforms++;
 }
 
+/* Move *arr (n used of size each) into a fresh zeroed array of cap; the old one is wiped. */
+static int
+regrow(void **arr, size_t n, size_t cap, size_t size)
+{
+	void *a = tc_calloc(cap, size);
+
+	if (a == NULL)
+		return -ENOMEM;
+	if (*arr != NULL) {
+		memcpy(a, *arr, n * size);
+		tc_zeroize(*arr, n * size);
+	}
+	tc_free(*arr);
+	*arr = a;
+	return 0;
+}
+
+/* Room for one more row (and its label when want_label); 0 or -ENOMEM. */
+static int
+reserve_row(struct tc_policy *p, bool want_label)
+{
+	size_t cap = p->cap_pupils;
+
+	if (p->n_pupils == p->cap_pupils) {
+		cap = p->cap_pupils ? 2 * p->cap_pupils : 64;
+		if (cap > POLICY_MAX_CONSENT)
+			cap = POLICY_MAX_CONSENT;
+		/* labels first: the pupils array's cap is what both are sized by */
+		if (p->labels != NULL &&
+		    regrow((void **)&p->labels, p->n_pupils, cap, sizeof(*p->labels)) != 0)
+			return -ENOMEM;
+		if (regrow((void **)&p->pupils, p->n_pupils, cap, sizeof(*p->pupils)) != 0)
+			return -ENOMEM;
+		p->cap_pupils = cap;
+	}
+	if (want_label && p->labels == NULL &&
+	    (p->labels = tc_calloc(p->cap_pupils, sizeof(*p->labels))) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
 int
 tc_policy_add_consent(struct tc_policy *p, const struct tc_policy_consent *c)
 {
@@ -38,30 +79,16 @@ tc_policy_add_consent(struct tc_policy *p, const struct tc_policy_consent *c)
 	int k;
 
 	if (p == NULL || c == NULL || !policy_term(c->pupil, sizeof(c->pupil)) ||
-	    c->n_platforms > TC_META_MAX_PLATFORMS)
+	    c->n_platforms > TC_META_MAX_PLATFORMS || !policy_term(c->label, sizeof(c->label)) ||
+	    (c->label[0] && !policy_label_ok(c->label, strlen(c->label))))
 		return -EINVAL;
 	for (i = 0; i < c->n_platforms; i++)
 		if (!policy_term(c->platforms[i], sizeof(c->platforms[i])))
 			return -EINVAL;
 	if (p->n_pupils >= POLICY_MAX_CONSENT)
 		return -E2BIG;
-	if (p->n_pupils == p->cap_pupils) {
-		size_t cap = p->cap_pupils ? 2 * p->cap_pupils : 64;
-		struct tc_policy_pupil *n;
-
-		if (cap > POLICY_MAX_CONSENT)
-			cap = POLICY_MAX_CONSENT;
-		n = tc_calloc(cap, sizeof(*n));
-		if (n == NULL)
-			return -ENOMEM;
-		if (p->pupils != NULL) {
-			memcpy(n, p->pupils, p->n_pupils * sizeof(*n));
-			tc_zeroize(p->pupils, p->n_pupils * sizeof(*n));
-		}
-		tc_free(p->pupils);
-		p->pupils = n;
-		p->cap_pupils = cap;
-	}
+	if (reserve_row(p, c->label[0] != '\0') != 0)
+		return -ENOMEM;
 	memset(&row, 0, sizeof(row));
 	tc_strlcpy(row.pupil, c->pupil, sizeof(row.pupil));
 	n_before = p->n_platforms;
@@ -72,6 +99,8 @@ tc_policy_add_consent(struct tc_policy *p, const struct tc_policy_consent *c)
 		}
 		row.platforms |= UINT32_C(1) << k;
 	}
+	if (p->labels != NULL)
+		tc_strlcpy(p->labels[p->n_pupils], c->label, sizeof(*p->labels));
 	p->pupils[p->n_pupils++] = row;
 	return 0;
 }
@@ -88,6 +117,8 @@ tc_policy_consent_get(const struct tc_policy *p, size_t i, struct tc_policy_cons
 	for (k = 0; k < p->n_platforms && c->n_platforms < TC_META_MAX_PLATFORMS; k++)
 		if (p->pupils[i].platforms & (UINT32_C(1) << k))
 			memcpy(c->platforms[c->n_platforms++], p->platform[k], TC_META_ID_MAX);
+	if (p->labels != NULL)
+		tc_strlcpy(c->label, p->labels[i], sizeof(c->label));
 }
 
 void
@@ -95,11 +126,15 @@ tc_policy_roster_clear(struct tc_policy *p)
 {
 	if (p == NULL)
 		return;
-	/* Pupil refs: not secrets, but nothing to leave in the heap. */
+	/* Pupil refs: not secrets, but nothing to leave in the heap; labels are personal. */
 	if (p->pupils != NULL)
 		tc_zeroize(p->pupils, p->n_pupils * sizeof(*p->pupils));
 	tc_free(p->pupils);
 	p->pupils = NULL;
+	if (p->labels != NULL)
+		tc_zeroize(p->labels, p->n_pupils * sizeof(*p->labels));
+	tc_free(p->labels);
+	p->labels = NULL;
 	p->n_pupils = p->cap_pupils = 0;
 	p->n_platforms = 0;
 	memset(p->platform, 0, sizeof(p->platform));

@@ -5,8 +5,8 @@
  * The payload's "sealed" member is a sealed box (firmware/crypto
  * tc_box_seal: ephemeral ECDH P-256 with the device's identity key,
  * HKDF-SHA256, ChaCha20-Poly1305) around a small JSON object of personal
- * data: today the staff table with its PIN hashes, later the roster's
- * display labels.  The signature covers the box like any other byte, so
+ * data: the staff table with its PIN hashes and the roster's display
+ * labels.  The signature covers the box like any other byte, so
  * it cannot be swapped; the box's associated data is the device id, and
  * its key depends on the device's public key, so a bundle for device A
  * does not open on device B.  Trust side: policy_sealed_encode seals.
@@ -108,7 +108,10 @@ policy_sealed_encode(const struct tc_policy *p, int *err)
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = policy_personal_decode(plain, len, check);
+	rc = policy_personal_decode(plain, len, p->n_pupils, check);
+	/* check has no roster of its own: its labels are wiped here, by p's count */
+	if (check->labels != NULL)
+		tc_zeroize(check->labels, p->n_pupils * sizeof(*check->labels));
 	if (rc == TC_E_POLICY_FORMAT)
 		rc = -EINVAL;
 	if (rc != 0)
@@ -143,7 +146,8 @@ tc_policy_open(struct tc_policy *p, const struct tc_policy_device *dev)
 	int rc;
 
 	if (p == NULL || dev == NULL || dev->ecdh == NULL || dev->pin_mac == NULL ||
-	    p->sealed.box == NULL || p->n_staff != 0 || p->sealed.box_len <= TC_BOX_TAG_LEN)
+	    p->sealed.box == NULL || p->n_staff != 0 || p->labels != NULL ||
+	    p->sealed.box_len <= TC_BOX_TAG_LEN)
 		return -EINVAL;
 	len = p->sealed.box_len - TC_BOX_TAG_LEN;
 	if ((plain = tc_malloc(len)) == NULL)
@@ -154,7 +158,7 @@ tc_policy_open(struct tc_policy *p, const struct tc_policy_device *dev)
 	if (rc == TC_E_WRONG_KEY)
 		rc = TC_E_POLICY_SEALED;
 	if (rc == 0)
-		rc = policy_personal_decode(plain, len, p);
+		rc = policy_personal_decode(plain, len, p->n_pupils, p);
 	for (i = 0; rc == 0 && i < p->n_staff; i++)
 		rc = policy_pin_key(&p->staff[i], dev);
 	tc_zeroize(plain, len);
@@ -166,6 +170,10 @@ tc_policy_open(struct tc_policy *p, const struct tc_policy_device *dev)
 		tc_free(p->staff);
 		p->staff = NULL;
 		p->n_staff = 0;
+		if (p->labels != NULL)
+			tc_zeroize(p->labels, p->n_pupils * sizeof(*p->labels));
+		tc_free(p->labels);
+		p->labels = NULL;
 		return rc;
 	}
 	tc_zeroize(p->sealed.box, p->sealed.box_len);

@@ -22,6 +22,8 @@
 
 #define TC_POLICY_ID_MAX 64		/* ids, bytes incl. NUL (= TC_META_ID_MAX) */
 #define TC_POLICY_NAME_MAX 128
+/* A roster display label ("7B Amelia"), bytes incl. NUL (README "Sealed personal data"). */
+#define TC_POLICY_LABEL_MAX 48
 #define TC_POLICY_PIN_HASH_MAX 160	/* an encoded argon2id hash */
 #define TC_POLICY_URL_MAX 256
 #define TC_POLICY_BUNDLE_MAX (1024 * 1024)
@@ -102,6 +104,7 @@ struct tc_policy_consent {
 	char pupil[TC_POLICY_ID_MAX];		/* pseudonymous pupil ref */
 	unsigned n_platforms;
 	char platforms[TC_META_MAX_PLATFORMS][TC_META_ID_MAX];
+	char label[TC_POLICY_LABEL_MAX];	/* "" = none; travels sealed, staff screen only */
 };
 
 /*
@@ -137,6 +140,12 @@ struct tc_policy {
 	struct tc_policy_event *events;
 	struct tc_policy_pupil *pupils;		/* the consent roster: tc_policy_add_consent */
 	size_t cap_pupils;
+	/*
+	 * Display labels, row for row with pupils ("" = none), or NULL when
+	 * no pupil has one.  Sealed like the staff table: NULL on the device
+	 * until tc_policy_open.
+	 */
+	char (*labels)[TC_POLICY_LABEL_MAX];
 	unsigned n_platforms;			/* the names the roster uses, first seen first */
 	char platform[TC_POLICY_MAX_PLATFORMS][TC_META_ID_MAX];
 	struct tc_policy_rules rules;
@@ -216,11 +225,12 @@ void tc_policy_platforms(const struct tc_policy *p, const char (*pupils)[TC_META
  * has more than TC_META_MAX_PLATFORMS names, -E2BIG past 20,000 rows or
  * TC_POLICY_MAX_PLATFORMS distinct names in all, -ENOMEM.  A name
  * repeated within the row counts once.  Duplicate pupils are the
- * caller's to refuse.
+ * caller's to refuse.  A non-empty c->label (1..47 bytes, no control
+ * characters, else -EINVAL) is kept beside the row in p->labels.
  */
 int tc_policy_add_consent(struct tc_policy *p, const struct tc_policy_consent *c)
 	TC_MUST_CHECK;
-/* Row i by name, its platforms in the table's order. */
+/* Row i by name, its platforms in the table's order, its label if any. */
 void tc_policy_consent_get(const struct tc_policy *p, size_t i, struct tc_policy_consent *c);
 /* Wipe and free the roster (tc_policy_free does it too). */
 void tc_policy_roster_clear(struct tc_policy *p);

@@ -79,6 +79,33 @@ test_bom_crlf_no_final_newline(void **state)
 	tc_consent_free(rows, n);
 }
 
+/* The optional label column: kept per row, "" for none, UTF-8 allowed. */
+static void
+test_labels(void **state)
+{
+	static const char f[] = "pupil,platforms,label\nP-1,website,7B Amelia\nP-2,,\n"
+				"P-3,newsletter,\"5C Zo\xc3\xab\"\nP-4,,\n";
+	struct tc_policy_consent *rows;
+	unsigned long line;
+	char why[256];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(parse(f, sizeof(f) - 1, &rows, &n, &line, why), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(rows[0].label, "7B Amelia");
+	assert_string_equal(rows[1].label, "");	/* two pupils without: not duplicates */
+	assert_string_equal(rows[2].label, "5C Zo\xc3\xab");
+	assert_string_equal(rows[2].platforms[0], "newsletter");
+	assert_string_equal(rows[3].label, "");
+	tc_consent_free(rows, n);
+	/* Without the column no row has a label. */
+	assert_int_equal(parse("pupil,platforms\nP-1,website\n", 28, &rows, &n, &line, why), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].label, "");
+	tc_consent_free(rows, n);
+}
+
 struct bad {
 	const char *text;
 	unsigned long line;
@@ -92,7 +119,17 @@ test_bad_files(void **state)
 		{ "", 1, "header" },
 		{ "\n\n", 1, "header" },
 		{ "pupils,platforms\nP-1,website\n", 1, "header" },
-		{ "pupil,platforms,notes\n", 1, "3 fields" },
+		{ "pupil,platforms,notes\n", 1, "header" },
+		{ "pupil,platforms,label,x\n", 1, "header" },
+		/* labels: the column's rows have three fields, each label short, plain, unique */
+		{ "pupil,platforms,label\nP-1,website\n", 2, "2 fields where 3" },
+		{ "pupil,platforms,label\nP-1,website,0123456789012345678901234567890123456789"
+		  "01234567\n", 2, "at most 47 bytes" },
+		{ "pupil,platforms,label\nP-1,website,7B\tAmelia\n", 2, "control characters" },
+		{ "pupil,platforms,label\nP-1,website,7B \x1b[2JAmelia\n", 2, "control characters" },
+		{ "pupil,platforms,label\nP-1,website,7B Am\xc3lia\n", 2, "UTF-8" },
+		{ "pupil,platforms,label\nP-1,website,7B Amelia\nP-2,,\nP-3,,\n"
+		  "P-4,,7B Amelia\n", 5, "label on line 2 appears again" },
 		{ "pupil,platforms\nP-1,website\nP-2\n", 3, "1 field" },
 		{ "pupil,platforms\nP-1,website,x\n", 2, "3 fields" },
 		{ "pupil,platforms\nP 1,website\n", 2, "pupil ref" },
@@ -134,8 +171,9 @@ test_bad_files(void **state)
 				 cases[i].line, cases[i].why, line, why);
 		assert_null(rows);
 		assert_int_equal(n, 0);
-		/* Reasons never quote a pupil ref. */
+		/* Reasons never quote a pupil ref or a label. */
 		assert_null(strstr(why, "P-"));
+		assert_null(strstr(why, "Amelia"));
 	}
 }
 
@@ -190,6 +228,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_bom_crlf_no_final_newline),
+		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_limits),

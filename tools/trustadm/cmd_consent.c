@@ -3,7 +3,8 @@
  *
  * An import replaces the whole roster in one transaction, so consent a
  * parent has withdrawn disappears with its row, and a file with any
- * problem changes nothing.  Errors name a line, never a pupil ref.
+ * problem changes nothing.  Errors name a line, never a pupil ref or a
+ * label; labels are stored and sealed into the policy, never printed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,7 +29,7 @@ consent_import(struct tadm *a, int argc, char **argv)
 	const char *path;
 	unsigned long line;
 	uint8_t *buf = NULL;
-	size_t len, n = 0, old_n = 0;
+	size_t len, n = 0, old_n = 0, labelled = 0, i;
 	int c, rc;
 
 	while ((c = tadm_getopt(argc, argv, TADM_COMMON_SHORT, opts)) != -1)
@@ -51,10 +52,13 @@ consent_import(struct tadm *a, int argc, char **argv)
 	if (mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), buf, len, digest) != 0)
 		goto out;
 	tc_hex_encode(digest, sizeof(digest), hex);
+	/* Labels are counted, never written out: the audit log names no child. */
+	for (i = 0; i < n; i++)
+		labelled += rows[i].label[0] != '\0';
 	if ((rc = tc_registry_begin(a->reg)) == 0 &&
 	    (rc = tc_registry_consent_replace(a->reg, rows, n, &old_n)) == 0) {
-		snprintf(detail, sizeof(detail), "%zu pupils replacing %zu, file sha256 %s", n, old_n,
-			 hex);
+		snprintf(detail, sizeof(detail), "%zu pupils (%zu labelled) replacing %zu, "
+			 "file sha256 %s", n, labelled, old_n, hex);
 		if ((rc = tc_registry_audit(a->reg, "consent.import", "roster", detail)) == 0)
 			rc = tc_registry_commit(a->reg);
 	}
@@ -64,7 +68,8 @@ consent_import(struct tadm *a, int argc, char **argv)
 		rc = TADM_FAIL;
 		goto out;
 	}
-	printf("consent roster: %zu pupils imported, replacing %zu\n", n, old_n);
+	printf("consent roster: %zu pupils imported (%zu labelled), replacing %zu\n", n, labelled,
+	       old_n);
 	rc = tadm_policy_reissue(a, "consent imported");
 out:
 	tc_consent_free(rows, n);

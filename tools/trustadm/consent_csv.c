@@ -30,11 +30,13 @@ struct parse {
 	size_t n, cap;
 	unsigned long line;		/* the physical line being fed */
 	int nfields;
-	char field[2][TC_POLICY_ID_MAX * 20];	/* room for 16 platforms of 32 + ';' */
+	int ncols;			/* 2, or 3 when the header names a label column */
+	char field[3][TC_POLICY_ID_MAX * 20];	/* room for 16 platforms of 32 + ';' */
 	int too_long;
 	int header_seen;
 	int err;			/* 0, or the first error (parsing stops) */
 	unsigned long err_line;
+	bool dup_label;			/* check_duplicates: compare labels, not refs */
 	char *why;
 	size_t whylen;
 	unsigned n_names;		/* distinct platforms so far: a policy holds 32 */
@@ -80,7 +82,7 @@ on_field(void *s, size_t len, void *data)
 
 	if (p->err)
 		return;
-	if (p->nfields >= 2) {
+	if (p->nfields >= 3) {
 		p->nfields++;
 		return;
 	}
@@ -140,6 +142,25 @@ parse_platforms(struct parse *p, char *list, struct tc_policy_consent *row)
 	}
 }
 
+/* The optional label: "" is none; never quoted back (it names a child). */
+static void
+parse_label(struct parse *p, const char *label, struct tc_policy_consent *row)
+{
+	if (label[0] == '\0' || p->err)
+		return;
+	if (strlen(label) >= sizeof(row->label)) {
+		fail(p, TC_E_INVAL_INPUT, "a label is at most %zu bytes of UTF-8",
+		     sizeof(row->label) - 1);
+		return;
+	}
+	if (!tc_trust_valid_name(label)) {
+		fail(p, TC_E_INVAL_INPUT, "a label must be UTF-8 text without control characters "
+		     "(tabs, line breaks)");
+		return;
+	}
+	tc_strlcpy(row->label, label, sizeof(row->label));
+}
+
 static int
 grow(struct parse *p)
 {
@@ -170,15 +191,20 @@ on_row(int c, void *data)
 	(void)c;
 	if (p->err)
 		goto reset;
-	if (p->nfields != 2) {
-		fail(p, TC_E_INVAL_INPUT, "%d field%s where 2 are expected (pupil,platforms)",
-		     p->nfields, p->nfields == 1 ? "" : "s");
+	if (!p->header_seen) {
+		if (p->nfields < 2 || p->nfields > 3 || strcmp(p->field[0], "pupil") != 0 ||
+		    strcmp(p->field[1], "platforms") != 0 ||
+		    (p->nfields == 3 && strcmp(p->field[2], "label") != 0))
+			fail(p, TC_E_INVAL_INPUT, "the first row must be the header "
+			     "'pupil,platforms' or 'pupil,platforms,label'");
+		p->ncols = p->nfields;
+		p->header_seen = 1;
 		goto reset;
 	}
-	if (!p->header_seen) {
-		if (strcmp(p->field[0], "pupil") != 0 || strcmp(p->field[1], "platforms") != 0)
-			fail(p, TC_E_INVAL_INPUT, "the first row must be the header 'pupil,platforms'");
-		p->header_seen = 1;
+	if (p->nfields != p->ncols) {
+		fail(p, TC_E_INVAL_INPUT, "%d field%s where %d are expected (%s)", p->nfields,
+		     p->nfields == 1 ? "" : "s", p->ncols,
+		     p->ncols == 2 ? "pupil,platforms" : "pupil,platforms,label");
 		goto reset;
 	}
 	if (p->too_long || !tc_trust_valid_id(p->field[0])) {
@@ -198,6 +224,8 @@ on_row(int c, void *data)
 	memset(row, 0, sizeof(*row));
 	tc_strlcpy(row->pupil, p->field[0], sizeof(row->pupil));
 	parse_platforms(p, p->field[1], row);
+	if (p->ncols == 3)
+		parse_label(p, p->field[2], row);
 	if (!p->err)
 		p->row_line[p->n++] = p->line;
 reset:
@@ -206,46 +234,63 @@ reset:
 	p->too_long = 0;
 }
 
-/* Sort key for the duplicate check: pupil, then line. */
+/* What the duplicate check compares: the pupil ref, or the label. */
+static const char *
+dup_key(const struct parse *p, size_t i)
+{
+	return p->dup_label ? p->rows[i].label : p->rows[i].pupil;
+}
+
+/* Sort key for the duplicate check: the key, then line. */
 static int
 cmp_idx(const void *a, const void *b, void *arg)
 {
 	const struct parse *p = arg;
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	int c = strcmp(p->rows[i].pupil, p->rows[j].pupil);
+	int c = strcmp(dup_key(p, i), dup_key(p, j));
 
 	if (c)
 		return c;
 	return p->row_line[i] < p->row_line[j] ? -1 : 1;
 }
 
-/* The earliest line that repeats a pupil ref, reported with its first line. */
+/*
+ * The earliest line that repeats a pupil ref (or, with by_label, a
+ * non-empty label: two pupils staff could not tell apart), reported with
+ * its first line.
+ */
 static void
-check_duplicates(struct parse *p)
+check_duplicates(struct parse *p, bool by_label)
 {
 	size_t *idx, i, best = 0;
 	int found = 0;
 
-	if (p->n < 2)
+	if (p->n < 2 || p->err)
 		return;
 	idx = tc_malloc(p->n * sizeof(*idx));
 	if (!idx) {
 		fail(p, -ENOMEM, "out of memory");
 		return;
 	}
+	p->dup_label = by_label;
 	for (i = 0; i < p->n; i++)
 		idx[i] = i;
 	qsort_r(idx, p->n, sizeof(*idx), cmp_idx, p);
 	for (i = 1; i < p->n; i++)
-		if (strcmp(p->rows[idx[i]].pupil, p->rows[idx[i - 1]].pupil) == 0 &&
+		if (dup_key(p, idx[i])[0] != '\0' &&
+		    strcmp(dup_key(p, idx[i]), dup_key(p, idx[i - 1])) == 0 &&
 		    (!found || p->row_line[idx[i]] < p->row_line[idx[best]])) {
 			best = i;
 			found = 1;
 		}
 	if (found) {
 		p->line = p->row_line[idx[best]];
-		fail(p, TC_E_INVAL_INPUT, "the pupil ref on line %lu appears again",
-		     p->row_line[idx[best - 1]]);
+		if (by_label)
+			fail(p, TC_E_INVAL_INPUT, "the label on line %lu appears again (two pupils "
+			     "would look the same on the tagging screen)", p->row_line[idx[best - 1]]);
+		else
+			fail(p, TC_E_INVAL_INPUT, "the pupil ref on line %lu appears again",
+			     p->row_line[idx[best - 1]]);
 	}
 	tc_free(idx);
 }
@@ -307,10 +352,12 @@ tc_consent_parse(const uint8_t *buf, size_t len, struct tc_policy_consent **rows
 	if (!p->err && !p->header_seen) {
 		p->line = 1;
 		fail(p, TC_E_INVAL_INPUT, "empty file: the first row must be the header "
-			"'pupil,platforms'");
+			"'pupil,platforms' or 'pupil,platforms,label'");
 	}
 	if (!p->err)
-		check_duplicates(p);
+		check_duplicates(p, false);
+	if (!p->err && p->ncols == 3)
+		check_duplicates(p, true);
 	csv_free(&csv);
 	rc = p->err;
 	if (rc) {

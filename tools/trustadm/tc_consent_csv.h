@@ -13,9 +13,16 @@
  * (internal use only).  Quoting is allowed and
  * never needed.  A pupil ref may appear once.
  *
+ * The header may name a third column, `pupil,platforms,label`: then every
+ * row has three fields, the third a display label for the tagging screen
+ * ("7B Amelia"): empty for none, else 1..47 bytes of UTF-8 without
+ * control characters, and no two pupils with the same label.  Labels go
+ * to the registry and, sealed to the device, into its policy; never into
+ * a message or a log.
+ *
  * Parsing is all-or-nothing: the first problem ends it with the line
  * number and a reason, and no rows are returned.  Messages never quote a
- * pupil ref.
+ * pupil ref or a label.
  */
 #ifndef TC_CONSENT_CSV_H
 #define TC_CONSENT_CSV_H

@@ -30,6 +30,7 @@
  * edit a shipped step: add one.
  *   v1: meta, devices, policies, staff, events, consent, audit (append-only).
  *   v2: reviews (append-only review decisions on photos the server holds).
+ *   v3: consent.label, the roster's display labels ('' = none).
  */
 static const char *const migrations[TC_REGISTRY_SCHEMA] = {
 	"CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;"
@@ -100,6 +101,8 @@ static const char *const migrations[TC_REGISTRY_SCHEMA] = {
 	"CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews"
 	" BEGIN SELECT RAISE(ABORT, 'review history is append-only'); END;"
 	"UPDATE meta SET value = '2' WHERE key = 'schema_version';",
+	"ALTER TABLE consent ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+	"UPDATE meta SET value = '3' WHERE key = 'schema_version';",
 };
 
 int

@@ -428,8 +428,8 @@ tc_registry_consent_replace(struct tc_registry *r, const struct tc_policy_consen
 	    (rc = registry_exec_stmt(st)) != 0)
 		return rc;
 	*old_n = (size_t)registry_changes(r);
-	if ((rc = registry_prepare(r, "INSERT INTO consent (pupil, platforms, imported)"
-				      " VALUES (?1, ?2, ?3)", &st)) != 0)
+	if ((rc = registry_prepare(r, "INSERT INTO consent (pupil, platforms, imported, label)"
+				      " VALUES (?1, ?2, ?3, ?4)", &st)) != 0)
 		return rc;
 	for (i = 0; i < n; i++) {
 		if ((rc = join_platforms(&rows[i], joined, sizeof(joined))) != 0)
@@ -437,6 +437,7 @@ tc_registry_consent_replace(struct tc_registry *r, const struct tc_policy_consen
 		sqlite3_bind_text(st, 1, rows[i].pupil, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, joined, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 3, now);
+		sqlite3_bind_text(st, 4, rows[i].label, -1, SQLITE_STATIC);
 		rc = registry_err(sqlite3_step(st));
 		if (rc == 0)
 			rc = registry_err(sqlite3_reset(st));
@@ -461,6 +462,7 @@ consent_row(sqlite3_stmt *st, const struct walk *w)
 	memset(&c, 0, sizeof(c));
 	registry_col_text(st, 0, c.pupil, sizeof(c.pupil));
 	registry_col_text(st, 1, joined, sizeof(joined));
+	registry_col_text(st, 2, c.label, sizeof(c.label));
 	for (tok = strtok_r(joined, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
 		if (c.n_platforms >= TC_META_MAX_PLATFORMS)
 			return TC_E_CATALOG;
@@ -476,7 +478,8 @@ tc_registry_consent_foreach(struct tc_registry *r, tc_reg_consent_fn fn, void *c
 {
 	struct walk w;
 	sqlite3_stmt *st;
-	int rc = registry_prepare(r, "SELECT pupil, platforms FROM consent ORDER BY pupil", &st);
+	int rc = registry_prepare(r, "SELECT pupil, platforms, label FROM consent"
+				   " ORDER BY pupil", &st);
 
 	if (rc != 0)
 		return rc;

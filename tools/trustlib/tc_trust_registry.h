@@ -23,7 +23,7 @@
 #include "tc_policy.h"
 
 #define TC_REGISTRY_FILE "registry.db"
-#define TC_REGISTRY_SCHEMA 2
+#define TC_REGISTRY_SCHEMA 3
 
 struct tc_registry;
 

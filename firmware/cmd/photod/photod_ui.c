@@ -5,15 +5,17 @@
  *
  * The staff list holds ids only (the policy has no names), so showing it
  * on a locked device tells a finder no more than a badge would.  The
- * roster is pseudonymous refs and their platforms, and is sent only while
- * a member of staff is logged in (rule R10): whoever holds a locked device
- * learns nothing about the pupils.  Neither list is audited per request:
+ * roster is pseudonymous refs, their platforms and the display labels
+ * the Trust sealed into the policy, and is sent only while a member of
+ * staff is logged in (rule R10): whoever holds a locked device learns
+ * nothing about the pupils.  The labels are never logged or audited.  Neither list is audited per request:
  * they are read-only views the screens refresh.
  */
 #include <string.h>
 
 #include "photod.h"
 #include "tc_io.h"
+#include "tc_secmem.h"
 
 void
 photod_staff_list(struct photod *d, int fd)
@@ -63,17 +65,20 @@ photod_roster(struct photod *d, int fd, const struct tc_msg_roster_req *req)
 	if (last > p->n_pupils)
 		last = p->n_pupils;
 	for (i = req->first; i < last; i++) {
-		tc_policy_consent_get(p, i, &c);
+		tc_policy_consent_get(p, i, &c);	/* with its label: sent only after login */
 		memset(&m, 0, sizeof(m));
 		tc_strlcpy(m.ref, c.pupil, sizeof(m.ref));
 		m.row = (uint32_t)i;
 		for (j = 0; j < c.n_platforms && j < TC_IPC_MAX_PLATFORMS; j++)
 			tc_strlcpy(m.platforms[j], c.platforms[j], sizeof(m.platforms[j]));
 		m.n_platforms = j;
+		tc_strlcpy(m.label, c.label, sizeof(m.label));
 		if (photod_reply(fd, TC_MSG_PUPIL, &m, sizeof(m)) != 0)
 			return;
 		end.count++;
 	}
+	tc_zeroize(&c, sizeof(c));
+	tc_zeroize(&m, sizeof(m));
 	photod_touch(d);
 	photod_reply(fd, TC_MSG_ROSTER_END, &end, sizeof(end));
 }
