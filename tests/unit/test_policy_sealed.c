@@ -8,6 +8,9 @@
  * is altered, even re-signed by the Trust); an opened policy keeps no
  * hash, and its verifiers are useless under another device's PIN secret;
  * the isolated verify opens in its child and hands back only verifiers.
+ * The roster's display labels travel in the same box: not one of them is
+ * readable in the bundle, none exists before the open, they come back
+ * from the isolated child row for row, and a malformed list is refused.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -203,6 +206,124 @@ test_encode_needs_the_device_key(void **state)
 	tc_policy_free(c);
 }
 
+/* The fixture's roster labelled as trustadm would (P-0004 has none), in a fresh policy. */
+static const char *const labels[] = { "7B Amelia", "7B Oliver", "5C Zo\xc3\xab", "" };
+
+static struct tc_policy *
+labelled(const struct pfx *f)
+{
+	struct tc_policy *c = pfx_copy(f->p);
+	struct tc_policy_consent row;
+	size_t i, n = c->n_pupils;
+
+	assert_int_equal(n, N(labels));
+	c->n_pupils = 0;
+	for (i = 0; i < n; i++) {
+		tc_policy_consent_get(f->p, i, &row);
+		tc_strlcpy(row.label, labels[i], sizeof(row.label));
+		assert_int_equal(tc_policy_add_consent(c, &row), 0);
+	}
+	c->sealed.box = NULL;
+	return c;
+}
+
+static void
+check_labels(const struct tc_policy *o)
+{
+	struct tc_policy_consent row;
+	size_t i;
+
+	assert_non_null(o->labels);
+	for (i = 0; i < N(labels); i++) {
+		tc_policy_consent_get(o, i, &row);
+		assert_string_equal(row.label, labels[i]);
+	}
+}
+
+static void
+test_labels_sealed(void **state)
+{
+	struct pfx *f = *state;
+	struct tc_policy *c = labelled(f), *o = NULL;
+	struct tc_policy_consent row;
+	uint8_t *b = NULL;
+	size_t len = 0, i;
+
+	assert_int_equal(pki_policy_bundle(c, &f->k.signer, &b, &len), 0);
+	/* Not one label, nor a part of one, can be read from the bundle. */
+	for (i = 0; i < N(labels) - 1; i++)
+		assert_false(contains(b, len, strchr(labels[i], ' ') + 1));
+	assert_false(contains(b, len, "Zo\\u00eb"));
+	/* Verified but not opened: no labels, the refs stand alone. */
+	assert_int_equal(tc_policy_verify(b, len, f->k.ca.crt_pem, f->k.device_id, 0, f->now, &o),
+			 0);
+	assert_null(o->labels);
+	tc_policy_consent_get(o, 0, &row);
+	assert_string_equal(row.label, "");
+	assert_int_equal(tc_policy_open(o, &f->dev), 0);
+	check_labels(o);
+	tc_policy_free(o);
+	o = NULL;
+	/* photod's way: opened in the child, the labels sent back row for row. */
+	assert_int_equal(tc_policy_verify_isolated(b, len, f->k.ca.crt_pem, f->k.device_id, 0,
+						   f->now, &f->dev, &o), 0);
+	check_labels(o);
+	tc_policy_free(o);
+	tc_free(b);
+	tc_policy_free(c);
+}
+
+static void
+test_labels_other_device(void **state)
+{
+	struct pfx *f = *state;
+	struct tc_policy *c = labelled(f), *o = NULL;
+	struct pki_device_ctx bctx;
+	struct tc_policy_device dev_b;
+	char *key_b = NULL;
+	uint8_t *b = NULL;
+	size_t len = 0;
+
+	assert_int_equal(pki_policy_bundle(c, &f->k.signer, &b, &len), 0);
+	assert_int_equal(pki_make_key(&key_b), 0);
+	assert_int_equal(pki_device(key_b, NULL, &bctx, &dev_b), 0);
+	assert_int_equal(tc_policy_verify(b, len, f->k.ca.crt_pem, NULL, 0, f->now, &o), 0);
+	assert_int_equal(tc_policy_open(o, &dev_b), TC_E_POLICY_SEALED);
+	assert_null(o->labels);
+	tc_policy_free(o);
+	tc_free(b);
+	tc_policy_free(c);
+	free(key_b);
+}
+
+/* The opened box's "labels" follows the payload's rules, or the policy is refused. */
+static void
+test_labels_format(void **state)
+{
+	static const char *const bad[] = {
+		"[\"a\",\"b\",\"c\"]",				/* one short of the roster */
+		"[\"a\",\"b\",\"c\",\"d\",\"e\"]",			/* one too many */
+		"[\"a\",\"b\",\"c\\u0009d\",\"\"]",			/* a control character */
+		"[\"a\",\"b\",\"c\\u007f\",\"\"]",
+		"[\"a\",\"b\",1,\"\"]",					/* not a string */
+		"[\"a\",\"b\",\"012345678901234567890123456789012345678901234567\",\"\"]",
+		"{}",
+	};
+	json_t *root;
+	size_t i;
+
+	root = base_tree(*state);
+	json_object_set_new(root, "labels", json_loads("[\"a\",\"\",\"c\",\"d\"]", 0, NULL));
+	assert_int_equal(verify_tree(*state, root), 0);
+	for (i = 0; i < N(bad); i++) {
+		json_object_set_new(root, "labels", json_loads(bad[i], 0, NULL));
+		assert_non_null(json_object_get(root, "labels"));
+		if (verify_tree(*state, root) != TC_E_POLICY_FORMAT)
+			fail_msg("labels %s: expected TC_E_POLICY_FORMAT", bad[i]);
+	}
+	json_decref(root);
+}
+
 int
 main(void)
 {
@@ -213,6 +334,9 @@ main(void)
 		cmocka_unit_test(test_verifier_is_device_keyed),
 		cmocka_unit_test(test_altered_box_is_refused),
 		cmocka_unit_test(test_encode_needs_the_device_key),
+		cmocka_unit_test(test_labels_sealed),
+		cmocka_unit_test(test_labels_other_device),
+		cmocka_unit_test(test_labels_format),
 	};
 
 	return cmocka_run_group_tests_name("policy_sealed", tests, pfx_setup, pfx_teardown);

@@ -119,6 +119,12 @@ pfx_copy(const struct tc_policy *p)
 	memcpy(c->events, p->events, p->n_events * sizeof(*c->events));
 	memcpy(c->pupils, p->pupils, p->n_pupils * sizeof(*c->pupils));
 	memcpy(c->trust_ca_pem, p->trust_ca_pem, strlen(p->trust_ca_pem) + 1);
+	c->labels = NULL;
+	if (p->labels != NULL) {
+		c->labels = tc_calloc(p->n_pupils + 1, sizeof(*c->labels));
+		assert_non_null(c->labels);
+		memcpy(c->labels, p->labels, p->n_pupils * sizeof(*c->labels));
+	}
 	return c;
 }
 
@@ -215,7 +221,8 @@ base_tree(const struct pfx *f)
 
 /*
  * A clear view's "staff" (if any) sealed as "sealed" to the fixture's
- * device, as trustadm would, whatever it holds; the tree is changed.
+ * device, as trustadm would, whatever it holds, with the view's "labels"
+ * if it has them; the tree is changed.
  */
 static inline void
 seal_staff(const struct pfx *f, json_t *root)
@@ -233,6 +240,11 @@ seal_staff(const struct pfx *f, json_t *root)
 		id = json_string_value(dev);
 	inner = json_object();
 	assert_int_equal(json_object_set(inner, "staff", staff), 0);
+	if (json_object_get(root, "labels") != NULL) {
+		assert_int_equal(json_object_set(inner, "labels", json_object_get(root, "labels")),
+				 0);
+		assert_int_equal(json_object_del(root, "labels"), 0);
+	}
 	text = json_dumps(inner, JSON_COMPACT);
 	assert_non_null(text);
 	n = strlen(text);
