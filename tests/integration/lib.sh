@@ -60,6 +60,10 @@ make_trust() {
 	ta event add EV-CONCERT --name "Winter concert" --date 2026-12-10 >/dev/null
 	printf 'pupil,platforms\nP-0001,website;newsletter;facebook\nP-0002,newsletter;website\nP-0003,instagram\nP-0004,\n' \
 		> "$1.csv"
+	# ROSTER_LABELS=1: the same roster with display labels (P-0004 has none).
+	[ -z "${ROSTER_LABELS:-}" ] ||
+		printf 'pupil,platforms,label\nP-0001,website;newsletter;facebook,7B Amelia\nP-0002,newsletter;website,7B Oliver\nP-0003,instagram,5C Zo\303\253\nP-0004,,\n' \
+			> "$1.csv"
 	ta consent import "$1.csv" >/dev/null
 }
 

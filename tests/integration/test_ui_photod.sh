@@ -6,15 +6,49 @@
 # through shared memory, press the shutter (the evdev KEY_CAMERA), and see
 # "sealed"; the photo is the frame that was on screen, give or take one.  Then, on the Trust side, the photo
 # exists, opens with the Trust's key and carries exactly those tags.
-# The kiosk's user cannot open the store or any key.
+# The kiosk's user cannot open the store or any key.  The roster has
+# display labels: the tagging screen shows them, photod refuses the
+# roster (and so its labels) before login and after logout, and no label
+# reaches the photo's metadata, the catalog, the audit log or any other
+# file of the device.
 set -eu
 T=${TC_TEST_TMP:?}
 B=${TC_BIN:?}
 TOOLS=${TC_BUILD:?}/tests/tools
 . tests/integration/lib.sh
 
-provisioned_device
+ROSTER_LABELS=1 provisioned_device
 . tests/integration/ui_lib.sh
+
+# roster_probe: a roster request on a fresh connection; prints photod's
+# answer ("error CODE" or "pupil LABEL", ...).  tc_ipc.h: ROSTER_REQ 33,
+# ERROR 1, PUPIL 34; struct tc_msg_pupil's label follows ref, row,
+# n_platforms and 16 platforms.
+roster_probe() {
+	/usr/bin/python3 - "$RUN/photod.sock" <<'PY'
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.settimeout(30)
+s.connect(sys.argv[1])
+s.send(struct.pack("=HHIII", 33, 4, 8, 0, 16))
+while True:
+    m = s.recv(4096)
+    t = struct.unpack_from("=H", m)[0]
+    if t == 1:
+        print("error", struct.unpack_from("=i", m, 8)[0])
+        break
+    if t != 34:
+        print("end")
+        break
+    print("pupil", m[8 + 64 + 8 + 16 * 64:].split(b"\0")[0].decode())
+PY
+}
+check "before login photod refuses the roster, and so its labels (R10)" \
+	test "$(roster_probe)" = "error -4618"	# TC_E_NOT_LOGGED_IN
+staff_session
+check "after login the roster carries each pupil's label, row for row (P-0004 none)" \
+	test "$(roster_probe | tr '\n' '|')" = "pupil 7B Amelia|pupil 7B Oliver|pupil 5C Zoë|pupil |end|"
+camctl logout >/dev/null
 
 KEY_CAMERA=212
 KEY_VOLUMEUP=115	# not configured: must do nothing
@@ -39,12 +73,13 @@ frames 5
 reject Preview off
 tap tags
 wait tags
-press P-0001
-press P-0002
+expect P-0004
+press 7B Amelia
+press 7B Oliver
 expect Tagged: 2. Allowed on: website, newsletter
-press P-0003
+press 5C Zoë
 expect Internal only
-press P-0003
+press 5C Zoë
 expect Allowed on: website, newsletter
 tap done
 wait viewfinder
@@ -97,4 +132,13 @@ fi
 audit=$(audit_log)
 check "the kiosk's login and capture are audited" has 'capture .* 2 pupil\(s\), 2 platform\(s\)' "$audit"
 check "no pupil ref reaches the audit log" test "$(count_lines 'P-000' "$audit")" -eq 0
+
+# Labels: only on the tagging screen, only during a session.
+check "after logout photod refuses the roster again" \
+	test "$(roster_probe)" = "error -4618"	# TC_E_NOT_LOGGED_IN
+check "no label in the photo's sealed metadata" test "$(count_lines 'Amelia|Oliver|Zo' "$meta")" -eq 0
+check "no label in the audit log" test "$(count_lines 'Amelia|Oliver|Zo' "$audit")" -eq 0
+leaks=$(grep -rlaE 'Amelia|Oliver|Zoë' "$STATE" "$RUN" 2>/dev/null || true)
+check "no label in any device file: objects, catalog, audit, provisioning, run dir (${leaks:-none})" \
+	test -z "$leaks"
 finish
