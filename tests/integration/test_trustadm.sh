@@ -169,6 +169,28 @@ check "nothing of the duplicate file was imported" test "$(ta consent list)" = "
 printf 'pupil,consent\nP-1,website\n' > "$T/hdr.csv"
 expect_exit "a wrong header is refused" 1 "line 1: .*header" ta consent import "$T/hdr.csv"
 check_fails "errors never name a pupil" sh -c "\"$B/trustadm\" -d \"$TRUST\" consent import \"$T/dup.csv\" 2>&1 | grep -q 'P-1'"
+# Labels: an optional third column, stored and sealed into policies, never printed.
+printf 'pupil,platforms,label\nP-7F3A,"website;newsletter",7B Amelia\nP-0001,,5C Zo\303\253\nP-0002,facebook,\n' \
+	> "$T/labels.csv"
+expect_exit "consent import with labels" 0 "3 pupils imported \\(2 labelled\\), replacing 3" \
+	ta consent import "$T/labels.csv"
+check "consent list does not print labels" test "$(ta consent list)" = "$roster"
+printf 'pupil,platforms,label\nP-1,website,7B Amelia\nP-2,x,7B Amelia\n' > "$T/duplabel.csv"
+expect_exit "a duplicate label is refused with its line" 1 \
+	"line 3: the label on line 2 appears again \(two pupils would look the same" \
+	ta consent import "$T/duplabel.csv"
+printf 'pupil,platforms,label\nP-1,website,Amelia the very long label that goes on past 48 bytes\n' > "$T/longlabel.csv"
+expect_exit "a label over 47 bytes is refused" 1 "line 2: a label is at most 47 bytes" \
+	ta consent import "$T/longlabel.csv"
+printf 'pupil,platforms,label\nP-1,website,7B\tAmelia\n' > "$T/ctllabel.csv"
+expect_exit "a label with a control character is refused" 1 "line 2: .*without control characters" \
+	ta consent import "$T/ctllabel.csv"
+printf 'pupil,platforms,label\nP-1,website\n' > "$T/shortrow.csv"
+expect_exit "a row without the label field is refused" 1 "line 2: 2 fields where 3 are expected" \
+	ta consent import "$T/shortrow.csv"
+check "nothing of the bad label files was imported" test "$(ta consent list)" = "$roster"
+check_fails "label errors never quote a label" sh -c \
+	"\"$B/trustadm\" -d \"$TRUST\" consent import \"$T/duplabel.csv\" 2>&1 | grep -q 'Amelia'"
 
 # ---------------------------------------------------------------- policy
 expect_exit "policy issue" 0 "policy v1 for $ID1" ta policy issue "$ID1" -o "$T/p1.bundle"
@@ -181,6 +203,7 @@ check "it is for a trust-owned device" has '^class trust-owned$' "$v"
 check "its staff table is sealed to the device" has '^staff sealed$' "$v"
 check_fails "no PIN hash travels in the clear" grep -q -a 'argon2' "$T/p1.bundle"
 check_fails "nor a staff id" grep -q -a 'S042' "$T/p1.bundle"
+check_fails "nor a roster label (sealed with the staff table)" grep -q -a 'Amelia' "$T/p1.bundle"
 check "it holds the events" has '^events 2$' "$v"
 check "it holds the consent roster" has '^consent 3$' "$v"
 check "it names the server from init" has '^server_url https://10.0.0.5:8443$' "$v"
@@ -258,9 +281,11 @@ for a in init enrol revoke staff.add staff.pin staff.remove event.add consent.im
 	check "the audit log records $a" has "  $a  " "$log"
 done
 check "the audit log names the OS user" has "  $(id -un)( \\(sudo [^)]*\\))?  enrol  $ID1  " "$log"
-check "refused commands change nothing in the log" test "$(count_lines '  consent.import  ' "$log")" -eq 1
+check "refused commands change nothing in the log (two good imports)" test "$(count_lines '  consent.import  ' "$log")" -eq 2
 check "nor does a refused staff pin" test "$(count_lines '  staff.pin  ' "$log")" -eq 1
 check_fails "the audit log holds no pupil ref" has 'P-7F3A' "$log"
+check_fails "the audit log holds no label" has 'Amelia|Zo' "$log"
+check "the audit log counts the labels" has 'consent.import  roster  3 pupils \(2 labelled\)' "$log"
 
 # ---------------------------------------------------------------- passphrase
 PT=$T/ptrust
