@@ -376,6 +376,68 @@ test_logout_forgets(void **state)
 	assert_null(memmem(m, sizeof(*m), "P-0001", 6));
 }
 
+/*
+ * Roster labels: the tagging screen shows a pupil's label where the
+ * policy has one and its ref where not; photod's labels arrive with the
+ * roster (a malformed one is dropped, never shown); the capture request
+ * still names refs; logout and the idle lock forget every label.
+ */
+static void
+test_labels(void **state)
+{
+	struct tc_msg_pupil p;
+	struct tc_msg_status st;
+	struct ui_cmd c;
+
+	(void)state;
+	start_on("tags-labels");
+	assert_shows("7B Amelia");
+	assert_shows("5C Zo\xc3\xab");
+	assert_shows("P-0004");	/* no label: its ref */
+	if (strstr(words(), "P-0001"))
+		fail_msg("a labelled pupil is shown by its ref:\n%s", words());
+	/* The labels shot goes out with refs only. */
+	tap("done", -1);
+	{
+		struct ui_event ev = { .type = UI_EV_KEY, .now_ms = 0, .key = UI_KEY_SHUTTER };
+
+		ui_update(m, &ev);
+	}
+	assert_true(ui_outbox_take(m, &c));
+	assert_int_equal(c.type, TC_MSG_CAPTURE_REQ);
+	assert_string_equal(c.u.capture.pupils[0], "P-0001");
+	assert_null(memmem(&c, sizeof(c), "Amelia", 6));
+
+	/* From photod: a label arrives with its row; one with a control character is dropped. */
+	start_on("tags");
+	m->n_pupils = 0;
+	memset(&p, 0, sizeof(p));
+	tc_strlcpy(p.ref, "P-0009", sizeof(p.ref));
+	tc_strlcpy(p.label, "4D Priya", sizeof(p.label));
+	send_msg(TC_MSG_PUPIL, &p);
+	tc_strlcpy(p.ref, "P-0010", sizeof(p.ref));
+	tc_strlcpy(p.label, "4D \033[2JPriya", sizeof(p.label));
+	send_msg(TC_MSG_PUPIL, &p);
+	assert_int_equal(m->n_pupils, 2);
+	assert_shows("4D Priya");
+	assert_shows("P-0010");
+	if (strstr(words(), "\033"))
+		fail_msg("a control character reached the screen");
+
+	/* Idle lock (photod's status says nobody is logged in) forgets them. */
+	start_on("tags-labels");
+	memset(&st, 0, sizeof(st));
+	send_msg(TC_MSG_STATUS, &st);
+	assert_string_equal(ui_screen_name(m->screen), "locked");
+	assert_null(memmem(m, sizeof(*m), "Amelia", 6));
+	/* And so does logout. */
+	start_on("tags-labels");
+	tap("done", -1);
+	tap("logout", -1);
+	assert_string_equal(ui_screen_name(m->screen), "locked");
+	assert_null(memmem(m, sizeof(*m), "Amelia", 6));
+}
+
 /* Each refusal photod can send shows its plain words and photod's rule. */
 static void
 test_refusal_words(void **state)
@@ -560,6 +622,7 @@ main(void)
 		cmocka_unit_test(test_busy),
 		cmocka_unit_test(test_allowed_platforms),
 		cmocka_unit_test(test_logout_forgets),
+		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_refusal_words),
 		cmocka_unit_test(test_locked_words),
 		cmocka_unit_test(test_lockout_countdown),
