@@ -17,7 +17,12 @@ B=${TC_BIN:?}
 TOOLS=${TC_BUILD:?}/tests/tools
 . tests/integration/lib.sh
 
-ROSTER_LABELS=1 provisioned_device
+# provisioned_device, with photod logging everything it logs to a file
+# the label scan below reads.
+setup_device "$T"
+ROSTER_LABELS=1 make_trust "$T/trust"
+start_photod -m 1920x1080 -l debug 2>"$T/photod.log"
+provision_device trust-owned >/dev/null
 . tests/integration/ui_lib.sh
 
 # roster_probe: a roster request on a fresh connection; prints photod's
@@ -138,7 +143,8 @@ check "after logout photod refuses the roster again" \
 	test "$(roster_probe)" = "error -4618"	# TC_E_NOT_LOGGED_IN
 check "no label in the photo's sealed metadata" test "$(count_lines 'Amelia|Oliver|Zo' "$meta")" -eq 0
 check "no label in the audit log" test "$(count_lines 'Amelia|Oliver|Zo' "$audit")" -eq 0
-leaks=$(grep -rlaE 'Amelia|Oliver|Zoë' "$STATE" "$RUN" 2>/dev/null || true)
-check "no label in any device file: objects, catalog, audit, provisioning, run dir (${leaks:-none})" \
+leaks=$(grep -rlaE 'Amelia|Oliver|Zoë' "$STATE" "$RUN" "$T/photod.log" 2>/dev/null || true)
+check "no label in any device file (objects, catalog, audit, provisioning, run dir) or photod's debug log (${leaks:-none})" \
 	test -z "$leaks"
+check "the log scan reads a real log" test -s "$T/photod.log"
 finish
