@@ -101,8 +101,8 @@ static const char *const migrations[TC_REGISTRY_SCHEMA] = {
 	"CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews"
 	" BEGIN SELECT RAISE(ABORT, 'review history is append-only'); END;"
 	"UPDATE meta SET value = '2' WHERE key = 'schema_version';",
-	"ALTER TABLE consent ADD COLUMN label TEXT NOT NULL DEFAULT '';"
-	"UPDATE meta SET value = '3' WHERE key = 'schema_version';",
+	("ALTER TABLE consent ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+	 "UPDATE meta SET value = '3' WHERE key = 'schema_version';"),
 };
 
 int
