@@ -225,7 +225,7 @@ collect(void *ctx, const struct tc_policy_consent *c)
 		snprintf(out + n, 256 - n, "%s%s", i ? "," : "", c->platforms[i]);
 	}
 	n = strlen(out);
-	snprintf(out + n, 256 - n, "|");
+	snprintf(out + n, 256 - n, "%s%s|", c->label[0] ? "=" : "", c->label);
 	return 0;
 }
 
@@ -248,6 +248,14 @@ test_consent_replace(void **state)
 	assert_int_equal(old, 0);
 	assert_int_equal(tc_registry_consent_foreach(r, collect, seen), 0);
 	assert_string_equal(seen, "P-1:|P-2:website,newsletter|");
+	/* A label is kept with its row and read back with it. */
+	tc_strlcpy(rows[0].label, "7B Amelia", sizeof(rows[0].label));
+	assert_int_equal(tc_registry_consent_replace(r, rows, 2, &old), 0);
+	seen[0] = 0;
+	assert_int_equal(tc_registry_consent_foreach(r, collect, seen), 0);
+	assert_string_equal(seen, "P-1:|P-2:website,newsletter=7B Amelia|");
+	memset(rows[0].label, 0, sizeof(rows[0].label));
+	assert_int_equal(tc_registry_consent_replace(r, rows, 2, &old), 0);
 
 	/* A replace that fails inside a transaction leaves the old roster. */
 	assert_int_equal(tc_registry_begin(r), 0);
@@ -265,6 +273,17 @@ test_consent_replace(void **state)
 	seen[0] = 0;
 	assert_int_equal(tc_registry_consent_foreach(r, collect, seen), 0);
 	assert_string_equal(seen, "P-1:|P-2:website,newsletter|");
+	tc_registry_close(r);
+	/* A v2 registry (no label column) gains it when opened, its roster intact. */
+	assert_int_equal(raw_exec("ALTER TABLE consent DROP COLUMN label; "
+				  "UPDATE meta SET value = '2' WHERE key = 'schema_version'; "
+				  "PRAGMA user_version = 2"), 0);
+	assert_int_equal(tc_registry_open(&r, dir, false), 0);
+	seen[0] = 0;
+	assert_int_equal(tc_registry_consent_foreach(r, collect, seen), 0);
+	assert_string_equal(seen, "P-1:|P-2:website,newsletter|");
+	assert_int_equal(tc_registry_meta_get(r, "schema_version", seen, sizeof(seen)), 0);
+	assert_string_equal(seen, "3");
 	tc_registry_close(r);
 }
 

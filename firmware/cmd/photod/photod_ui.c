@@ -39,6 +39,8 @@ photod_staff_list(struct photod *d, int fd)
 	photod_reply(fd, TC_MSG_STAFF_END, &end, sizeof(end));
 }
 
+_Static_assert(TC_IPC_LABEL_MAX == TC_POLICY_LABEL_MAX, "a label fits its IPC field");
+
 void
 photod_roster(struct photod *d, int fd, const struct tc_msg_roster_req *req)
 {
