@@ -366,8 +366,8 @@ issue_one(struct tadm *a, struct issue *in)
 		if (rc == TC_E_STATE)
 			tadm_err(a, "device %s was revoked meanwhile", in->id);
 		else if (rc == -EMSGSIZE || rc == -E2BIG || rc == -EFBIG)
-			tadm_err(a, "the policy is larger than %d bytes: too many staff, events or "
-				 "pupils", TC_POLICY_BUNDLE_MAX);
+			tadm_err(a, "the policy is larger than %d bytes: too many staff, events, "
+				 "pupils or labels", TC_POLICY_BUNDLE_MAX);
 		else
 			tadm_err(a, "cannot issue the policy: %s", tc_strerror(rc));
 		return TADM_FAIL;
