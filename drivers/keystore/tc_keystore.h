@@ -4,17 +4,17 @@
  * Two kinds of key, chosen so a TPM 2.0 backend fits the same interface:
  *   - secrets (audit MAC key, store MAC key, PIN secret): 32 bytes
  *     each, created once on the device and handed to the caller in locked
- *     memory for the life of the process (a TPM backend unseals them from
- *     a sealed data object bound to the device's PCRs);
+ *     memory for the life of the process (the TPM backend unseals them
+ *     from sealed data objects when the keystore is opened);
  *   - the identity key (ECDSA P-256): generated on the device at
  *     provisioning (`camctl provision request`), never exported; the
- *     backend signs with it and writes the CSR (a TPM backend keeps it in
- *     the TPM).  Its public half (SPKI DER), signatures and the CSR leave;
- *     the private key leaves only into the mbedtls context that
- *     tc_keystore_identity_pk fills for TLS, file backend only.
+ *     keystore signs with it and writes the CSR (the TPM backend keeps it
+ *     sealed, see README.md).  Its public half (SPKI DER), signatures and
+ *     the CSR leave; the private key leaves only into the mbedtls context
+ *     that tc_keystore_identity_pk fills for TLS.
  *
- * Backends sit behind struct tc_keystore_ops (curl's Curl_ssl style); the
- * file backend is the only one so far.
+ * Backends sit behind struct tc_keystore_ops (curl's Curl_ssl style):
+ * "file" (ks_file.c) and "tpm" (ks_tpm.c, TPM 2.0 through tpm2-tss).
  */
 #ifndef TC_KEYSTORE_H
 #define TC_KEYSTORE_H
@@ -90,9 +90,9 @@ int tc_keystore_identity_csr(struct tc_keystore *ks, char *pem, size_t cap, size
  * For mbedtls TLS (syncd's mutual TLS): load the identity key into pk,
  * which the caller has initialised with mbedtls_pk_init() and releases
  * with mbedtls_pk_free() (which wipes the scalar).  This is the only way
- * the private key leaves the keystore, and only the file backend offers
- * it: a TPM backend returns -ENOTSUP and would instead provide an opaque
- * signer (a pk context whose sign operation calls the TPM).
+ * the private key leaves the keystore.  Both backends offer it: mbedtls
+ * 2.28 cannot sign through an opaque key, so the TPM backend's key is
+ * unsealed for TLS rather than TPM-resident (README.md).
  */
 int tc_keystore_identity_pk(struct tc_keystore *ks, mbedtls_pk_context *pk) TC_MUST_CHECK;
 
@@ -145,8 +145,10 @@ int tc_keystore_pin_failures_reset(struct tc_keystore *ks) TC_MUST_CHECK;
 #define TC_KEY_BIT(secret_id) (1u << (secret_id))
 #define TC_KEY_IDENTITY (1u << 8)
 #define TC_KEY_PIN_FAILURES (1u << 9)	/* the wrong-PIN counter */
+#define TC_KEY_POLICY_FLOOR (1u << 10)	/* the policy version floor */
 #define TC_KEY_ALL (TC_KEY_BIT(TC_SECRET_AUDIT) | TC_KEY_BIT(TC_SECRET_STORE) | \
-		    TC_KEY_BIT(TC_SECRET_PIN) | TC_KEY_IDENTITY | TC_KEY_PIN_FAILURES)
+		    TC_KEY_BIT(TC_SECRET_PIN) | TC_KEY_IDENTITY | TC_KEY_PIN_FAILURES | \
+		    TC_KEY_POLICY_FLOOR)
 
 /*
  * Crypto-erase the keys in mask (TC_KEY_* bits): overwrite, fsync,
@@ -157,7 +159,17 @@ int tc_keystore_erase(struct tc_keystore *ks, unsigned mask) TC_MUST_CHECK;
 /* Destroy every key (tc_keystore_erase with TC_KEY_ALL). */
 int tc_keystore_wipe(struct tc_keystore *ks) TC_MUST_CHECK;
 
-/* The backend's name ("file"). */
+/*
+ * The policy version floor: the newest policy version ever installed,
+ * kept where restoring an old disk image cannot lower it (TPM backend:
+ * an NV index).  get: 0 when none is kept (the file backend keeps none:
+ * photod's policy.version is the only record there).  raise: to version
+ * if higher, never lower.  TC_E_TPM when the TPM fails.
+ */
+int tc_keystore_floor_get(struct tc_keystore *ks, uint64_t *version) TC_MUST_CHECK;
+int tc_keystore_floor_raise(struct tc_keystore *ks, uint64_t version) TC_MUST_CHECK;
+
+/* The backend's name ("file" or "tpm"). */
 const char *tc_keystore_backend(const struct tc_keystore *ks);
 
 #endif /* TC_KEYSTORE_H */
