@@ -52,6 +52,7 @@ nv_read(struct ks_tpm_conn *c, TPM2_HANDLE handle, uint8_t *out, UINT16 len)
 
 	if (ret != 1)
 		return ret == 0 ? 1 : ret;
+	ret = 0;
 	rc = Esys_TR_FromTPMPublic(c->esys, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &nv);
 	if (rc == TSS2_RC_SUCCESS)
 		rc = Esys_NV_Read(c->esys, ESYS_TR_RH_OWNER, nv, ESYS_TR_PASSWORD, ESYS_TR_NONE,
