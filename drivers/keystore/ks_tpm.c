@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
@@ -34,8 +35,14 @@
 
 struct ks_tpm {
 	char tcti[KS_TPM_TCTI_MAX];
-	uint8_t *slots;	/* KS_TPM_OBJECTS x KS_TPM_SLOT_MAX, tc_secure_alloc */
+	/*
+	 * KS_TPM_OBJECTS x KS_TPM_SLOT_MAX, tc_secure_alloc: wiped in a
+	 * forked child (MADV_WIPEONFORK), so a child (photod's policy
+	 * verifier) unseals again from the TPM: pid says whose they are.
+	 */
+	uint8_t *slots;
 	size_t len[KS_TPM_OBJECTS];	/* 0: no such object */
+	pid_t pid;
 };
 
 int
@@ -237,13 +244,48 @@ slot(struct ks_tpm *t, int i)
 
 static void tpm_close(struct tc_keystore *ks);
 
+/* Unseal every object that exists into its slot.  0, TC_E_TPM, TC_E_TPM_UNSEAL. */
+static int
+load_all(struct tc_keystore *ks)
+{
+	struct ks_tpm *t = ks->priv;
+	struct ks_tpm_conn c;
+	int i, rc;
+
+	tc_zeroize(t->slots, KS_TPM_OBJECTS * KS_TPM_SLOT_MAX);
+	memset(t->len, 0, sizeof(t->len));
+	if ((rc = ks_tpm_connect(ks, &c)) != 0)
+		return rc;
+	for (i = 0; i < KS_TPM_OBJECTS && rc == 0; i++) {
+		rc = ks_tpm_exists(&c, KS_TPM_PERSIST_BASE + (unsigned)i);
+		if (rc == 1)
+			rc = unseal(&c, KS_TPM_PERSIST_BASE + (unsigned)i, slot(t, i),
+				    KS_TPM_SLOT_MAX, &t->len[i]);
+	}
+	ks_tpm_disconnect(&c);
+	for (i = 0; i < TC_SECRET_COUNT && rc == 0; i++)
+		if (t->len[i] != 0 && t->len[i] != TC_SECRET_LEN)
+			rc = TC_E_TPM_UNSEAL;
+	if (rc == 0)
+		t->pid = getpid();
+	return rc;
+}
+
+/* The slots of this process: a forked child's were wiped, so it unseals its own. */
+static int
+own_slots(struct tc_keystore *ks)
+{
+	const struct ks_tpm *t = ks->priv;
+
+	return t->pid == getpid() ? 0 : load_all(ks);
+}
+
 static int
 tpm_open(struct tc_keystore *ks, const char *dir)
 {
 	const char *env = getenv("TC_KEYSTORE_TCTI");
-	struct ks_tpm_conn c;
 	struct ks_tpm *t;
-	int i, rc;
+	int rc;
 
 	(void)dir;	/* nothing of the TPM backend is on disk */
 	if (!(t = tc_calloc(1, sizeof(*t))))
@@ -258,19 +300,7 @@ tpm_open(struct tc_keystore *ks, const char *dir)
 		rc = -ENOMEM;
 		goto fail;
 	}
-	if ((rc = ks_tpm_connect(ks, &c)) != 0)
-		goto fail;
-	for (i = 0; i < KS_TPM_OBJECTS && rc == 0; i++) {
-		rc = ks_tpm_exists(&c, KS_TPM_PERSIST_BASE + (unsigned)i);
-		if (rc == 1)
-			rc = unseal(&c, KS_TPM_PERSIST_BASE + (unsigned)i, slot(t, i),
-				    KS_TPM_SLOT_MAX, &t->len[i]);
-	}
-	ks_tpm_disconnect(&c);
-	for (i = 0; i < TC_SECRET_COUNT && rc == 0; i++)
-		if (t->len[i] != 0 && t->len[i] != TC_SECRET_LEN)
-			rc = TC_E_TPM_UNSEAL;
-	if (rc == 0)
+	if ((rc = load_all(ks)) == 0)
 		return 0;
 fail:
 	tpm_close(ks);
@@ -289,7 +319,11 @@ tpm_close(struct tc_keystore *ks)
 	ks->priv = NULL;
 }
 
-/* Seal data as object i and keep it in its slot.  0, TC_E_TPM. */
+/*
+ * Seal data as object i and keep it in its slot.  0, TC_E_TPM, or
+ * TC_E_EXISTS when another process made it since we opened (a secret is
+ * then unsealed into the slot instead: both processes use the same).
+ */
 static int
 create_object(struct tc_keystore *ks, int i, const uint8_t *data, size_t len)
 {
@@ -300,14 +334,21 @@ create_object(struct tc_keystore *ks, int i, const uint8_t *data, size_t len)
 	if ((rc = ks_tpm_connect(ks, &c)) != 0)
 		return rc;
 	rc = ks_tpm_exists(&c, KS_TPM_PERSIST_BASE + (unsigned)i);
-	if (rc == 1)
-		rc = TC_E_EXISTS;	/* made by another process since we opened */
-	else if (rc == 0)
-		rc = seal(&c, KS_TPM_PERSIST_BASE + (unsigned)i, data, len);
-	ks_tpm_disconnect(&c);
-	if (rc == 0) {
+	if (rc == 1 && i < TC_SECRET_COUNT) {
+		rc = unseal(&c, KS_TPM_PERSIST_BASE + (unsigned)i, slot(t, i), KS_TPM_SLOT_MAX,
+			    &t->len[i]);
+		if (rc == 0 && t->len[i] != TC_SECRET_LEN)
+			rc = TC_E_TPM_UNSEAL;
+	} else if (rc == 1) {
+		rc = TC_E_EXISTS;
+	} else if (rc == 0 && (rc = seal(&c, KS_TPM_PERSIST_BASE + (unsigned)i, data, len)) == 0) {
 		memcpy(slot(t, i), data, len);
 		t->len[i] = len;
+	}
+	ks_tpm_disconnect(&c);
+	if (rc != 0) {
+		tc_zeroize(slot(t, i), KS_TPM_SLOT_MAX);
+		t->len[i] = 0;
 	}
 	return rc;
 }
@@ -318,6 +359,10 @@ tpm_secret(struct tc_keystore *ks, enum tc_secret_id id, int create, uint8_t out
 	struct ks_tpm *t = ks->priv;
 	int rc;
 
+	if ((rc = own_slots(ks)) != 0) {
+		tc_zeroize(out, TC_SECRET_LEN);
+		return rc;
+	}
 	if (t->len[id] == 0) {
 		if (!create)
 			return -ENOENT;
@@ -335,8 +380,12 @@ static int
 tpm_id_load(struct tc_keystore *ks, uint8_t *der, size_t cap, size_t *len)
 {
 	struct ks_tpm *t = ks->priv;
-	size_t n = t->len[TC_SECRET_COUNT];
+	size_t n;
+	int rc;
 
+	if ((rc = own_slots(ks)) != 0)
+		return rc;
+	n = t->len[TC_SECRET_COUNT];
 	if (n == 0)
 		return -ENOENT;
 	if (n > cap)
@@ -350,7 +399,10 @@ static int
 tpm_id_exists(struct tc_keystore *ks)
 {
 	const struct ks_tpm *t = ks->priv;
+	int rc = own_slots(ks);
 
+	if (rc != 0)
+		return rc;
 	return t->len[TC_SECRET_COUNT] ? TC_E_EXISTS : 0;
 }
 
