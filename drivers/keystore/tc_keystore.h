@@ -99,8 +99,9 @@ int tc_keystore_identity_pk(struct tc_keystore *ks, mbedtls_pk_context *pk) TC_M
 /*
  * ECDH with the identity key: the x-coordinate of d * peer (peer an
  * uncompressed P-256 point, 65 bytes) into x.  This is how the device
- * opens what the Trust seals to it (the policy's personal data); a TPM
- * backend runs TPM2_ECDH_ZGen and the scalar never leaves it.  0,
+ * opens what the Trust seals to it (the policy's personal data); it
+ * runs in mbedtls with the key unsealed for the operation (both
+ * backends; README.md).  0,
  * -ENOENT (no identity key), TC_E_INVAL_INPUT (peer not on the curve, or
  * a damaged key file), TC_E_CRYPTO; x is wiped on error.
  * identity_point: the public key as an uncompressed point (65 bytes).
@@ -113,8 +114,8 @@ int tc_keystore_identity_point(struct tc_keystore *ks, uint8_t pub[65]) TC_MUST_
  * HMAC-SHA256 of in under the device PIN secret (TC_SECRET_PIN, made on
  * first use), so a PIN verifier made on one device is useless on any
  * other and an offline guess needs this device's keystore.  The secret
- * never leaves the backend through this call (a TPM backend keeps it as
- * an HMAC key in the TPM).  0, -EINVAL, or the secret's errors.
+ * is never handed to the caller through this call.  0, -EINVAL, or the
+ * secret's errors.
  */
 #define TC_PIN_MAC_LEN 32
 int tc_keystore_pin_mac(struct tc_keystore *ks, const uint8_t *in, size_t len,
@@ -123,11 +124,11 @@ int tc_keystore_pin_mac(struct tc_keystore *ks, const uint8_t *in, size_t len,
 /*
  * The wrong-PIN counter behind photod's login lockout: consecutive
  * failures and the time (unix seconds) before which no attempt is
- * checked.  A TPM backend keeps the count in an NV counter that root
- * cannot lower; the file backend in pin-failures ("<count> <until>\n",
+ * checked.  The TPM backend keeps the count in an NV counter that only
+ * rises (deleting or restoring files does not lower it); the file backend in pin-failures ("<count> <until>\n",
  * 0600, written durably).
  * get: {0, 0} when nothing is recorded; TC_E_INVAL_INPUT when the record
- * is damaged (the caller fails closed).
+ * is damaged (the caller fails closed); TC_E_TPM when the TPM fails.
  * add: count + 1, durably, with the new lock time; the new count in
  * *count.  reset: back to {0, 0}.  Both: 0 or a negative errno.
  */
