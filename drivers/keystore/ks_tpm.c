@@ -43,6 +43,7 @@ struct ks_tpm {
 	uint8_t *slots;
 	size_t len[KS_TPM_OBJECTS];	/* 0: no such object */
 	pid_t pid;
+	TPML_PCR_SELECTION pcrs;	/* what sealed objects are bound to (count 0: none) */
 };
 
 int
@@ -100,18 +101,22 @@ ks_tpm_exists(struct ks_tpm_conn *c, TPM2_HANDLE handle)
 
 /* Unseal the object at handle into out (cap bytes).  0 or TC_E_TPM_UNSEAL. */
 static int
-unseal(struct ks_tpm_conn *c, TPM2_HANDLE handle, uint8_t *out, size_t cap, size_t *len)
+unseal(struct ks_tpm_conn *c, const TPML_PCR_SELECTION *pcrs, TPM2_HANDLE handle, uint8_t *out,
+       size_t cap, size_t *len)
 {
 	TPM2B_SENSITIVE_DATA *data = NULL;
-	ESYS_TR obj = ESYS_TR_NONE;
+	ESYS_TR obj = ESYS_TR_NONE, s = ESYS_TR_NONE;
 	TSS2_RC rc;
 	int ret = 0;
 
+	if (ks_tpm_pcr_session(c, pcrs, &s) != 0)
+		return TC_E_TPM_UNSEAL;
 	rc = Esys_TR_FromTPMPublic(c->esys, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 				   &obj);
 	if (rc == TSS2_RC_SUCCESS)
-		rc = Esys_Unseal(c->esys, obj, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
-				 &data);
+		rc = Esys_Unseal(c->esys, obj, s, ESYS_TR_NONE, ESYS_TR_NONE, &data);
+	if (s != ESYS_TR_PASSWORD)
+		(void)Esys_FlushContext(c->esys, s);
 	if (rc != TSS2_RC_SUCCESS) {
 		(void)ks_tpm_fail("unseal", rc);
 		ret = TC_E_TPM_UNSEAL;
@@ -164,8 +169,10 @@ static const TPM2B_PUBLIC sealed_template = {
  * the object persistent at handle.  0, TC_E_TPM.
  */
 static int
-seal(struct ks_tpm_conn *c, TPM2_HANDLE handle, const uint8_t *data, size_t len)
+seal(struct ks_tpm_conn *c, const TPML_PCR_SELECTION *bind, TPM2_HANDLE handle,
+     const uint8_t *data, size_t len)
 {
+	TPM2B_PUBLIC tmpl = sealed_template;
 	TPM2B_SENSITIVE_CREATE sens;
 	TPM2B_DATA outside = { 0 };
 	TPML_PCR_SELECTION pcrs = { 0 };
@@ -178,6 +185,11 @@ seal(struct ks_tpm_conn *c, TPM2_HANDLE handle, const uint8_t *data, size_t len)
 	memset(&sens, 0, sizeof(sens));
 	if (len > sizeof(sens.sensitive.data.buffer))
 		return -EINVAL;
+	if (ks_tpm_pcr_policy(c, bind, &tmpl.publicArea.authPolicy) != 0)
+		return TC_E_TPM;
+	/* Bound to PCRs: the policy is the only way to unseal, no password use. */
+	if (bind->count)
+		tmpl.publicArea.objectAttributes &= ~TPMA_OBJECT_USERWITHAUTH;
 	rc = Esys_CreatePrimary(c->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 				ESYS_TR_NONE, &sens, &primary_template, &outside, &pcrs, &primary,
 				NULL, NULL, NULL, NULL);
@@ -188,7 +200,7 @@ seal(struct ks_tpm_conn *c, TPM2_HANDLE handle, const uint8_t *data, size_t len)
 	sens.sensitive.data.size = (UINT16)len;
 	memcpy(sens.sensitive.data.buffer, data, len);
 	rc = Esys_Create(c->esys, primary, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sens,
-			 &sealed_template, &outside, &pcrs, &priv, &pub, NULL, NULL, NULL);
+			 &tmpl, &outside, &pcrs, &priv, &pub, NULL, NULL, NULL);
 	tc_zeroize(&sens, sizeof(sens));
 	if (rc == TSS2_RC_SUCCESS)
 		rc = Esys_Load(c->esys, primary, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, priv,
@@ -259,7 +271,7 @@ load_all(struct tc_keystore *ks)
 	for (i = 0; i < KS_TPM_OBJECTS && rc == 0; i++) {
 		rc = ks_tpm_exists(&c, KS_TPM_PERSIST_BASE + (unsigned)i);
 		if (rc == 1)
-			rc = unseal(&c, KS_TPM_PERSIST_BASE + (unsigned)i, slot(t, i),
+			rc = unseal(&c, &t->pcrs, KS_TPM_PERSIST_BASE + (unsigned)i, slot(t, i),
 				    KS_TPM_SLOT_MAX, &t->len[i]);
 	}
 	ks_tpm_disconnect(&c);
@@ -296,6 +308,8 @@ tpm_open(struct tc_keystore *ks, const char *dir)
 		rc = -ENAMETOOLONG;
 		goto fail;
 	}
+	if ((rc = ks_tpm_pcrs_config(&t->pcrs)) != 0)
+		goto fail;
 	if (!(t->slots = tc_secure_alloc(KS_TPM_OBJECTS * KS_TPM_SLOT_MAX))) {
 		rc = -ENOMEM;
 		goto fail;
@@ -335,13 +349,14 @@ create_object(struct tc_keystore *ks, int i, const uint8_t *data, size_t len)
 		return rc;
 	rc = ks_tpm_exists(&c, KS_TPM_PERSIST_BASE + (unsigned)i);
 	if (rc == 1 && i < TC_SECRET_COUNT) {
-		rc = unseal(&c, KS_TPM_PERSIST_BASE + (unsigned)i, slot(t, i), KS_TPM_SLOT_MAX,
-			    &t->len[i]);
+		rc = unseal(&c, &t->pcrs, KS_TPM_PERSIST_BASE + (unsigned)i, slot(t, i),
+			    KS_TPM_SLOT_MAX, &t->len[i]);
 		if (rc == 0 && t->len[i] != TC_SECRET_LEN)
 			rc = TC_E_TPM_UNSEAL;
 	} else if (rc == 1) {
 		rc = TC_E_EXISTS;
-	} else if (rc == 0 && (rc = seal(&c, KS_TPM_PERSIST_BASE + (unsigned)i, data, len)) == 0) {
+	} else if (rc == 0 &&
+		   (rc = seal(&c, &t->pcrs, KS_TPM_PERSIST_BASE + (unsigned)i, data, len)) == 0) {
 		memcpy(slot(t, i), data, len);
 		t->len[i] = len;
 	}

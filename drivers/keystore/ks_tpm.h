@@ -33,6 +33,18 @@ int ks_tpm_fail(const char *what, TSS2_RC rc);
 /* 1 if handle exists in the TPM, 0 if not, or TC_E_TPM. */
 int ks_tpm_exists(struct ks_tpm_conn *c, TPM2_HANDLE handle) TC_MUST_CHECK;
 
+/* ks_tpm_pcr.c: the optional PCR binding (an empty selection: none). */
+/* "0,2,4,7" -> a SHA-256 selection; "" -> none.  0 or -EINVAL. */
+int ks_tpm_pcrs_parse(const char *list, TPML_PCR_SELECTION *out) TC_MUST_CHECK;
+/* The configured list (CONFIG_KEYSTORE_TPM_PCRS; tests: TC_KEYSTORE_PCRS). */
+int ks_tpm_pcrs_config(TPML_PCR_SELECTION *out) TC_MUST_CHECK;
+/* The authPolicy a sealed object gets (size 0 for none).  0 or TC_E_TPM. */
+int ks_tpm_pcr_policy(struct ks_tpm_conn *c, const TPML_PCR_SELECTION *pcrs,
+		      TPM2B_DIGEST *digest) TC_MUST_CHECK;
+/* The session that authorises an unseal (ESYS_TR_PASSWORD for none; the caller flushes another). */
+int ks_tpm_pcr_session(struct ks_tpm_conn *c, const TPML_PCR_SELECTION *pcrs, ESYS_TR *s)
+	TC_MUST_CHECK;
+
 /* ks_tpm_nv.c */
 int ks_tpm_pin_failures_get(struct tc_keystore *ks, struct tc_pin_failures *out);
 int ks_tpm_pin_failures_set(struct tc_keystore *ks, const struct tc_pin_failures *next);

@@ -5,7 +5,8 @@
  * has no key at all; the wrong-PIN count and the policy floor live in
  * the TPM (deleting every file does not reset them, the floor never
  * goes down); erase evicts exactly what it is asked to; a TPM that is
- * absent or goes away is a clear error, never a weaker key.
+ * absent or goes away is a clear error, never a weaker key; keys bound
+ * to PCRs do not unseal once a PCR changes.
  * (The identity-key tests run on the TPM too: test_keystore_identity.)
  */
 #include <dirent.h>
@@ -262,6 +263,39 @@ test_tpm_absent_or_gone(void **state)
 	assert_int_equal(tc_keystore_open(&ks, dir), TC_E_TPM);
 }
 
+/*
+ * Bound to PCRs (here 16, the debug PCR): unseals while they hold their
+ * values, not after an extend (another boot), and never by password.
+ */
+static void
+test_pcr_binding(void **state)
+{
+	struct tc_keystore *ks;
+	uint8_t a[TC_SECRET_LEN], b[TC_SECRET_LEN];
+	char cmd[400];
+
+	(void)state;
+	setenv("TC_KEYSTORE_PCRS", "24", 1);
+	assert_int_equal(tc_keystore_open(&ks, dir), -EINVAL);
+	setenv("TC_KEYSTORE_PCRS", "7,16", 1);
+	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 1, a), 0);
+	tc_keystore_close(ks);
+	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 0, b), 0);
+	assert_memory_equal(a, b, sizeof(a));
+	tc_keystore_close(ks);
+	/* Without the policy (no PCR list): a bound object does not unseal by password. */
+	setenv("TC_KEYSTORE_PCRS", "", 1);
+	assert_int_equal(tc_keystore_open(&ks, dir), TC_E_TPM_UNSEAL);
+	/* PCR 16 extended, as another boot chain would measure: refused. */
+	setenv("TC_KEYSTORE_PCRS", "7,16", 1);
+	snprintf(cmd, sizeof(cmd), "tpm2_pcrextend -T '%s' 16:sha256=%064d", tpm.tcti, 1);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tc_keystore_open(&ks, dir), TC_E_TPM_UNSEAL);
+	unsetenv("TC_KEYSTORE_PCRS");
+}
+
 int
 main(void)
 {
@@ -272,6 +306,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_policy_floor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erase_and_wipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_absent_or_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pcr_binding, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("keystore_tpm", tests, NULL, NULL);
