@@ -18,9 +18,10 @@
 
 /*
  * The configured backend.  A build with the file backend as default and
- * the TPM backend built too (the host test build) uses the TPM when
- * TC_KEYSTORE_TCTI names one: that is how the tests run everything
- * against a swtpm.  A TPM board has no file backend to fall back to.
+ * the TPM backend built too (the host test build, with fault injection)
+ * uses the TPM when TC_KEYSTORE_TCTI names one: that is how the tests
+ * run everything against a swtpm.  A TPM board has no file backend to
+ * fall back to.
  */
 static const struct tc_keystore_ops *
 pick_backend(void)
@@ -28,7 +29,7 @@ pick_backend(void)
 #if defined(CONFIG_KEYSTORE_TPM)
 	return &tc_keystore_tpm_ops;
 #elif defined(CONFIG_KEYSTORE_FILE)
-#ifdef CONFIG_KEYSTORE_TPM_BACKEND
+#if defined(CONFIG_KEYSTORE_TPM_BACKEND) && defined(CONFIG_FAULT_INJECTION)
 	const char *tcti = getenv("TC_KEYSTORE_TCTI");
 
 	if (tcti && *tcti)

@@ -12,7 +12,8 @@
  * creation, for the NV counters (ks_tpm_nv.c) and on erase, each time on
  * a connection of its own, so two daemons can share a TPM that allows
  * one client at a time (a swtpm socket).  The TCTI is
- * CONFIG_KEYSTORE_TPM_TCTI, or TC_KEYSTORE_TCTI from the environment.
+ * CONFIG_KEYSTORE_TPM_TCTI, or in fault-injection (test) builds
+ * TC_KEYSTORE_TCTI from the environment.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -295,7 +296,12 @@ own_slots(struct tc_keystore *ks)
 static int
 tpm_open(struct tc_keystore *ks, const char *dir)
 {
+#ifdef CONFIG_FAULT_INJECTION
+	/* Tests point the keystore at their swtpm; a production build has no such switch. */
 	const char *env = getenv("TC_KEYSTORE_TCTI");
+#else
+	const char *env = NULL;
+#endif
 	struct ks_tpm *t;
 	int rc;
 
