@@ -5,7 +5,8 @@
  * has no key at all; the wrong-PIN count and the policy floor live in
  * the TPM (deleting every file does not reset them, the floor never
  * goes down); erase evicts exactly what it is asked to; a TPM that is
- * absent or goes away is a clear error, never a weaker key; keys bound
+ * absent, goes away or has its NV full is a clear error, never a weaker
+ * key; keys bound
  * to PCRs do not unseal once a PCR changes.
  * (The identity-key tests run on the TPM too: test_keystore_identity.)
  */
@@ -264,6 +265,59 @@ test_tpm_absent_or_gone(void **state)
 }
 
 /*
+ * A TPM whose NV is full (every index and persistent slot taken, with
+ * tpm2-tools): nothing new can be recorded or sealed, and each call says
+ * so (TC_E_TPM) rather than carry on with less; what is sealed still works.
+ */
+static void
+test_nv_full(void **state)
+{
+	struct tc_keystore *ks;
+	uint8_t a[TC_SECRET_LEN], s[TC_SECRET_LEN], zero[TC_SECRET_LEN] = { 0 };
+	struct tc_pin_failures f;
+	char cmd[2400];
+	uint32_t n;
+
+	(void)state;
+	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 1, a), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "T='%s'; i=0; "
+		 "for s in 2048 256 32 1; do "
+		 "while tpm2_nvdefine -T \"$T\" -C o -s $s -a 'ownerread|ownerwrite' "
+		 "$((0x1000000 + i)) >/dev/null 2>&1; do i=$((i + 1)); [ $i -lt 1000 ] || exit 1; done; "
+		 "done; "
+		 "tpm2_createprimary -T \"$T\" -C o -c '%s/p.ctx' >/dev/null 2>&1 || exit 1; j=0; "
+		 /* tpm2-tools on a TPM without a resource manager leave their transients loaded */
+		 "while tpm2_evictcontrol -T \"$T\" -C o -c '%s/p.ctx' $((0x81000000 + j)) "
+		 ">/dev/null 2>&1 && tpm2_flushcontext -T \"$T\" -t; do "
+		 "j=$((j + 1)); [ $j -lt 1000 ] || exit 1; done; "
+		 "tpm2_flushcontext -T \"$T\" -t; [ $i -gt 0 ] && [ $j -gt 0 ]",
+		 tpm.tcti, tpm.dir, tpm.dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tc_keystore_pin_failures_add(ks, 0, &n), TC_E_TPM);
+	assert_int_equal(tc_keystore_floor_raise(ks, 2), TC_E_TPM);
+	memset(s, 0xa5, sizeof(s));
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 1, s), TC_E_TPM);
+	assert_memory_equal(s, zero, sizeof(s));
+	assert_int_equal(tc_keystore_identity_generate(ks), TC_E_TPM);
+	tc_keystore_close(ks);
+	/* What was sealed before still unseals; nothing half-made is left. */
+	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 0, s), 0);
+	assert_memory_equal(a, s, sizeof(a));
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 0, s), -ENOENT);
+	/*
+	 * The counter rises before the mark is written, so a failed add may
+	 * still have counted its failure (this swtpm finds room for the
+	 * counter, not the mark): never less, never more than the one.
+	 */
+	assert_int_equal(tc_keystore_pin_failures_get(ks, &f), 0);
+	assert_true(f.count <= 1);
+	tc_keystore_close(ks);
+}
+
+/*
  * Bound to PCRs (here 16, the debug PCR): unseals while they hold their
  * values, not after an extend (another boot), and never by password.
  */
@@ -306,6 +360,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_policy_floor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erase_and_wipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_absent_or_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nv_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pcr_binding, setup, teardown),
 	};
 
