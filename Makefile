@@ -160,6 +160,10 @@ ifeq ($(CONFIG_CAMERA_LIBCAMERA),y)
 LIBCAMERA_CFLAGS := $(call pc_cflags,libcamera)
 LIBS += $(call pc_libs,libcamera,-lcamera -lcamera-base)
 endif
+ifeq ($(CONFIG_KEYSTORE_TPM_BACKEND),y)
+TSS2_PKGS := tss2-esys tss2-tctildr tss2-mu tss2-rc
+LIBS += $(call pc_libs,$(TSS2_PKGS),-ltss2-esys -ltss2-tctildr -ltss2-mu -ltss2-rc)
+endif
 TEST_LIBS := $(call pc_libs,cmocka,-lcmocka)
 
 # ---------------------------------------------------------------- modules

@@ -5,12 +5,41 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <mbedtls/md.h>
 
 #include "autoconf.h"
 #include "keystore_int.h"
 #include "tc_io.h"
 #include "tc_policy.h"
+#include "tc_secmem.h"
+
+/*
+ * The configured backend.  A build with the file backend as default and
+ * the TPM backend built too (the host test build, with fault injection)
+ * uses the TPM when TC_KEYSTORE_TCTI names one: that is how the tests
+ * run everything against a swtpm.  A TPM board has no file backend to
+ * fall back to.
+ */
+static const struct tc_keystore_ops *
+pick_backend(void)
+{
+#if defined(CONFIG_KEYSTORE_TPM)
+	return &tc_keystore_tpm_ops;
+#elif defined(CONFIG_KEYSTORE_FILE)
+#if defined(CONFIG_KEYSTORE_TPM_BACKEND) && defined(CONFIG_FAULT_INJECTION)
+	const char *tcti = getenv("TC_KEYSTORE_TCTI");
+
+	if (tcti && *tcti)
+		return &tc_keystore_tpm_ops;
+#endif
+	return &tc_keystore_file_ops;
+#else
+#error "no keystore backend configured"
+#endif
+}
 
 int
 tc_keystore_open(struct tc_keystore **out, const char *dir)
@@ -22,11 +51,7 @@ tc_keystore_open(struct tc_keystore **out, const char *dir)
 	ks = tc_calloc(1, sizeof(*ks));
 	if (!ks)
 		return -ENOMEM;
-#ifdef CONFIG_KEYSTORE_FILE
-	ks->ops = &tc_keystore_file_ops;
-#else
-#error "no keystore backend configured"
-#endif
+	ks->ops = pick_backend();
 	rc = ks->ops->open(ks, dir);
 	if (rc != 0) {
 		tc_free(ks);
@@ -57,7 +82,7 @@ tc_keystore_secret(struct tc_keystore *ks, enum tc_secret_id id, int create,
 int
 tc_keystore_identity_generate(struct tc_keystore *ks)
 {
-	return ks->ops->id_generate(ks);
+	return ks_id_generate(ks);
 }
 
 int
@@ -65,7 +90,7 @@ tc_keystore_identity_pubkey(struct tc_keystore *ks, uint8_t *der, size_t cap, si
 {
 	if (!der || !len)
 		return -EINVAL;
-	return ks->ops->id_pubkey(ks, der, cap, len);
+	return ks_id_pubkey(ks, der, cap, len);
 }
 
 int
@@ -74,7 +99,7 @@ tc_keystore_identity_sign(struct tc_keystore *ks, const uint8_t hash[32], uint8_
 {
 	if (!hash || !sig || !len)
 		return -EINVAL;
-	return ks->ops->id_sign(ks, hash, sig, cap, len);
+	return ks_id_sign(ks, hash, sig, cap, len);
 }
 
 int
@@ -88,11 +113,11 @@ tc_keystore_identity_csr(struct tc_keystore *ks, char *pem, size_t cap, size_t *
 
 	if (!pem || !len)
 		return -EINVAL;
-	if ((rc = ks->ops->id_pubkey(ks, spki, sizeof(spki), &n)) != 0 ||
+	if ((rc = ks_id_pubkey(ks, spki, sizeof(spki), &n)) != 0 ||
 	    (rc = tc_device_id(spki, n, id)) != 0)
 		return rc;
 	snprintf(subject, sizeof(subject), "CN=%s,O=trustcam", id);
-	rc = ks->ops->id_csr(ks, subject, pem, cap, len);
+	rc = ks_id_csr(ks, subject, pem, cap, len);
 	if (rc == 0 && device_id)
 		memcpy(device_id, id, sizeof(id));
 	return rc;
@@ -103,7 +128,7 @@ tc_keystore_identity_pk(struct tc_keystore *ks, mbedtls_pk_context *pk)
 {
 	if (!pk)
 		return -EINVAL;
-	return ks->ops->id_pk ? ks->ops->id_pk(ks, pk) : -ENOTSUP;
+	return ks_id_pk(ks, pk);
 }
 
 int
@@ -111,7 +136,7 @@ tc_keystore_identity_ecdh(struct tc_keystore *ks, const uint8_t peer[65], uint8_
 {
 	if (!peer || !x)
 		return -EINVAL;
-	return ks->ops->id_ecdh(ks, peer, x);
+	return ks_id_ecdh(ks, peer, x);
 }
 
 int
@@ -123,7 +148,7 @@ tc_keystore_identity_point(struct tc_keystore *ks, uint8_t pub[65])
 
 	if (!pub)
 		return -EINVAL;
-	if ((rc = ks->ops->id_pubkey(ks, spki, sizeof(spki), &n)) != 0)
+	if ((rc = ks_id_pubkey(ks, spki, sizeof(spki), &n)) != 0)
 		return rc;
 	return tc_device_pub(spki, n, pub);
 }
@@ -132,9 +157,21 @@ int
 tc_keystore_pin_mac(struct tc_keystore *ks, const uint8_t *in, size_t len,
 		    uint8_t out[TC_PIN_MAC_LEN])
 {
+	uint8_t *key;
+	int rc;
+
 	if (!in || !out)
 		return -EINVAL;
-	return ks->ops->pin_mac(ks, in, len, out);
+	if (!(key = tc_secure_alloc(TC_SECRET_LEN)))
+		return -ENOMEM;
+	rc = ks->ops->secret(ks, TC_SECRET_PIN, 1, key);
+	if (rc == 0 && mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), key,
+				       TC_SECRET_LEN, in, len, out) != 0)
+		rc = TC_E_CRYPTO;
+	tc_secure_free(key);
+	if (rc != 0)
+		tc_zeroize(out, TC_PIN_MAC_LEN);
+	return rc;
 }
 
 int
@@ -188,6 +225,21 @@ int
 tc_keystore_wipe(struct tc_keystore *ks)
 {
 	return ks->ops->erase(ks, TC_KEY_ALL);
+}
+
+int
+tc_keystore_floor_get(struct tc_keystore *ks, uint64_t *version)
+{
+	if (!version)
+		return -EINVAL;
+	*version = 0;
+	return ks->ops->floor_get ? ks->ops->floor_get(ks, version) : 0;
+}
+
+int
+tc_keystore_floor_raise(struct tc_keystore *ks, uint64_t version)
+{
+	return ks->ops->floor_raise ? ks->ops->floor_raise(ks, version) : 0;
 }
 
 const char *

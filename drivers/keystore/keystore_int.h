@@ -2,10 +2,13 @@
  * keystore_int.h - what a keystore backend implements.  Private to
  * drivers/keystore.
  *
- * The identity operations are separate entries (not one "give me the
- * key" call) so that a TPM backend can implement each with the key kept
- * inside the TPM; id_pk is the file backend's extra for mbedtls TLS and
- * may be NULL.
+ * A backend keeps bytes: the three secrets, the identity key's DER and
+ * the wrong-PIN counter.  What is done with them (signatures, the CSR,
+ * ECDH, the PIN MAC) is the same for every backend (ks_identity.c,
+ * keystore.c).  Debian's mbedtls 2.28 cannot sign through an opaque
+ * key, so even the TPM backend hands the identity key's DER to
+ * ks_identity.c (unsealed into locked memory) rather than signing inside
+ * the TPM: see README.md.
  */
 #ifndef TC_KEYSTORE_INT_H
 #define TC_KEYSTORE_INT_H
@@ -19,20 +22,17 @@ struct tc_keystore_ops {
 	int (*secret)(struct tc_keystore *ks, enum tc_secret_id id, int create,
 		      uint8_t out[TC_SECRET_LEN]);
 	int (*erase)(struct tc_keystore *ks, unsigned mask);
-	int (*id_generate)(struct tc_keystore *ks);
-	int (*id_pubkey)(struct tc_keystore *ks, uint8_t *der, size_t cap, size_t *len);
-	int (*id_sign)(struct tc_keystore *ks, const uint8_t hash[32], uint8_t *sig, size_t cap,
-		       size_t *len);
-	/* subject: "CN=...,O=..." (built by keystore.c from the public key). */
-	int (*id_csr)(struct tc_keystore *ks, const char *subject, char *pem, size_t cap,
-		      size_t *len);
-	int (*id_pk)(struct tc_keystore *ks, mbedtls_pk_context *pk);	/* may be NULL */
-	int (*id_ecdh)(struct tc_keystore *ks, const uint8_t peer[65], uint8_t x[32]);
-	int (*pin_mac)(struct tc_keystore *ks, const uint8_t *in, size_t len,
-		       uint8_t out[TC_PIN_MAC_LEN]);
+	/* identity key DER: 0 / -ENOENT / TC_E_INVAL_INPUT; out wiped on error */
+	int (*id_load)(struct tc_keystore *ks, uint8_t *der, size_t cap, size_t *len);
+	/* 0 when there is no identity key yet, TC_E_EXISTS, or an error */
+	int (*id_exists)(struct tc_keystore *ks);
+	int (*id_store)(struct tc_keystore *ks, const uint8_t *der, size_t len);
 	int (*pin_failures_get)(struct tc_keystore *ks, struct tc_pin_failures *out);
 	/* store next durably (the counter only rises, except to reset it to {0, 0}) */
 	int (*pin_failures_set)(struct tc_keystore *ks, const struct tc_pin_failures *next);
+	/* the policy version floor; NULL when the backend keeps none */
+	int (*floor_get)(struct tc_keystore *ks, uint64_t *version);
+	int (*floor_raise)(struct tc_keystore *ks, uint64_t version);
 };
 
 struct tc_keystore {
@@ -41,8 +41,9 @@ struct tc_keystore {
 };
 
 extern const struct tc_keystore_ops tc_keystore_file_ops;
+extern const struct tc_keystore_ops tc_keystore_tpm_ops;
 
-/* ks_file.c, for ks_file_identity.c: the backend's directory descriptor. */
+/* ks_file.c, for ks_file_pin.c: the backend's directory descriptor. */
 int ks_file_dirfd(const struct tc_keystore *ks);
 /* Write name in the key directory durably (temp, fsync, rename, fsync dir), O_EXCL on the temp. */
 int ks_file_write_key(int dirfd, const char *name, const uint8_t *buf, size_t len) TC_MUST_CHECK;
@@ -52,26 +53,22 @@ int ks_file_write_key(int dirfd, const char *name, const uint8_t *buf, size_t le
  */
 int ks_file_read_key(int dirfd, const char *name, uint8_t *out, size_t cap, int exact,
 		     size_t *len) TC_MUST_CHECK;
-
-/* ks_file_identity.c */
-int ks_file_id_generate(struct tc_keystore *ks);
-int ks_file_id_pubkey(struct tc_keystore *ks, uint8_t *der, size_t cap, size_t *len);
-int ks_file_id_sign(struct tc_keystore *ks, const uint8_t hash[32], uint8_t *sig, size_t cap,
-		    size_t *len);
-int ks_file_id_csr(struct tc_keystore *ks, const char *subject, char *pem, size_t cap,
-		   size_t *len);
-int ks_file_id_pk(struct tc_keystore *ks, mbedtls_pk_context *pk);
-int ks_file_id_ecdh(struct tc_keystore *ks, const uint8_t peer[65], uint8_t x[32]);
 #define KS_FILE_IDENTITY "identity.key"
 
+/* ks_identity.c: the identity operations over ops->id_load / id_store. */
+int ks_id_generate(struct tc_keystore *ks);
+int ks_id_pubkey(struct tc_keystore *ks, uint8_t *der, size_t cap, size_t *len);
+int ks_id_sign(struct tc_keystore *ks, const uint8_t hash[32], uint8_t *sig, size_t cap,
+	       size_t *len);
+int ks_id_csr(struct tc_keystore *ks, const char *subject, char *pem, size_t cap,
+	      size_t *len);
+int ks_id_pk(struct tc_keystore *ks, mbedtls_pk_context *pk);
+int ks_id_ecdh(struct tc_keystore *ks, const uint8_t peer[65], uint8_t x[32]);
+#define KS_IDENTITY_DER_MAX 128	/* a P-256 key's DER is 121 bytes; a TPM seals at most 128 */
+
 /* ks_file_pin.c */
-int ks_file_pin_mac(struct tc_keystore *ks, const uint8_t *in, size_t len,
-		    uint8_t out[TC_PIN_MAC_LEN]);
 int ks_file_pin_failures_get(struct tc_keystore *ks, struct tc_pin_failures *out);
 int ks_file_pin_failures_set(struct tc_keystore *ks, const struct tc_pin_failures *next);
 #define KS_FILE_PIN_FAILURES "pin-failures"
-/* ks_file.c, for ks_file_pin.c: a secret, made on first use if create. */
-int ks_file_secret(struct tc_keystore *ks, enum tc_secret_id id, int create,
-		   uint8_t out[TC_SECRET_LEN]) TC_MUST_CHECK;
 
 #endif /* TC_KEYSTORE_INT_H */

@@ -152,8 +152,8 @@ create_secret(int dirfd, const char *name, uint8_t out[TC_SECRET_LEN])
 	return rc;
 }
 
-int
-ks_file_secret(struct tc_keystore *ks, enum tc_secret_id id, int create, uint8_t out[TC_SECRET_LEN])
+static int
+file_secret(struct tc_keystore *ks, enum tc_secret_id id, int create, uint8_t out[TC_SECRET_LEN])
 {
 	struct ks_file *f = ks->priv;
 	int rc = ks_file_read_key(f->dirfd, secret_files[id], out, TC_SECRET_LEN, 1, NULL);
@@ -161,6 +161,28 @@ ks_file_secret(struct tc_keystore *ks, enum tc_secret_id id, int create, uint8_t
 	if (rc == -ENOENT && create)
 		rc = create_secret(f->dirfd, secret_files[id], out);
 	return rc;
+}
+
+static int
+file_id_load(struct tc_keystore *ks, uint8_t *der, size_t cap, size_t *len)
+{
+	return ks_file_read_key(ks_file_dirfd(ks), KS_FILE_IDENTITY, der, cap, 0, len);
+}
+
+static int
+file_id_exists(struct tc_keystore *ks)
+{
+	struct stat st;
+
+	if (fstatat(ks_file_dirfd(ks), KS_FILE_IDENTITY, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return TC_E_EXISTS;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static int
+file_id_store(struct tc_keystore *ks, const uint8_t *der, size_t len)
+{
+	return ks_file_write_key(ks_file_dirfd(ks), KS_FILE_IDENTITY, der, len);
 }
 
 /*
@@ -228,15 +250,11 @@ const struct tc_keystore_ops tc_keystore_file_ops = {
 	.name = "file",
 	.open = file_open,
 	.close = file_close,
-	.secret = ks_file_secret,
+	.secret = file_secret,
 	.erase = file_erase,
-	.id_generate = ks_file_id_generate,
-	.id_pubkey = ks_file_id_pubkey,
-	.id_sign = ks_file_id_sign,
-	.id_csr = ks_file_id_csr,
-	.id_pk = ks_file_id_pk,
-	.id_ecdh = ks_file_id_ecdh,
-	.pin_mac = ks_file_pin_mac,
+	.id_load = file_id_load,
+	.id_exists = file_id_exists,
+	.id_store = file_id_store,
 	.pin_failures_get = ks_file_pin_failures_get,
 	.pin_failures_set = ks_file_pin_failures_set,
 };

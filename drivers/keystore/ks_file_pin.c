@@ -1,10 +1,7 @@
 /*
- * ks_file_pin.c - the file backend's PIN secret and wrong-PIN counter.
+ * ks_file_pin.c - the file backend's wrong-PIN counter.
  *
- * The PIN secret is pin.key (32 random bytes, made on first use, like
- * the other secrets) and only ever used here, as an HMAC-SHA256 key, so
- * the interface is the one a TPM backend offers (a keyed-hash object in
- * the TPM, TPM2_HMAC).  The counter is pin-failures, "<count> <until>\n",
+ * The counter is pin-failures, "<count> <until>\n",
  * written durably (temp, fsync, rename, fsync dir): what photod kept in
  * STATE/provision/login-lockout before the keystore owned it.  Root can
  * reset a file; a TPM backend's NV counter it cannot.
@@ -13,32 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <mbedtls/md.h>
-
 #include "keystore_int.h"
 #include "tc_io.h"
 #include "tc_secmem.h"
 
 #define FAILURES_MAX 64		/* "4294967295 9223372036854775807\n" is 31 bytes */
-
-int
-ks_file_pin_mac(struct tc_keystore *ks, const uint8_t *in, size_t len,
-		uint8_t out[TC_PIN_MAC_LEN])
-{
-	uint8_t *key = tc_secure_alloc(TC_SECRET_LEN);
-	int rc;
-
-	if (!key)
-		return -ENOMEM;
-	rc = ks_file_secret(ks, TC_SECRET_PIN, 1, key);
-	if (rc == 0 && mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), key,
-				       TC_SECRET_LEN, in, len, out) != 0)
-		rc = TC_E_CRYPTO;
-	tc_secure_free(key);
-	if (rc != 0)
-		tc_zeroize(out, TC_PIN_MAC_LEN);
-	return rc;
-}
 
 /* "<count> <until>\n", nothing else; false if it is not exactly that. */
 static bool

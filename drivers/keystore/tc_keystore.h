@@ -4,17 +4,17 @@
  * Two kinds of key, chosen so a TPM 2.0 backend fits the same interface:
  *   - secrets (audit MAC key, store MAC key, PIN secret): 32 bytes
  *     each, created once on the device and handed to the caller in locked
- *     memory for the life of the process (a TPM backend unseals them from
- *     a sealed data object bound to the device's PCRs);
+ *     memory for the life of the process (the TPM backend unseals them
+ *     from sealed data objects when the keystore is opened);
  *   - the identity key (ECDSA P-256): generated on the device at
  *     provisioning (`camctl provision request`), never exported; the
- *     backend signs with it and writes the CSR (a TPM backend keeps it in
- *     the TPM).  Its public half (SPKI DER), signatures and the CSR leave;
- *     the private key leaves only into the mbedtls context that
- *     tc_keystore_identity_pk fills for TLS, file backend only.
+ *     keystore signs with it and writes the CSR (the TPM backend keeps it
+ *     sealed, see README.md).  Its public half (SPKI DER), signatures and
+ *     the CSR leave; the private key leaves only into the mbedtls context
+ *     that tc_keystore_identity_pk fills for TLS.
  *
- * Backends sit behind struct tc_keystore_ops (curl's Curl_ssl style); the
- * file backend is the only one so far.
+ * Backends sit behind struct tc_keystore_ops (curl's Curl_ssl style):
+ * "file" (ks_file.c) and "tpm" (ks_tpm.c, TPM 2.0 through tpm2-tss).
  */
 #ifndef TC_KEYSTORE_H
 #define TC_KEYSTORE_H
@@ -90,17 +90,18 @@ int tc_keystore_identity_csr(struct tc_keystore *ks, char *pem, size_t cap, size
  * For mbedtls TLS (syncd's mutual TLS): load the identity key into pk,
  * which the caller has initialised with mbedtls_pk_init() and releases
  * with mbedtls_pk_free() (which wipes the scalar).  This is the only way
- * the private key leaves the keystore, and only the file backend offers
- * it: a TPM backend returns -ENOTSUP and would instead provide an opaque
- * signer (a pk context whose sign operation calls the TPM).
+ * the private key leaves the keystore.  Both backends offer it: mbedtls
+ * 2.28 cannot sign through an opaque key, so the TPM backend's key is
+ * unsealed for TLS rather than TPM-resident (README.md).
  */
 int tc_keystore_identity_pk(struct tc_keystore *ks, mbedtls_pk_context *pk) TC_MUST_CHECK;
 
 /*
  * ECDH with the identity key: the x-coordinate of d * peer (peer an
  * uncompressed P-256 point, 65 bytes) into x.  This is how the device
- * opens what the Trust seals to it (the policy's personal data); a TPM
- * backend runs TPM2_ECDH_ZGen and the scalar never leaves it.  0,
+ * opens what the Trust seals to it (the policy's personal data); it
+ * runs in mbedtls with the key unsealed for the operation (both
+ * backends; README.md).  0,
  * -ENOENT (no identity key), TC_E_INVAL_INPUT (peer not on the curve, or
  * a damaged key file), TC_E_CRYPTO; x is wiped on error.
  * identity_point: the public key as an uncompressed point (65 bytes).
@@ -113,8 +114,8 @@ int tc_keystore_identity_point(struct tc_keystore *ks, uint8_t pub[65]) TC_MUST_
  * HMAC-SHA256 of in under the device PIN secret (TC_SECRET_PIN, made on
  * first use), so a PIN verifier made on one device is useless on any
  * other and an offline guess needs this device's keystore.  The secret
- * never leaves the backend through this call (a TPM backend keeps it as
- * an HMAC key in the TPM).  0, -EINVAL, or the secret's errors.
+ * is never handed to the caller through this call.  0, -EINVAL, or the
+ * secret's errors.
  */
 #define TC_PIN_MAC_LEN 32
 int tc_keystore_pin_mac(struct tc_keystore *ks, const uint8_t *in, size_t len,
@@ -123,11 +124,11 @@ int tc_keystore_pin_mac(struct tc_keystore *ks, const uint8_t *in, size_t len,
 /*
  * The wrong-PIN counter behind photod's login lockout: consecutive
  * failures and the time (unix seconds) before which no attempt is
- * checked.  A TPM backend keeps the count in an NV counter that root
- * cannot lower; the file backend in pin-failures ("<count> <until>\n",
+ * checked.  The TPM backend keeps the count in an NV counter that only
+ * rises (deleting or restoring files does not lower it); the file backend in pin-failures ("<count> <until>\n",
  * 0600, written durably).
  * get: {0, 0} when nothing is recorded; TC_E_INVAL_INPUT when the record
- * is damaged (the caller fails closed).
+ * is damaged (the caller fails closed); TC_E_TPM when the TPM fails.
  * add: count + 1, durably, with the new lock time; the new count in
  * *count.  reset: back to {0, 0}.  Both: 0 or a negative errno.
  */
@@ -145,8 +146,10 @@ int tc_keystore_pin_failures_reset(struct tc_keystore *ks) TC_MUST_CHECK;
 #define TC_KEY_BIT(secret_id) (1u << (secret_id))
 #define TC_KEY_IDENTITY (1u << 8)
 #define TC_KEY_PIN_FAILURES (1u << 9)	/* the wrong-PIN counter */
+#define TC_KEY_POLICY_FLOOR (1u << 10)	/* the policy version floor */
 #define TC_KEY_ALL (TC_KEY_BIT(TC_SECRET_AUDIT) | TC_KEY_BIT(TC_SECRET_STORE) | \
-		    TC_KEY_BIT(TC_SECRET_PIN) | TC_KEY_IDENTITY | TC_KEY_PIN_FAILURES)
+		    TC_KEY_BIT(TC_SECRET_PIN) | TC_KEY_IDENTITY | TC_KEY_PIN_FAILURES | \
+		    TC_KEY_POLICY_FLOOR)
 
 /*
  * Crypto-erase the keys in mask (TC_KEY_* bits): overwrite, fsync,
@@ -157,7 +160,17 @@ int tc_keystore_erase(struct tc_keystore *ks, unsigned mask) TC_MUST_CHECK;
 /* Destroy every key (tc_keystore_erase with TC_KEY_ALL). */
 int tc_keystore_wipe(struct tc_keystore *ks) TC_MUST_CHECK;
 
-/* The backend's name ("file"). */
+/*
+ * The policy version floor: the newest policy version ever installed,
+ * kept where restoring an old disk image cannot lower it (TPM backend:
+ * an NV index).  get: 0 when none is kept (the file backend keeps none:
+ * photod's policy.version is the only record there).  raise: to version
+ * if higher, never lower.  TC_E_TPM when the TPM fails.
+ */
+int tc_keystore_floor_get(struct tc_keystore *ks, uint64_t *version) TC_MUST_CHECK;
+int tc_keystore_floor_raise(struct tc_keystore *ks, uint64_t version) TC_MUST_CHECK;
+
+/* The backend's name ("file" or "tpm"). */
 const char *tc_keystore_backend(const struct tc_keystore *ks);
 
 #endif /* TC_KEYSTORE_H */

@@ -77,6 +77,9 @@ static const struct {
 	{ TC_E_SERVER, "the Trust server answered an error" },
 	{ TC_E_UNDOCKED, "undocked mid-transfer" },
 	{ TC_E_NET, "network failure (no route, refused, reset or timed out)" },
+	{ TC_E_TPM, "the TPM is absent, unreachable or failing" },
+	{ TC_E_TPM_UNSEAL, "a sealed key does not unseal on this TPM (another TPM, or tampered)" },
+	{ TC_E_TPM_ROLLBACK, "state is older than the TPM's NV counter (restored image?)" },
 };
 
 const char *

@@ -98,6 +98,11 @@ enum tc_err {
 	TC_E_SERVER = -(TC_ERR_BASE + 801),         /* the server answered an error status */
 	TC_E_UNDOCKED = -(TC_ERR_BASE + 802),       /* undocked (or stopped) mid-transfer */
 	TC_E_NET = -(TC_ERR_BASE + 803),            /* no route, refused, reset or timed out */
+
+	/* drivers/keystore: the TPM 2.0 backend */
+	TC_E_TPM = -(TC_ERR_BASE + 900),            /* TPM absent, unreachable or failing */
+	TC_E_TPM_UNSEAL = -(TC_ERR_BASE + 901),     /* a sealed key will not load or unseal on this TPM */
+	TC_E_TPM_ROLLBACK = -(TC_ERR_BASE + 902),   /* state older than the TPM's NV counter */
 };
 
 /* A short sentence for a code from this header or a negative errno. */

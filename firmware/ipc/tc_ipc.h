@@ -240,6 +240,7 @@ struct tc_msg_status {
 	/* version 3 */
 	char firmware[64];	/* photod's firmware version (tc_version()) */
 	char model[64];		/* the device model (tc_model()) */
+	char keystore[16];	/* the keystore backend holding the keys: "file" or "tpm" */
 };
 
 /* Expected payload length of a type, or -1 for an unknown type. */

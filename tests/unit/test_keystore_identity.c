@@ -5,7 +5,8 @@
  * device id derived from that key and is signed by it, the mbedtls
  * context for TLS signs with the same key, damaged key files are
  * refused, erase removes exactly what it is asked to, and a failed
- * generate leaves nothing behind.
+ * generate leaves nothing behind.  The tests that do not look at files
+ * run a second time against the TPM backend on a fresh swtpm per test.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,8 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_csr.h>
 
+#include "autoconf.h"
+#include "swtpm_fixture.h"
 #include "tc_fault.h"
 #include "tc_keystore.h"
 #include "tc_mbedtls_compat.h"
@@ -47,6 +50,27 @@ setup(void **state)
 	tc_fault_disarm_all();
 	return 0;
 }
+
+#ifdef CONFIG_KEYSTORE_TPM_BACKEND
+static struct swtpm tpm;
+
+static int
+setup_tpm(void **state)
+{
+	setup(state);
+	assert_int_equal(swtpm_start_env(&tpm, "ksid-tpm"), 0);
+	return 0;
+}
+
+static int
+teardown_tpm(void **state)
+{
+	(void)state;
+	swtpm_stop(&tpm);
+	unsetenv("TC_KEYSTORE_TCTI");
+	return 0;
+}
+#endif
 
 static void
 key_path(char *out, size_t len, const char *name)
@@ -397,5 +421,17 @@ main(void)
 		cmocka_unit_test_setup(test_erase_and_wipe, setup),
 	};
 
-	return cmocka_run_group_tests_name("keystore_identity", tests, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("keystore_identity", tests, NULL, NULL);
+#ifdef CONFIG_KEYSTORE_TPM_BACKEND
+	const struct CMUnitTest tpm_tests[] = {
+		cmocka_unit_test_setup_teardown(test_no_key_yet, setup_tpm, teardown_tpm),
+		cmocka_unit_test_setup_teardown(test_sign_verifies, setup_tpm, teardown_tpm),
+		cmocka_unit_test_setup_teardown(test_csr, setup_tpm, teardown_tpm),
+		cmocka_unit_test_setup_teardown(test_pk_for_tls, setup_tpm, teardown_tpm),
+		cmocka_unit_test_setup_teardown(test_ecdh, setup_tpm, teardown_tpm),
+	};
+
+	failed += cmocka_run_group_tests_name("keystore_identity_tpm", tpm_tests, NULL, NULL);
+#endif
+	return failed;
 }

@@ -170,7 +170,8 @@ status_strings_ok(const struct tc_msg_status *s)
 	       tc_ipc_str_ok(s->staff, sizeof(s->staff)) &&
 	       tc_ipc_str_ok(s->event, sizeof(s->event)) &&
 	       tc_ipc_str_ok(s->firmware, sizeof(s->firmware)) &&
-	       tc_ipc_str_ok(s->model, sizeof(s->model));
+	       tc_ipc_str_ok(s->model, sizeof(s->model)) &&
+	       tc_ipc_str_ok(s->keystore, sizeof(s->keystore));
 }
 
 static void
@@ -224,6 +225,10 @@ cmd_status(int fd)
 	printf("board:            %s\n", u.s.board);
 	printf("model:            %s\n", u.s.model);
 	printf("firmware:         %s\n", u.s.firmware);
+	printf("keys:             %s\n", strcmp(u.s.keystore, "tpm") == 0 ?
+	       "tpm (sealed to this device's TPM 2.0)" :
+	       strcmp(u.s.keystore, "file") == 0 ? "file (key files on this device's disk)" :
+	       u.s.keystore);
 	print_provisioning(&u.s);
 	if (u.s.camera_state == 0)
 		printf("camera:           %s at %ux%u\n", u.s.camera, u.s.width, u.s.height);

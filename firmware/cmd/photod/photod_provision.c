@@ -10,7 +10,10 @@
  *   trust-ca.crt    the pinned Trust CA (one certificate, PEM)
  *   policy.bundle   the signed policy in force
  *   policy.version  anti-rollback high-water mark: the newest policy
- *                   version ever installed (decimal); a TPM NV counter later
+ *                   version ever installed (decimal); with the TPM keystore
+ *                   the keystore's policy floor (an NV index) is the one
+ *                   that counts, so restoring an old disk image (older
+ *                   bundle and mark) is refused
  *   last-sync       unix seconds of the last sync (syncd writes it);
  *                   absent = count from the provisioning time
  *
@@ -88,7 +91,7 @@ load_installed(struct photod *d)
 	uint8_t spki[TC_IDENTITY_SPKI_MAX], *cert = NULL, *bundle = NULL, *ca = NULL;
 	struct tc_policy_device dev;
 	size_t n, clen, blen, calen;
-	uint64_t hw;
+	uint64_t hw, floor;
 	int rc;
 
 	p->state = TC_E_CERT;
@@ -108,6 +111,12 @@ load_installed(struct photod *d)
 	p->why = "the policy's anti-rollback mark is missing";
 	if (photod_file_read_u64(p->dirfd, "policy.version", &hw) != 0)
 		goto out;
+	p->why = "the keystore's policy version floor is unreadable";
+	if (tc_keystore_floor_get(d->ks, &floor) != 0)
+		goto out;
+	/* The TPM remembers a newer policy than the files: they were restored from an old image. */
+	if (floor > hw)
+		hw = floor;
 	p->high_water = hw;
 	p->state = TC_E_NO_POLICY;
 	p->why = "no policy is installed";
@@ -134,6 +143,13 @@ load_installed(struct photod *d)
 	if (p->policy->version > hw && photod_file_write_u64(p->dirfd, "policy.version",
 							     p->policy->version) == 0)
 		p->high_water = p->policy->version;
+	if ((rc = tc_keystore_floor_raise(d->ks, p->policy->version)) != 0) {
+		tc_policy_free(p->policy);
+		p->policy = NULL;
+		p->state = rc;
+		p->why = "cannot record the policy version in the keystore";
+		goto out;
+	}
 	p->state = 0;
 	p->why = "";
 	d->cs.trust_pub = p->policy->photo_pub;

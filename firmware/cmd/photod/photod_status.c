@@ -52,6 +52,7 @@ photod_status(struct photod *d, int fd)
 	tc_strlcpy(st.board, CONFIG_BOARD_NAME, sizeof(st.board));
 	tc_strlcpy(st.firmware, tc_version(), sizeof(st.firmware));
 	tc_strlcpy(st.model, tc_model(), sizeof(st.model));
+	tc_strlcpy(st.keystore, tc_keystore_backend(d->ks), sizeof(st.keystore));
 	if (d->cam)
 		tc_strlcpy(st.camera, d->cam_id, sizeof(st.camera));
 	st.width = d->set.width;

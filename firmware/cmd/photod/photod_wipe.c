@@ -216,7 +216,8 @@ photod_wipe(struct photod *d, struct photod_client *c, const struct tc_msg_wipe_
 		goto failed;
 	step = 3;
 	if ((rc = tc_keystore_erase(d->ks, TC_KEY_IDENTITY | TC_KEY_BIT(TC_SECRET_STORE) |
-				    TC_KEY_BIT(TC_SECRET_PIN) | TC_KEY_PIN_FAILURES)) != 0)
+				    TC_KEY_BIT(TC_SECRET_PIN) | TC_KEY_PIN_FAILURES |
+				    TC_KEY_POLICY_FLOOR)) != 0)
 		goto failed;
 	close(storefd);
 	storefd = -1;

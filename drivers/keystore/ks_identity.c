@@ -1,18 +1,16 @@
 /*
- * ks_file_identity.c - the file backend's identity key: ECDSA P-256,
- * generated on the device, kept in identity.key (the key's DER from
- * mbedtls_pk_write_key_der, 0600) and loaded into an mbedtls context only
- * for the one operation that needs it, then wiped.
+ * ks_identity.c - the identity key for every backend: ECDSA P-256,
+ * generated on the device, kept by the backend as the key's DER (from
+ * mbedtls_pk_write_key_der; ops->id_load / id_store: identity.key for
+ * the file backend, a sealed object for the TPM backend) and loaded into
+ * an mbedtls context only for the one operation that needs it, then
+ * wiped.
  *
- * A TPM backend implements the same operations with the key resident in
- * the TPM (TPM2_Create under the storage key, TPM2_Sign); it would offer
- * no id_pk, and syncd would use an opaque signer instead.
+ * Debian's mbedtls 2.28 cannot sign through an opaque key, so a TPM
+ * backend seals the key rather than keeping it resident (see README.md).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <mbedtls/asn1.h>
 #include <mbedtls/base64.h>
@@ -27,9 +25,9 @@
 #include "tc_seal.h"
 #include "tc_secmem.h"
 
-#define KEY_DER_MAX 512	/* a P-256 key's DER is about 121 bytes */
+#define KEY_DER_MAX 512	/* mbedtls writes DER at the end of the buffer; the key itself is <= KS_IDENTITY_DER_MAX */
 
-/* Load identity.key into pk (initialised by the caller).  0, -ENOENT, TC_E_INVAL_INPUT. */
+/* Load the backend's key into pk (initialised by the caller).  0, -ENOENT, TC_E_INVAL_INPUT. */
 static int
 load_key(struct tc_keystore *ks, mbedtls_pk_context *pk)
 {
@@ -37,7 +35,7 @@ load_key(struct tc_keystore *ks, mbedtls_pk_context *pk)
 	size_t len = 0;
 	int rc;
 
-	rc = ks_file_read_key(ks_file_dirfd(ks), KS_FILE_IDENTITY, der, sizeof(der), 0, &len);
+	rc = ks->ops->id_load(ks, der, sizeof(der), &len);
 	if (rc != 0)
 		return rc;
 	if (tc_pk_parse_key(pk, der, len, NULL, 0) != 0 ||
@@ -49,17 +47,14 @@ load_key(struct tc_keystore *ks, mbedtls_pk_context *pk)
 }
 
 int
-ks_file_id_generate(struct tc_keystore *ks)
+ks_id_generate(struct tc_keystore *ks)
 {
 	mbedtls_pk_context pk;
 	uint8_t der[KEY_DER_MAX];
-	struct stat st;
 	int n, rc;
 
-	if (fstatat(ks_file_dirfd(ks), KS_FILE_IDENTITY, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return TC_E_EXISTS;
-	if (errno != ENOENT)
-		return -errno;
+	if ((rc = ks->ops->id_exists(ks)) != 0)
+		return rc;
 	mbedtls_pk_init(&pk);
 	rc = TC_E_CRYPTO;
 	if (mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
@@ -70,8 +65,7 @@ ks_file_id_generate(struct tc_keystore *ks)
 	n = mbedtls_pk_write_key_der(&pk, der, sizeof(der));
 	if (n <= 0)
 		goto out;
-	rc = ks_file_write_key(ks_file_dirfd(ks), KS_FILE_IDENTITY, der + sizeof(der) - n,
-			       (size_t)n);
+	rc = ks->ops->id_store(ks, der + sizeof(der) - n, (size_t)n);
 out:
 	tc_zeroize(der, sizeof(der));
 	mbedtls_pk_free(&pk);
@@ -79,7 +73,7 @@ out:
 }
 
 int
-ks_file_id_pubkey(struct tc_keystore *ks, uint8_t *der, size_t cap, size_t *len)
+ks_id_pubkey(struct tc_keystore *ks, uint8_t *der, size_t cap, size_t *len)
 {
 	mbedtls_pk_context pk;
 	uint8_t buf[TC_IDENTITY_SPKI_MAX];
@@ -105,7 +99,7 @@ out:
 }
 
 int
-ks_file_id_sign(struct tc_keystore *ks, const uint8_t hash[32], uint8_t *sig, size_t cap,
+ks_id_sign(struct tc_keystore *ks, const uint8_t hash[32], uint8_t *sig, size_t cap,
 		size_t *len)
 {
 	mbedtls_pk_context pk;
@@ -132,7 +126,7 @@ out:
 }
 
 int
-ks_file_id_csr(struct tc_keystore *ks, const char *subject, char *pem, size_t cap, size_t *len)
+ks_id_csr(struct tc_keystore *ks, const char *subject, char *pem, size_t cap, size_t *len)
 {
 	mbedtls_x509write_csr csr;
 	mbedtls_pk_context pk;
@@ -163,7 +157,7 @@ out:
 }
 
 int
-ks_file_id_pk(struct tc_keystore *ks, mbedtls_pk_context *pk)
+ks_id_pk(struct tc_keystore *ks, mbedtls_pk_context *pk)
 {
 	int rc = load_key(ks, pk);
 
@@ -176,7 +170,7 @@ ks_file_id_pk(struct tc_keystore *ks, mbedtls_pk_context *pk)
 }
 
 int
-ks_file_id_ecdh(struct tc_keystore *ks, const uint8_t peer[65], uint8_t x[32])
+ks_id_ecdh(struct tc_keystore *ks, const uint8_t peer[65], uint8_t x[32])
 {
 	mbedtls_pk_context pk;
 	uint8_t d[TC_P256_PRIV_LEN];
