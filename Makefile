@@ -10,6 +10,8 @@
 #   make fuzz | fuzz-smoke    libFuzzer harnesses (clang, in O/fuzz); a short run of each
 #   make fuzz-long T=SECONDS  a campaign of T seconds per harness (tests/fuzz/README.md)
 #   make install DESTDIR=dir  stage binaries, man pages, the board's overlay
+#   make image BOARD=b        a bootable disk image in O/image/b (tools/image, as root)
+#   make image-test BOARD=b   boot that image in qemu and check it
 #
 # Out-of-tree by default (O=build).  CROSS_COMPILE, CC, PKG_CONFIG and
 # SYSROOT are honoured; libraries are found through pkg-config.
@@ -107,7 +109,7 @@ savedefconfig: $(O)/.stamp-dirs
 .PHONY: menuconfig olddefconfig savedefconfig
 
 # Goals that need no configuration (deps runs before kconfig-frontends exists).
-no-config-goals := deps clean distclean lint
+no-config-goals := deps clean distclean lint image image-test
 ifeq ($(config-goals),)
 ifneq ($(if $(build-goals),$(filter-out $(no-config-goals),$(build-goals)),all),)
 # A build with no .config starts from the host board.
@@ -355,10 +357,20 @@ else
 endif
 	@echo "  INSTALL $(if $(DESTDIR),$(DESTDIR),/) ($(TARGET): $(INSTALL_PROGS); board $(CONFIG_BOARD_NAME))"
 
-# make deps CROSS=arm64: also the cross toolchain and the arm64 libraries.
+# make deps CROSS=arm64: also the cross toolchain and the arm64 libraries;
+# make deps IMAGE=1: also what make image and make image-test run.
 deps:
 	$(Q)tools/deps/install-deps tools/deps/packages
 	$(Q)$(if $(CROSS),tools/deps/install-deps --cross $(CROSS) tools/deps/packages-$(CROSS))
+	$(Q)$(if $(IMAGE),tools/deps/install-deps tools/deps/packages-image)
+
+# A device image (tools/image/README.md): its own firmware build, root
+# file system and disk image in $(O)/image/BOARD.  Never part of check.
+image-board = $(if $(BOARD),$(BOARD),$(error make $@: say which board, e.g. BOARD=kiosk-x86))
+image:
+	$(Q)tools/image/mkimage $(image-board) $(O)/image/$(image-board)
+image-test:
+	$(Q)tools/image/image-test $(image-board) $(O)/image/$(image-board)
 
 # The main job, on the host board (the synthetic sensor), in $(O)/demo.
 demo: all $(TEST_TOOLS)
@@ -372,7 +384,7 @@ distclean:
 	$(Q)rm -rf $(O)
 
 .SECONDARY:
-.PHONY: all tests check check-config check-sanitize bench lint install deps demo clean distclean \
+.PHONY: all tests check check-config check-sanitize bench lint install deps demo clean distclean image image-test \
 	fuzz fuzz-bins fuzz-smoke fuzz-long
 
 -include $(LIB_OBJS:.o=.d) $(patsubst %,$(O)/obj/%.d,$(basename $(foreach p,$(prog-y),$($(p)-src)))) \

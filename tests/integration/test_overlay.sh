@@ -57,7 +57,7 @@ for b in rpi4 kiosk-x86; do
 	done
 
 	# No way to log in.
-	for u in getty@.service serial-getty@.service console-getty.service ssh.service sshd.service; do
+	for u in getty@.service getty-static.service serial-getty@.service console-getty.service ssh.service sshd.service; do
 		check "$b: $u is masked" test "$(readlink "$stage/etc/systemd/system/$u")" = /dev/null
 	done
 	check "$b: journald keeps its journal in RAM" grep -q '^Storage=volatile' "$stage/etc/systemd/journald.conf.d/trustcam.conf"

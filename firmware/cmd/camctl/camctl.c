@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "camctl.h"
+#include "tc_image.h"
 #include "tc_io.h"
 #include "tc_version.h"
 
@@ -206,6 +207,16 @@ print_provisioning(const struct tc_msg_status *s)
 	}
 }
 
+/* Which image the device runs (os-release, written by tools/image/mkimage); nothing on a PC. */
+static void
+print_image(void)
+{
+	struct tc_image_release r;
+
+	if (tc_image_release_read("/etc/os-release", &r) == 0 && r.version[0])
+		printf("image:            %s (%s)\n", r.version, r.build_id[0] ? r.build_id : "no build id");
+}
+
 static int
 cmd_status(int fd)
 {
@@ -229,6 +240,7 @@ cmd_status(int fd)
 	       "tpm (sealed to this device's TPM 2.0)" :
 	       strcmp(u.s.keystore, "file") == 0 ? "file (key files on this device's disk)" :
 	       u.s.keystore);
+	print_image();
 	print_provisioning(&u.s);
 	if (u.s.camera_state == 0)
 		printf("camera:           %s at %ux%u\n", u.s.camera, u.s.width, u.s.height);
