@@ -60,6 +60,7 @@ setup(struct tadm *a, uint8_t **priv)
 struct list_ctx {
 	struct tadm *a;
 	const uint8_t *priv;
+	uint8_t pub[TC_P256_PUB_LEN];
 	unsigned pending, failed;
 };
 
@@ -97,7 +98,7 @@ list_one(void *ctx, const struct tc_review_photo *p)
 	if (strcmp(state, "pending_review") != 0)
 		goto out;
 	c->pending++;
-	if (tadm_srv_open_photo(c->a, p, c->priv, m, NULL, NULL) != 0) {
+	if (tadm_srv_open_meta(c->a, p, c->priv, c->pub, m) != 0) {
 		printf("%s  %s  CANNOT OPEN (see above)\n", p->photo_id, p->device);
 		c->failed++;
 	} else {
@@ -116,6 +117,10 @@ review_list(struct tadm *a, const uint8_t *priv)
 	char detail[64];
 	int rc;
 
+	if (tc_p256_public(priv, c.pub) != 0) {
+		tadm_err(a, "the photo key is not a P-256 private key");
+		return TADM_FAIL;
+	}
 	if ((rc = tadm_srv_photos(a, NULL, list_one, &c)) != 0)
 		return TADM_FAIL;
 	snprintf(detail, sizeof(detail), "%u pending, %u unreadable", c.pending, c.failed);

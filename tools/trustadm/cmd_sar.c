@@ -2,8 +2,9 @@
  * cmd_sar.c - `sar PUPILREF -o DIR` (rule R9): everything the Trust's
  * photo store holds about one pupil, for a subject access request.
  *
- * Pupil refs live only inside sealed metadata, so every object in the
- * ledger is opened with the photo key and the matching ones exported:
+ * Pupil refs live only inside sealed metadata, so every object's
+ * metadata (its first chunk, tadm_srv_open_meta) is opened with the
+ * photo key, and the matching objects are opened whole and exported:
  * <id>.jpg, <id>.json (metadata and review history) and manifest.json
  * listing each photo and the SHA-256 of every file, so the Trust can
  * show later exactly what it handed over.  Objects that cannot be opened
@@ -29,6 +30,7 @@
 struct sar_ctx {
 	struct tadm *a;
 	const uint8_t *priv;
+	uint8_t pub[TC_P256_PUB_LEN];
 	const char *pupil;
 	int dfd;
 	json_t *manifest;
@@ -111,9 +113,11 @@ scan_one(void *ctx, const struct tc_review_photo *p)
 	if (!m)
 		return -ENOMEM;
 	c->scanned++;
-	if (tadm_srv_open_photo(c->a, p, c->priv, m, &jpeg, &jlen) != 0)
+	/* The metadata of every photo; the whole object only for the pupil's. */
+	if (tadm_srv_open_meta(c->a, p, c->priv, c->pub, m) != 0 ||
+	    (tagged(m, c->pupil) && tadm_srv_open_photo(c->a, p, c->priv, m, &jpeg, &jlen) != 0))
 		c->failed++;	/* named on stderr; the answer is incomplete */
-	else if (tagged(m, c->pupil))
+	else if (jpeg)
 		rc = export_one(c, p, m, jpeg, jlen);
 	tc_secure_free(jpeg);
 	tc_zeroize(m, sizeof(*m));
@@ -187,6 +191,10 @@ cmd_sar(struct tadm *a, int argc, char **argv)
 	if (tadm_open(a) != 0 || tadm_srv_open(a) != 0 || tadm_photo_key(a, &priv) != 0)
 		goto out;
 	c.priv = priv;
+	if (tc_p256_public(priv, c.pub) != 0) {
+		tadm_err(a, "the photo key is not a P-256 private key");
+		goto out;
+	}
 	if ((rc = tc_registry_consent_foreach(a->reg, roster_has, &c)) != 0) {
 		tadm_err(a, "cannot read the consent roster: %s", tc_strerror(rc));
 		rc = TADM_FAIL;

@@ -52,6 +52,25 @@ int tadm_photo_key(struct tadm *a, uint8_t **priv) TC_MUST_CHECK;
 int tadm_srv_open_photo(struct tadm *a, const struct tc_review_photo *p, const uint8_t *priv,
 			struct tc_photo_meta *m, uint8_t **jpeg, size_t *jpeg_len) TC_MUST_CHECK;
 
+/*
+ * objects/<device>/<id>.tco opened read-only: a regular file of exactly
+ * the ledger's size (TC_E_STORE_MISMATCH otherwise).  An fd or a
+ * negative code; prints nothing.
+ */
+int tadm_srv_object_fd(struct tadm *a, const struct tc_review_photo *p);
+
+/*
+ * Photo p's sealed metadata alone (srvmeta.c): the object's first
+ * TC_OBJ_META_PREFIX bytes are read, its header must name the ledger's
+ * photo id, and chunk 0 is authenticated and opened (tc_obj_open_meta).
+ * What review list and sar read for every photo; the whole object, with
+ * the ledger digest check, is read only when its JPEG is needed.
+ * pub: priv's public key (tc_p256_public), computed once by a caller
+ * that reads many objects, or NULL.  Prints its own error.
+ */
+int tadm_srv_open_meta(struct tadm *a, const struct tc_review_photo *p, const uint8_t *priv,
+		       const uint8_t *pub, struct tc_photo_meta *m) TC_MUST_CHECK;
+
 /* The registry's consent roster as a policy (consent fields only); tc_policy_free it. */
 int tadm_roster(struct tadm *a, struct tc_policy **out) TC_MUST_CHECK;
 
