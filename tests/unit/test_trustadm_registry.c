@@ -73,7 +73,7 @@ test_open_rules(void **state)
 	assert_int_equal(tc_registry_open(&r, dir, false), -ENOENT);
 	r = fresh();
 	assert_int_equal(tc_registry_meta_get(r, "schema_version", v, sizeof(v)), 0);
-	assert_string_equal(v, "2");	/* TC_REGISTRY_SCHEMA */
+	assert_string_equal(v, "3");	/* TC_REGISTRY_SCHEMA */
 	assert_int_equal(tc_registry_meta_get(r, "nothing", v, sizeof(v)), TC_E_NOT_FOUND);
 	assert_int_equal(tc_registry_meta_set(r, "server_name", "a"), 0);
 	assert_int_equal(tc_registry_meta_set(r, "server_name", "b"), 0);

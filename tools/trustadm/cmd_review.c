@@ -19,7 +19,7 @@
 #include "tc_io.h"
 #include "tc_secmem.h"
 
-#define REVIEW_SYN "review list | open ID -o DIR | approve ID [--platforms LIST] | reject ID"
+#define REVIEW_SYN "review list | open ID -o DIR | approve ID [--platforms LIST] | reject ID | tag ID REF,..."
 
 /* Record one action in the Trust's audit log, in its own transaction. */
 static int
@@ -60,12 +60,13 @@ setup(struct tadm *a, uint8_t **priv)
 struct list_ctx {
 	struct tadm *a;
 	const uint8_t *priv;
+	const struct tc_policy *roster;
 	uint8_t pub[TC_P256_PUB_LEN];
 	unsigned pending, failed;
 };
 
 static void
-print_pending(const struct tc_review_photo *p, const struct tc_photo_meta *m)
+print_pending(const struct tc_review_photo *p, const struct tc_photo_meta *m, bool retagged)
 {
 	char pupils[TC_META_MAX_PUPILS * TC_META_ID_MAX], plats[TC_REG_PLATFORMS_MAX], when[32];
 
@@ -76,10 +77,10 @@ print_pending(const struct tc_review_photo *p, const struct tc_photo_meta *m)
 			   plats, sizeof(plats)) != 0 || !plats[0])
 		tc_strlcpy(plats, "-", sizeof(plats));
 	tc_review_iso_time((int64_t)(m->capture_time_us / 1000000), when, sizeof(when));
-	printf("%s  %s  %s  staff %s  event %s  pupils %s  platforms %s%s\n", p->photo_id,
+	printf("%s  %s  %s  staff %s  event %s  pupils %s  platforms %s%s%s\n", p->photo_id,
 	       p->device, when, m->staff_id[0] ? m->staff_id : "-",
 	       m->event_id[0] ? m->event_id : "-", pupils, plats,
-	       m->n_pupils ? "" : "  NEEDS TAGGING");
+	       m->n_pupils ? "" : "  NEEDS TAGGING", retagged ? "  (tagged at review)" : "");
 }
 
 static int
@@ -89,6 +90,7 @@ list_one(void *ctx, const struct tc_review_photo *p)
 	struct tc_photo_meta *m = tc_calloc(1, sizeof(*m));
 	struct tc_reg_review v;
 	const char *state;
+	bool retagged = false;
 	int rc;
 
 	if (!m)
@@ -98,11 +100,12 @@ list_one(void *ctx, const struct tc_review_photo *p)
 	if (strcmp(state, "pending_review") != 0)
 		goto out;
 	c->pending++;
-	if (tadm_srv_open_meta(c->a, p, c->priv, c->pub, m) != 0) {
+	if (tadm_srv_open_meta(c->a, p, c->priv, c->pub, m) != 0 ||
+	    tadm_review_effective(c->a, p, c->roster, m, &retagged) != 0) {
 		printf("%s  %s  CANNOT OPEN (see above)\n", p->photo_id, p->device);
 		c->failed++;
 	} else {
-		print_pending(p, m);
+		print_pending(p, m, retagged);
 	}
 out:
 	tc_zeroize(m, sizeof(*m));
@@ -117,11 +120,18 @@ review_list(struct tadm *a, const uint8_t *priv)
 	char detail[64];
 	int rc;
 
+	struct tc_policy *roster = NULL;
+
 	if (tc_p256_public(priv, c.pub) != 0) {
 		tadm_err(a, "the photo key is not a P-256 private key");
 		return TADM_FAIL;
 	}
-	if ((rc = tadm_srv_photos(a, NULL, list_one, &c)) != 0)
+	if (tadm_roster(a, &roster) != 0)
+		return TADM_FAIL;
+	c.roster = roster;
+	rc = tadm_srv_photos(a, NULL, list_one, &c);
+	tc_policy_free(roster);
+	if (rc != 0)
 		return TADM_FAIL;
 	snprintf(detail, sizeof(detail), "%u pending, %u unreadable", c.pending, c.failed);
 	if (audit_now(a, "review.list", "", detail) != 0)
@@ -171,17 +181,17 @@ review_open(struct tadm *a, const uint8_t *priv, const char *id, const char *dir
 
 	if (!m)
 		return TADM_FAIL;
-	if ((rc = tadm_srv_find(a, id, &p)) != 0) {
-		if (rc == TC_E_NOT_FOUND)
-			tadm_err(a, "no photo %s in the server's ledger", id);
-		rc = TADM_FAIL;
-		goto out;
-	}
 	rc = TADM_FAIL;
+	if (tadm_srv_photo(a, id, &p) != 0)
+		goto out;
 	if (tadm_review_state(a, &p, &v, &state) != 0 ||
 	    tadm_srv_open_photo(a, &p, priv, m, &jpeg, &jlen) != 0)
 		goto out;
 	meta = tc_review_meta_json(&p, m, state, tadm_review_history(a, &p));
+	if (meta && tadm_add_review_tags(a, &p, meta) != 0) {
+		json_decref(meta);
+		meta = NULL;
+	}
 	text = meta ? json_dumps(meta, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 	if (!text) {
 		tadm_err(a, "out of memory");
@@ -226,6 +236,7 @@ decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve, const 
 	struct tc_reg_review v;
 	const char *state;
 	unsigned n_req = 0;
+	bool retagged = false;
 	int rc = TADM_FAIL;
 
 	if (!m)
@@ -235,16 +246,13 @@ decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve, const 
 		rc = TADM_USAGE;
 		goto out;
 	}
-	if ((rc = tadm_srv_find(a, id, &p)) != 0) {
-		if (rc == TC_E_NOT_FOUND)
-			tadm_err(a, "no photo %s in the server's ledger", id);
-		rc = TADM_FAIL;
-		goto out;
-	}
 	rc = TADM_FAIL;
+	if (tadm_srv_photo(a, id, &p) != 0)
+		goto out;
 	snprintf(subject, sizeof(subject), "%s/%s", p.device, p.photo_id);
 	if (tadm_review_state(a, &p, &v, &state) != 0 ||
-	    tadm_srv_open_photo(a, &p, priv, m, NULL, NULL) != 0 || tadm_roster(a, &roster) != 0)
+	    tadm_srv_open_photo(a, &p, priv, m, NULL, NULL) != 0 || tadm_roster(a, &roster) != 0 ||
+	    tadm_review_effective(a, &p, roster, m, &retagged) != 0)
 		goto out;
 	if (approve && !list)	/* everything the consent permits now */
 		tc_review_allowed(m, roster, req, &n_req);
@@ -293,7 +301,7 @@ cmd_review(struct tadm *a, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "platforms", required_argument, NULL, 'l' },
 		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
-	const char *out = NULL, *plats = NULL, *sub, *id = NULL;
+	const char *out = NULL, *plats = NULL, *sub, *id = NULL, *tags = NULL;
 	uint8_t *priv = NULL;
 	int c, rc;
 
@@ -313,14 +321,20 @@ cmd_review(struct tadm *a, int argc, char **argv)
 			return tadm_usage(a, REVIEW_SYN);
 		id = argv[optind++];
 	}
+	if (strcmp(sub, "tag") == 0) {
+		if (optind + 1 != argc || out || plats)
+			return tadm_usage(a, REVIEW_SYN);
+		tags = argv[optind++];
+	}
 	if (optind != argc || (out && strcmp(sub, "open") != 0) ||
 	    (plats && strcmp(sub, "approve") != 0) || (strcmp(sub, "open") == 0 && !out))
 		return tadm_usage(a, REVIEW_SYN);
 	if (strcmp(sub, "list") != 0 && strcmp(sub, "open") != 0 && strcmp(sub, "approve") != 0 &&
-	    strcmp(sub, "reject") != 0)
+	    strcmp(sub, "reject") != 0 && strcmp(sub, "tag") != 0)
 		return tadm_usage(a, REVIEW_SYN);
 	a->cmd = strcmp(sub, "list") == 0 ? "review list" : strcmp(sub, "open") == 0 ?
-		"review open" : strcmp(sub, "approve") == 0 ? "review approve" : "review reject";
+		"review open" : strcmp(sub, "approve") == 0 ? "review approve" :
+		strcmp(sub, "tag") == 0 ? "review tag" : "review reject";
 	if (id && !valid_photo_id(id)) {
 		tadm_err(a, "'%s' is not a photo id (32 lower-case hex digits)", id);
 		return TADM_USAGE;
@@ -333,6 +347,8 @@ cmd_review(struct tadm *a, int argc, char **argv)
 		rc = review_list(a, priv);
 	else if (strcmp(sub, "open") == 0)
 		rc = review_open(a, priv, id, out);
+	else if (tags)
+		rc = tadm_review_tag(a, priv, id, tags);
 	else
 		rc = decide(a, priv, id, strcmp(sub, "approve") == 0, plats);
 out:

@@ -2,7 +2,9 @@
  * cmd_sar.c - `sar PUPILREF -o DIR` (rule R9): everything the Trust's
  * photo store holds about one pupil, for a subject access request.
  *
- * Pupil refs live only inside sealed metadata, so every object's
+ * A photo is the pupil's when its sealed metadata or the tags a
+ * reviewer set on it (review tag) name the pupil.  Sealed pupil refs
+ * live only inside the objects, so every object's
  * metadata (its first chunk, tadm_srv_open_meta) is opened with the
  * photo key, and the matching objects are opened whole and exported:
  * <id>.jpg, <id>.json (metadata and review history) and manifest.json
@@ -50,13 +52,14 @@ roster_has(void *ctx, const struct tc_policy_consent *row)
 	return 0;
 }
 
+/* Whether pupil is among refs[0..n): the sealed tags, or those set at review. */
 static bool
-tagged(const struct tc_photo_meta *m, const char *pupil)
+tagged(const char (*refs)[TC_META_ID_MAX], unsigned n, const char *pupil)
 {
 	unsigned i;
 
-	for (i = 0; i < m->n_pupils && i < TC_META_MAX_PUPILS; i++)
-		if (strncmp(m->pupil_refs[i], pupil, TC_META_ID_MAX) == 0)
+	for (i = 0; i < n && i < TC_META_MAX_PUPILS; i++)
+		if (strncmp(refs[i], pupil, TC_META_ID_MAX) == 0)
 			return true;
 	return false;
 }
@@ -76,6 +79,8 @@ export_one(struct sar_ctx *c, const struct tc_review_photo *p, const struct tc_p
 	if ((rc = tadm_review_state(c->a, p, &v, &state)) != 0)
 		return rc;
 	meta = tc_review_meta_json(p, m, state, tadm_review_history(c->a, p));
+	if (meta && (rc = tadm_add_review_tags(c->a, p, meta)) != 0)
+		goto out;
 	text = meta ? json_dumps(meta, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 	if (!text) {
 		rc = -ENOMEM;
@@ -106,8 +111,11 @@ scan_one(void *ctx, const struct tc_review_photo *p)
 {
 	struct sar_ctx *c = ctx;
 	struct tc_photo_meta *m = tc_calloc(1, sizeof(*m));
+	char refs[TC_META_MAX_PUPILS][TC_META_ID_MAX];
 	uint8_t *jpeg = NULL;
 	size_t jlen = 0;
+	unsigned n_refs = 0;
+	bool found = false;
 	int rc = 0;
 
 	if (!m)
@@ -115,10 +123,14 @@ scan_one(void *ctx, const struct tc_review_photo *p)
 	c->scanned++;
 	/* The metadata of every photo; the whole object only for the pupil's. */
 	if (tadm_srv_open_meta(c->a, p, c->priv, c->pub, m) != 0 ||
-	    (tagged(m, c->pupil) && tadm_srv_open_photo(c->a, p, c->priv, m, &jpeg, &jlen) != 0))
+	    tadm_review_tags(c->a, p, refs, &n_refs, &found) != 0 ||
+	    ((tagged(m->pupil_refs, m->n_pupils, c->pupil) ||
+	      tagged((const char (*)[TC_META_ID_MAX])refs, n_refs, c->pupil)) &&
+	     tadm_srv_open_photo(c->a, p, c->priv, m, &jpeg, &jlen) != 0))
 		c->failed++;	/* named on stderr; the answer is incomplete */
 	else if (jpeg)
 		rc = export_one(c, p, m, jpeg, jlen);
+	tc_zeroize(refs, sizeof(refs));
 	tc_secure_free(jpeg);
 	tc_zeroize(m, sizeof(*m));
 	tc_free(m);

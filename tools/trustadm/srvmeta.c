@@ -61,3 +61,13 @@ report:
 		 tc_strerror(rc));
 	return rc;
 }
+
+int
+tadm_srv_photo(struct tadm *a, const char *id, struct tc_review_photo *p)
+{
+	int rc = tadm_srv_find(a, id, p);
+
+	if (rc == TC_E_NOT_FOUND)
+		tadm_err(a, "no photo %s in the server's ledger", id);
+	return rc;
+}

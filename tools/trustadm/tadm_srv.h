@@ -26,6 +26,8 @@ int tadm_srv_photos(struct tadm *a, const char *device, tadm_photo_fn fn, void *
 	TC_MUST_CHECK;
 /* The ledger row of photo id (32 hex digits).  TC_E_NOT_FOUND. */
 int tadm_srv_find(struct tadm *a, const char *photo_id, struct tc_review_photo *p) TC_MUST_CHECK;
+/* The same, saying "no photo ID in the server's ledger" when it is not there. */
+int tadm_srv_photo(struct tadm *a, const char *photo_id, struct tc_review_photo *p) TC_MUST_CHECK;
 
 struct tadm_srv_dev {
 	bool known;		/* the ledger has a row for it */
@@ -80,6 +82,26 @@ int tadm_review_state(struct tadm *a, const struct tc_review_photo *p, struct tc
 
 /* A photo's review decisions as a JSON array, oldest first; NULL on failure. */
 json_t *tadm_review_history(struct tadm *a, const struct tc_review_photo *p);
+
+/*
+ * Tags set at review (cmd_review_tag.c).  tadm_review_tags: the newest
+ * tags of p into refs[0..*n), *found false when none were set.
+ * tadm_review_effective: m (the sealed metadata) as the review rules see
+ * it: with tags set at review, those pupils and the platforms the
+ * roster's consent allows for them (tc_review_retag); *retagged says so.
+ * Both print their own error.  tadm_add_review_tags: the newest tags as
+ * meta's "tagged_at_review" {pupils, reviewer, time} (nothing when none
+ * were set); 0 or a negative code.  tadm_review_tag: the
+ * `review tag ID REF,...` command; a TADM_ status.
+ */
+int tadm_review_tags(struct tadm *a, const struct tc_review_photo *p,
+		     char (*refs)[TC_META_ID_MAX], unsigned *n, bool *found) TC_MUST_CHECK;
+int tadm_review_effective(struct tadm *a, const struct tc_review_photo *p,
+			  const struct tc_policy *roster, struct tc_photo_meta *m, bool *retagged)
+	TC_MUST_CHECK;
+int tadm_add_review_tags(struct tadm *a, const struct tc_review_photo *p, json_t *meta)
+	TC_MUST_CHECK;
+int tadm_review_tag(struct tadm *a, const uint8_t *priv, const char *id, const char *list);
 
 /*
  * A fresh export directory for plaintext: DIR must not exist, or be an
