@@ -224,8 +224,9 @@ out:
 	return rc;
 }
 
-static int
-decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve, const char *list)
+int
+tadm_review_decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve,
+		   const char *list, const char *reason, char *msg, size_t msgcap)
 {
 	char req[TC_META_MAX_PLATFORMS][TC_META_ID_MAX], why[TC_REVIEW_WHY_MAX];
 	char joined[TC_REG_PLATFORMS_MAX], subject[TC_POLICY_ID_MAX + 40];
@@ -239,10 +240,12 @@ decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve, const 
 	bool retagged = false;
 	int rc = TADM_FAIL;
 
+	snprintf(msg, msgcap, "the decision could not be recorded (see the server's messages)");
 	if (!m)
 		return TADM_FAIL;
 	if (list && tc_review_parse_platforms(list, req, &n_req, why, sizeof(why)) != 0) {
 		tadm_err(a, "--platforms: %s", why);
+		snprintf(msg, msgcap, "%s", why);
 		rc = TADM_USAGE;
 		goto out;
 	}
@@ -261,6 +264,7 @@ decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve, const 
 		snprintf(detail, sizeof(detail), "approval refused: %s", why);
 		if (audit_now(a, "review.refused", subject, detail) == 0)
 			tadm_err(a, "refused: %s", why);
+		snprintf(msg, msgcap, "refused: %s", why);
 		goto out;
 	}
 	if (tc_review_join((const char (*)[TC_META_ID_MAX])req, approve ? n_req : 0, ';', joined,
@@ -270,7 +274,8 @@ decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve, const 
 		snprintf(detail, sizeof(detail), "approved for %s (was %s)",
 			 joined[0] ? joined : "internal use only", state);
 	else
-		snprintf(detail, sizeof(detail), "rejected (was %s)", state);
+		snprintf(detail, sizeof(detail), "rejected (was %s)%s%.*s", state,
+			 reason && reason[0] ? ": " : "", 200, reason ? reason : "");
 	if ((rc = tc_registry_begin(a->reg)) != 0 ||
 	    (rc = tc_registry_review_add(a->reg, p.device, p.photo_id, approve, joined)) != 0 ||
 	    (rc = tc_registry_audit(a->reg, approve ? "review.approve" : "review.reject", subject,
@@ -282,10 +287,10 @@ decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve, const 
 		goto out;
 	}
 	if (approve)
-		printf("photo %s approved for %s\n", p.photo_id,
-		       joined[0] ? joined : "internal use only (no platform)");
+		snprintf(msg, msgcap, "photo %s approved for %s", p.photo_id,
+			 joined[0] ? joined : "internal use only (no platform)");
 	else
-		printf("photo %s rejected\n", p.photo_id);
+		snprintf(msg, msgcap, "photo %s rejected", p.photo_id);
 	rc = TADM_OK;
 out:
 	tc_policy_free(roster);
@@ -302,6 +307,7 @@ cmd_review(struct tadm *a, int argc, char **argv)
 		{ "platforms", required_argument, NULL, 'l' },
 		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
 	const char *out = NULL, *plats = NULL, *sub, *id = NULL, *tags = NULL;
+	char msg[TC_REVIEW_WHY_MAX + TC_REG_PLATFORMS_MAX];
 	uint8_t *priv = NULL;
 	int c, rc;
 
@@ -347,10 +353,13 @@ cmd_review(struct tadm *a, int argc, char **argv)
 		rc = review_list(a, priv);
 	else if (strcmp(sub, "open") == 0)
 		rc = review_open(a, priv, id, out);
-	else if (tags)
-		rc = tadm_review_tag(a, priv, id, tags);
-	else
-		rc = decide(a, priv, id, strcmp(sub, "approve") == 0, plats);
+	else {
+		rc = tags ? tadm_review_tag(a, priv, id, tags, msg, sizeof(msg)) :
+			tadm_review_decide(a, priv, id, strcmp(sub, "approve") == 0, plats, NULL,
+					   msg, sizeof(msg));
+		if (rc == TADM_OK)
+			printf("%s\n", msg);
+	}
 out:
 	tc_secure_free(priv);
 	return rc;

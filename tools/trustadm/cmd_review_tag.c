@@ -115,7 +115,8 @@ audit_refusal(struct tadm *a, const char *subject, const char *detail)
 }
 
 int
-tadm_review_tag(struct tadm *a, const uint8_t *priv, const char *id, const char *list)
+tadm_review_tag(struct tadm *a, const uint8_t *priv, const char *id, const char *list,
+		char *msg, size_t msgcap)
 {
 	char refs[TC_META_MAX_PUPILS][TC_META_ID_MAX], why[TC_REVIEW_WHY_MAX];
 	char joined[TC_REG_PUPILS_MAX], plats[TC_REG_PLATFORMS_MAX];
@@ -128,10 +129,12 @@ tadm_review_tag(struct tadm *a, const uint8_t *priv, const char *id, const char 
 	unsigned i, n = 0, sealed;
 	int rc = TADM_FAIL;
 
+	snprintf(msg, msgcap, "the tags could not be recorded (see the server's messages)");
 	if (!m)
 		return TADM_FAIL;
 	if (tc_review_parse_pupils(list, ',', refs, &n, why, sizeof(why)) != 0) {
 		tadm_err(a, "%s", why);
+		snprintf(msg, msgcap, "%s", why);
 		rc = TADM_USAGE;
 		goto out;
 	}
@@ -147,16 +150,18 @@ tadm_review_tag(struct tadm *a, const uint8_t *priv, const char *id, const char 
 		if (!on_roster(roster, refs[i])) {
 			snprintf(detail, sizeof(detail), "tag %u of %u is not on the consent roster",
 				 i + 1, n);
+			snprintf(msg, msgcap, "refused: %s is not on the consent roster (check the "
+				 "ref; nothing was changed)", refs[i]);
 			if (audit_refusal(a, subject, detail) == 0)
-				tadm_err(a, "refused: %s is not on the consent roster (check the ref;"
-					 " nothing was changed)", refs[i]);
+				tadm_err(a, "%s", msg);
 			goto out;
 		}
 	if (strcmp(state, "approved") == 0) {
+		snprintf(msg, msgcap, "refused: the photo is approved for publication on its "
+			 "current tags; reject it first, then tag it and approve it again");
 		if (audit_refusal(a, subject, "the photo is approved: reject it before re-tagging")
 		    == 0)
-			tadm_err(a, "refused: the photo is approved for publication on its current "
-				 "tags; reject it first, then tag it and approve it again");
+			tadm_err(a, "%s", msg);
 		goto out;
 	}
 	tc_review_retag(m, (const char (*)[TC_META_ID_MAX])refs, n, roster);
@@ -179,8 +184,8 @@ tadm_review_tag(struct tadm *a, const uint8_t *priv, const char *id, const char 
 	if (tc_review_join((const char (*)[TC_META_ID_MAX])m->platforms, m->n_platforms, ',',
 			   plats, sizeof(plats)) != 0)
 		plats[0] = 0;	/* it fitted with ';' a moment ago */
-	printf("photo %s tagged with %u pupil(s); may be approved for: %s\n", p.photo_id, n,
-	       plats[0] ? plats : "internal use only (no platform)");
+	snprintf(msg, msgcap, "photo %s tagged with %u pupil(s); may be approved for: %s",
+		 p.photo_id, n, plats[0] ? plats : "internal use only (no platform)");
 	rc = TADM_OK;
 out:
 	tc_zeroize(refs, sizeof(refs));

@@ -173,44 +173,21 @@ record(struct tadm *a, const char *pupil, const struct sar_ctx *c, bool ok)
 }
 
 int
-cmd_sar(struct tadm *a, int argc, char **argv)
+tadm_sar_export(struct tadm *a, const uint8_t *priv, const char *pupil, const char *out,
+		char *msg, size_t msgcap)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
-	struct sar_ctx c = { .a = a, .dfd = -1 };
-	const char *out = NULL;
-	uint8_t *priv = NULL;
+	struct sar_ctx c = { .a = a, .dfd = -1, .priv = priv, .pupil = pupil };
 	char *text = NULL;
-	int ch, rc;
+	int rc;
 
-	while ((ch = tadm_getopt(argc, argv, "o:" TADM_COMMON_SHORT, opts)) != -1) {
-		if (ch == 'o')
-			out = optarg;
-		else if ((rc = tadm_common_opt(a, ch, SAR_SYN)) >= 0)
-			return rc;
-	}
-	if (optind + 1 != argc || !out)
-		return tadm_usage(a, SAR_SYN);
-	c.pupil = argv[optind];
-	if (!tc_trust_valid_id(c.pupil)) {
-		tadm_err(a, "not a pupil ref (1-63 printable ASCII bytes, no spaces)");
-		return TADM_USAGE;
-	}
-	if ((rc = tadm_srv_need(a)) != TADM_OK)
-		return rc;
-	rc = TADM_FAIL;
-	if (tadm_open(a) != 0 || tadm_srv_open(a) != 0 || tadm_photo_key(a, &priv) != 0)
-		goto out;
-	c.priv = priv;
+	snprintf(msg, msgcap, "the export failed (see the server's messages)");
 	if (tc_p256_public(priv, c.pub) != 0) {
 		tadm_err(a, "the photo key is not a P-256 private key");
-		goto out;
+		return TADM_FAIL;
 	}
 	if ((rc = tc_registry_consent_foreach(a->reg, roster_has, &c)) != 0) {
 		tadm_err(a, "cannot read the consent roster: %s", tc_strerror(rc));
-		rc = TADM_FAIL;
-		goto out;
+		return TADM_FAIL;
 	}
 	rc = TADM_FAIL;
 	if ((c.dfd = tadm_export_dir(a, out)) < 0)
@@ -233,12 +210,15 @@ cmd_sar(struct tadm *a, int argc, char **argv)
 	}
 	if (record(a, c.pupil, &c, c.failed == 0) != 0)
 		goto out;
-	printf("%u photo(s) exported to %s (manifest.json); %u scanned\n", c.found, out, c.scanned);
+	snprintf(msg, msgcap, "%u photo(s) exported to %s (manifest.json); %u scanned%s", c.found,
+		 out, c.scanned, c.on_roster ? "" : " (warning: the ref is not on the consent roster)");
 	if (!c.on_roster)
 		tadm_err(a, "warning: %s is not on the consent roster: check the ref (the photos of a "
 			 "pupil whose consent row was removed are still exported)", c.pupil);
 	if (c.failed) {
 		tadm_err(a, "%u photo(s) could not be opened: this answer is incomplete", c.failed);
+		snprintf(msg, msgcap, "%u photo(s) could not be opened: this answer is incomplete",
+			 c.failed);
 		goto out;
 	}
 	rc = TADM_OK;
@@ -250,6 +230,41 @@ out:
 	json_decref(c.manifest);
 	if (c.dfd >= 0)
 		close(c.dfd);
+	return rc;
+}
+
+int
+cmd_sar(struct tadm *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	const char *out = NULL, *pupil;
+	char msg[512];
+	uint8_t *priv = NULL;
+	int ch, rc;
+
+	while ((ch = tadm_getopt(argc, argv, "o:" TADM_COMMON_SHORT, opts)) != -1) {
+		if (ch == 'o')
+			out = optarg;
+		else if ((rc = tadm_common_opt(a, ch, SAR_SYN)) >= 0)
+			return rc;
+	}
+	if (optind + 1 != argc || !out)
+		return tadm_usage(a, SAR_SYN);
+	pupil = argv[optind];
+	if (!tc_trust_valid_id(pupil)) {
+		tadm_err(a, "not a pupil ref (1-63 printable ASCII bytes, no spaces)");
+		return TADM_USAGE;
+	}
+	if ((rc = tadm_srv_need(a)) != TADM_OK)
+		return rc;
+	rc = TADM_FAIL;
+	if (tadm_open(a) == 0 && tadm_srv_open(a) == 0 && tadm_photo_key(a, &priv) == 0) {
+		rc = tadm_sar_export(a, priv, pupil, out, msg, sizeof(msg));
+		if (rc == TADM_OK || strstr(msg, "exported"))
+			printf("%s\n", msg);
+	}
 	tc_secure_free(priv);
 	return rc;
 }

@@ -84,6 +84,25 @@ int tadm_review_state(struct tadm *a, const struct tc_review_photo *p, struct tc
 json_t *tadm_review_history(struct tadm *a, const struct tc_review_photo *p);
 
 /*
+ * Approve (for list, comma-separated platforms; NULL: all the consent
+ * permits now) or reject (with reason, NULL or free text for the audit
+ * log) photo id, as `review approve/reject` do.  msg: what happened, for
+ * the reviewer ("photo ... approved for ...", "refused: <why>").  A
+ * TADM_ status; the decision and its audit row are one transaction.
+ */
+int tadm_review_decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve,
+		       const char *list, const char *reason, char *msg, size_t msgcap);
+
+/*
+ * The subject access export of `sar` (cmd_sar.c): every photo naming
+ * pupil (valid ref) into the new or empty directory out, with
+ * manifest.json; audited.  msg: the outcome for the person asking.  A
+ * TADM_ status.
+ */
+int tadm_sar_export(struct tadm *a, const uint8_t *priv, const char *pupil, const char *out,
+		    char *msg, size_t msgcap);
+
+/*
  * Tags set at review (cmd_review_tag.c).  tadm_review_tags: the newest
  * tags of p into refs[0..*n), *found false when none were set.
  * tadm_review_effective: m (the sealed metadata) as the review rules see
@@ -92,7 +111,8 @@ json_t *tadm_review_history(struct tadm *a, const struct tc_review_photo *p);
  * Both print their own error.  tadm_add_review_tags: the newest tags as
  * meta's "tagged_at_review" {pupils, reviewer, time} (nothing when none
  * were set); 0 or a negative code.  tadm_review_tag: the
- * `review tag ID REF,...` command; a TADM_ status.
+ * `review tag ID REF,...` command (list comma-separated), its outcome
+ * in msg; a TADM_ status.
  */
 int tadm_review_tags(struct tadm *a, const struct tc_review_photo *p,
 		     char (*refs)[TC_META_ID_MAX], unsigned *n, bool *found) TC_MUST_CHECK;
@@ -101,7 +121,8 @@ int tadm_review_effective(struct tadm *a, const struct tc_review_photo *p,
 	TC_MUST_CHECK;
 int tadm_add_review_tags(struct tadm *a, const struct tc_review_photo *p, json_t *meta)
 	TC_MUST_CHECK;
-int tadm_review_tag(struct tadm *a, const uint8_t *priv, const char *id, const char *list);
+int tadm_review_tag(struct tadm *a, const uint8_t *priv, const char *id, const char *list,
+		    char *msg, size_t msgcap);
 
 /*
  * A fresh export directory for plaintext: DIR must not exist, or be an
