@@ -21,9 +21,8 @@
 
 #define REVIEW_SYN "review list | open ID -o DIR | approve ID [--platforms LIST] | reject ID | tag ID REF,..."
 
-/* Record one action in the Trust's audit log, in its own transaction. */
-static int
-audit_now(struct tadm *a, const char *action, const char *subject, const char *detail)
+int
+tadm_audit_now(struct tadm *a, const char *action, const char *subject, const char *detail)
 {
 	int rc;
 
@@ -134,7 +133,7 @@ review_list(struct tadm *a, const uint8_t *priv)
 	if (rc != 0)
 		return TADM_FAIL;
 	snprintf(detail, sizeof(detail), "%u pending, %u unreadable", c.pending, c.failed);
-	if (audit_now(a, "review.list", "", detail) != 0)
+	if (tadm_audit_now(a, "review.list", "", detail) != 0)
 		return TADM_FAIL;
 	if (c.pending == 0)
 		fprintf(stderr, "trustadm: review: no photo is pending review\n");
@@ -200,7 +199,7 @@ review_open(struct tadm *a, const uint8_t *priv, const char *id, const char *dir
 	if ((dfd = tadm_export_dir(a, dir)) < 0)
 		goto out;
 	snprintf(subject, sizeof(subject), "%s/%s", p.device, p.photo_id);
-	if (audit_now(a, "review.open", subject, "JPEG and metadata exported for review") != 0)
+	if (tadm_audit_now(a, "review.open", subject, "JPEG and metadata exported for review") != 0)
 		goto out;
 	snprintf(name, sizeof(name), "%s.jpg", p.photo_id);
 	if (tadm_export_file(a, dfd, name, jpeg, jlen, NULL) != 0)
@@ -262,7 +261,7 @@ tadm_review_decide(struct tadm *a, const uint8_t *priv, const char *id, bool app
 	if (approve && tc_review_check(m, roster, (const char (*)[TC_META_ID_MAX])req, n_req, why,
 				       sizeof(why)) != 0) {
 		snprintf(detail, sizeof(detail), "approval refused: %s", why);
-		if (audit_now(a, "review.refused", subject, detail) == 0)
+		if (tadm_audit_now(a, "review.refused", subject, detail) == 0)
 			tadm_err(a, "refused: %s", why);
 		snprintf(msg, msgcap, "refused: %s", why);
 		goto out;
@@ -311,6 +310,10 @@ cmd_review(struct tadm *a, int argc, char **argv)
 	uint8_t *priv = NULL;
 	int c, rc;
 
+	if (argc >= 2 && strcmp(argv[1], "serve") == 0) {
+		a->cmd = "review serve";
+		return tadm_review_serve(a, argc - 1, argv + 1);
+	}
 	while ((c = tadm_getopt(argc, argv, "o:l:" TADM_COMMON_SHORT, opts)) != -1) {
 		if (c == 'o')
 			out = optarg;

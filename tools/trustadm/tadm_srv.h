@@ -93,6 +93,16 @@ json_t *tadm_review_history(struct tadm *a, const struct tc_review_photo *p);
 int tadm_review_decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve,
 		       const char *list, const char *reason, char *msg, size_t msgcap);
 
+/* Record one action in the Trust's audit log, in its own transaction (message printed). */
+int tadm_audit_now(struct tadm *a, const char *action, const char *subject, const char *detail)
+	TC_MUST_CHECK;
+
+/* `review serve` (tools/trustadm/web): argv[0] is "serve". */
+int tadm_review_serve(struct tadm *a, int argc, char **argv);
+
+/* The max_hours_since_sync of d's last issued policy (cmd_device.c); 0 when unknown. */
+uint32_t tadm_policy_max_hours(struct tadm *a, const struct tc_reg_device *d, const char *ca_pem);
+
 /*
  * The subject access export of `sar` (cmd_sar.c): every photo naming
  * pupil (valid ref) into the new or empty directory out, with
