@@ -82,7 +82,7 @@ expect "a subject access request" 0 '^200$' code $P -d "csrf=$CSRF&pupil=P-BOB" 
 check "exports the pupil's two photos" grep -q "2 photo(s) exported to $T/exports/sar-" "$T/body"
 check "with the manifest" test "$(jq '.photos | length' "$T"/exports/sar-*/manifest.json)" = 2
 expect "the cameras page" 0 '^200$' code -b "$COOKIE" "http://$HP/devices"
-check "names the camera and its last sync" grep -q "cam<br><small>$(dev_id cam)</small></td><td>20" "$T/body"
+check "names the camera and its last sync" grep -q "cam<br><small>$(dev_id cam)</small></td><td>[ 0-9]* [A-Z][a-z]* 20[0-9][0-9], [0-9:]* UTC</td>" "$T/body"
 
 kill -TERM "$WEB"
 set +e; wait "$WEB"; WST=$?; set -e

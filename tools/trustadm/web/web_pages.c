@@ -12,12 +12,24 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "tc_io.h"
 #include "tc_pki.h"
 #include "tc_secmem.h"
 #include "tc_trust_valid.h"
 #include "web.h"
+
+/* "6 Dec 2026, 19:36 UTC": for people, where the CLI prints ISO 8601. */
+static void
+when_of(int64_t t, char *out, size_t cap)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || strftime(out, cap, "%e %b %Y, %H:%M UTC", &tm) == 0)
+		tc_strlcpy(out, "-", cap);
+}
 
 static void
 head(struct web_buf *b, const char *title, const char *nav)
@@ -122,7 +134,7 @@ queue_one(void *ctx, const struct tc_review_photo *p)
 		wb_raw(q->b, "<td colspan=\"5\" class=\"bad\">This photo cannot be opened "
 			     "(damaged or not ours): ask IT.</td>");
 	} else {
-		tc_review_iso_time((int64_t)(m->capture_time_us / 1000000), when, sizeof(when));
+		when_of((int64_t)(m->capture_time_us / 1000000), when, sizeof(when));
 		wb_raw(q->b, "<td>");
 		wb_esc(q->b, when);
 		wb_raw(q->b, "<br><small>camera ");
@@ -193,7 +205,7 @@ history_row(void *ctx, const struct tc_reg_review *v)
 	struct web_buf *b = ctx;
 	char when[32];
 
-	tc_review_iso_time(v->time, when, sizeof(when));
+	when_of(v->time, when, sizeof(when));
 	wb_raw(b, "<li>");
 	wb_esc(b, when);
 	wb_raw(b, v->approved ? " &mdash; approved for " : " &mdash; rejected");
@@ -251,7 +263,7 @@ web_page_photo(struct web *w, struct web_buf *b, const char *id, const char *msg
 		banner(b, "The audit log cannot be written, so the photo is not shown: ask IT.", true);
 		goto out;
 	}
-	tc_review_iso_time((int64_t)(m->capture_time_us / 1000000), when, sizeof(when));
+	when_of((int64_t)(m->capture_time_us / 1000000), when, sizeof(when));
 	wb_raw(b, "<div class=\"photo\"><img class=\"full\" alt=\"The photo (cannot be shown)\" "
 		  "src=\"/img?id=");
 	wb_raw(b, p.photo_id);
@@ -420,7 +432,7 @@ device_row(void *ctx, const struct tc_reg_device *d)
 	if ((rc = tadm_srv_device(c->w->a, d->id, &s)) != 0)
 		return rc;
 	if (s.last_upload > 0)
-		tc_review_iso_time(s.last_upload, last, sizeof(last));
+		when_of(s.last_upload, last, sizeof(last));
 	else
 		tc_strlcpy(last, "never", sizeof(last));
 	max_h = d->revoked ? 0 : tadm_policy_max_hours(c->w->a, d, c->ca_pem);
