@@ -12,6 +12,7 @@ B=${TC_BIN:?}
 TOOLS=${TC_BUILD:?}/tests/tools
 SHOTS=$TC_BUILD/demo/review
 . tests/integration/server_lib.sh
+. tests/integration/review_web_lib.sh
 
 make_trust
 new_device cam
@@ -26,15 +27,7 @@ start_server
 check "the photos upload" cl cam upload "$T"/objs/*.tco
 stop_server
 
-mkfifo "$T/out"
-"$B/trustadm" -d "$TRUST" -S "$DATA" review serve --listen 127.0.0.1:0 --export-dir "$T/exports" \
-	> "$T/out" 2> "$T/web.err" &
-WEB=$!
-exec 3< "$T/out"
-URL=
-while read -r line <&3; do
-	case $line in *"/login?token="*) URL=${line# }; break ;; esac
-done
+start_review_web
 rm -rf "$SHOTS"
 if /usr/bin/python3 tests/integration/review_browser.py "$URL" "$PA" "$PU" "$SHOTS"; then
 	echo "ok - the browser session"

@@ -14,6 +14,7 @@ T=${TC_TEST_TMP:?}
 B=${TC_BIN:?}
 TOOLS=${TC_BUILD:?}/tests/tools
 . tests/integration/server_lib.sh
+. tests/integration/review_web_lib.sh
 
 make_trust
 new_device cam
@@ -28,18 +29,7 @@ check "the photos upload" cl cam upload "$T"/objs/*.tco
 stop_server
 
 # The server prints its login link; read it from a fifo (no polling).
-mkfifo "$T/out"
-"$B/trustadm" -d "$TRUST" -S "$DATA" review serve --listen 127.0.0.1:0 --export-dir "$T/exports" \
-	> "$T/out" 2> "$T/web.err" &
-WEB=$!
-exec 3< "$T/out"
-URL=
-while read -r line <&3; do
-	case $line in *"/login?token="*) URL=${line# }; break ;; esac
-done
-HP=${URL#http://}; HP=${HP%%/*}
-PORT=${HP#*:}
-TOKEN=${URL#*token=}
+start_review_web
 check "serve prints a login link with a 64-hex-digit token" sh -c 'printf %s "$1" | grep -Eq "^[0-9a-f]{64}\$"' _ "$TOKEN"
 check "it listens on 127.0.0.1 only" test "$(ss -Hltn "sport = :$PORT" | awk '{print $4}')" = "127.0.0.1:$PORT"
 
