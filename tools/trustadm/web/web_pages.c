@@ -20,6 +20,8 @@
 #include "tc_trust_valid.h"
 #include "web.h"
 
+#define WEB_QUEUE_PAGE 100u
+
 /* "6 Dec 2026, 19:36 UTC": for people, where the CLI prints ISO 8601. */
 static void
 when_of(int64_t t, char *out, size_t cap)
@@ -122,7 +124,9 @@ queue_one(void *ctx, const struct tc_review_photo *p)
 	if ((rc = tadm_review_state(q->w->a, p, &v, &state)) != 0 ||
 	    strcmp(state, "pending_review") != 0)
 		goto out;
-	q->pending++;
+	/* A page of the oldest: each row's thumbnail opens its whole photo. */
+	if (++q->pending > WEB_QUEUE_PAGE)
+		goto out;
 	wb_raw(q->b, "<tr><td><a href=\"/photo?id=");
 	wb_raw(q->b, p->photo_id);
 	wb_raw(q->b, "\"><img class=\"thumb\" alt=\"No preview\" src=\"/thumb?id=");
@@ -184,6 +188,9 @@ web_page_queue(struct web *w, struct web_buf *b)
 	if (tadm_srv_photos(w->a, NULL, queue_one, &q) != 0)
 		banner(b, "The list is incomplete: the server's records could not be read.", true);
 	wb_raw(b, "</tbody></table>");
+	if (q.pending > WEB_QUEUE_PAGE)
+		wb_fmt(b, "<p class=\"help\">Showing the %u oldest of %u photos waiting: decide on "
+		       "these and the next ones appear.</p>", WEB_QUEUE_PAGE, q.pending);
 	if (q.pending == 0)
 		wb_raw(b, "<p class=\"empty\">Nothing to review. New photos appear here after a "
 			  "camera docks.</p>");
