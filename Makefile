@@ -376,6 +376,9 @@ image-test:
 demo: all $(TEST_TOOLS)
 	$(Q)test "$(CONFIG_CAMERA_SYNTHETIC)" = y || { echo "make demo needs the host board: make host_defconfig" >&2; exit 2; }
 	$(Q)tools/demo/run-demo $(O)
+	$(Q)O=$(O) tests/run-tests tests/integration/test_review_browser.sh >/dev/null || \
+		{ echo "demo: the reviewer's desk in a browser failed: $(O)/test-tmp/test_review_browser.log" >&2; exit 1; }
+	@echo "demo: the reviewer's desk (trustadm review serve) in chromium: screenshots in $(O)/demo/review/"
 
 clean:
 	$(Q)rm -rf $(O)/obj $(O)/bin $(O)/tests $(O)/libtrustcam.a $(O)/sanitize $(O)/fuzz

@@ -20,6 +20,9 @@
 #include "tc_io.h"
 #include "tc_secmem.h"
 
+_Static_assert(TC_OBJ_META_PREFIX == SEAL_HEADER_MAX + SEAL_FRAME_MAX,
+	       "tc_seal.h states the prefix tc_obj_open_meta needs");
+
 /* Everything secret of one open, in one locked allocation. */
 struct open_ctx {
 	struct seal_aead aead;
@@ -39,14 +42,19 @@ struct open_ctx {
  */
 static int
 unwrap(struct open_ctx *o, const uint8_t *obj, const struct tc_obj_info *info,
-       const uint8_t priv[TC_P256_PRIV_LEN])
+       const uint8_t priv[TC_P256_PRIV_LEN], const uint8_t *known_pub)
 {
 	uint8_t pub[TC_P256_PUB_LEN], id[SEAL_KEYID_LEN];
 	const uint8_t *rec, *mine = NULL;
 	unsigned i;
 	int rc;
 
-	if ((rc = seal_pub_from_priv(priv, pub)) != 0 || (rc = seal_key_id(pub, id)) != 0)
+	/* priv's public key costs a scalar multiplication: a caller may give it. */
+	if (known_pub)
+		memcpy(pub, known_pub, sizeof(pub));
+	else if ((rc = seal_pub_from_priv(priv, pub)) != 0)
+		return rc;
+	if ((rc = seal_key_id(pub, id)) != 0)
 		return rc;
 	for (i = 0; i < info->n_wraps; i++) {
 		rec = obj + info->wraps_off + (size_t)i * SEAL_WRAP_LEN;
@@ -79,6 +87,20 @@ check_header(struct open_ctx *o, const uint8_t *obj, size_t hlen)
 		return rc;
 	return mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), obj, hlen, o->hhash) == 0
 		? 0 : TC_E_CRYPTO;
+}
+
+/* Rules 2 and 3: unwrap the content key, key the AEAD, check the header tag. */
+static int
+open_keys(struct open_ctx *o, const uint8_t *obj, const struct tc_obj_info *info,
+	  const uint8_t priv[TC_P256_PRIV_LEN], const uint8_t *pub)
+{
+	int rc;
+
+	if ((rc = unwrap(o, obj, info, priv, pub)) != 0 ||
+	    (rc = seal_aead_init(&o->aead, info->aead, o->cek)) != 0)
+		return rc;
+	tc_zeroize(o->cek, sizeof(o->cek));
+	return check_header(o, obj, info->header_len);
 }
 
 /*
@@ -277,11 +299,7 @@ tc_obj_open(const uint8_t *obj, size_t len, const uint8_t priv[TC_P256_PRIV_LEN]
 		return rc;
 	if (!(o = tc_secure_alloc(sizeof(*o))))
 		return -ENOMEM;
-	if ((rc = unwrap(o, obj, &info, priv)) != 0 ||
-	    (rc = seal_aead_init(&o->aead, info.aead, o->cek)) != 0)
-		goto out;
-	tc_zeroize(o->cek, sizeof(o->cek));
-	if ((rc = check_header(o, obj, info.header_len)) != 0)
+	if ((rc = open_keys(o, obj, &info, priv, NULL)) != 0)
 		goto out;
 	rc = walk(obj, len, info.header_len, obj + SEAL_OFF_PHOTO_ID, false, &n, &payload, &last);
 	if (rc == TC_E_TRAILING &&
@@ -303,6 +321,67 @@ tc_obj_open(const uint8_t *obj, size_t len, const uint8_t priv[TC_P256_PRIV_LEN]
 	out = NULL;
 out:
 	tc_secure_free(out);
+	if (o)
+		seal_aead_free(&o->aead);
+	tc_secure_free(o);
+	if (rc != 0)
+		memset(meta, 0, sizeof(*meta));
+	return rc;
+}
+
+/*
+ * The metadata alone, from the object's first bytes (see tc_seal.h).
+ * Rules 0-3 as tc_obj_open applies them (so a wrong key wins over damage
+ * further on), then chunk 0's frame is decoded
+ * against the whole object's length and authenticated at index 0 (its
+ * flag, id tag and length are bound by the AEAD); rule 6 judges the
+ * record.  Later chunks are not read: what they hold is not vouched for.
+ */
+int
+tc_obj_open_meta(const uint8_t *head, size_t head_len, uint64_t total_len,
+		 const uint8_t priv[TC_P256_PRIV_LEN], const uint8_t *pub,
+		 struct tc_photo_meta *meta)
+{
+	struct open_ctx *o = NULL;
+	struct seal_frame f = { 0 };
+	struct tc_obj_info info;
+	uint32_t rec_len;
+	int rc;
+
+	if (!head || !priv || !meta || head_len > total_len)
+		return -EINVAL;
+	memset(meta, 0, sizeof(*meta));
+	if (total_len > SEAL_MAX_OBJECT)
+		return -EFBIG;
+	if ((rc = tc_obj_parse_header(head, head_len, &info)) != 0)
+		return rc;
+	if (head_len - info.header_len < SEAL_FRAME_HDR)
+		return head_len == total_len ? TC_E_TRUNCATED : -EINVAL;
+	if (!(o = tc_secure_alloc(sizeof(*o))))
+		return -ENOMEM;
+	if ((rc = open_keys(o, head, &info, priv, pub)) != 0 ||
+	    (rc = seal_frame_decode(head + info.header_len, info.header_len, total_len, true,
+				    &f)) != 0)
+		goto out;
+	if (f.end > head_len) {
+		rc = -EINVAL;	/* the caller gave less than TC_OBJ_META_PREFIX */
+		goto out;
+	}
+	if (memcmp(f.idtag, head + SEAL_OFF_PHOTO_ID, SEAL_IDTAG_LEN) != 0) {
+		rc = TC_E_FOREIGN_CHUNK;
+		goto out;
+	}
+	rc = open_chunk(o, head, &f, 0, o->first);
+	if (rc == SEAL_AUTH_FAILED)
+		rc = TC_E_BAD_CHUNK;
+	if (rc != 0)
+		goto out;
+	rec_len = f.len >= 4 ? tc_get_be32(o->first) : UINT32_MAX;
+	if (rec_len > f.len - 4 || rec_len == 0)
+		rc = TC_E_BAD_METADATA;
+	else
+		rc = seal_meta_decode(o->first + 4, rec_len, meta);
+out:
 	if (o)
 		seal_aead_free(&o->aead);
 	tc_secure_free(o);

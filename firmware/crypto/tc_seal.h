@@ -158,6 +158,26 @@ int tc_obj_verify_device(int fd, const uint8_t *device_mac_key, struct tc_obj_in
 int tc_obj_open(const uint8_t *obj, size_t len, const uint8_t priv[TC_P256_PRIV_LEN],
 		struct tc_photo_meta *meta, uint8_t **jpeg, size_t *jpeg_len) TC_MUST_CHECK;
 
+/*
+ * Trust side, metadata only: what `trustadm review list` and `sar` need
+ * without reading a whole object.  head is the object's first
+ * min(total_len, TC_OBJ_META_PREFIX) bytes, total_len its size.  The
+ * header is checked and chunk 0 (which always holds the whole metadata
+ * record) is authenticated and decrypted; the other chunks are not read,
+ * so an object damaged past chunk 0 still gives its metadata here and
+ * fails only in tc_obj_open().  The JPEG bytes of chunk 0 are wiped.
+ * pub: priv's public key (tc_p256_public) when the caller opens many
+ * objects and computed it once (it costs as much as the unwrap), or NULL
+ * to compute it here; a pub that is not priv's fails to unwrap.
+ * Errors as tc_obj_open() for the parts read; -EINVAL when head is
+ * shorter than the rule above asks.
+ */
+#define TC_OBJ_META_PREFIX (548 + 29 + TC_SEAL_CHUNK)	/* largest header + frame 0 */
+int tc_obj_open_meta(const uint8_t *head, size_t head_len, uint64_t total_len,
+		     const uint8_t priv[TC_P256_PRIV_LEN], const uint8_t *pub,
+		     struct tc_photo_meta *meta)
+	TC_MUST_CHECK;
+
 /* Key generation helpers (trustadm, tests): a P-256 pair in the raw forms above. */
 int tc_p256_keygen(uint8_t priv[TC_P256_PRIV_LEN], uint8_t pub[TC_P256_PUB_LEN]) TC_MUST_CHECK;
 /* The public key of a private scalar; -EINVAL if it is not a valid P-256 scalar. */

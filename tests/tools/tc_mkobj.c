@@ -6,8 +6,11 @@
  * that carry the test plaintext marker, so the plaintext scanner would
  * see any payload that reached the server's disk unsealed.
  *
- *   tc_mkobj [-m MAX] [-k MACHEX] DIR N SIZE PUBHEX
+ *   tc_mkobj [-m MAX] [-k MACHEX] [-p PUPIL] DIR N SIZE PUBHEX
  *
+ * -p tags every 1000th object (the first, the 1001st, ...) with pupil
+ * PUPIL and platform "website", so a subject access request over many
+ * objects finds a few (trustadm's benchmarks); the others are untagged.
  * -k seals with a fixed device MAC key (64 hex digits) instead of a fresh
  * random one, for a checker that must pass the footer MAC (tests/fuzz).
  * Writes DIR/<photo id hex>.tco and prints "<photo id hex> <sha256 hex> <bytes>"
@@ -83,22 +86,26 @@ main(int argc, char **argv)
 	struct tc_seal *s;
 	struct sink k;
 	uint64_t n, size, max = 0, i, len, x, sealed;
-	const char *machex = NULL;
+	const char *machex = NULL, *pupil = NULL;
 	int c;
 
-	while ((c = getopt(argc, argv, "m:k:")) != -1) {
+	while ((c = getopt(argc, argv, "m:k:p:")) != -1) {
 		if (c == 'k' && strlen(optarg) == 2 * sizeof(mac)) {
 			machex = optarg;
 			continue;
 		}
+		if (c == 'p' && strlen(optarg) < TC_META_ID_MAX) {
+			pupil = optarg;
+			continue;
+		}
 		if (c != 'm' || tc_parse_u64(optarg, 1, 1ULL << 30, &max) != 0) {
-			fprintf(stderr, "usage: tc_mkobj [-m MAX] [-k MACHEX] DIR N SIZE PUBHEX\n");
+			fprintf(stderr, "usage: tc_mkobj [-m MAX] [-k MACHEX] [-p PUPIL] DIR N SIZE PUBHEX\n");
 			return 2;
 		}
 	}
 	if (argc - optind != 4 || tc_parse_u64(argv[optind + 1], 1, 100000, &n) != 0 ||
 	    tc_parse_u64(argv[optind + 2], 1, 1ULL << 30, &size) != 0 || (max && max < size)) {
-		fprintf(stderr, "usage: tc_mkobj [-m MAX] [-k MACHEX] DIR N SIZE PUBHEX\n");
+		fprintf(stderr, "usage: tc_mkobj [-m MAX] [-k MACHEX] [-p PUPIL] DIR N SIZE PUBHEX\n");
 		return 2;
 	}
 	if (load_pub(argv[optind + 3], pub) != 0 ||
@@ -129,6 +136,11 @@ main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/%s.tco", argv[optind], idhex);
 		k.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		meta.frame_seq = i;
+		if (pupil) {
+			meta.n_pupils = meta.n_platforms = i % 1000 == 0;
+			tc_strlcpy(meta.pupil_refs[0], pupil, sizeof(meta.pupil_refs[0]));
+			tc_strlcpy(meta.platforms[0], "website", sizeof(meta.platforms[0]));
+		}
 		if (k.fd < 0 || tc_seal_begin(&s, &sp, &meta, to_file, &k) != 0 ||
 		    tc_seal_write(s, payload, len) != 0 || tc_seal_finish(s, digest, &sealed) != 0 ||
 		    close(k.fd) != 0) {

@@ -9,7 +9,10 @@
  * are taken as the device computed them (the consent intersection).  The
  * payload is a small fake JPEG (SOI + JFIF APP0) carrying the test
  * plaintext marker, so the plaintext scanner finds it anywhere it lands
- * unsealed.  Writes DIR/<photo id hex>.tco and prints the photo id.
+ * unsealed.  With TC_MKPHOTO_SCENE=N in the environment the payload is a
+ * real 640x480 JPEG instead (TurboJPEG): a simple scene, variant N, with
+ * the marker in a comment segment, for pages that show the photo.
+ * Writes DIR/<photo id hex>.tco and prints the photo id.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,9 +21,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <turbojpeg.h>
+
 #include "tc_io.h"
 #include "tc_random.h"
 #include "tc_seal.h"
+
+#define SCENE_W 640
+#define SCENE_H 480
 
 static const uint8_t jfif[] = { 0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00,
 				0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00 };
@@ -49,11 +57,74 @@ split(const char *list, char (*out)[TC_META_ID_MAX], unsigned max, unsigned *n)
 	return 0;
 }
 
+/* A sky, a playing field and a few figures, varied by v: a real JPEG in *out (tjFree). */
+static int
+scene(unsigned v, unsigned char **out, unsigned long *len)
+{
+	static const uint8_t shirt[][3] = { { 200, 60, 50 }, { 40, 90, 190 }, { 240, 190, 40 },
+					    { 120, 60, 160 } };
+	static unsigned char rgb[SCENE_W * SCENE_H * 3];
+	unsigned char *jpeg = NULL, *with;
+	unsigned long jlen = 0;
+	tjhandle tj = tjInitCompress();
+	int x, y, k, cx, cy, dx, dy;
+	uint8_t *px;
+
+	if (!tj)
+		return -1;
+	for (y = 0; y < SCENE_H; y++)
+		for (x = 0; x < SCENE_W; x++) {
+			px = rgb + ((size_t)y * SCENE_W + (size_t)x) * 3;
+			if (y < SCENE_H * 5 / 12) {
+				px[0] = (uint8_t)(110 + y / 4);
+				px[1] = (uint8_t)(160 + y / 6);
+				px[2] = 235;
+			} else {
+				px[0] = (uint8_t)(50 + (v * 13) % 40);
+				px[1] = (uint8_t)(140 + ((x / 40 + y / 40) % 2) * 18);
+				px[2] = 60;
+			}
+			for (k = 0; k < 4; k++) {
+				cx = 90 + k * 150 + (int)((v * 37 + (unsigned)k * 23) % 50);
+				cy = 300 + (int)((v * 17 + (unsigned)k * 41) % 40);
+				dx = x - cx;
+				dy = y - cy;
+				if (dx * dx + (dy + 70) * (dy + 70) < 22 * 22) {
+					px[0] = 236; px[1] = 200; px[2] = 170;	/* head */
+				} else if (dx > -30 && dx < 30 && dy > -48 && dy < 60) {
+					memcpy(px, shirt[(k + (int)v) % 4], 3);	/* body */
+				}
+			}
+		}
+	if (tjCompress2(tj, rgb, SCENE_W, 0, SCENE_H, TJPF_RGB, &jpeg, &jlen, TJSAMP_420, 85, 0) != 0 ||
+	    !(with = malloc(jlen + 4 + sizeof(marker)))) {
+		tjDestroy(tj);
+		tjFree(jpeg);
+		return -1;
+	}
+	/* SOI, then a COM segment holding the marker, then the rest. */
+	memcpy(with, jpeg, 2);
+	with[2] = 0xFF;
+	with[3] = 0xFE;
+	with[4] = 0;
+	with[5] = (unsigned char)(sizeof(marker) + 1);
+	memcpy(with + 6, marker, sizeof(marker) - 1);
+	memcpy(with + 5 + sizeof(marker), jpeg + 2, jlen - 2);
+	*len = jlen + 3 + sizeof(marker);
+	*out = with;
+	tjFree(jpeg);
+	tjDestroy(tj);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	uint8_t pub[TC_P256_PUB_LEN], mac[TC_DEVICE_MAC_KEY_LEN], digest[TC_SHA256_LEN];
-	uint8_t id[TC_PHOTO_ID_LEN], payload[4096];
+	uint8_t id[TC_PHOTO_ID_LEN], payload[4096], *body = payload;
+	unsigned char *real = NULL;
+	unsigned long body_len = sizeof(payload);
+	const char *sc = getenv("TC_MKPHOTO_SCENE");
 	char hex[2 * TC_P256_PUB_LEN + 2], idhex[2 * TC_PHOTO_ID_LEN + 1], path[4096];
 	struct tc_seal_params sp;
 	struct tc_photo_meta meta;
@@ -87,6 +158,11 @@ main(int argc, char **argv)
 		return 1;
 	memcpy(payload, jfif, sizeof(jfif));
 	memcpy(payload + sizeof(jfif), marker, sizeof(marker) - 1);
+	if (sc) {
+		if (scene((unsigned)strtoul(sc, NULL, 10), &real, &body_len) != 0)
+			return 1;
+		body = real;
+	}
 	tc_strlcpy(meta.staff_id, argv[3], sizeof(meta.staff_id));
 	tc_strlcpy(meta.event_id, argv[4], sizeof(meta.event_id));
 	tc_strlcpy(meta.sensor_mode, "640x480-synthetic", sizeof(meta.sensor_mode));
@@ -101,11 +177,12 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/%s.tco", argv[2], idhex);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || tc_seal_begin(&s, &sp, &meta, to_file, &fd) != 0 ||
-	    tc_seal_write(s, payload, sizeof(payload)) != 0 ||
+	    tc_seal_write(s, body, body_len) != 0 ||
 	    tc_seal_finish(s, digest, &sealed) != 0 || close(fd) != 0) {
 		fprintf(stderr, "tc_mkphoto: %s: sealing failed\n", path);
 		return 1;
 	}
+	free(real);
 	printf("%s\n", idhex);
 	return 0;
 }

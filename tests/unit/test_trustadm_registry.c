@@ -283,7 +283,7 @@ test_consent_replace(void **state)
 	assert_int_equal(tc_registry_consent_foreach(r, collect, seen), 0);
 	assert_string_equal(seen, "P-1:|P-2:website,newsletter|");
 	assert_int_equal(tc_registry_meta_get(r, "schema_version", seen, sizeof(seen)), 0);
-	assert_string_equal(seen, "3");
+	assert_string_equal(seen, "4");
 	tc_registry_close(r);
 }
 

@@ -309,10 +309,11 @@ test_registry_reviews(void **state)
 	assert_int_not_equal(sqlite3_exec(db, "UPDATE reviews SET decision = 'approved'", NULL,
 					  NULL, NULL), SQLITE_OK);
 	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM reviews", NULL, NULL, NULL), SQLITE_OK);
-	/* Back to a v1 registry: opening it adds the reviews table (and v3's labels) again. */
-	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER reviews_no_delete; DROP TRIGGER "
-				      "reviews_no_update; DROP TABLE reviews; "
-				      "ALTER TABLE consent DROP COLUMN label; PRAGMA user_version = 1;",
+	/* Back to a v1 registry: opening it adds the reviews table, v3's labels and
+	 * v4's review_tags again. */
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE review_tags; DROP TRIGGER reviews_no_delete;"
+				      " DROP TRIGGER reviews_no_update; DROP TABLE reviews;"
+				      " ALTER TABLE consent DROP COLUMN label; PRAGMA user_version = 1;",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(tc_registry_open(&r, dir, false), 0);

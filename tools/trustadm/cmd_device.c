@@ -274,9 +274,8 @@ cmd_revoke(struct tadm *a, int argc, char **argv)
 	return tadm_policy_reissue(a, "device revoked");
 }
 
-/* The max_hours_since_sync of the device's last issued policy; 0 when unknown. */
-static uint32_t
-policy_max_hours(struct tadm *a, const struct tc_reg_device *d, const char *ca_pem)
+uint32_t
+tadm_policy_max_hours(struct tadm *a, const struct tc_reg_device *d, const char *ca_pem)
 {
 	char name[TC_POLICY_ID_MAX + 48];
 	struct tc_policy *p = NULL;
@@ -332,7 +331,7 @@ print_device(void *ctx, const struct tc_reg_device *d)
 		else
 			tc_strlcpy(last, "never", sizeof(last));
 		snprintf(photos, sizeof(photos), "%lld", (long long)s.photos);
-		max_h = d->revoked ? 0 : policy_max_hours(c->a, d, c->ca_pem);
+		max_h = d->revoked ? 0 : tadm_policy_max_hours(c->a, d, c->ca_pem);
 		/* A device never synced is overdue once its limit has passed since enrolment. */
 		since = s.last_upload > 0 ? s.last_upload : d->enrolled;
 		if (max_h && c->now - since > (int64_t)max_h * 3600) {

@@ -19,11 +19,10 @@
 #include "tc_io.h"
 #include "tc_secmem.h"
 
-#define REVIEW_SYN "review list | open ID -o DIR | approve ID [--platforms LIST] | reject ID"
+#define REVIEW_SYN "review list | open ID -o DIR | approve ID [--platforms LIST] | reject ID | tag ID REF,..."
 
-/* Record one action in the Trust's audit log, in its own transaction. */
-static int
-audit_now(struct tadm *a, const char *action, const char *subject, const char *detail)
+int
+tadm_audit_now(struct tadm *a, const char *action, const char *subject, const char *detail)
 {
 	int rc;
 
@@ -60,11 +59,13 @@ setup(struct tadm *a, uint8_t **priv)
 struct list_ctx {
 	struct tadm *a;
 	const uint8_t *priv;
+	const struct tc_policy *roster;
+	uint8_t pub[TC_P256_PUB_LEN];
 	unsigned pending, failed;
 };
 
 static void
-print_pending(const struct tc_review_photo *p, const struct tc_photo_meta *m)
+print_pending(const struct tc_review_photo *p, const struct tc_photo_meta *m, bool retagged)
 {
 	char pupils[TC_META_MAX_PUPILS * TC_META_ID_MAX], plats[TC_REG_PLATFORMS_MAX], when[32];
 
@@ -75,10 +76,10 @@ print_pending(const struct tc_review_photo *p, const struct tc_photo_meta *m)
 			   plats, sizeof(plats)) != 0 || !plats[0])
 		tc_strlcpy(plats, "-", sizeof(plats));
 	tc_review_iso_time((int64_t)(m->capture_time_us / 1000000), when, sizeof(when));
-	printf("%s  %s  %s  staff %s  event %s  pupils %s  platforms %s%s\n", p->photo_id,
+	printf("%s  %s  %s  staff %s  event %s  pupils %s  platforms %s%s%s\n", p->photo_id,
 	       p->device, when, m->staff_id[0] ? m->staff_id : "-",
 	       m->event_id[0] ? m->event_id : "-", pupils, plats,
-	       m->n_pupils ? "" : "  NEEDS TAGGING");
+	       m->n_pupils ? "" : "  NEEDS TAGGING", retagged ? "  (tagged at review)" : "");
 }
 
 static int
@@ -88,6 +89,7 @@ list_one(void *ctx, const struct tc_review_photo *p)
 	struct tc_photo_meta *m = tc_calloc(1, sizeof(*m));
 	struct tc_reg_review v;
 	const char *state;
+	bool retagged = false;
 	int rc;
 
 	if (!m)
@@ -97,11 +99,12 @@ list_one(void *ctx, const struct tc_review_photo *p)
 	if (strcmp(state, "pending_review") != 0)
 		goto out;
 	c->pending++;
-	if (tadm_srv_open_photo(c->a, p, c->priv, m, NULL, NULL) != 0) {
+	if (tadm_srv_open_meta(c->a, p, c->priv, c->pub, m) != 0 ||
+	    tadm_review_effective(c->a, p, c->roster, m, &retagged) != 0) {
 		printf("%s  %s  CANNOT OPEN (see above)\n", p->photo_id, p->device);
 		c->failed++;
 	} else {
-		print_pending(p, m);
+		print_pending(p, m, retagged);
 	}
 out:
 	tc_zeroize(m, sizeof(*m));
@@ -116,10 +119,21 @@ review_list(struct tadm *a, const uint8_t *priv)
 	char detail[64];
 	int rc;
 
-	if ((rc = tadm_srv_photos(a, NULL, list_one, &c)) != 0)
+	struct tc_policy *roster = NULL;
+
+	if (tc_p256_public(priv, c.pub) != 0) {
+		tadm_err(a, "the photo key is not a P-256 private key");
+		return TADM_FAIL;
+	}
+	if (tadm_roster(a, &roster) != 0)
+		return TADM_FAIL;
+	c.roster = roster;
+	rc = tadm_srv_photos(a, NULL, list_one, &c);
+	tc_policy_free(roster);
+	if (rc != 0)
 		return TADM_FAIL;
 	snprintf(detail, sizeof(detail), "%u pending, %u unreadable", c.pending, c.failed);
-	if (audit_now(a, "review.list", "", detail) != 0)
+	if (tadm_audit_now(a, "review.list", "", detail) != 0)
 		return TADM_FAIL;
 	if (c.pending == 0)
 		fprintf(stderr, "trustadm: review: no photo is pending review\n");
@@ -166,17 +180,17 @@ review_open(struct tadm *a, const uint8_t *priv, const char *id, const char *dir
 
 	if (!m)
 		return TADM_FAIL;
-	if ((rc = tadm_srv_find(a, id, &p)) != 0) {
-		if (rc == TC_E_NOT_FOUND)
-			tadm_err(a, "no photo %s in the server's ledger", id);
-		rc = TADM_FAIL;
-		goto out;
-	}
 	rc = TADM_FAIL;
+	if (tadm_srv_photo(a, id, &p) != 0)
+		goto out;
 	if (tadm_review_state(a, &p, &v, &state) != 0 ||
 	    tadm_srv_open_photo(a, &p, priv, m, &jpeg, &jlen) != 0)
 		goto out;
 	meta = tc_review_meta_json(&p, m, state, tadm_review_history(a, &p));
+	if (meta && tadm_add_review_tags(a, &p, meta) != 0) {
+		json_decref(meta);
+		meta = NULL;
+	}
 	text = meta ? json_dumps(meta, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 	if (!text) {
 		tadm_err(a, "out of memory");
@@ -185,7 +199,7 @@ review_open(struct tadm *a, const uint8_t *priv, const char *id, const char *dir
 	if ((dfd = tadm_export_dir(a, dir)) < 0)
 		goto out;
 	snprintf(subject, sizeof(subject), "%s/%s", p.device, p.photo_id);
-	if (audit_now(a, "review.open", subject, "JPEG and metadata exported for review") != 0)
+	if (tadm_audit_now(a, "review.open", subject, "JPEG and metadata exported for review") != 0)
 		goto out;
 	snprintf(name, sizeof(name), "%s.jpg", p.photo_id);
 	if (tadm_export_file(a, dfd, name, jpeg, jlen, NULL) != 0)
@@ -209,8 +223,9 @@ out:
 	return rc;
 }
 
-static int
-decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve, const char *list)
+int
+tadm_review_decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve,
+		   const char *list, const char *reason, char *msg, size_t msgcap)
 {
 	char req[TC_META_MAX_PLATFORMS][TC_META_ID_MAX], why[TC_REVIEW_WHY_MAX];
 	char joined[TC_REG_PLATFORMS_MAX], subject[TC_POLICY_ID_MAX + 40];
@@ -221,33 +236,34 @@ decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve, const 
 	struct tc_reg_review v;
 	const char *state;
 	unsigned n_req = 0;
+	bool retagged = false;
 	int rc = TADM_FAIL;
 
+	snprintf(msg, msgcap, "the decision could not be recorded (see the server's messages)");
 	if (!m)
 		return TADM_FAIL;
 	if (list && tc_review_parse_platforms(list, req, &n_req, why, sizeof(why)) != 0) {
 		tadm_err(a, "--platforms: %s", why);
+		snprintf(msg, msgcap, "%s", why);
 		rc = TADM_USAGE;
 		goto out;
 	}
-	if ((rc = tadm_srv_find(a, id, &p)) != 0) {
-		if (rc == TC_E_NOT_FOUND)
-			tadm_err(a, "no photo %s in the server's ledger", id);
-		rc = TADM_FAIL;
-		goto out;
-	}
 	rc = TADM_FAIL;
+	if (tadm_srv_photo(a, id, &p) != 0)
+		goto out;
 	snprintf(subject, sizeof(subject), "%s/%s", p.device, p.photo_id);
 	if (tadm_review_state(a, &p, &v, &state) != 0 ||
-	    tadm_srv_open_photo(a, &p, priv, m, NULL, NULL) != 0 || tadm_roster(a, &roster) != 0)
+	    tadm_srv_open_photo(a, &p, priv, m, NULL, NULL) != 0 || tadm_roster(a, &roster) != 0 ||
+	    tadm_review_effective(a, &p, roster, m, &retagged) != 0)
 		goto out;
 	if (approve && !list)	/* everything the consent permits now */
 		tc_review_allowed(m, roster, req, &n_req);
 	if (approve && tc_review_check(m, roster, (const char (*)[TC_META_ID_MAX])req, n_req, why,
 				       sizeof(why)) != 0) {
 		snprintf(detail, sizeof(detail), "approval refused: %s", why);
-		if (audit_now(a, "review.refused", subject, detail) == 0)
+		if (tadm_audit_now(a, "review.refused", subject, detail) == 0)
 			tadm_err(a, "refused: %s", why);
+		snprintf(msg, msgcap, "refused: %s", why);
 		goto out;
 	}
 	if (tc_review_join((const char (*)[TC_META_ID_MAX])req, approve ? n_req : 0, ';', joined,
@@ -257,7 +273,8 @@ decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve, const 
 		snprintf(detail, sizeof(detail), "approved for %s (was %s)",
 			 joined[0] ? joined : "internal use only", state);
 	else
-		snprintf(detail, sizeof(detail), "rejected (was %s)", state);
+		snprintf(detail, sizeof(detail), "rejected (was %s)%s%.*s", state,
+			 reason && reason[0] ? ": " : "", 200, reason ? reason : "");
 	if ((rc = tc_registry_begin(a->reg)) != 0 ||
 	    (rc = tc_registry_review_add(a->reg, p.device, p.photo_id, approve, joined)) != 0 ||
 	    (rc = tc_registry_audit(a->reg, approve ? "review.approve" : "review.reject", subject,
@@ -269,10 +286,10 @@ decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve, const 
 		goto out;
 	}
 	if (approve)
-		printf("photo %s approved for %s\n", p.photo_id,
-		       joined[0] ? joined : "internal use only (no platform)");
+		snprintf(msg, msgcap, "photo %s approved for %s", p.photo_id,
+			 joined[0] ? joined : "internal use only (no platform)");
 	else
-		printf("photo %s rejected\n", p.photo_id);
+		snprintf(msg, msgcap, "photo %s rejected", p.photo_id);
 	rc = TADM_OK;
 out:
 	tc_policy_free(roster);
@@ -288,10 +305,15 @@ cmd_review(struct tadm *a, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "platforms", required_argument, NULL, 'l' },
 		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
-	const char *out = NULL, *plats = NULL, *sub, *id = NULL;
+	const char *out = NULL, *plats = NULL, *sub, *id = NULL, *tags = NULL;
+	char msg[TC_REVIEW_WHY_MAX + TC_REG_PLATFORMS_MAX];
 	uint8_t *priv = NULL;
 	int c, rc;
 
+	if (argc >= 2 && strcmp(argv[1], "serve") == 0) {
+		a->cmd = "review serve";
+		return tadm_review_serve(a, argc - 1, argv + 1);
+	}
 	while ((c = tadm_getopt(argc, argv, "o:l:" TADM_COMMON_SHORT, opts)) != -1) {
 		if (c == 'o')
 			out = optarg;
@@ -308,14 +330,20 @@ cmd_review(struct tadm *a, int argc, char **argv)
 			return tadm_usage(a, REVIEW_SYN);
 		id = argv[optind++];
 	}
+	if (strcmp(sub, "tag") == 0) {
+		if (optind + 1 != argc || out || plats)
+			return tadm_usage(a, REVIEW_SYN);
+		tags = argv[optind++];
+	}
 	if (optind != argc || (out && strcmp(sub, "open") != 0) ||
 	    (plats && strcmp(sub, "approve") != 0) || (strcmp(sub, "open") == 0 && !out))
 		return tadm_usage(a, REVIEW_SYN);
 	if (strcmp(sub, "list") != 0 && strcmp(sub, "open") != 0 && strcmp(sub, "approve") != 0 &&
-	    strcmp(sub, "reject") != 0)
+	    strcmp(sub, "reject") != 0 && strcmp(sub, "tag") != 0)
 		return tadm_usage(a, REVIEW_SYN);
 	a->cmd = strcmp(sub, "list") == 0 ? "review list" : strcmp(sub, "open") == 0 ?
-		"review open" : strcmp(sub, "approve") == 0 ? "review approve" : "review reject";
+		"review open" : strcmp(sub, "approve") == 0 ? "review approve" :
+		strcmp(sub, "tag") == 0 ? "review tag" : "review reject";
 	if (id && !valid_photo_id(id)) {
 		tadm_err(a, "'%s' is not a photo id (32 lower-case hex digits)", id);
 		return TADM_USAGE;
@@ -328,8 +356,13 @@ cmd_review(struct tadm *a, int argc, char **argv)
 		rc = review_list(a, priv);
 	else if (strcmp(sub, "open") == 0)
 		rc = review_open(a, priv, id, out);
-	else
-		rc = decide(a, priv, id, strcmp(sub, "approve") == 0, plats);
+	else {
+		rc = tags ? tadm_review_tag(a, priv, id, tags, msg, sizeof(msg)) :
+			tadm_review_decide(a, priv, id, strcmp(sub, "approve") == 0, plats, NULL,
+					   msg, sizeof(msg));
+		if (rc == TADM_OK)
+			printf("%s\n", msg);
+	}
 out:
 	tc_secure_free(priv);
 	return rc;

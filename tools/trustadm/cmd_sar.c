@@ -2,8 +2,11 @@
  * cmd_sar.c - `sar PUPILREF -o DIR` (rule R9): everything the Trust's
  * photo store holds about one pupil, for a subject access request.
  *
- * Pupil refs live only inside sealed metadata, so every object in the
- * ledger is opened with the photo key and the matching ones exported:
+ * A photo is the pupil's when its sealed metadata or the tags a
+ * reviewer set on it (review tag) name the pupil.  Sealed pupil refs
+ * live only inside the objects, so every object's
+ * metadata (its first chunk, tadm_srv_open_meta) is opened with the
+ * photo key, and the matching objects are opened whole and exported:
  * <id>.jpg, <id>.json (metadata and review history) and manifest.json
  * listing each photo and the SHA-256 of every file, so the Trust can
  * show later exactly what it handed over.  Objects that cannot be opened
@@ -29,6 +32,7 @@
 struct sar_ctx {
 	struct tadm *a;
 	const uint8_t *priv;
+	uint8_t pub[TC_P256_PUB_LEN];
 	const char *pupil;
 	int dfd;
 	json_t *manifest;
@@ -48,13 +52,14 @@ roster_has(void *ctx, const struct tc_policy_consent *row)
 	return 0;
 }
 
+/* Whether pupil is among refs[0..n): the sealed tags, or those set at review. */
 static bool
-tagged(const struct tc_photo_meta *m, const char *pupil)
+tagged(const char (*refs)[TC_META_ID_MAX], unsigned n, const char *pupil)
 {
 	unsigned i;
 
-	for (i = 0; i < m->n_pupils && i < TC_META_MAX_PUPILS; i++)
-		if (strncmp(m->pupil_refs[i], pupil, TC_META_ID_MAX) == 0)
+	for (i = 0; i < n && i < TC_META_MAX_PUPILS; i++)
+		if (strncmp(refs[i], pupil, TC_META_ID_MAX) == 0)
 			return true;
 	return false;
 }
@@ -74,6 +79,8 @@ export_one(struct sar_ctx *c, const struct tc_review_photo *p, const struct tc_p
 	if ((rc = tadm_review_state(c->a, p, &v, &state)) != 0)
 		return rc;
 	meta = tc_review_meta_json(p, m, state, tadm_review_history(c->a, p));
+	if (meta && (rc = tadm_add_review_tags(c->a, p, meta)) != 0)
+		goto out;
 	text = meta ? json_dumps(meta, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 	if (!text) {
 		rc = -ENOMEM;
@@ -104,17 +111,26 @@ scan_one(void *ctx, const struct tc_review_photo *p)
 {
 	struct sar_ctx *c = ctx;
 	struct tc_photo_meta *m = tc_calloc(1, sizeof(*m));
+	char refs[TC_META_MAX_PUPILS][TC_META_ID_MAX];
 	uint8_t *jpeg = NULL;
 	size_t jlen = 0;
+	unsigned n_refs = 0;
+	bool found = false;
 	int rc = 0;
 
 	if (!m)
 		return -ENOMEM;
 	c->scanned++;
-	if (tadm_srv_open_photo(c->a, p, c->priv, m, &jpeg, &jlen) != 0)
+	/* The metadata of every photo; the whole object only for the pupil's. */
+	if (tadm_srv_open_meta(c->a, p, c->priv, c->pub, m) != 0 ||
+	    tadm_review_tags(c->a, p, refs, &n_refs, &found) != 0 ||
+	    ((tagged(m->pupil_refs, m->n_pupils, c->pupil) ||
+	      tagged((const char (*)[TC_META_ID_MAX])refs, n_refs, c->pupil)) &&
+	     tadm_srv_open_photo(c->a, p, c->priv, m, &jpeg, &jlen) != 0))
 		c->failed++;	/* named on stderr; the answer is incomplete */
-	else if (tagged(m, c->pupil))
+	else if (jpeg)
 		rc = export_one(c, p, m, jpeg, jlen);
+	tc_zeroize(refs, sizeof(refs));
 	tc_secure_free(jpeg);
 	tc_zeroize(m, sizeof(*m));
 	tc_free(m);
@@ -157,40 +173,21 @@ record(struct tadm *a, const char *pupil, const struct sar_ctx *c, bool ok)
 }
 
 int
-cmd_sar(struct tadm *a, int argc, char **argv)
+tadm_sar_export(struct tadm *a, const uint8_t *priv, const char *pupil, const char *out,
+		char *msg, size_t msgcap)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
-	struct sar_ctx c = { .a = a, .dfd = -1 };
-	const char *out = NULL;
-	uint8_t *priv = NULL;
+	struct sar_ctx c = { .a = a, .dfd = -1, .priv = priv, .pupil = pupil };
 	char *text = NULL;
-	int ch, rc;
+	int rc;
 
-	while ((ch = tadm_getopt(argc, argv, "o:" TADM_COMMON_SHORT, opts)) != -1) {
-		if (ch == 'o')
-			out = optarg;
-		else if ((rc = tadm_common_opt(a, ch, SAR_SYN)) >= 0)
-			return rc;
+	snprintf(msg, msgcap, "the export failed (see the server's messages)");
+	if (tc_p256_public(priv, c.pub) != 0) {
+		tadm_err(a, "the photo key is not a P-256 private key");
+		return TADM_FAIL;
 	}
-	if (optind + 1 != argc || !out)
-		return tadm_usage(a, SAR_SYN);
-	c.pupil = argv[optind];
-	if (!tc_trust_valid_id(c.pupil)) {
-		tadm_err(a, "not a pupil ref (1-63 printable ASCII bytes, no spaces)");
-		return TADM_USAGE;
-	}
-	if ((rc = tadm_srv_need(a)) != TADM_OK)
-		return rc;
-	rc = TADM_FAIL;
-	if (tadm_open(a) != 0 || tadm_srv_open(a) != 0 || tadm_photo_key(a, &priv) != 0)
-		goto out;
-	c.priv = priv;
 	if ((rc = tc_registry_consent_foreach(a->reg, roster_has, &c)) != 0) {
 		tadm_err(a, "cannot read the consent roster: %s", tc_strerror(rc));
-		rc = TADM_FAIL;
-		goto out;
+		return TADM_FAIL;
 	}
 	rc = TADM_FAIL;
 	if ((c.dfd = tadm_export_dir(a, out)) < 0)
@@ -213,12 +210,15 @@ cmd_sar(struct tadm *a, int argc, char **argv)
 	}
 	if (record(a, c.pupil, &c, c.failed == 0) != 0)
 		goto out;
-	printf("%u photo(s) exported to %s (manifest.json); %u scanned\n", c.found, out, c.scanned);
+	snprintf(msg, msgcap, "%u photo(s) exported to %s (manifest.json); %u scanned%s", c.found,
+		 out, c.scanned, c.on_roster ? "" : " (warning: the ref is not on the consent roster)");
 	if (!c.on_roster)
 		tadm_err(a, "warning: %s is not on the consent roster: check the ref (the photos of a "
 			 "pupil whose consent row was removed are still exported)", c.pupil);
 	if (c.failed) {
 		tadm_err(a, "%u photo(s) could not be opened: this answer is incomplete", c.failed);
+		snprintf(msg, msgcap, "%u photo(s) could not be opened: this answer is incomplete",
+			 c.failed);
 		goto out;
 	}
 	rc = TADM_OK;
@@ -230,6 +230,41 @@ out:
 	json_decref(c.manifest);
 	if (c.dfd >= 0)
 		close(c.dfd);
+	return rc;
+}
+
+int
+cmd_sar(struct tadm *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	const char *out = NULL, *pupil;
+	char msg[512];
+	uint8_t *priv = NULL;
+	int ch, rc;
+
+	while ((ch = tadm_getopt(argc, argv, "o:" TADM_COMMON_SHORT, opts)) != -1) {
+		if (ch == 'o')
+			out = optarg;
+		else if ((rc = tadm_common_opt(a, ch, SAR_SYN)) >= 0)
+			return rc;
+	}
+	if (optind + 1 != argc || !out)
+		return tadm_usage(a, SAR_SYN);
+	pupil = argv[optind];
+	if (!tc_trust_valid_id(pupil)) {
+		tadm_err(a, "not a pupil ref (1-63 printable ASCII bytes, no spaces)");
+		return TADM_USAGE;
+	}
+	if ((rc = tadm_srv_need(a)) != TADM_OK)
+		return rc;
+	rc = TADM_FAIL;
+	if (tadm_open(a) == 0 && tadm_srv_open(a) == 0 && tadm_photo_key(a, &priv) == 0) {
+		rc = tadm_sar_export(a, priv, pupil, out, msg, sizeof(msg));
+		if (rc == TADM_OK || strstr(msg, "exported"))
+			printf("%s\n", msg);
+	}
 	tc_secure_free(priv);
 	return rc;
 }

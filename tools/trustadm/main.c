@@ -35,7 +35,7 @@ static const struct {
 	{ "policy", cmd_policy, "policy issue DEVICE -o BUNDLE [options]" },
 	{ "audit", cmd_audit, "audit [--last N] | audit verify DEVICE" },
 	{ "review", cmd_review, "review list | open ID -o DIR | approve ID [--platforms LIST] | "
-				"reject ID" },
+				"reject ID | tag ID REF,... | serve [--listen ADDR:PORT]" },
 	{ "sar", cmd_sar, "sar PUPILREF -o DIR" },
 };
 

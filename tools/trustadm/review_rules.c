@@ -28,11 +28,12 @@ in_set(const char (*set)[TC_META_ID_MAX], unsigned n, const char *name)
 	return false;
 }
 
-int
-tc_review_parse_platforms(const char *list, char (*out)[TC_META_ID_MAX], unsigned *n,
-			  char *why, size_t whycap)
+/* A sep-separated list of names, each valid, distinct, at most max of them. */
+static int
+parse_list(const char *list, char sep, bool (*valid)(const char *), const char *what,
+	   unsigned max, char (*out)[TC_META_ID_MAX], unsigned *n, char *why, size_t whycap)
 {
-	const char *p = list, *comma;
+	const char *p = list, *end;
 	char name[TC_META_ID_MAX];
 	size_t len;
 
@@ -40,31 +41,67 @@ tc_review_parse_platforms(const char *list, char (*out)[TC_META_ID_MAX], unsigne
 	if (!list[0])
 		return 0;
 	for (;;) {
-		comma = strchr(p, ',');
-		len = comma ? (size_t)(comma - p) : strlen(p);
+		end = strchr(p, sep);
+		len = end ? (size_t)(end - p) : strlen(p);
 		if (len == 0 || len >= sizeof(name)) {
-			snprintf(why, whycap, "an empty or overlong platform name in the list");
+			snprintf(why, whycap, "an empty or overlong %s name in the list", what);
 			return -EINVAL;
 		}
 		memcpy(name, p, len);
 		name[len] = 0;
-		if (!tc_trust_valid_platform(name)) {
-			snprintf(why, whycap, "'%s' is not a platform name ([a-z0-9-], 1-32)", name);
+		if (!valid(name)) {
+			snprintf(why, whycap, "'%s' is not a %s name", name, what);
 			return -EINVAL;
 		}
 		if (in_set((const char (*)[TC_META_ID_MAX])out, *n, name)) {
-			snprintf(why, whycap, "platform '%s' is listed twice", name);
+			snprintf(why, whycap, "%s '%s' is listed twice", what, name);
 			return -EINVAL;
 		}
-		if (*n >= TC_META_MAX_PLATFORMS) {
-			snprintf(why, whycap, "at most %d platforms", TC_META_MAX_PLATFORMS);
+		if (*n >= max) {
+			snprintf(why, whycap, "at most %u %ss", max, what);
 			return -EINVAL;
 		}
 		memcpy(out[(*n)++], name, len + 1);
-		if (!comma)
+		if (!end)
 			return 0;
-		p = comma + 1;
+		p = end + 1;
 	}
+}
+
+int
+tc_review_parse_platforms(const char *list, char (*out)[TC_META_ID_MAX], unsigned *n,
+			  char *why, size_t whycap)
+{
+	int rc = parse_list(list, ',', tc_trust_valid_platform, "platform", TC_META_MAX_PLATFORMS,
+			    out, n, why, whycap);
+
+	if (rc != 0 && strstr(why, "is not a platform name"))
+		tc_strlcpy(why + strlen(why), " ([a-z0-9-], 1-32)", whycap - strlen(why));
+	return rc;
+}
+
+int
+tc_review_parse_pupils(const char *list, char sep, char (*out)[TC_META_ID_MAX], unsigned *n,
+		       char *why, size_t whycap)
+{
+	return parse_list(list, sep, tc_trust_valid_id, "pupil ref", TC_META_MAX_PUPILS, out, n,
+			  why, whycap);
+}
+
+void
+tc_review_retag(struct tc_photo_meta *m, const char (*pupils)[TC_META_ID_MAX], unsigned n,
+		const struct tc_policy *roster)
+{
+	unsigned i;
+
+	memset(m->pupil_refs, 0, sizeof(m->pupil_refs));
+	memset(m->platforms, 0, sizeof(m->platforms));
+	m->n_pupils = n < TC_META_MAX_PUPILS ? n : TC_META_MAX_PUPILS;
+	for (i = 0; i < m->n_pupils; i++)
+		tc_strlcpy(m->pupil_refs[i], pupils[i], TC_META_ID_MAX);
+	m->n_platforms = 0;
+	tc_policy_platforms(roster, (const char (*)[TC_META_ID_MAX])m->pupil_refs, m->n_pupils,
+			    m->platforms, &m->n_platforms);
 }
 
 void

@@ -247,16 +247,13 @@ tadm_photo_key(struct tadm *a, uint8_t **priv)
 	return 0;
 }
 
-/* objects/<device>/<id>.tco into a tc_malloc buffer (ciphertext: no secret). */
-static int
-read_object(struct tadm *a, const struct tc_review_photo *p, uint8_t **buf, size_t *len)
+int
+tadm_srv_object_fd(struct tadm *a, const struct tc_review_photo *p)
 {
 	char name[TC_POLICY_ID_MAX + 2 * TC_PHOTO_ID_LEN + 16];
 	struct stat st;
-	size_t got = 0;
 	int fd, rc;
 
-	*buf = NULL;
 	snprintf(name, sizeof(name), "objects/%s/%s.tco", p->device, p->photo_id);
 	if (strchr(p->device, '/') || strchr(p->photo_id, '/') || p->device[0] == '.')
 		return -EINVAL;
@@ -268,7 +265,24 @@ read_object(struct tadm *a, const struct tc_review_photo *p, uint8_t **buf, size
 	} else if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != p->size ||
 		   p->size > OBJECT_MAX || p->size == 0) {
 		rc = TC_E_STORE_MISMATCH;
-	} else if (!(*buf = tc_malloc((size_t)p->size))) {
+	} else {
+		return fd;
+	}
+	close(fd);
+	return rc;
+}
+
+/* objects/<device>/<id>.tco into a tc_malloc buffer (ciphertext: no secret). */
+static int
+read_object(struct tadm *a, const struct tc_review_photo *p, uint8_t **buf, size_t *len)
+{
+	size_t got = 0;
+	int fd, rc = 0;
+
+	*buf = NULL;
+	if ((fd = tadm_srv_object_fd(a, p)) < 0)
+		return fd;
+	if (!(*buf = tc_malloc((size_t)p->size))) {
 		rc = -ENOMEM;
 	} else if ((rc = tc_read_full(fd, *buf, (size_t)p->size, &got)) == 0 && got != p->size) {
 		rc = TC_E_STORE_MISMATCH;

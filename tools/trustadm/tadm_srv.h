@@ -26,6 +26,8 @@ int tadm_srv_photos(struct tadm *a, const char *device, tadm_photo_fn fn, void *
 	TC_MUST_CHECK;
 /* The ledger row of photo id (32 hex digits).  TC_E_NOT_FOUND. */
 int tadm_srv_find(struct tadm *a, const char *photo_id, struct tc_review_photo *p) TC_MUST_CHECK;
+/* The same, saying "no photo ID in the server's ledger" when it is not there. */
+int tadm_srv_photo(struct tadm *a, const char *photo_id, struct tc_review_photo *p) TC_MUST_CHECK;
 
 struct tadm_srv_dev {
 	bool known;		/* the ledger has a row for it */
@@ -52,6 +54,25 @@ int tadm_photo_key(struct tadm *a, uint8_t **priv) TC_MUST_CHECK;
 int tadm_srv_open_photo(struct tadm *a, const struct tc_review_photo *p, const uint8_t *priv,
 			struct tc_photo_meta *m, uint8_t **jpeg, size_t *jpeg_len) TC_MUST_CHECK;
 
+/*
+ * objects/<device>/<id>.tco opened read-only: a regular file of exactly
+ * the ledger's size (TC_E_STORE_MISMATCH otherwise).  An fd or a
+ * negative code; prints nothing.
+ */
+int tadm_srv_object_fd(struct tadm *a, const struct tc_review_photo *p);
+
+/*
+ * Photo p's sealed metadata alone (srvmeta.c): the object's first
+ * TC_OBJ_META_PREFIX bytes are read, its header must name the ledger's
+ * photo id, and chunk 0 is authenticated and opened (tc_obj_open_meta).
+ * What review list and sar read for every photo; the whole object, with
+ * the ledger digest check, is read only when its JPEG is needed.
+ * pub: priv's public key (tc_p256_public), computed once by a caller
+ * that reads many objects, or NULL.  Prints its own error.
+ */
+int tadm_srv_open_meta(struct tadm *a, const struct tc_review_photo *p, const uint8_t *priv,
+		       const uint8_t *pub, struct tc_photo_meta *m) TC_MUST_CHECK;
+
 /* The registry's consent roster as a policy (consent fields only); tc_policy_free it. */
 int tadm_roster(struct tadm *a, struct tc_policy **out) TC_MUST_CHECK;
 
@@ -61,6 +82,57 @@ int tadm_review_state(struct tadm *a, const struct tc_review_photo *p, struct tc
 
 /* A photo's review decisions as a JSON array, oldest first; NULL on failure. */
 json_t *tadm_review_history(struct tadm *a, const struct tc_review_photo *p);
+
+/*
+ * Approve (for list, comma-separated platforms; NULL: all the consent
+ * permits now) or reject (with reason, NULL or free text for the audit
+ * log) photo id, as `review approve/reject` do.  msg: what happened, for
+ * the reviewer ("photo ... approved for ...", "refused: <why>").  A
+ * TADM_ status; the decision and its audit row are one transaction.
+ */
+int tadm_review_decide(struct tadm *a, const uint8_t *priv, const char *id, bool approve,
+		       const char *list, const char *reason, char *msg, size_t msgcap);
+
+/* Record one action in the Trust's audit log, in its own transaction (message printed). */
+int tadm_audit_now(struct tadm *a, const char *action, const char *subject, const char *detail)
+	TC_MUST_CHECK;
+
+/* `review serve` (tools/trustadm/web): argv[0] is "serve". */
+int tadm_review_serve(struct tadm *a, int argc, char **argv);
+
+/* The max_hours_since_sync of d's last issued policy (cmd_device.c); 0 when unknown. */
+uint32_t tadm_policy_max_hours(struct tadm *a, const struct tc_reg_device *d, const char *ca_pem);
+
+/*
+ * The subject access export of `sar` (cmd_sar.c): every photo naming
+ * pupil (valid ref) into the new or empty directory out, with
+ * manifest.json; audited.  msg: the outcome for the person asking.  A
+ * TADM_ status.
+ */
+int tadm_sar_export(struct tadm *a, const uint8_t *priv, const char *pupil, const char *out,
+		    char *msg, size_t msgcap);
+
+/*
+ * Tags set at review (cmd_review_tag.c).  tadm_review_tags: the newest
+ * tags of p into refs[0..*n), *found false when none were set.
+ * tadm_review_effective: m (the sealed metadata) as the review rules see
+ * it: with tags set at review, those pupils and the platforms the
+ * roster's consent allows for them (tc_review_retag); *retagged says so.
+ * Both print their own error.  tadm_add_review_tags: the newest tags as
+ * meta's "tagged_at_review" {pupils, reviewer, time} (nothing when none
+ * were set); 0 or a negative code.  tadm_review_tag: the
+ * `review tag ID REF,...` command (list comma-separated), its outcome
+ * in msg; a TADM_ status.
+ */
+int tadm_review_tags(struct tadm *a, const struct tc_review_photo *p,
+		     char (*refs)[TC_META_ID_MAX], unsigned *n, bool *found) TC_MUST_CHECK;
+int tadm_review_effective(struct tadm *a, const struct tc_review_photo *p,
+			  const struct tc_policy *roster, struct tc_photo_meta *m, bool *retagged)
+	TC_MUST_CHECK;
+int tadm_add_review_tags(struct tadm *a, const struct tc_review_photo *p, json_t *meta)
+	TC_MUST_CHECK;
+int tadm_review_tag(struct tadm *a, const uint8_t *priv, const char *id, const char *list,
+		    char *msg, size_t msgcap);
 
 /*
  * A fresh export directory for plaintext: DIR must not exist, or be an

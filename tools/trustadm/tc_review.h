@@ -33,6 +33,23 @@ int tc_review_parse_platforms(const char *list, char (*out)[TC_META_ID_MAX], uns
 			      char *why, size_t whycap) TC_MUST_CHECK;
 
 /*
+ * Parse a sep-separated list of pupil refs (each a valid id, once, at
+ * most TC_META_MAX_PUPILS; "" is none).  -EINVAL with why filled.
+ */
+int tc_review_parse_pupils(const char *list, char sep, char (*out)[TC_META_ID_MAX],
+			   unsigned *n, char *why, size_t whycap) TC_MUST_CHECK;
+
+/*
+ * Tags set at review replace the sealed ones: m's pupils become
+ * pupils[0..n), and its platforms what the roster's consent allows for
+ * all of them, the intersection photod computes at capture
+ * (tc_policy_platforms), so the rules below treat the photo as if it had
+ * been tagged so when taken.
+ */
+void tc_review_retag(struct tc_photo_meta *m, const char (*pupils)[TC_META_ID_MAX], unsigned n,
+		     const struct tc_policy *roster);
+
+/*
  * The platforms the photo may go to now: the sealed platforms that the
  * roster's current consent (roster->consent, n_consent) also allows for
  * every tagged pupil.  An untagged photo, or any pupil the roster does

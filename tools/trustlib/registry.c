@@ -31,6 +31,7 @@
  *   v1: meta, devices, policies, staff, events, consent, audit (append-only).
  *   v2: reviews (append-only review decisions on photos the server holds).
  *   v3: consent.label, the roster's display labels ('' = none).
+ *   v4: review_tags (append-only pupil tags a reviewer set on a photo).
  */
 static const char *const migrations[TC_REGISTRY_SCHEMA] = {
 	"CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;"
@@ -103,6 +104,20 @@ static const char *const migrations[TC_REGISTRY_SCHEMA] = {
 	"UPDATE meta SET value = '2' WHERE key = 'schema_version';",
 	("ALTER TABLE consent ADD COLUMN label TEXT NOT NULL DEFAULT '';"
 	 "UPDATE meta SET value = '3' WHERE key = 'schema_version';"),
+	"CREATE TABLE review_tags ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" device TEXT NOT NULL,"
+	" photo_id TEXT NOT NULL CHECK (length(photo_id) = 32),"
+	" pupils TEXT NOT NULL,"		/* ';'-separated, validated; '' = none */
+	" reviewer TEXT NOT NULL,"
+	" time INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX review_tags_by_photo ON review_tags(device, photo_id, seq);"
+	"CREATE TRIGGER review_tags_no_update BEFORE UPDATE ON review_tags"
+	" BEGIN SELECT RAISE(ABORT, 'review tags are append-only'); END;"
+	"CREATE TRIGGER review_tags_no_delete BEFORE DELETE ON review_tags"
+	" BEGIN SELECT RAISE(ABORT, 'review tags are append-only'); END;"
+	"UPDATE meta SET value = '4' WHERE key = 'schema_version';",
 };
 
 int

@@ -23,7 +23,7 @@
 #include "tc_policy.h"
 
 #define TC_REGISTRY_FILE "registry.db"
-#define TC_REGISTRY_SCHEMA 3
+#define TC_REGISTRY_SCHEMA 4
 
 struct tc_registry;
 
@@ -166,5 +166,23 @@ typedef int (*tc_reg_review_fn)(void *ctx, const struct tc_reg_review *v);
 /* Every decision on a photo, oldest first. */
 int tc_registry_review_foreach(struct tc_registry *r, const char *device, const char *photo_id,
 			       tc_reg_review_fn fn, void *ctx) TC_MUST_CHECK;
+
+/*
+ * Pupil tags a reviewer set on a photo (registry_tags.c), keyed like
+ * reviews.  Append-only: the newest row is the photo's tags, replacing
+ * the sealed ones for approval; the sealed object is never changed.
+ * pupils: ';'-separated refs the caller validated ('' = none).
+ */
+#define TC_REG_PUPILS_MAX (TC_META_MAX_PUPILS * TC_META_ID_MAX)
+struct tc_reg_tags {
+	int64_t seq, time;
+	char pupils[TC_REG_PUPILS_MAX];
+	char reviewer[96];
+};
+int tc_registry_tags_add(struct tc_registry *r, const char *device, const char *photo_id,
+			 const char *pupils) TC_MUST_CHECK;
+/* The newest tags of a photo; TC_E_NOT_FOUND: none set at review. */
+int tc_registry_tags_last(struct tc_registry *r, const char *device, const char *photo_id,
+			  struct tc_reg_tags *out) TC_MUST_CHECK;
 
 #endif /* TC_TRUST_REGISTRY_H */

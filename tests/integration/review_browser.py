@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""review_browser.py - drives `trustadm review serve` in a real browser
+(Debian's chromium, headless, through chromium-driver and
+python3-selenium) for test_review_browser.sh, as a reviewer would: log
+in with the printed link, open a photo, try a platform without consent
+(refused on the page, with the reason), approve for one platform, tag an
+untagged photo, reject it with a reason, run a subject access request,
+look at the cameras.  A PNG screenshot of each page goes to OUTDIR.
+
+usage: review_browser.py LOGIN_URL TAGGED_ID UNTAGGED_ID OUTDIR
+Prints "ok - ..." / "not ok - ..." lines; exits 1 on the first failure.
+Waits are for page elements (WebDriverWait), never fixed sleeps.
+"""
+import os
+import sys
+import tempfile
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+url, tagged, untagged, outdir = sys.argv[1:5]
+os.makedirs(outdir, exist_ok=True)
+profile = tempfile.mkdtemp(prefix="chromium-")
+opts = webdriver.ChromeOptions()
+opts.binary_location = "/usr/bin/chromium"
+for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1500",
+          "--user-data-dir=" + profile, "--no-first-run", "--disable-extensions",
+          "--disable-background-networking", "--disable-sync", "--no-proxy-server"):
+    opts.add_argument(a)
+drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+wait = WebDriverWait(drv, 20)
+n = 0
+
+
+def check(what, cond):
+    if not cond:
+        print("not ok - " + what)
+        drv.save_screenshot(os.path.join(outdir, "failed.png"))
+        drv.quit()
+        sys.exit(1)
+    print("ok - " + what)
+
+
+def shot(name):
+    global n
+    n += 1
+    drv.save_screenshot(os.path.join(outdir, "%02d-%s.png" % (n, name)))
+
+
+def banner():
+    try:
+        return wait.until(EC.presence_of_element_located((By.ID, "outcome")))
+    except Exception:
+        check("an outcome on the page, not: " + drv.page_source[:300].replace("\n", " "), False)
+
+
+def photo(pid):
+    drv.find_element(By.CSS_SELECTOR, "a.button[href='/photo?id=%s']" % pid).click()
+    wait.until(EC.presence_of_element_located((By.ID, "approve")))
+
+
+def tick(names):
+    for box in drv.find_elements(By.CSS_SELECTOR, "#approve input[name=platform]"):
+        if box.is_selected() != (box.get_attribute("value") in names):
+            box.click()
+    drv.find_element(By.CSS_SELECTOR, "#approve button").click()
+
+
+try:
+    drv.get(url)
+    wait.until(EC.title_contains("Photos to review"))
+    check("the login link opens the queue", tagged in drv.page_source and untagged in drv.page_source)
+    check("the untagged photo says it needs tagging", "Needs tagging" in drv.page_source)
+    wait.until(lambda d: d.execute_script(
+        "return [...document.images].every(i => i.complete && i.naturalWidth > 0)"))
+    check("the thumbnails load (made in memory)", True)
+    shot("queue")
+
+    photo(tagged)
+    shot("photo")
+    tick({"website", "newsletter"})
+    b = banner()
+    check("a platform without consent is refused on the page",
+          "refused" in b.text and "newsletter" in b.text and "bad" in b.get_attribute("class"))
+    shot("refused")
+    tick({"website"})
+    b = banner()
+    check("approving for the one platform consent allows", "approved for website" in b.text)
+    check("the history shows it", "approved for website" in
+          drv.find_element(By.CSS_SELECTOR, "ul.history").text)
+    shot("approved")
+
+    drv.find_element(By.LINK_TEXT, "Photos to review").click()
+    photo(untagged)
+    drv.find_element(By.ID, "pupils").send_keys("P-ALICE, P-BOB")
+    drv.find_element(By.CSS_SELECTOR, "#tag button").click()
+    b = banner()
+    check("tagging the untagged photo on the page makes it approvable for the shared consent",
+          "may be approved for: website" in b.text)
+    shot("tagged")
+    drv.find_element(By.ID, "reason").send_keys("eyes closed")
+    drv.find_element(By.CSS_SELECTOR, "#reject button").click()
+    b = banner()
+    check("rejecting with a reason", "rejected" in b.text)
+    check("the state says so", drv.find_element(By.ID, "state").text == "Rejected")
+    shot("rejected")
+
+    drv.find_element(By.LINK_TEXT, "Subject access").click()
+    wait.until(EC.presence_of_element_located((By.ID, "pupil"))).send_keys("P-BOB")
+    drv.find_element(By.CSS_SELECTOR, "#sar button").click()
+    b = banner()
+    check("a subject access request exports the pupil's photos", "2 photo(s) exported" in b.text)
+    shot("subject-access")
+
+    drv.find_element(By.LINK_TEXT, "Cameras").click()
+    wait.until(EC.title_contains("Cameras"))
+    check("the cameras page lists the camera", "In use" in drv.page_source)
+    shot("cameras")
+finally:
+    drv.quit()

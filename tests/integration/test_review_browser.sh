@@ -1,0 +1,46 @@
+#!/bin/sh
+# test_review_browser.sh - the reviewer's desk in a real browser:
+# trustadm review serve with real JPEG photos (tc_mkphoto with
+# TC_MKPHOTO_SCENE) driven by review_browser.py (chromium headless,
+# selenium), which logs in, refuses a platform without consent on the
+# page, approves for one platform, tags and rejects, and runs a subject
+# access request; the screenshots land in $TC_BUILD/demo/review/.
+# Then the Trust's audit log holds what the page did.
+set -eu
+T=${TC_TEST_TMP:?}
+B=${TC_BIN:?}
+TOOLS=${TC_BUILD:?}/tests/tools
+SHOTS=$TC_BUILD/demo/review
+. tests/integration/server_lib.sh
+. tests/integration/review_web_lib.sh
+
+make_trust
+new_device cam
+printf 'pupil,platforms\nP-ALICE,website;newsletter\nP-BOB,website\nP-CAROL,yearbook\n' > "$T/c.csv"
+ta consent import "$T/c.csv" >/dev/null
+mkdir -m 700 "$T/objs"
+mk() { TC_MKPHOTO_SCENE=$1 "$TOOLS/tc_mkphoto" "$TRUST/photo.pub" "$T/objs" "$2" "$3" "$4" "$5"; }
+PA=$(mk 1 S-COMMS E-SPORTS-DAY P-ALICE,P-BOB website)
+PU=$(mk 2 S-COMMS E-SPORTS-DAY "" "")
+mk 3 S-PE E-SWIMMING P-CAROL yearbook >/dev/null
+start_server
+check "the photos upload" cl cam upload "$T"/objs/*.tco
+stop_server
+
+start_review_web
+rm -rf "$SHOTS"
+if /usr/bin/python3 tests/integration/review_browser.py "$URL" "$PA" "$PU" "$SHOTS"; then
+	echo "ok - the browser session"
+else
+	echo "not ok - the browser session"; FAILS=$((FAILS + 1))
+fi
+kill -TERM "$WEB"
+wait "$WEB" || true
+check "a screenshot of each page" test "$(ls "$SHOTS"/*.png | wc -l)" -ge 8
+L=$(ta audit)
+for act in review.list review.view review.refused review.approve review.tag review.reject sar.export; do
+	check "the audit log records $act" has " $act " "$L"
+done
+rm -rf "$T/exports" "$T/objs"
+check "no plaintext in the Trust or server directories" "$TOOLS/scan_plaintext" "$TRUST" "$DATA"
+finish
