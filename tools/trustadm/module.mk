@@ -5,5 +5,6 @@ lib-$(CONFIG_TRUST_TOOLS) += $(d)/pki.c $(d)/pki_csr.c $(d)/consent_csv.c $(d)/r
 prog-$(CONFIG_TRUST_TOOLS) += trustadm
 trustadm-src := $(d)/main.c $(d)/common.c $(d)/cmd_init.c $(d)/cmd_device.c \
 	$(d)/cmd_people.c $(d)/cmd_consent.c $(d)/cmd_policy.c $(d)/cmd_audit.c \
-	$(d)/cmd_audit_verify.c $(d)/cmd_review.c $(d)/cmd_sar.c $(d)/srvdata.c
+	$(d)/cmd_audit_verify.c $(d)/cmd_review.c $(d)/cmd_sar.c $(d)/srvdata.c \
+	$(d)/cmd_publish.c
 man-$(CONFIG_TRUST_TOOLS) += $(d)/trustadm.8

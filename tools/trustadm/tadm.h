@@ -130,6 +130,13 @@ int tadm_policy_reissue(struct tadm *a, const char *why) TC_MUST_CHECK;
 int cmd_audit(struct tadm *a, int argc, char **argv);
 int cmd_review(struct tadm *a, int argc, char **argv);
 int cmd_sar(struct tadm *a, int argc, char **argv);
+/* `publish [DIR]` (cmd_publish.c): trust-server's share of the Trust into DIR. */
+int cmd_publish(struct tadm *a, int argc, char **argv);
+/*
+ * After a command that changed the registry: publish again to the
+ * recorded directory, if there is one.  TADM_OK or TADM_FAIL (printed).
+ */
+int tadm_publish_auto(struct tadm *a);
 /* `audit verify DEVICE` (cmd_audit_verify.c). */
 int tadm_audit_verify(struct tadm *a, const char *device);
 
