@@ -182,6 +182,19 @@ tc_daemon_start(struct tc_daemon *dm)
 	return 0;
 }
 
+/* The effective user's name, for messages ("uid N" without one). */
+static const char *
+euser_name(void)
+{
+	static char buf[32];
+	struct passwd *pw = getpwuid(geteuid());
+
+	if (pw)
+		return pw->pw_name;
+	snprintf(buf, sizeof(buf), "uid %u", (unsigned)geteuid());
+	return buf;
+}
+
 int
 tc_daemon_lock(struct tc_daemon *dm)
 {
@@ -191,6 +204,10 @@ tc_daemon_lock(struct tc_daemon *dm)
 		return 0;
 	if (rc == -EADDRINUSE)
 		tc_err("pid file %s: another %s holds it", dm->pidfile, dm->name);
+	else if (rc == -EACCES || rc == -EPERM)
+		tc_err("pid file %s: %s as user %s (it is written after the privilege drop: "
+		       "its directory must be writable by that user)", dm->pidfile, tc_strerror(rc),
+		       euser_name());
 	else
 		tc_err("pid file %s: %s", dm->pidfile, tc_strerror(rc));
 	return -1;

@@ -94,15 +94,17 @@ copy_key(struct tadm *a, int pfd, const char *dir, const char *name)
 static int
 copy_policies(struct tadm *a, int pfd, const char *dir)
 {
-	int src, dst, rc = 0;
+	mode_t old = umask(027);	/* trustadm's is 077; chmod would drop the setgid bit */
+	int src, dst, rc;
 	struct dirent *de;
 	uint8_t *buf;
 	size_t len;
 	DIR *d;
 
-	if (mkdirat(pfd, "policies", 0750) != 0 && errno != EEXIST) {
-		rc = -errno;
-		tadm_err(a, "%s/policies: %s", dir, strerror(errno));
+	rc = mkdirat(pfd, "policies", 0750) != 0 && errno != EEXIST ? -errno : 0;
+	umask(old);
+	if (rc != 0) {
+		tadm_err(a, "%s/policies: %s", dir, tc_strerror(rc));
 		return rc;
 	}
 	src = tc_openat(a->dirfd, "policies", O_RDONLY | O_DIRECTORY);
