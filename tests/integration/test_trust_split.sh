@@ -24,6 +24,8 @@ TOOLS=${TC_BUILD:?}/tests/tools
 for u in trustcam-server trustcam-admin; do
 	id "$u" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$u"
 done
+# As trust-server.sysusers says: the administrators' user reads the server's data through its group.
+usermod -aG trustcam-server trustcam-admin
 chmod 711 "$T" "$(dirname "$T")"
 
 ADMIN=$T/trust
@@ -83,6 +85,16 @@ install -d -m 0700 -o trustcam-admin "$T/work"
 adm policy issue "$(dev_id cam)" -o "$T/work/cam-v1.bundle" > /dev/null
 expect "a bundle issued after the server started is served" 0 "policy-version 1" \
 	cl cam policy "$T/got.bundle"
+
+# ---- the administrators review what the server received, through its group
+"$TOOLS/tc_mkobj" "$T" 1 50000 "$PUB/photo.pub" > /dev/null
+OBJ=$(first_obj "$T")
+expect "the device uploads a photo and gets a receipt" 0 "receipt" cl cam put "$OBJ"
+check "the server's object is readable by its group, not by others" \
+	test "$(stat -c '%a %U %G' "$DATA/objects/$(dev_id cam)/$(obj_id "$OBJ").tco")" = \
+	"640 trustcam-server trustcam-server"
+expect "trustcam-admin lists the server's photos while it runs" 0 "$(dev_id cam) .*Z +1 +cam$" \
+	adm -S "$DATA" devices
 
 # ---- the audit log names the person behind the administrators' user
 runuser -u trustcam-admin -- env SUDO_USER=alice "$B/trustadm" -d "$ADMIN" \
