@@ -25,7 +25,7 @@ static const struct {
 	int (*fn)(struct tadm *a, int argc, char **argv);
 	const char *help;
 } cmds[] = {
-	{ "init", cmd_init, "init [DIR] [--server-name NAME] [--server-ip IP]" },
+	{ "init", cmd_init, "init [DIR] [--server-name NAME] [--server-ip IP] [--no-passphrase]" },
 	{ "enrol", cmd_enrol, "enrol --csr FILE --class trust-owned|approved --label TEXT" },
 	{ "revoke", cmd_revoke, "revoke DEVICE" },
 	{ "devices", cmd_devices, "devices" },
