@@ -81,8 +81,11 @@ expect "a device revoked after the server started is refused (view re-published)
 expect "the other device is still served" 0 "handshake ok" cl cam handshake
 enrol late
 expect "a device enrolled after the server started is served" 0 "handshake ok" cl late handshake
+expect "policy issue -o where the admin user may not write names that user" 1 \
+	"$T: Permission denied as user trustcam-admin" adm policy issue "$(dev_id cam)" -o "$T/cam.bundle"
 install -d -m 0700 -o trustcam-admin "$T/work"
-adm policy issue "$(dev_id cam)" -o "$T/work/cam-v1.bundle" > /dev/null
+expect "and used up no version: the next is v1" 0 "policy v1 for" \
+	adm policy issue "$(dev_id cam)" -o "$T/work/cam-v1.bundle"
 expect "a bundle issued after the server started is served" 0 "policy-version 1" \
 	cl cam policy "$T/got.bundle"
 

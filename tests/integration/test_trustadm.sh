@@ -171,6 +171,9 @@ expect_exit "a wrong header is refused" 1 "line 1: .*header" ta consent import "
 check_fails "errors never name a pupil" sh -c "\"$B/trustadm\" -d \"$TRUST\" consent import \"$T/dup.csv\" 2>&1 | grep -q 'P-1'"
 
 # ---------------------------------------------------------------- policy
+expect_exit "policy issue -o into a missing directory is refused, naming it" 1 "$T/nowhere: No such file" \
+	ta policy issue "$ID1" -o "$T/nowhere/p1.bundle"
+check "and records no version" test ! -e "$TRUST/policies/$ID1-v1.bundle"
 expect_exit "policy issue" 0 "policy v1 for $ID1" ta policy issue "$ID1" -o "$T/p1.bundle"
 check "the bundle is 0600" test "$(mode "$T/p1.bundle")" = 600
 check "a copy is kept in policies/" cmp "$T/p1.bundle" "$TRUST/policies/$ID1-v1.bundle"

@@ -93,9 +93,19 @@ int tadm_load_public(struct tadm *a, const char *name, size_t max, uint8_t **buf
 /* An input file named on the command line (symlinks followed), tc_malloc'd, NUL-terminated. */
 int tadm_read_input(struct tadm *a, const char *path, size_t max, uint8_t **buf, size_t *len)
 	TC_MUST_CHECK;
-/* Write path durably with mode (temp in the same directory, fsync, rename). */
-int tadm_write_output(struct tadm *a, const char *path, const void *data, size_t len, mode_t mode)
-	TC_MUST_CHECK;
+/*
+ * An output file named on the command line, in two steps (output.c) so
+ * that nothing is recorded for a file that cannot be written: open its
+ * directory and check that this user may write there (before the
+ * registry changes), then write path durably with mode (temp in the
+ * same directory, fsync, rename).  Errors name the path and, for a
+ * permission, the effective user.  *dfd is -1 when closed.
+ */
+int tadm_output_open(struct tadm *a, const char *path, int *dfd) TC_MUST_CHECK;
+int tadm_output_write(struct tadm *a, int dfd, const char *path, const void *data, size_t len,
+		      mode_t mode) TC_MUST_CHECK;
+/* "alice": the effective user's name, for messages. */
+const char *tadm_euser(void);
 
 /*
  * A secret typed at the controlling terminal without echo (PINs,
