@@ -182,9 +182,8 @@ tc_daemon_start(struct tc_daemon *dm)
 	return 0;
 }
 
-/* The effective user's name, for messages ("uid N" without one). */
-static const char *
-euser_name(void)
+const char *
+tc_euser_name(void)
 {
 	static char buf[32];
 	struct passwd *pw = getpwuid(geteuid());
@@ -207,7 +206,7 @@ tc_daemon_lock(struct tc_daemon *dm)
 	else if (rc == -EACCES || rc == -EPERM)
 		tc_err("pid file %s: %s as user %s (it is written after the privilege drop: "
 		       "its directory must be writable by that user)", dm->pidfile, tc_strerror(rc),
-		       euser_name());
+		       tc_euser_name());
 	else
 		tc_err("pid file %s: %s", dm->pidfile, tc_strerror(rc));
 	return -1;

@@ -8,27 +8,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "tadm.h"
+#include "tc_daemon.h"
 #include "tc_io.h"
 #include "tc_trust_key.h"
-
-const char *
-tadm_euser(void)
-{
-	static char buf[32];
-	struct passwd *pw = getpwuid(geteuid());
-
-	if (pw)
-		return pw->pw_name;
-	snprintf(buf, sizeof(buf), "uid %u", (unsigned)geteuid());
-	return buf;
-}
 
 /* The file name part of path; NULL when it names no file. */
 static const char *
@@ -45,7 +33,7 @@ static void
 report(struct tadm *a, const char *what, int rc)
 {
 	if (rc == -EACCES || rc == -EPERM)
-		tadm_err(a, "%s: %s as user %s", what, tc_strerror(rc), tadm_euser());
+		tadm_err(a, "%s: %s as user %s", what, tc_strerror(rc), tc_euser_name());
 	else
 		tadm_err(a, "%s: %s", what, tc_strerror(rc));
 }

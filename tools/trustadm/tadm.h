@@ -104,8 +104,7 @@ int tadm_read_input(struct tadm *a, const char *path, size_t max, uint8_t **buf,
 int tadm_output_open(struct tadm *a, const char *path, int *dfd) TC_MUST_CHECK;
 int tadm_output_write(struct tadm *a, int dfd, const char *path, const void *data, size_t len,
 		      mode_t mode) TC_MUST_CHECK;
-/* "alice": the effective user's name, for messages. */
-const char *tadm_euser(void);
+
 
 /*
  * A secret typed at the controlling terminal without echo (PINs,
