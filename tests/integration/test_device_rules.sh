@@ -117,7 +117,8 @@ login S042 "$PIN" >/dev/null
 advance $((72 * 3600))
 login S042 "$PIN" >/dev/null
 expect_exit "72 h after provisioning with no sync, capture is refused" 3 \
-	'refused by the policy: last sync 72 h ago, the policy allows 72 h: dock to sync' camctl capture
+	'refused by the policy: never synced, provisioned 72 h ago, the policy allows 72 h: dock to sync' camctl capture
+check "before any sync, status says so (not the provisioning time)" has '^last sync: +never$' "$(camctl status)"
 now=$(( $(date +%s) + OFF ))
 as_device_user sh -c "echo $((now - 3600)) > '$STATE/provision/last-sync'"
 check "after a sync an hour ago, capture is allowed" camctl capture
