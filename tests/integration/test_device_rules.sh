@@ -94,6 +94,7 @@ expect_exit "an event the policy lacks is refused" 1 'the policy has no event EV
 	camctl event set EV-NOPE
 expect_exit "event set" 0 'event EV-SPORTS \(Sports day, 2026-11-25\) chosen' camctl event set EV-SPORTS
 check "event list marks the chosen event" has '^\* EV-SPORTS' "$(camctl event list)"
+check "event list counts them in words (2 events)" has '^2 events$' "$(camctl event list)"
 check "capture with the event chosen is allowed" camctl capture
 camctl event clear >/dev/null
 expect_exit "after event clear capture is refused again" 3 'requires an event' camctl capture

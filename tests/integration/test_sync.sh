@@ -46,7 +46,7 @@ check "an empty sync succeeds" has '^sync done: 0 photo' "$out"
 # A photo taken while docked goes up on the next pass.
 camctl capture --count 1 >/dev/null
 out=$(camctl sync --wait 2>&1) || true
-check "a later photo syncs too" has '^sync done: 1 photo' "$out"
+check "a later photo syncs too" has '^sync done: 1 photo uploaded' "$out"
 check "the server holds five photos" test "$(server_count)" -eq 5
 
 stop_syncd
