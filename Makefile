@@ -354,6 +354,8 @@ endif
 	$(Q)if [ -d board/$(CONFIG_BOARD_NAME)/rootfs ]; then cp -R --no-preserve=ownership board/$(CONFIG_BOARD_NAME)/rootfs/. $(DESTDIR)/; fi
 else
 	$(Q)install -D -m 0644 tools/trust-server/trust-server.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/trust-server.conf
+	$(Q)install -D -m 0644 tools/trust-server/trust-server.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/trust-server.conf
+	$(Q)install -D -m 0440 tools/trustadm/trustadm.sudoers $(DESTDIR)/etc/sudoers.d/trustadm
 endif
 	@echo "  INSTALL $(if $(DESTDIR),$(DESTDIR),/) ($(TARGET): $(INSTALL_PROGS); board $(CONFIG_BOARD_NAME))"
 

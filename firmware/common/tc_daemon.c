@@ -182,6 +182,18 @@ tc_daemon_start(struct tc_daemon *dm)
 	return 0;
 }
 
+const char *
+tc_euser_name(void)
+{
+	static char buf[32];
+	struct passwd *pw = getpwuid(geteuid());
+
+	if (pw)
+		return pw->pw_name;
+	snprintf(buf, sizeof(buf), "uid %u", (unsigned)geteuid());
+	return buf;
+}
+
 int
 tc_daemon_lock(struct tc_daemon *dm)
 {
@@ -191,6 +203,10 @@ tc_daemon_lock(struct tc_daemon *dm)
 		return 0;
 	if (rc == -EADDRINUSE)
 		tc_err("pid file %s: another %s holds it", dm->pidfile, dm->name);
+	else if (rc == -EACCES || rc == -EPERM)
+		tc_err("pid file %s: %s as user %s (it is written after the privilege drop: "
+		       "its directory must be writable by that user)", dm->pidfile, tc_strerror(rc),
+		       tc_euser_name());
 	else
 		tc_err("pid file %s: %s", dm->pidfile, tc_strerror(rc));
 	return -1;

@@ -60,4 +60,7 @@ int tc_daemon_lock_pidfile(const char *path, int *fd) TC_MUST_CHECK;
 /* user NULL as root: stays root with a warning.  -ENOENT for an unknown user. */
 int tc_daemon_drop_to(const char *user) TC_MUST_CHECK;
 
+/* The effective user's name for messages ("uid N" if it has none); static storage. */
+const char *tc_euser_name(void);
+
 #endif /* TC_DAEMON_H */

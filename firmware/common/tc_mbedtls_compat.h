@@ -33,6 +33,20 @@
 #define MBEDTLS_PRIVATE(member) member
 #endif
 
+/*
+ * The description of the fatal alert the peer just sent, after a call
+ * returned MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE (MBEDTLS_SSL_ALERT_MSG_*),
+ * or -1.  Neither version has an accessor: the record is read in place.
+ */
+static inline int
+tc_ssl_peer_alert(const mbedtls_ssl_context *ssl)
+{
+	if (ssl->MBEDTLS_PRIVATE(in_msgtype) != MBEDTLS_SSL_MSG_ALERT ||
+	    !ssl->MBEDTLS_PRIVATE(in_msg))
+		return -1;
+	return ssl->MBEDTLS_PRIVATE(in_msg)[1];
+}
+
 /* From firmware/common/tc_random.c: the shared CTR_DRBG as an f_rng. */
 int tc_random_rng(void *unused, unsigned char *out, size_t len);
 

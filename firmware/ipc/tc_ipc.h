@@ -234,7 +234,7 @@ struct tc_msg_status {
 	uint32_t require_event;	/* the policy's rule */
 	char staff[TC_IPC_NAME_MAX];	/* logged in, or "" */
 	char event[TC_IPC_NAME_MAX];	/* chosen, or "" */
-	int64_t last_sync;	/* unix seconds; provisioning time until the first sync */
+	int64_t last_sync;	/* unix seconds; 0 before the first sync, -1 unreadable */
 	int64_t login_locked_until;	/* unix seconds; 0 when login is open */
 	int64_t now;		/* photod's clock, unix seconds, for the ages above */
 	/* version 3 */

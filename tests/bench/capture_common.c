@@ -134,7 +134,7 @@ bench_photod_start(struct bench_photod *p)
 	snprintf(cmd, sizeof(cmd),
 		 "set -e; cd '%s'; B='%s';"
 		 " c() { \"$B/camctl\" -r run \"$@\"; }; t() { \"$B/trustadm\" -d trust \"$@\"; };"
-		 " t init >/dev/null; echo 2468 | t staff add S1 --name Bench --pin-stdin >/dev/null;"
+		 " t init --no-passphrase >/dev/null; echo 2468 | t staff add S1 --name Bench --pin-stdin >/dev/null;"
 		 " awk 'BEGIN { print \"pupil,platforms\"; for (i = 0; i < 10000; i++)"
 		 " printf \"P-%%06d,%%s\\n\", i, i %% 3 ? \"website;newsletter\" : \"website\" }'"
 		 " > consent.csv; t consent import consent.csv >/dev/null;"

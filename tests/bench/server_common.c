@@ -52,7 +52,7 @@ bsrv_setup(struct bsrv *b, unsigned n_devices)
 	if (bench_mkdtemp(b->dir, sizeof(b->dir), "tcsrvbench", "/var/tmp") != 0)
 		return -errno;
 	snprintf(cmd, sizeof(cmd),
-		 "set -e; cd '%s'; B='%s'; T='%s'; \"$B/trustadm\" init trust >/dev/null; i=1;"
+		 "set -e; cd '%s'; B='%s'; T='%s'; \"$B/trustadm\" init --no-passphrase trust >/dev/null; i=1;"
 		 " while [ $i -le %u ]; do \"$T/tc_mkcsr\" d$i.key d$i.csr > d$i.id;"
 		 " \"$B/trustadm\" -d trust enrol --csr d$i.csr --class trust-owned --label d$i >/dev/null;"
 		 " cp trust/devices/$(cat d$i.id).crt d$i.crt; i=$((i + 1)); done",

@@ -53,7 +53,7 @@ PIN2=482916
 # P-0002 newsletter+website, P-0003 instagram, P-0004 no consent.
 make_trust() {
 	TRUST=$1
-	ta init >/dev/null
+	ta init --no-passphrase >/dev/null
 	printf '%s\n' "$PIN" | ta staff add S042 --name "Ann Teacher" --pin-stdin >/dev/null
 	printf '%s\n' "$PIN2" | ta staff add S043 --name "Bo Coach" --pin-stdin >/dev/null
 	ta event add EV-SPORTS --name "Sports day" --date 2026-11-25 >/dev/null

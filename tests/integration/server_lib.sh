@@ -47,7 +47,7 @@ PORT=
 SERVER_PID=
 ta() { "$B/trustadm" -d "$TRUST" "$@"; }
 
-make_trust() { "$B/trustadm" init "$TRUST" >/dev/null; }
+make_trust() { "$B/trustadm" init "$TRUST" --no-passphrase >/dev/null; }
 
 # new_device NAME: a device key and CSR (tc_mkcsr), enrolled by trustadm;
 # leaves $T/NAME.key, $T/NAME.crt and $T/NAME.id.

@@ -130,10 +130,10 @@ for b in rpi4 kiosk-x86; do
 	fi
 done
 
-# TARGET=trust stages the Trust side only.
+# TARGET=trust stages the Trust side only (with its users, directories and sudo rule).
 make -s O="$T/cfg-host" install TARGET=trust DESTDIR="$T/stage-trust" >/dev/null
 got=$(cd "$T/stage-trust" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')
-want="usr/bin/trust-server usr/bin/trustadm usr/lib/systemd/system/trust-server.service usr/lib/sysusers.d/trust-server.conf usr/share/man/man8/trust-server.8 usr/share/man/man8/trustadm.8 "
+want="etc/sudoers.d/trustadm usr/bin/trust-server usr/bin/trustadm usr/lib/systemd/system/trust-server.service usr/lib/sysusers.d/trust-server.conf usr/lib/tmpfiles.d/trust-server.conf usr/share/man/man8/trust-server.8 usr/share/man/man8/trustadm.8 "
 if [ "$got" = "$want" ]; then ok "TARGET=trust stages trustadm and trust-server only"; else no "TARGET=trust stages trustadm and trust-server only (got: $got)"; fi
 
 echo "test_build: $fails failure(s)"

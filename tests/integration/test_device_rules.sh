@@ -94,6 +94,7 @@ expect_exit "an event the policy lacks is refused" 1 'the policy has no event EV
 	camctl event set EV-NOPE
 expect_exit "event set" 0 'event EV-SPORTS \(Sports day, 2026-11-25\) chosen' camctl event set EV-SPORTS
 check "event list marks the chosen event" has '^\* EV-SPORTS' "$(camctl event list)"
+check "event list counts them in words (2 events)" has '^2 events$' "$(camctl event list)"
 check "capture with the event chosen is allowed" camctl capture
 camctl event clear >/dev/null
 expect_exit "after event clear capture is refused again" 3 'requires an event' camctl capture
@@ -117,7 +118,8 @@ login S042 "$PIN" >/dev/null
 advance $((72 * 3600))
 login S042 "$PIN" >/dev/null
 expect_exit "72 h after provisioning with no sync, capture is refused" 3 \
-	'refused by the policy: last sync 72 h ago, the policy allows 72 h: dock to sync' camctl capture
+	'refused by the policy: never synced, provisioned 72 h ago, the policy allows 72 h: dock to sync' camctl capture
+check "before any sync, status says so (not the provisioning time)" has '^last sync: +never$' "$(camctl status)"
 now=$(( $(date +%s) + OFF ))
 as_device_user sh -c "echo $((now - 3600)) > '$STATE/provision/last-sync'"
 check "after a sync an hour ago, capture is allowed" camctl capture

@@ -20,7 +20,10 @@ GUIDE=docs/it-guide.md
 # The guide's variables, pointed here.  trustcam-server and trustcam must
 # get through to their directories: the test dir and its parent are 0711.
 chmod 711 "$T" "$(dirname "$T")"
-export TRUST="$T/trust" SERVER_DATA="$T/server" WORK="$T/work" SERVER_IP=127.0.0.1
+export TRUST="$T/trust" PUBLISHED="$T/published" SERVER_DATA="$T/server" WORK="$T/work"
+export SERVER_IP=127.0.0.1
+# No terminal here: the passphrase the guide's trustadm would ask for.
+export TRUSTADM_PASSPHRASE="it-guide test passphrase"
 export PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
 export STATE="$T/state" RUN="$T/run" SYSFS="$T/sysfs" CAMERA=synthetic:7
 export PATH="$B:$PATH"
@@ -34,7 +37,7 @@ chmod -R a+rX "$SYSFS"
 
 # Whatever happens, stop the daemons the guide started.
 cleanup() {
-	for f in "$RUN/syncd.pid" "$RUN/photod.pid" "$WORK/trust-server.pid"; do
+	for f in "$RUN/syncd.pid" "$RUN/photod.pid" "$WORK/server-run/trust-server.pid"; do
 		[ -s "$f" ] || continue
 		kill -TERM "$(cat "$f")" 2>/dev/null || true
 		{ { flock 9; } 9<"$f"; } 2>/dev/null || true
@@ -82,6 +85,6 @@ check "the subject access export held the photo and its manifest" has '^manifest
 check "the export was removed as the guide says" [ ! -e "$WORK/sar-P-7F3A" ]
 devices=$(section "revoke a lost camera")
 check "the lost camera is listed as revoked" has '^D-[0-9a-f]{16} +.*revoked' "$devices"
-no_pidfiles() { [ ! -e "$RUN/photod.pid" ] && [ ! -e "$RUN/syncd.pid" ] && [ ! -e "$WORK/trust-server.pid" ]; }
+no_pidfiles() { [ ! -e "$RUN/photod.pid" ] && [ ! -e "$RUN/syncd.pid" ] && [ ! -e "$WORK/server-run/trust-server.pid" ]; }
 check "the daemons stopped cleanly (pid files removed)" no_pidfiles
 finish

@@ -28,6 +28,7 @@ out=$(camctl capture --count 3)
 check "capture --count 3 takes three photos" has 'captured 3 of 3' "$out"
 first=$(echo "$out" | head -1 | cut -d' ' -f1)
 check "list shows three captured photos" test "$(count_lines ' captured$' "$(camctl list)")" -eq 3
+check "and counts them in words (3 photos)" has '^3 photos$' "$(camctl list)"
 
 # discard
 check "discard securely deletes a photo" camctl discard "$first"

@@ -37,7 +37,7 @@ ID1=$(obj_id "$O1")
 expect "a whole PUT is answered 201 with a receipt that verifies" 0 "^receipt $ID1 1\$" \
 	cl cam -l "$LOG" put -r "$T/r1" "$O1"
 check "the object is stored byte for byte" cmp "$O1" "$DATA/objects/$CAM/$ID1.tco"
-check "and is private to the server" test "$(stat -c %a "$DATA/objects/$CAM/$ID1.tco")" = 600
+check "and is the server's, readable by its group only" test "$(stat -c %a "$DATA/objects/$CAM/$ID1.tco")" = 640
 check "no partial is left" test ! -e "$DATA/partial/$CAM/$ID1.part"
 expect "HEAD reports the whole object, complete" 0 "offset $(size "$O1") complete 1" cl cam head "$ID1"
 expect "a whole re-upload is answered 200" 0 "status 200" cl cam put -r "$T/r2" "$O1"

@@ -46,8 +46,18 @@ check "an empty sync succeeds" has '^sync done: 0 photo' "$out"
 # A photo taken while docked goes up on the next pass.
 camctl capture --count 1 >/dev/null
 out=$(camctl sync --wait 2>&1) || true
-check "a later photo syncs too" has '^sync done: 1 photo' "$out"
+check "a later photo syncs too" has '^sync done: 1 photo uploaded' "$out"
 check "the server holds five photos" test "$(server_count)" -eq 5
+
+# Revoked: the server refuses the handshake; the device says why, in words.
+camctl capture --count 1 >/dev/null
+ta revoke "$DEVICE_ID" >/dev/null
+out=$(camctl sync --wait 2>&1) || true
+check "a revoked device's sync fails saying it may be revoked" \
+	has '^sync failed: refused by the Trust server: this device may be revoked' "$out"
+check "camctl status says so too" \
+	has '^sync last error: +refused by the Trust server: this device may be revoked' "$(camctl status)"
+check "and the photo it could not send is kept" test "$(live_count)" -eq 1
 
 stop_syncd
 check "syncd stops cleanly on SIGTERM" test ! -e "$RUN/syncd.pid"

@@ -52,7 +52,7 @@ stop_fake
 start_fake otherdigest
 fault "receipt over another digest" "the receipt does not verify.*does not cover this"
 stop_fake
-"$B/trustadm" -d "$T/other" init >/dev/null
+"$B/trustadm" -d "$T/other" init --no-passphrase >/dev/null
 start_fake 500 "$T/other"
 fault "a server certificate from another CA" "does not chain to the pinned Trust CA"
 stop_fake

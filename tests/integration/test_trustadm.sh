@@ -22,7 +22,7 @@ no_prompt() { setsid -w "$@" < /dev/null; }
 
 # ---------------------------------------------------------------- init
 expect_exit "init makes a Trust" 0 "Trust created in $TRUST" \
-	ta init --server-name trust.example.org --server-ip 10.0.0.5
+	ta init --no-passphrase --server-name trust.example.org --server-ip 10.0.0.5
 for f in ca.crt policy-signer.crt server.crt photo.pub receipt.pub registry.db; do
 	check "init wrote $f" test -s "$TRUST/$f"
 done
@@ -36,14 +36,14 @@ check "photo.pub is 130 hex digits" grep -Eqx '04[0-9a-f]{128}' "$TRUST/photo.pu
 check "photo.key is a 32-byte scalar in hex" grep -Eqx '[0-9a-f]{64}' "$TRUST/photo.key"
 check "receipt.pub is 130 hex digits" grep -Eqx '04[0-9a-f]{128}' "$TRUST/receipt.pub"
 check "the CA key is a PEM EC key (no passphrase)" grep -q 'BEGIN EC PRIVATE KEY' "$TRUST/ca.key"
-expect_exit "init refuses a non-empty directory" 1 "not empty" ta init
-expect_exit "init refuses it by name too" 1 "not empty" "$B/trustadm" init "$TRUST"
+expect_exit "init refuses a non-empty directory" 1 "not empty" ta init --no-passphrase
+expect_exit "init refuses it by name too" 1 "not empty" "$B/trustadm" init --no-passphrase "$TRUST"
 mkdir -m 755 "$T/empty"
 expect_exit "init accepts an existing empty directory" 0 "Trust created" \
-	"$B/trustadm" init "$T/empty"
+	"$B/trustadm" init --no-passphrase "$T/empty"
 check "and makes it 0700" test "$(mode "$T/empty")" = 700
 expect_exit "a bad --server-ip is a usage error" 2 "not an IPv4 or IPv6" \
-	"$B/trustadm" init "$T/badip" --server-ip 10.0.0.300
+	"$B/trustadm" init --no-passphrase "$T/badip" --server-ip 10.0.0.300
 check "and leaves nothing behind" test ! -e "$T/badip"
 expect_exit "TRUSTADM_DIR names the Trust" 0 "^DEVICE" env TRUSTADM_DIR="$TRUST" "$B/trustadm" devices
 expect_exit "a missing Trust directory is a clear error" 1 "no Trust directory" \
@@ -193,6 +193,9 @@ check_fails "label errors never quote a label" sh -c \
 	"\"$B/trustadm\" -d \"$TRUST\" consent import \"$T/duplabel.csv\" 2>&1 | grep -q 'Amelia'"
 
 # ---------------------------------------------------------------- policy
+expect_exit "policy issue -o into a missing directory is refused, naming it" 1 "$T/nowhere: No such file" \
+	ta policy issue "$ID1" -o "$T/nowhere/p1.bundle"
+check "and records no version" test ! -e "$TRUST/policies/$ID1-v1.bundle"
 expect_exit "policy issue" 0 "policy v1 for $ID1" ta policy issue "$ID1" -o "$T/p1.bundle"
 check "the bundle is 0600" test "$(mode "$T/p1.bundle")" = 600
 check "a copy is kept in policies/" cmp "$T/p1.bundle" "$TRUST/policies/$ID1-v1.bundle"
@@ -249,7 +252,7 @@ expect_exit "--server-url must be https" 2 "server-url" \
 # and rename in turn leaves no directory, so init can simply be re-run.
 for site in alloc write fsync rename; do
 	n=1; clean=1
-	while ! TC_FAULT=$site:$n:ENOSPC "$B/trustadm" init "$T/faulty" >/dev/null 2>&1; do
+	while ! TC_FAULT=$site:$n:ENOSPC "$B/trustadm" init --no-passphrase "$T/faulty" >/dev/null 2>&1; do
 		[ -e "$T/faulty" ] && clean=0
 		rm -rf "$T/faulty"
 		n=$((n + 1))
@@ -280,7 +283,7 @@ log=$(ta audit)
 for a in init enrol revoke staff.add staff.pin staff.remove event.add consent.import policy.issue; do
 	check "the audit log records $a" has "  $a  " "$log"
 done
-check "the audit log names the OS user" has "  $(id -un)( \\(sudo [^)]*\\))?  enrol  $ID1  " "$log"
+check "the audit log names the OS user" has "  $(id -un)( \\((sudo|login) [^)]*\\))?  enrol  $ID1  " "$log"
 check "refused commands change nothing in the log (two good imports)" test "$(count_lines '  consent.import  ' "$log")" -eq 2
 check "nor does a refused staff pin" test "$(count_lines '  staff.pin  ' "$log")" -eq 1
 check_fails "the audit log holds no pupil ref" has 'P-7F3A' "$log"
@@ -293,11 +296,19 @@ printf 'correct horse battery staple\n' > "$T/pass"
 printf 'wrong horse battery staple\n' > "$T/wrong"
 expect_exit "init under a passphrase" 0 "sealed under the passphrase" \
 	"$B/trustadm" init "$PT" --passphrase-file "$T/pass"
-for f in ca.key policy-signer.key server.key photo.key receipt.key; do
+for f in ca.key policy-signer.key photo.key; do
 	check "$f is sealed" sh -c "head -c 8 '$PT/$f' | grep -q TCKEYENV"
 	check_fails "$f holds no plaintext key" grep -Eq 'PRIVATE KEY|^[0-9a-f]{64}$' "$PT/$f"
 	check "$f is 0600" test "$(mode "$PT/$f")" = 600
 done
+# trust-server's own keys stay plain: it starts unattended from the published copy.
+for f in server.key receipt.key; do
+	check "$f (the server's) is plain and 0600" test "$(mode "$PT/$f")" = 600
+	check "$f is not sealed" sh -c "! head -c 8 '$PT/$f' | grep -q TCKEYENV"
+done
+expect_exit "init without a passphrase source and no terminal is refused" 1 "need a passphrase" \
+	no_prompt "$B/trustadm" init "$T/nopass-trust"
+check "and leaves no directory" test ! -e "$T/nopass-trust"
 ID4=$("$TOOLS/tc_mkcsr" "$T/d6.key" "$T/d6.csr")
 expect_exit "a sealed CA key needs the passphrase" 1 "protected by a passphrase" \
 	no_prompt "$B/trustadm" -d "$PT" enrol --csr "$T/d6.csr" --class trust-owned --label x

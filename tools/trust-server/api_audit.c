@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -118,8 +119,8 @@ store(struct conn *c, const char *name)
 		return dfd;
 	snprintf(tmp, sizeof(tmp), ".tmp-%s", name);
 	fd = tc_openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC);
-	if (fd < 0) {
-		rc = fd;
+	if (fd < 0 || fchmod(fd, 0640) != 0) {	/* group-readable: audit verify */
+		rc = fd < 0 ? fd : -errno;
 		goto out;
 	}
 	if ((rc = tc_write_all(fd, c->req.body, c->req.body_len)) == 0 &&

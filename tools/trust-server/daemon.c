@@ -39,7 +39,7 @@ srv_drop_privileges(struct srv *s)
 		tc_err("no such user: %s", s->set.user);
 		return -ENOENT;
 	}
-	if (mkdir(s->set.data_dir, 0700) != 0 && errno != EEXIST)
+	if (mkdir(s->set.data_dir, 0750) != 0 && errno != EEXIST)
 		return -errno;
 	if (chown(s->set.data_dir, pw->pw_uid, pw->pw_gid) != 0)
 		return -errno;

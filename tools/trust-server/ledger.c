@@ -148,10 +148,15 @@ ledger_open(struct ledger **out, int data_fd, const char *data_dir)
 	*out = NULL;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", data_dir, LEDGER_NAME) >= sizeof(path))
 		return -ENAMETOOLONG;
-	/* Created here 0600 and not a symlink; SQLite gives its WAL the same mode. */
+	/* Created here 0640 and not a symlink; SQLite gives its WAL the same mode. */
 	fd = tc_openat(data_fd, LEDGER_NAME, O_RDWR | O_CREAT);
 	if (fd < 0)
 		return fd;
+	if (fchmod(fd, 0640) != 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
 	close(fd);
 	l = tc_calloc(1, sizeof(*l));
 	if (!l)

@@ -249,7 +249,8 @@ main(int argc, char **argv)
 		s.set.listen[s.set.n_listen++] = "127.0.0.1:8443";
 
 	/* set up: the receipt key must never reach a core file */
-	umask(077);
+	/* Group read, never others: the administrators review through the server's group. */
+	umask(027);
 	if (tc_daemon_start(&dm) != 0)
 		return 1;
 	if ((rc = setup_runtime(&s, &signal_fd)) != 0)

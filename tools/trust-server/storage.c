@@ -1,7 +1,8 @@
 /*
  * storage.c - trust-server's data directory and its reconciliation at
- * start.  Layout (every directory 0700, every file 0600, all owned by the
- * server's user, opened O_NOFOLLOW):
+ * start.  Layout (every directory 0750, every file 0640, all owned by the
+ * server's user, readable by its group, which the Trust's administrators
+ * join to review: trust-server(8), DEPLOYMENT; opened O_NOFOLLOW):
  *
  *   DATA_DIR/ledger.db (+ -wal, -shm)    the ledger (ledger.c)
  *   DATA_DIR/objects/<device>/<id>.tco   objects with a ledger row
@@ -19,6 +20,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,14 +37,20 @@ storage_subdir(int parent_fd, const char *name, bool create)
 	struct stat st;
 	int fd;
 
-	if (create && mkdirat(parent_fd, name, 0700) != 0 && errno != EEXIST)
+	if (create && mkdirat(parent_fd, name, 0750) != 0 && errno != EEXIST)
 		return -errno;
 	fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ELOOP || errno == ENOTDIR ? TC_E_UNSAFE_PATH : -errno;
-	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 027) != 0) {
+		struct passwd *pw = getpwuid(st.st_uid);
+		char owner[64];
+
+		snprintf(owner, sizeof(owner), "%s", pw ? pw->pw_name : "?");
+		pw = getpwuid(geteuid());
+		tc_err("%s is %04o owned by %s, must be 0750 or 0700 owned by %s", name,
+		       (unsigned)(st.st_mode & 07777), owner, pw ? pw->pw_name : "this user");
 		close(fd);
-		tc_err("%s: not a private directory of ours", name);
 		return TC_E_UNSAFE_PATH;
 	}
 	return fd;
@@ -53,7 +61,7 @@ storage_open(struct srv *s)
 {
 	int rc;
 
-	s->data_fd = tc_open_private_dir(s->set.data_dir, 1);
+	s->data_fd = storage_subdir(AT_FDCWD, s->set.data_dir, true);
 	if (s->data_fd < 0) {
 		tc_err("data directory %s: %s", s->set.data_dir, tc_strerror(s->data_fd));
 		return s->data_fd;

@@ -12,7 +12,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <mbedtls/oid.h>
 #include <mbedtls/x509.h>
@@ -274,6 +277,41 @@ why(int rc, uint32_t flags, int device_rc)
 	return "handshake failed";
 }
 
+/*
+ * A device refused by the registry (revoked, never enrolled) has been
+ * sent the certificate_revoked alert, but it is still sending the rest of
+ * its flight: closing now would reset the connection and could destroy
+ * the alert unread, so the device could not say why it was refused
+ * (syncd(8)).  Stop sending, and read and drop what it still sends until
+ * it closes, up to LINGER_BYTES or LINGER_MS.  Only certificates the Trust
+ * CA issued get here, so this costs an attacker a certificate.
+ */
+#define LINGER_MS 500
+#define LINGER_BYTES 65536
+
+static void
+linger_refusal(struct conn *c)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	uint64_t end = tc_time_mono_us() + LINGER_MS * 1000ULL, now;
+	size_t total = 0;
+	char buf[4096];
+	ssize_t n;
+
+	if (shutdown(c->fd, SHUT_WR) != 0)
+		return;
+	while (total < LINGER_BYTES && (now = tc_time_mono_us()) < end) {
+		if (poll(&pfd, 1, (int)((end - now) / 1000) + 1) <= 0)
+			return;
+		n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;		/* the device closed (or an error): done */
+		total += (size_t)n;
+	}
+}
+
 int
 tls_accept(struct conn *c)
 {
@@ -297,6 +335,8 @@ tls_accept(struct conn *c)
 		tc_warn("%s%s%s: refused: %s", c->peer, c->device[0] ? " " : "", c->device,
 			rc == MBEDTLS_ERR_SSL_TIMEOUT ? "handshake deadline passed" :
 			why(rc, flags, c->device_rc));
+		if (c->device_rc == TC_E_REVOKED)
+			linger_refusal(c);
 		return TC_E_CERT;
 	}
 	/* Belt and braces: a handshake cannot succeed without our callback's yes. */

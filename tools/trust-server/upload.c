@@ -58,6 +58,9 @@ open_locked(struct upload *u)
 			return -errno;
 		if (!S_ISREG(a.st_mode) || a.st_uid != geteuid())
 			return TC_E_UNSAFE_PATH;
+		/* Group-readable (review, trust-server(8) FILES); it becomes the object. */
+		if ((a.st_mode & 0777) != 0640 && fchmod(u->fd, 0640) != 0)
+			return -errno;
 		if (fstatat(u->dir_fd, u->name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
 			u->held = (uint64_t)a.st_size;

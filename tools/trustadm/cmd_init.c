@@ -4,8 +4,12 @@
  * Makes the Trust CA (self-signed), the policy signer and trust-server
  * certificates it issues, the photo and receipt key pairs (raw P-256 in
  * hex, as the device and trust-server read them) and an empty registry.
- * Private keys are 0600 files, sealed under a passphrase when one is
- * given.  Everything is generated and checked in memory first; a
+ * Private keys are 0600 files.  The Trust's own (CA, policy signer,
+ * photo) are sealed under a passphrase, asked for at the terminal
+ * unless given by file or environment; --no-passphrase leaves them
+ * plain, for tests and the demo only.  trust-server's keys (TLS and
+ * receipt) are plain either way: the server starts unattended from the
+ * copies `trustadm publish` gives it (trust-server(8)).  Everything is generated and checked in memory first; a
  * failure while writing removes what was written, so the directory is
  * empty again and init can simply be re-run.
  */
@@ -27,7 +31,7 @@
 #include "tc_trust_valid.h"
 
 #define SYNOPSIS "init [DIR] [--server-name NAME] [--server-ip IP] " \
-		 "[--passphrase-file FILE | --ask-passphrase]"
+		 "[--passphrase-file FILE | --ask-passphrase | --no-passphrase]"
 #define CA_DAYS (20 * 365 + 5)
 #define SIGNER_DAYS (10 * 365 + 2)
 #define SERVER_DAYS (5 * 365 + 1)
@@ -63,6 +67,7 @@ struct init {
 	char url[TC_POLICY_URL_MAX];
 	struct pair ca, signer, server;
 	struct raw photo, receipt;
+	bool no_pass;			/* --no-passphrase */
 };
 
 static void
@@ -194,11 +199,11 @@ write_files(struct tadm *a, struct init *in)
 	    (rc = tc_trust_key_store(a->dirfd, "policy-signer.key", (uint8_t *)in->signer.key_pem,
 				     in->signer.key_len, p, pl)) != 0 ||
 	    (rc = tc_trust_key_store(a->dirfd, "server.key", (uint8_t *)in->server.key_pem,
-				     in->server.key_len, p, pl)) != 0 ||
+				     in->server.key_len, NULL, 0)) != 0 ||
 	    (rc = tc_trust_key_store(a->dirfd, "photo.key", (uint8_t *)in->photo.priv_hex,
 				     strlen(in->photo.priv_hex), p, pl)) != 0 ||
 	    (rc = tc_trust_key_store(a->dirfd, "receipt.key", (uint8_t *)in->receipt.priv_hex,
-				     strlen(in->receipt.priv_hex), p, pl)) != 0)
+				     strlen(in->receipt.priv_hex), NULL, 0)) != 0)
 		return rc;
 	if ((rc = tc_trust_file_write(a->dirfd, "ca.crt", in->ca.crt_pem,
 				      strlen(in->ca.crt_pem), 0644)) != 0 ||
@@ -245,6 +250,7 @@ parse(struct tadm *a, struct init *in, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "server-name", required_argument, NULL, 'n' },
 		{ "server-ip", required_argument, NULL, 'i' },
+		{ "no-passphrase", no_argument, NULL, 'N' },
 		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
 	int c, r;
 
@@ -255,6 +261,8 @@ parse(struct tadm *a, struct init *in, int argc, char **argv)
 			in->server_name = optarg;
 		else if (c == 'i')
 			in->server_ip = optarg;
+		else if (c == 'N')
+			in->no_pass = true;
 		else if ((r = tadm_common_opt(a, c, SYNOPSIS)) >= 0)
 			return r;
 	}
@@ -262,6 +270,10 @@ parse(struct tadm *a, struct init *in, int argc, char **argv)
 		return tadm_usage(a, SYNOPSIS);
 	if (optind < argc)
 		a->dir = argv[optind];
+	if (in->no_pass && (a->passfile || a->ask_pass)) {
+		tadm_err(a, "--no-passphrase and a passphrase option exclude each other");
+		return TADM_USAGE;
+	}
 	/* A policy carries the name in TC_POLICY_NAME_MAX bytes. */
 	if (!tc_trust_valid_hostname(in->server_name) ||
 	    strlen(in->server_name) >= TC_POLICY_NAME_MAX) {
@@ -328,8 +340,11 @@ cmd_init(struct tadm *a, int argc, char **argv)
 		goto out;
 	}
 	/* Confirmed when typed: a typo here would lock the keys for good. */
-	if (tadm_passphrase(a, false, true) != 0)
+	if (!in.no_pass && tadm_passphrase(a, true, true) != 0) {
+		tadm_err(a, "the Trust's private keys need a passphrase (--no-passphrase: "
+			 "plain keys, for tests and demos only)");
 		goto fail;
+	}
 	if (a->pass && a->passlen < TADM_PASS_MIN) {
 		tadm_err(a, "the passphrase is shorter than %d bytes", TADM_PASS_MIN);
 		goto fail;
@@ -346,6 +361,7 @@ cmd_init(struct tadm *a, int argc, char **argv)
 	       in.server_name, in.server_ip, in.url);
 	printf("  private keys        %s\n", a->pass ? "sealed under the passphrase" :
 	       "plain, mode 0600 (no passphrase)");
+	printf("  next                trustadm -d %s publish DIR (trust-server's share)\n", a->dir);
 	rc = TADM_OK;
 	goto out;
 fail:

@@ -32,6 +32,7 @@
 
 struct issue {
 	const char *id, *out, *url;
+	int out_fd;			/* -o's directory, opened before anything is recorded */
 	char url_buf[TC_POLICY_URL_MAX];
 	uint64_t valid_days, max_unsynced, max_hours, grace;
 	bool require_event;
@@ -333,7 +334,8 @@ write_bundles(struct tadm *a, struct issue *in)
 		tadm_err(a, "%s/policies/%s: %s", a->dir, name, tc_strerror(rc));
 		return rc;
 	}
-	return in->out ? tadm_write_output(a, in->out, in->bundle, in->bundle_len, 0600) : 0;
+	return in->out ? tadm_output_write(a, in->out_fd, in->out, in->bundle, in->bundle_len, 0600)
+		       : 0;
 }
 
 static void
@@ -349,6 +351,9 @@ issue_free(struct issue *in)
 	tc_policy_roster_clear(&in->p);
 	tc_free(in->p.staff);
 	tc_free(in->p.events);
+	if (in->out_fd >= 0)
+		close(in->out_fd);
+	in->out_fd = -1;
 }
 
 /* Issue in (parsed or taken from the last bundle): 0 or TADM_FAIL (message printed). */
@@ -359,6 +364,9 @@ issue_one(struct tadm *a, struct issue *in)
 	int rc;
 
 	if (prepare(a, in) != 0)
+		return TADM_FAIL;
+	/* A -o nobody can write is refused before a version is used up. */
+	if (in->out && tadm_output_open(a, in->out, &in->out_fd) != 0)
 		return TADM_FAIL;
 	if ((rc = tc_registry_begin(a->reg)) != 0 || (rc = build(a, in, sha_hex)) != 0 ||
 	    (rc = tc_registry_commit(a->reg)) != 0) {
@@ -389,6 +397,7 @@ cmd_policy(struct tadm *a, int argc, char **argv)
 	int rc;
 
 	memset(&in, 0, sizeof(in));
+	in.out_fd = -1;
 	a->cmd = "policy issue";
 	if ((rc = parse(a, &in, argc, argv)) >= 0)
 		goto out;
@@ -487,6 +496,7 @@ tadm_policy_reissue(struct tadm *a, const char *why)
 	}
 	for (i = 0; i < r.n; i++) {
 		memset(&in, 0, sizeof(in));
+		in.out_fd = -1;
 		in.id = r.ids[i];
 		if ((rc = tc_registry_device_get(a->reg, in.id, &d)) != 0 ||
 		    last_settings(a, &d, &in) != 0 || issue_one(a, &in) != 0) {

@@ -336,38 +336,6 @@ out:
 	return rc;
 }
 
-int
-tadm_write_output(struct tadm *a, const char *path, const void *data, size_t len, mode_t mode)
-{
-	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-	char dir[4096];
-	int dfd, rc;
-
-	if (!base[0] || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
-		tadm_err(a, "%s: not a file name", path);
-		return -EINVAL;
-	}
-	if (!slash)
-		tc_strlcpy(dir, ".", sizeof(dir));
-	else if (slash == path)
-		tc_strlcpy(dir, "/", sizeof(dir));
-	else if ((size_t)(slash - path) < sizeof(dir))
-		tc_strlcpy(dir, path, (size_t)(slash - path) + 1);
-	else
-		return -ENAMETOOLONG;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		rc = -errno;
-		tadm_err(a, "%s: %s", dir, strerror(errno));
-		return rc;
-	}
-	rc = tc_trust_file_write(dfd, base, data, len, mode);
-	close(dfd);
-	if (rc != 0)
-		tadm_err(a, "%s: %s", path, tc_strerror(rc));
-	return rc;
-}
-
 /* Read one line from fd into buf a byte at a time; -E2BIG if it does not fit. */
 static int
 read_line_fd(int fd, char *buf, size_t cap)

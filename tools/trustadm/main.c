@@ -25,7 +25,7 @@ static const struct {
 	int (*fn)(struct tadm *a, int argc, char **argv);
 	const char *help;
 } cmds[] = {
-	{ "init", cmd_init, "init [DIR] [--server-name NAME] [--server-ip IP]" },
+	{ "init", cmd_init, "init [DIR] [--server-name NAME] [--server-ip IP] [--no-passphrase]" },
 	{ "enrol", cmd_enrol, "enrol --csr FILE --class trust-owned|approved --label TEXT" },
 	{ "revoke", cmd_revoke, "revoke DEVICE" },
 	{ "devices", cmd_devices, "devices" },
@@ -37,6 +37,7 @@ static const struct {
 	{ "review", cmd_review, "review list | open ID -o DIR | approve ID [--platforms LIST] | "
 				"reject ID | tag ID REF,... | serve [--listen ADDR:PORT]" },
 	{ "sar", cmd_sar, "sar PUPILREF -o DIR" },
+	{ "publish", cmd_publish, "publish [DIR]" },
 };
 
 static void
@@ -114,6 +115,9 @@ main(int argc, char **argv)
 	/* Commands parse their own options from argv[0] = the command name. */
 	optind = 0;
 	rc = cmds[i].fn(&a, argc, argv);
+	/* The server's view follows every change (split deployment, trustadm(8)). */
+	if (rc == TADM_OK && cmds[i].fn != cmd_publish)
+		rc = tadm_publish_auto(&a);
 	tadm_close(&a);
 	return rc;
 }

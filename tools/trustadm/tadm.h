@@ -93,9 +93,18 @@ int tadm_load_public(struct tadm *a, const char *name, size_t max, uint8_t **buf
 /* An input file named on the command line (symlinks followed), tc_malloc'd, NUL-terminated. */
 int tadm_read_input(struct tadm *a, const char *path, size_t max, uint8_t **buf, size_t *len)
 	TC_MUST_CHECK;
-/* Write path durably with mode (temp in the same directory, fsync, rename). */
-int tadm_write_output(struct tadm *a, const char *path, const void *data, size_t len, mode_t mode)
-	TC_MUST_CHECK;
+/*
+ * An output file named on the command line, in two steps (output.c) so
+ * that nothing is recorded for a file that cannot be written: open its
+ * directory and check that this user may write there (before the
+ * registry changes), then write path durably with mode (temp in the
+ * same directory, fsync, rename).  Errors name the path and, for a
+ * permission, the effective user.  *dfd is -1 when closed.
+ */
+int tadm_output_open(struct tadm *a, const char *path, int *dfd) TC_MUST_CHECK;
+int tadm_output_write(struct tadm *a, int dfd, const char *path, const void *data, size_t len,
+		      mode_t mode) TC_MUST_CHECK;
+
 
 /*
  * A secret typed at the controlling terminal without echo (PINs,
@@ -130,6 +139,13 @@ int tadm_policy_reissue(struct tadm *a, const char *why) TC_MUST_CHECK;
 int cmd_audit(struct tadm *a, int argc, char **argv);
 int cmd_review(struct tadm *a, int argc, char **argv);
 int cmd_sar(struct tadm *a, int argc, char **argv);
+/* `publish [DIR]` (cmd_publish.c): trust-server's share of the Trust into DIR. */
+int cmd_publish(struct tadm *a, int argc, char **argv);
+/*
+ * After a command that changed the registry: publish again to the
+ * recorded directory, if there is one.  TADM_OK or TADM_FAIL (printed).
+ */
+int tadm_publish_auto(struct tadm *a);
 /* `audit verify DEVICE` (cmd_audit_verify.c). */
 int tadm_audit_verify(struct tadm *a, const char *device);
 

@@ -8,6 +8,7 @@
  * tc_secure_alloc memory.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,6 +57,33 @@ fail:
  * Open name for reading and check it is a regular file of at most max
  * bytes; private additionally refuses group/other permission bits.
  */
+/*
+ * A private file is ours with mode 0600 (or 0400), or, in the published
+ * directory of a split deployment (trust-server(8)), another user's file
+ * we read through its group: mode 0640 (or 0440), its group one of ours.
+ * Never readable by others, never writable by its group.
+ */
+static bool
+private_ok(const struct stat *st)
+{
+	gid_t groups[256];
+	int i, n;
+
+	if (st->st_mode & 027)
+		return false;
+	if (st->st_uid == geteuid())
+		return (st->st_mode & 070) == 0;
+	if (!(st->st_mode & 040))
+		return false;
+	if (st->st_gid == getegid())
+		return true;
+	n = getgroups((int)(sizeof(groups) / sizeof(groups[0])), groups);
+	for (i = 0; i < n; i++)
+		if (groups[i] == st->st_gid)
+			return true;
+	return false;
+}
+
 static int
 open_checked(int dirfd, const char *name, size_t max, int private, size_t *size)
 {
@@ -70,7 +98,7 @@ open_checked(int dirfd, const char *name, size_t max, int private, size_t *size)
 		close(fd);
 		return e;
 	}
-	if (!S_ISREG(st.st_mode) || (private && ((st.st_mode & 077) || st.st_uid != geteuid()))) {
+	if (!S_ISREG(st.st_mode) || (private && !private_ok(&st))) {
 		close(fd);
 		return TC_E_UNSAFE_PATH;
 	}

@@ -349,22 +349,58 @@ tc_registry_meta_set(struct tc_registry *r, const char *key, const char *value)
 	return registry_exec_stmt(st);
 }
 
-/* "alice", or "root (sudo alice)" when root acts for a sudo user. */
-void
-registry_os_user(char *out, size_t cap)
+/* The name of uid into out, or "uid N". */
+static void
+uid_name(uid_t uid, char *out, size_t cap)
 {
 	struct passwd pw, *res = NULL;
 	char buf[1024];
-	const char *sudo = getenv("SUDO_USER");
-	uid_t uid = geteuid();
 
 	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
 		snprintf(out, cap, "%s", res->pw_name);
 	else
 		snprintf(out, cap, "uid %u", (unsigned)uid);
-	if (uid == 0 && sudo && tc_trust_valid_id(sudo) && strlen(sudo) < 32) {
-		size_t n = strlen(out);
+}
 
+/* The login uid the kernel keeps for this session (audit's loginuid), or -1. */
+static long long
+login_uid(void)
+{
+	char buf[24];
+	long long v = -1;
+	FILE *f = fopen("/proc/self/loginuid", "re");
+
+	if (f) {
+		if (fgets(buf, sizeof(buf), f) && sscanf(buf, "%lld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v < 0 || v >= 4294967295LL ? -1 : v;
+}
+
+/*
+ * The person acting, for the audit and review rows: the effective user,
+ * and the real person behind it when that is someone else (trustadm(8),
+ * AUDIT IDENTITY): "trustcam-admin (login alice)" from the session's
+ * login uid, which the kernel sets at login and which sudo and runuser
+ * keep; else "root (sudo alice)" from sudo's SUDO_USER; else "alice".
+ */
+void
+registry_os_user(char *out, size_t cap)
+{
+	const char *sudo = getenv("SUDO_USER");
+	uid_t uid = geteuid();
+	long long login = login_uid();
+	char who[64];
+	size_t n;
+
+	uid_name(uid, out, cap);
+	n = strlen(out);
+	if (login >= 0 && (uid_t)login != uid) {
+		uid_name((uid_t)login, who, sizeof(who));
+		snprintf(out + n, cap - n, " (login %s)", who);
+	} else if (login < 0 && sudo && tc_trust_valid_id(sudo) && strlen(sudo) < 32 &&
+		   strcmp(sudo, out) != 0) {
 		snprintf(out + n, cap - n, " (sudo %s)", sudo);
 	}
 }

@@ -89,8 +89,10 @@ int tc_trust_key_sealed(int dirfd, const char *name) TC_MUST_CHECK;
 /*
  * Load a private key file into tc_secure_alloc memory, NUL-terminated
  * (free with tc_secure_free).  A sealed file needs pass
- * (TC_E_NEED_PASSPHRASE without one).  Refuses a key file that group or
- * others may read (TC_E_UNSAFE_PATH).
+ * (TC_E_NEED_PASSPHRASE without one).  Refuses (TC_E_UNSAFE_PATH) a key
+ * file others may read or its group may write, and one group-readable
+ * unless read through that group (another user's 0640 file whose group
+ * is ours: trust-server's published keys, trust-server(8)).
  */
 int tc_trust_key_load(int dirfd, const char *name, const char *pass, size_t passlen,
 		      uint8_t **key, size_t *len) TC_MUST_CHECK;

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "tc_err.h"
 #include "tc_policy.h"
@@ -59,6 +60,19 @@ struct tc_reg_audit {
  */
 int tc_registry_open(struct tc_registry **out, const char *dir, bool create) TC_MUST_CHECK;
 void tc_registry_close(struct tc_registry *r);
+/*
+ * Open dir/registry.db read-only, as trust-server does: a copy written by
+ * tc_registry_snapshot (or a live registry this user may read).  The
+ * schema must be this build's (TC_E_SCHEMA newer, TC_E_CATALOG other).
+ */
+int tc_registry_open_view(struct tc_registry **out, const char *dir) TC_MUST_CHECK;
+/*
+ * Write a consistent copy of r as dir/registry.db (mode, rollback
+ * journal), atomically replacing the previous copy; 0 or a negative code.
+ */
+int tc_registry_snapshot(struct tc_registry *r, const char *dir, mode_t mode) TC_MUST_CHECK;
+/* Whether this connection has changed the registry since it was opened. */
+bool tc_registry_changed(struct tc_registry *r);
 /* The last SQLite message, for a CLI error line (never holds a secret). */
 const char *tc_registry_errmsg(struct tc_registry *r);
 

@@ -159,6 +159,12 @@ camctl_fmt_time(uint64_t secs, char *out, size_t len)
 		tc_strlcpy(out, "-", len);
 }
 
+const char *
+camctl_plural(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 static bool
 status_strings_ok(const struct tc_msg_status *s)
 {
@@ -191,8 +197,10 @@ print_provisioning(const struct tc_msg_status *s)
 		printf("class:            -\n");
 		printf("policy:           none valid (%s)\n", tc_strerror(s->policy_state));
 	}
-	if (s->provisioned && s->last_sync <= 0) {
-		printf("last sync:        unknown\n");
+	if (s->provisioned && s->last_sync == 0) {
+		printf("last sync:        never\n");
+	} else if (s->provisioned && s->last_sync < 0) {
+		printf("last sync:        unknown (photod cannot read the time)\n");
 	} else if (s->provisioned) {
 		camctl_fmt_time((uint64_t)s->last_sync, when, sizeof(when));
 		printf("last sync:        %s (%lld h ago)\n", when, s->now > s->last_sync ?
@@ -405,7 +413,7 @@ cmd_list(int fd)
 		if (t == TC_MSG_ERROR)
 			return camctl_report_error(&u.e, "list");
 		if (t == TC_MSG_LIST_END) {
-			printf("%u photo(s)\n", u.end.count);
+			printf("%u %s\n", u.end.count, camctl_plural(u.end.count, "photo", "photos"));
 			return u.end.result == 0 ? EX_OK : EX_FAIL;
 		}
 		print_photo(&u.p);

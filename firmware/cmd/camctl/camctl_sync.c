@@ -114,8 +114,9 @@ camctl_sync_status(const char *run_dir)
 	if (st.last_error[0])
 		printf("sync last error:  %s\n", st.last_error);
 	if (st.state == SYNCD_BACKOFF)
-		printf("sync retry in:    %lld s (%u failure(s) in a row)\n",
-		       (long long)(st.next_retry - st.now), st.failures);
+		printf("sync retry in:    %lld s (%u %s in a row)\n",
+		       (long long)(st.next_retry - st.now), st.failures,
+		       camctl_plural(st.failures, "failure", "failures"));
 }
 
 int
@@ -163,8 +164,9 @@ camctl_sync(const char *run_dir, int argc, char **argv)
 	}
 	print_progress(&st);
 	if (st.last_result == 0) {
-		printf("sync done: %llu photo(s) uploaded, %llu deleted\n",
-		       (unsigned long long)st.photos_done, (unsigned long long)st.deleted);
+		printf("sync done: %llu %s uploaded, %llu deleted\n",
+		       (unsigned long long)st.photos_done,
+		       camctl_plural(st.photos_done, "photo", "photos"), (unsigned long long)st.deleted);
 		rc = EX_OK;
 	} else {
 		printf("sync failed: %s\n", st.last_error[0] ? st.last_error :

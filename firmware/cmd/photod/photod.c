@@ -81,6 +81,33 @@ test_quota_photos(void)
 	return 0;
 }
 
+/*
+ * Why a directory photod needs was refused, in words IT can act on: its
+ * path, mode and owner, and what it must be ("run directory /run/trustcam
+ * is 0755 owned by root, must be 0710 owned by trustcam").
+ */
+static void
+dir_refused(const char *what, const char *path, int rc, const char *want)
+{
+	struct passwd *pw;
+	struct stat st;
+	char owner[64];
+
+	if (rc != TC_E_UNSAFE_PATH || lstat(path, &st) != 0) {
+		tc_err("%s %s: %s", what, path, tc_strerror(rc));
+		return;
+	}
+	if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+		tc_err("%s %s is %s, must be a directory (%s owned by %s)", what, path,
+		       S_ISLNK(st.st_mode) ? "a symlink" : "not a directory", want, tc_euser_name());
+		return;
+	}
+	pw = getpwuid(st.st_uid);
+	snprintf(owner, sizeof(owner), "%s", pw ? pw->pw_name : "?");
+	tc_err("%s %s is %04o owned by %s, must be %s owned by %s (photod -u USER sets both)",
+	       what, path, (unsigned)(st.st_mode & 07777), owner, want, tc_euser_name());
+}
+
 static int
 setup_state(struct photod *d)
 {
@@ -90,7 +117,7 @@ setup_state(struct photod *d)
 
 	fd = tc_open_private_dir(d->set.state_dir, 1);
 	if (fd < 0) {
-		tc_err("state directory %s: %s", d->set.state_dir, tc_strerror(fd));
+		dir_refused("state directory", d->set.state_dir, fd, "0700");
 		return fd;
 	}
 	close(fd);
@@ -164,7 +191,7 @@ setup_socket(struct photod *d)
 		return -errno;
 	fd = tc_open_run_dir(d->set.run_dir);
 	if (fd < 0) {
-		tc_err("run directory %s: %s", d->set.run_dir, tc_strerror(fd));
+		dir_refused("run directory", d->set.run_dir, fd, "0710 (or 0700)");
 		return fd;
 	}
 	close(fd);
@@ -187,12 +214,17 @@ drop_privileges(struct photod *d)
 	return tc_daemon_drop_to(d->set.user);
 }
 
-/* Hand the state and run directories to the user photod will run as. */
+/*
+ * Hand the state and run directories to the user photod will run as,
+ * with the modes it needs: state 0700 (nobody else), run 0710 (its group,
+ * the kiosk's, reaches the socket).
+ */
 static int
 chown_dirs(struct photod *d)
 {
 	struct passwd *pw;
 	char cmd_dirs[2][512];
+	struct stat st;
 	int i;
 
 	if (geteuid() != 0 || !d->set.user)
@@ -205,7 +237,11 @@ chown_dirs(struct photod *d)
 	for (i = 0; i < 2; i++) {
 		if (mkdir(cmd_dirs[i], 0700) != 0 && errno != EEXIST)
 			return -errno;
-		if (chown(cmd_dirs[i], pw->pw_uid, pw->pw_gid) != 0)
+		/* chown/chmod would follow a symlink: leave it to the checks, which refuse it. */
+		if (lstat(cmd_dirs[i], &st) != 0 || S_ISLNK(st.st_mode))
+			continue;
+		if (chown(cmd_dirs[i], pw->pw_uid, pw->pw_gid) != 0 ||
+		    chmod(cmd_dirs[i], i == 0 ? 0700 : 0710) != 0)
 			return -errno;
 	}
 	return 0;

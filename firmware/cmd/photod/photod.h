@@ -168,6 +168,8 @@ void photod_provision_install(struct photod *d, struct photod_client *c, int fds
 void photod_policy_install(struct photod *d, struct photod_client *c, int fd);
 /* The last sync (STATE/provision/last-sync, else the provisioning time); < 0 if unreadable. */
 int64_t photod_last_sync(struct photod *d);
+/* Whether the device has synced at least once (a last-sync time exists). */
+bool photod_synced_ever(struct photod *d);
 
 /* photod_cert.c */
 /*

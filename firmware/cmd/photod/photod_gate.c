@@ -87,8 +87,9 @@ photod_gate(struct photod *d, int64_t now, struct photod_refusal *r)
 			      "the time of the last sync is unreadable: dock to sync");
 	hours = now > last ? (now - last) / 3600 : 0;
 	if (now - last >= (int64_t)p->rules.max_hours_since_sync * 3600) {
-		snprintf(text, sizeof(text), "last sync %lld h ago, the policy allows %u h: "
-			 "dock to sync", (long long)hours, p->rules.max_hours_since_sync);
+		snprintf(text, sizeof(text), "%s %lld h ago, the policy allows %u h: dock to sync",
+			 photod_synced_ever(d) ? "last sync" : "never synced, provisioned",
+			 (long long)hours, p->rules.max_hours_since_sync);
 		return refuse(r, TC_E_MUST_DOCK, "policy", text);
 	}
 	if (ss.used_photos >= ss.quota_photos || ss.used_bytes >= ss.quota_bytes) {

@@ -216,6 +216,12 @@ photod_last_sync(struct photod *d)
 	return rc == 0 ? (int64_t)t : -1;
 }
 
+bool
+photod_synced_ever(struct photod *d)
+{
+	return faccessat(d->prov.dirfd, "last-sync", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 static bool
 admin_only(struct photod *d, struct photod_client *c, const char *what)
 {

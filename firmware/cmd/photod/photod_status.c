@@ -32,7 +32,8 @@ status_provision(struct photod *d, struct tc_msg_status *st, int64_t now)
 	}
 	tc_strlcpy(st->staff, d->login.staff, sizeof(st->staff));
 	tc_strlcpy(st->event, d->login.event, sizeof(st->event));
-	st->last_sync = d->prov.provisioned ? photod_last_sync(d) : 0;
+	/* Never synced: 0, not the provisioning time the rules count from. */
+	st->last_sync = d->prov.provisioned && photod_synced_ever(d) ? photod_last_sync(d) : 0;
 	st->login_locked_until = d->login.locked_until > now ? d->login.locked_until : 0;
 	st->now = now;
 	if (photod_gate(d, now, &r) != 0) {

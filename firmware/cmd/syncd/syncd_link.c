@@ -203,6 +203,12 @@ syncd_link_open(struct syncd_link *l, struct syncd *d, const struct syncd_prov *
 		*why = "TLS: the server certificate does not chain to the pinned Trust CA";
 	else if (l->abort && atomic_load(l->abort))
 		return TC_E_UNDOCKED;
+	else if (rc == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE &&
+		 tc_ssl_peer_alert(&l->ssl) == MBEDTLS_SSL_ALERT_MSG_CERT_REVOKED) {
+		/* trust-server's registry check: revoked, or never enrolled. */
+		*why = SYNCD_REVOKED_TEXT;
+		return TC_E_REVOKED;
+	}
 	else
 		*why = "TLS handshake failed (refused, revoked, or the connection dropped)";
 	return TC_E_TLS;

@@ -145,7 +145,9 @@ syncd_delete_due(const struct tc_policy *pol, uint64_t receipt_time_us)
 static void
 failure_words(int rc, const struct syncd_upload_result *res, char *out, size_t n)
 {
-	if ((rc == TC_E_SERVER || rc == TC_E_DIGEST_MISMATCH) && res->status > 0)
+	if (res->status == 403)		/* revoked while connected (trust-server(8)) */
+		snprintf(out, n, "%s: %s", res->what, SYNCD_REVOKED_TEXT);
+	else if ((rc == TC_E_SERVER || rc == TC_E_DIGEST_MISMATCH) && res->status > 0)
 		snprintf(out, n, "%s (HTTP %d)", res->what, res->status);
 	else if (rc == TC_E_SERVER)
 		snprintf(out, n, "%s: the server's answer was not valid HTTP", res->what);

@@ -15,6 +15,8 @@
 #define SYNCD_SOCKET_NAME "syncd.sock"
 #define SYNCD_PROTO_VERSION 1
 #define SYNCD_TEXT_MAX 200
+/* What a device the server refuses as revoked (or never enrolled) is told. */
+#define SYNCD_REVOKED_TEXT "refused by the Trust server: this device may be revoked"
 
 enum syncd_msg_type {
 	SYNCD_MSG_STATUS_REQ = 1,	/* c->d  (empty) */
