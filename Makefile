@@ -280,6 +280,7 @@ tests: all $(UNIT_BINS) $(TEST_TOOLS)
 # The test runner needs the fault-injection hooks: refuse a config without them.
 check-config:
 	$(Q)test "$(CONFIG_FAULT_INJECTION)" = y || { echo "make check: this config has no CONFIG_FAULT_INJECTION; run 'make host_defconfig' first" >&2; exit 2; }
+	$(Q)test "$(CONFIG_KEYSTORE_TPM_BACKEND)" = y || { echo "make check: this config has no CONFIG_KEYSTORE_TPM_BACKEND (the TPM keystore's tests); run 'make host_defconfig' first" >&2; exit 2; }
 
 # The fuzz smoke runs belong to the plain check only: check-sanitize would
 # build and run the same instrumented harnesses a second time.

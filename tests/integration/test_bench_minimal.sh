@@ -19,14 +19,21 @@ mkdir "$T/objs" "$T/sink"
 
 # sink DIR CONNS: a minimal receiver on a free port (PORT), its "ready"
 # read through a fifo so it listens before we connect; SINK is its pid.
+# A random port may be taken (another test's connection): try another.
 sink() {
-	rm -f "$T/ready"
-	mkfifo "$T/ready"
-	PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-	"$TOOLS/tc_tlssink" -l "127.0.0.1:$PORT" -T "$TRUST" -D "$1" -j "$2" > "$T/ready" 2>>"$T/sink.err" &
-	SINK=$!
-	read -r line < "$T/ready"
-	[ "$line" = ready ]
+	for try in 1 2 3 4 5 6 7 8; do
+		rm -f "$T/ready"
+		mkfifo "$T/ready"
+		PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+		"$TOOLS/tc_tlssink" -l "127.0.0.1:$PORT" -T "$TRUST" -D "$1" -j "$2" > "$T/ready" 2>>"$T/sink.err" &
+		SINK=$!
+		read -r line < "$T/ready" || line=
+		[ "$line" = ready ] && return 0
+		wait "$SINK" || true
+		tail -1 "$T/sink.err" | grep -q "cannot listen" || break
+	done
+	echo "not ok - tc_tlssink did not start: $(tail -1 "$T/sink.err")"
+	return 1
 }
 send() {
 	"$TOOLS/tc_client" -a "127.0.0.1:$PORT" -C "$TRUST/ca.crt" -c "$1" -k "$T/d1.key" \

@@ -238,9 +238,14 @@ main(int argc, char **argv)
 		return 1;
 	tc_tls_conf_profile(&conf);
 	mbedtls_ssl_conf_ca_chain(&conf, &ca, NULL);
-	if (mbedtls_ssl_conf_own_cert(&conf, &crt, &key) != 0 || mbedtls_ssl_setup(&ssl, &conf) != 0 ||
-	    mbedtls_net_bind(&lsn, host, port, MBEDTLS_NET_PROTO_TCP) != 0)
+	if (mbedtls_ssl_conf_own_cert(&conf, &crt, &key) != 0 || mbedtls_ssl_setup(&ssl, &conf) != 0)
 		return 1;
+	if (mbedtls_net_bind(&lsn, host, port, MBEDTLS_NET_PROTO_TCP) != 0) {
+		/* The caller may retry on another port: say so on stderr. */
+		fprintf(stderr, "tc_tlssink: cannot listen on %s: address in use or not available\n",
+			listen_on);
+		return 1;
+	}
 	if (store_dir && (store_fd = open(store_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "tc_tlssink: cannot open %s\n", store_dir);
 		return 1;
