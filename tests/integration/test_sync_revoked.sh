@@ -3,7 +3,8 @@
 # that could never leave it: after syncd's refused handshake
 # (STATE/provision/revoked), capture is refused with the revoked wording
 # and audited (policy on_revoked block, the default), or allowed with a
-# warning in the capture's audit entry (on_revoked warn).
+# warning in the capture's audit entry (on_revoked warn); a sync that
+# succeeds clears the refusal.
 set -eu
 T=${TC_TEST_TMP:?}
 B=${TC_BIN:?}
@@ -13,6 +14,16 @@ TOOLS=${TC_BUILD:?}/tests/tools
 
 sync_setup trust-owned --no-require-event
 start_syncd
+
+# A refusal recorded by an earlier pass (as syncd writes it) blocks
+# capture until a sync succeeds, which clears it.
+as_device_user sh -c "date +%s > '$STATE/provision/revoked'"
+expect_exit "a recorded revoked refusal blocks capture" 3 'this device may be revoked' camctl capture
+dock
+out=$(camctl sync --wait 2>&1) || true
+check "a sync that succeeds" has '^sync done: ' "$out"
+check "clears the recorded refusal" test ! -e "$STATE/provision/revoked"
+undock
 # The warn policy is issued now (installed below): a revoked device gets
 # no new policy, and no sync runs before the revocation to fetch this one.
 ta policy issue "$DEVICE_ID" --no-require-event --on-revoked warn \
