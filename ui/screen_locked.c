@@ -23,6 +23,7 @@ what_to_do(const struct ui_model *m)
 		return UI_S_DO_PROVISION;
 	switch (code) {
 	case TC_E_CERT: return UI_S_DO_REVOKED;
+	case TC_E_REVOKED: return UI_S_DO_SERVER_REVOKED;
 	case TC_E_POLICY_EXPIRED: return UI_S_DO_EXPIRED;
 	case TC_E_NO_POLICY: case TC_E_POLICY_FORMAT: case TC_E_POLICY_SIGNER:
 	case TC_E_POLICY_SIGNATURE: case TC_E_POLICY_DEVICE: case TC_E_POLICY_CLASS:

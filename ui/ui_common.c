@@ -80,7 +80,8 @@ ui_draw_status_bar(const struct ui_model *m, struct ui_canvas *c)
 	} else {
 		n += ui_put(line + n, sizeof(line) - (size_t)n, "%s", ui_str(UI_S_BAR_NO_POLICY));
 	}
-	if (blocked == UI_S_REFUSED_DOCK || blocked == UI_S_REFUSED_FULL)
+	if (blocked == UI_S_REFUSED_DOCK || blocked == UI_S_REFUSED_FULL ||
+	    blocked == UI_S_REFUSED_REVOKED)
 		snprintf(line + n, sizeof(line) - (size_t)n, "   %s", ui_str(UI_S_BAR_BLOCKED));
 	ui_text(c, right, line, UI_FONT_SMALL, p->colour[UI_C_BAR_TEXT], UI_ALIGN_RIGHT);
 }

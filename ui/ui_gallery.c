@@ -116,7 +116,8 @@ tag(struct ui_model *m, unsigned a, unsigned b)
 static const char *const names[] = {
 	"locked", "locked-unprovisioned", "locked-expired", "locked-revoked", "staff", "pin",
 	"pin-lockout", "events", "viewfinder", "viewfinder-internal-only", "viewfinder-dock-overdue",
-	"tags", "confirm", "events-optional", "tags-labels",
+	"tags", "confirm", "events-optional", "tags-labels", "locked-server-revoked",
+	"viewfinder-server-revoked",
 };
 
 /* The Trust's display labels (trustadm consent import): all but P-0004 have one. */
@@ -201,6 +202,15 @@ ui_gallery_make(unsigned i, struct ui_model *m, const struct ui_profile *p)
 		m->screen = UI_SCR_EVENTS;
 		break;
 	case 14: logged_in(m); label(m); m->screen = UI_SCR_TAGS; tag(m, 0, 1); break;
+	case 15: m->st.blocked_code = TC_E_REVOKED; break;	/* syncd's refused handshake */
+	case 16:
+		logged_in(m);
+		m->screen = UI_SCR_VIEWFINDER;
+		m->st.blocked_code = TC_E_REVOKED;
+		ui_refuse(m, UI_S_REFUSED_REVOKED,
+			  "policy: refused by the Trust server: this device may be revoked: "
+			  "photos taken now could never leave it: ask IT");
+		break;
 	}
 	return names[i];
 }

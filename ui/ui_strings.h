@@ -30,6 +30,8 @@
 		      "Give the camera to the school's IT team.")                             \
 	X(DO_NO_POLICY, "It has no valid policy: it cannot take photos.\n"                  \
 			"Ask the school's IT team for one.")                                  \
+	X(DO_SERVER_REVOKED, "Refused by the Trust server: this device may be revoked.\n"   \
+			     "Photos taken now could never leave it. Ask the IT team.")      \
 	/* staff and PIN */                                                                   \
 	X(WHO_ARE_YOU, "Who are you? Tap your staff number")                                  \
 	X(PIN_FOR_FMT, "PIN for %s")                                                          \
@@ -78,6 +80,7 @@
 	X(REFUSED_FULL, "The camera's store is full. Dock the camera to sync.")               \
 	X(REFUSED_PROVISION, "This camera is not set up (rule R1). Ask the IT team.")         \
 	X(REFUSED_POLICY, "The policy is missing or has expired (rule R1). Dock the camera.") \
+	X(REFUSED_REVOKED, "Refused by the Trust server: this device may be revoked.")       \
 	X(REFUSED_CAMERA, "The camera sensor is not working. Ask the IT team.")               \
 	X(REFUSED_OTHER, "The camera refused this.")                                          \
 	X(REFUSED_BUSY, "Still working on the last request. Wait a moment.")                 \

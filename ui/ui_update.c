@@ -143,6 +143,7 @@ refusal_for(int code)
 	case TC_E_POLICY_CLASS:
 		return UI_S_REFUSED_POLICY;
 	case TC_E_NO_CAMERA: return UI_S_REFUSED_CAMERA;
+	case TC_E_REVOKED: return UI_S_REFUSED_REVOKED;
 	default: return UI_S_REFUSED_OTHER;
 	}
 }

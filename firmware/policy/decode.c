@@ -42,6 +42,8 @@ static const char *const rules_keys[] = {
  * a key that opens photos (against R3) and is refused.
  */
 #define LEGACY_REVIEW_KEY "review_on_device"
+/* Optional, "block" or "warn"; absent (bundles before it) is "block". */
+#define ON_REVOKED_KEY "on_revoked"
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -224,6 +226,7 @@ static int
 decode_rules(const json_t *r, struct tc_policy_rules *out)
 {
 	const json_t *review = json_object_get(r, LEGACY_REVIEW_KEY);
+	const json_t *onrev = json_object_get(r, ON_REVOKED_KEY);
 	json_t *rest;
 	int rc = TC_E_POLICY_FORMAT;
 
@@ -231,10 +234,15 @@ decode_rules(const json_t *r, struct tc_policy_rules *out)
 		return TC_E_POLICY_FORMAT;
 	if (json_is_true(review))
 		return TC_E_POLICY_REVIEW_KEY;
+	if (onrev && (!json_is_string(onrev) || (strcmp(json_string_value(onrev), "block") != 0 &&
+						 strcmp(json_string_value(onrev), "warn") != 0)))
+		return TC_E_POLICY_FORMAT;
+	out->revoked_warn = onrev && strcmp(json_string_value(onrev), "warn") == 0;
 	/* The other keys, exactly, in a copy without the legacy one. */
 	if (!json_is_object(r) || !(rest = json_copy((json_t *)r)))
 		return json_is_object(r) ? -ENOMEM : TC_E_POLICY_FORMAT;
 	json_object_del(rest, LEGACY_REVIEW_KEY);
+	json_object_del(rest, ON_REVOKED_KEY);
 	if (exact_keys(rest, rules_keys, NKEYS(rules_keys)) &&
 	    get_u32(rest, "max_unsynced", &out->max_unsynced) &&
 	    get_u32(rest, "max_hours_since_sync", &out->max_hours_since_sync) &&

@@ -215,7 +215,8 @@ rules_json(const struct tc_policy_rules *r)
 	if (e == NULL || !put(e, "max_unsynced", json_integer(r->max_unsynced)) ||
 	    !put(e, "max_hours_since_sync", json_integer(r->max_hours_since_sync)) ||
 	    !put(e, "delete_grace_hours", json_integer(r->delete_grace_hours)) ||
-	    !put(e, "require_event", json_boolean(r->require_event))) {
+	    !put(e, "require_event", json_boolean(r->require_event)) ||
+	    (r->revoked_warn && !put(e, "on_revoked", json_string("warn")))) {
 		json_decref(e);
 		return NULL;
 	}

@@ -123,6 +123,9 @@ struct tc_policy_rules {
 	uint32_t max_hours_since_sync;		/* capture refused when the last sync is older */
 	uint32_t delete_grace_hours;		/* after receipt; must be 0 on an approved device */
 	bool require_event;
+	/* "on_revoked": the Trust server refused the device as revoked: false
+	 * ("block", or absent) refuses capture, true ("warn") warns. */
+	bool revoked_warn;
 };
 
 struct tc_policy {

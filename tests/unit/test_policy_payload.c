@@ -125,11 +125,14 @@ test_wrong_types(void **state)
 		{ "rules/max_hours_since_sync", "72.0" }, { "rules/delete_grace_hours", "null" },
 		{ "rules/review_on_device", "0" }, { "rules/review_on_device", "null" },
 		{ "rules/require_event", "\"true\"" },
+		{ "rules/on_revoked", "\"maybe\"" }, { "rules/on_revoked", "\"Block\"" },
+		{ "rules/on_revoked", "true" }, { "rules/on_revoked", "null" },
 	};
 	static const struct edit_case ok[] = {
 		{ "rules/max_unsynced", "0" }, { "rules/max_unsynced", "4294967295" },
 		/* Bundles from before the review key was removed say false: still fine. */
 		{ "rules/review_on_device", "false" }, { "rules/require_event", "false" },
+		{ "rules/on_revoked", "\"block\"" }, { "rules/on_revoked", "\"warn\"" },
 		{ "staff", "[]" }, { "events", "[]" }, { "consent", "[]" },
 		{ "server/name", "\"::1\"" }, { "server/url", "\"https://[::1]:8443/sync\"" },
 	};

@@ -28,14 +28,15 @@
 #include "tc_trust_valid.h"
 
 #define SYN "policy issue DEVICE -o BUNDLE [--valid-days N] [--server-url URL] " \
-	    "[--max-unsynced N] [--max-hours N] [--grace-hours N] [--no-require-event]"
+	    "[--max-unsynced N] [--max-hours N] [--grace-hours N] [--no-require-event] " \
+	    "[--on-revoked block|warn]"
 
 struct issue {
 	const char *id, *out, *url;
 	int out_fd;			/* -o's directory, opened before anything is recorded */
 	char url_buf[TC_POLICY_URL_MAX];
 	uint64_t valid_days, max_unsynced, max_hours, grace;
-	bool require_event;
+	bool require_event, revoked_warn;
 	struct tc_policy p;
 	size_t cap_staff, cap_events;
 	uint8_t *key, *signer_pem, *ca_pem, *json, *bundle;
@@ -162,6 +163,7 @@ parse(struct tadm *a, struct issue *in, int argc, char **argv)
 		{ "max-hours", required_argument, NULL, 'H' },
 		{ "grace-hours", required_argument, NULL, 'g' },
 		{ "no-require-event", no_argument, NULL, 'E' },
+		{ "on-revoked", required_argument, NULL, 'R' },
 		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
 	int c, r = 0;
 
@@ -179,6 +181,13 @@ parse(struct tadm *a, struct issue *in, int argc, char **argv)
 			break;
 		case 'E':
 			in->require_event = false;
+			break;
+		case 'R':
+			if (strcmp(optarg, "block") != 0 && strcmp(optarg, "warn") != 0) {
+				tadm_err(a, "--on-revoked is block or warn, not '%s'", optarg);
+				return TADM_USAGE;
+			}
+			in->revoked_warn = strcmp(optarg, "warn") == 0;
 			break;
 		case 'V':
 			r = num(a, "valid-days", 1, 366, &in->valid_days);
@@ -287,6 +296,7 @@ build(struct tadm *a, struct issue *in, char sha_hex[65])
 	in->p.rules.max_hours_since_sync = (uint32_t)in->max_hours;
 	in->p.rules.delete_grace_hours = (uint32_t)in->grace;
 	in->p.rules.require_event = in->require_event;
+	in->p.rules.revoked_warn = in->revoked_warn;
 	if ((rc = tc_registry_staff_foreach(a->reg, true, true, add_staff, in)) != 0 ||
 	    (rc = tc_registry_event_foreach(a->reg, add_event, in)) != 0 ||
 	    (rc = tc_registry_roster(a->reg, &in->p)) != 0)
@@ -450,6 +460,7 @@ last_settings(struct tadm *a, const struct tc_reg_device *d, struct issue *in)
 		in->max_hours = p->rules.max_hours_since_sync;
 		in->grace = p->rules.delete_grace_hours;
 		in->require_event = p->rules.require_event;
+		in->revoked_warn = p->rules.revoked_warn;
 	} else {
 		tadm_err(a, "cannot read %s's last policy (policies/%s): %s", d->id, name,
 			 tc_strerror(rc));

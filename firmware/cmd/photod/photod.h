@@ -170,6 +170,8 @@ void photod_policy_install(struct photod *d, struct photod_client *c, int fd);
 int64_t photod_last_sync(struct photod *d);
 /* Whether the device has synced at least once (a last-sync time exists). */
 bool photod_synced_ever(struct photod *d);
+/* STATE/provision/revoked exists: the Trust server refused the device as revoked. */
+bool photod_revoked(struct photod *d);
 
 /* photod_cert.c */
 /*

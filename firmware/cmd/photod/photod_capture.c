@@ -295,8 +295,9 @@ photod_capture(struct photod *d, struct photod_client *c, const struct tc_msg_ca
 	br.d = d;
 	br.fd = c->fd;
 	br.actor = actor;
-	snprintf(br.tail, sizeof(br.tail), "event %s; %u pupil(s), %u platform(s)",
-		 meta->event_id[0] ? meta->event_id : "-", meta->n_pupils, meta->n_platforms);
+	snprintf(br.tail, sizeof(br.tail), "event %s; %u pupil(s), %u platform(s)%s",
+		 meta->event_id[0] ? meta->event_id : "-", meta->n_pupils, meta->n_platforms,
+		 photod_revoked(d) ? "; warning: refused by the Trust server as revoked" : "");
 	rc = tc_capture_burst_open(&burst, d->store, photo_done, &br);
 	for (i = 0; rc == 0 && i < req->count && !d->stopping; i++) {
 		/* A burst may reach the unsynced limit or fill the store part way. */

@@ -10,6 +10,10 @@
  *   policy missing / invalid / rolled back   R1   TC_E_NO_POLICY, TC_E_POLICY_*
  *   clock before the policy's issue time     R1   TC_E_POLICY_NOT_YET
  *   policy expired (checked against now)     R1   TC_E_POLICY_EXPIRED
+ *   refused by the Trust server as revoked   policy  TC_E_REVOKED
+ *     (STATE/provision/revoked, which syncd writes on a certificate_revoked
+ *     refusal and removes after a sync that succeeds; the policy's
+ *     on_revoked "warn" lets capture go on: photos that may never leave)
  *   nobody logged in                         R10  TC_E_NOT_LOGGED_IN
  *   no event chosen, policy requires one     policy  TC_E_NO_EVENT
  *   unsynced photos at the policy's limit    policy  TC_E_MUST_DOCK
@@ -62,6 +66,10 @@ photod_gate(struct photod *d, int64_t now, struct photod_refusal *r)
 	if (now >= p->expires)
 		return refuse(r, TC_E_POLICY_EXPIRED, "R1",
 			      "policy: the policy has expired: dock to sync for a new one");
+	if (!p->rules.revoked_warn && photod_revoked(d))
+		return refuse(r, TC_E_REVOKED, "policy",
+			      "refused by the Trust server: this device may be revoked: "
+			      "photos taken now could never leave it: ask IT");
 	if (!d->login.staff[0])
 		return refuse(r, TC_E_NOT_LOGGED_IN, "R10",
 			      "nobody is logged in: camctl login STAFF");

@@ -15,6 +15,9 @@
  *                   that counts, so restoring an old disk image (older
  *                   bundle and mark) is refused
  *   last-sync       unix seconds of the last sync (syncd writes it);
+ *   revoked         unix seconds the Trust server refused the device as
+ *                   revoked (syncd writes it, and removes it after a sync
+ *                   that succeeds);
  *                   absent = count from the provisioning time
  *
  *   state            request            install               policy update
@@ -217,6 +220,12 @@ photod_last_sync(struct photod *d)
 }
 
 bool
+photod_revoked(struct photod *d)
+{
+	return faccessat(d->prov.dirfd, "revoked", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+bool
 photod_synced_ever(struct photod *d)
 {
 	return faccessat(d->prov.dirfd, "last-sync", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
@@ -388,6 +397,7 @@ photod_provision_install(struct photod *d, struct photod_client *c, int fds[3])
 	    (rc = photod_file_write(p->dirfd, "policy.bundle", f.buf[2], f.len[2])) != 0 ||
 	    (rc = photod_file_write_u64(p->dirfd, "policy.version", pol->version)) != 0 ||
 	    (rc = photod_file_erase(p->dirfd, "last-sync")) != 0 ||
+	    (rc = photod_file_erase(p->dirfd, "revoked")) != 0 ||
 	    (rc = photod_file_write(p->dirfd, "device.crt", f.buf[0], f.len[0])) != 0)
 		goto fail;
 	if ((rc = photod_prov_load(d)) != 0)

@@ -16,6 +16,10 @@
  *   policy    GET /v1/policy; a newer bundle that verifies goes to photod
  *   done      STATE/provision/last-sync, audit sync.end
  *
+ * A handshake refused as revoked writes STATE/provision/revoked (photod
+ * refuses capture while it is there, or warns, as the policy says); a
+ * pass that succeeds removes it.
+ *
  * A failure stops the pass (after putting the photo in flight back to
  * captured), is recorded in the status and the audit log with its
  * reason, and the main thread schedules a retry with back-off.
@@ -300,6 +304,17 @@ queue_due(struct syncd *d, const struct syncd_prov *p)
 	return rc;
 }
 
+/* STATE/provision/revoked: written on a revoked refusal, removed after a good pass. */
+static void
+mark_revoked(struct syncd *d, bool revoked)
+{
+	int rc = revoked ? syncd_write_u64(d->state_fd, "revoked", (uint64_t)time(NULL)) :
+		 unlinkat(d->state_fd, "revoked", 0) == 0 || errno == ENOENT ? 0 : -errno;
+
+	if (rc != 0)
+		syncd_fail(d, rc, "%s STATE/provision/revoked", revoked ? "writing" : "removing");
+}
+
 static int
 run_pass(struct syncd *d)
 {
@@ -320,6 +335,8 @@ run_pass(struct syncd *d)
 	pthread_mutex_unlock(&d->mu);
 	if ((rc = syncd_link_open(&l, d, &p, &why)) != 0) {
 		syncd_fail(d, rc, "%s (%s)", why, p.policy->server_url);
+		if (rc == TC_E_REVOKED)
+			mark_revoked(d, true);
 		snprintf(detail, sizeof(detail), "%s", why);
 		goto out;
 	}
@@ -345,6 +362,7 @@ run_pass(struct syncd *d)
 	syncd_report_policy(d, &l, &p);
 	if ((rc = syncd_write_u64(d->state_fd, "last-sync", (uint64_t)time(NULL))) != 0)
 		syncd_fail(d, rc, "writing last-sync");
+	mark_revoked(d, false);
 	snprintf(detail, sizeof(detail), "%s", "");
 out:
 	syncd_link_close(&l);
