@@ -50,6 +50,15 @@ def shot(name):
     drv.save_screenshot(os.path.join(outdir, "%02d-%s.png" % (n, name)))
 
 
+def click_and_load(by, sel):
+    """Click something that loads a new page and wait until the old page is
+    gone: the new page's elements (an #outcome, #approve) exist on the old
+    one too, so waiting for them alone can catch the page being left."""
+    old = drv.find_element(By.TAG_NAME, "html")
+    drv.find_element(by, sel).click()
+    wait.until(EC.staleness_of(old))
+
+
 def banner():
     try:
         return wait.until(EC.presence_of_element_located((By.ID, "outcome")))
@@ -58,7 +67,7 @@ def banner():
 
 
 def photo(pid):
-    drv.find_element(By.CSS_SELECTOR, "a.button[href='/photo?id=%s']" % pid).click()
+    click_and_load(By.CSS_SELECTOR, "a.button[href='/photo?id=%s']" % pid)
     wait.until(EC.presence_of_element_located((By.ID, "approve")))
 
 
@@ -66,7 +75,7 @@ def tick(names):
     for box in drv.find_elements(By.CSS_SELECTOR, "#approve input[name=platform]"):
         if box.is_selected() != (box.get_attribute("value") in names):
             box.click()
-    drv.find_element(By.CSS_SELECTOR, "#approve button").click()
+    click_and_load(By.CSS_SELECTOR, "#approve button")
 
 
 try:
@@ -93,29 +102,29 @@ try:
           drv.find_element(By.CSS_SELECTOR, "ul.history").text)
     shot("approved")
 
-    drv.find_element(By.LINK_TEXT, "Photos to review").click()
+    click_and_load(By.LINK_TEXT, "Photos to review")
     photo(untagged)
     drv.find_element(By.ID, "pupils").send_keys("P-ALICE, P-BOB")
-    drv.find_element(By.CSS_SELECTOR, "#tag button").click()
+    click_and_load(By.CSS_SELECTOR, "#tag button")
     b = banner()
     check("tagging the untagged photo on the page makes it approvable for the shared consent",
           "may be approved for: website" in b.text)
     shot("tagged")
     drv.find_element(By.ID, "reason").send_keys("eyes closed")
-    drv.find_element(By.CSS_SELECTOR, "#reject button").click()
+    click_and_load(By.CSS_SELECTOR, "#reject button")
     b = banner()
     check("rejecting with a reason", "rejected" in b.text)
     check("the state says so", drv.find_element(By.ID, "state").text == "Rejected")
     shot("rejected")
 
-    drv.find_element(By.LINK_TEXT, "Subject access").click()
+    click_and_load(By.LINK_TEXT, "Subject access")
     wait.until(EC.presence_of_element_located((By.ID, "pupil"))).send_keys("P-BOB")
-    drv.find_element(By.CSS_SELECTOR, "#sar button").click()
+    click_and_load(By.CSS_SELECTOR, "#sar button")
     b = banner()
     check("a subject access request exports the pupil's photos", "2 photo(s) exported" in b.text)
     shot("subject-access")
 
-    drv.find_element(By.LINK_TEXT, "Cameras").click()
+    click_and_load(By.LINK_TEXT, "Cameras")
     wait.until(EC.title_contains("Cameras"))
     check("the cameras page lists the camera", "In use" in drv.page_source)
     shot("cameras")
