@@ -17,6 +17,7 @@ import tempfile
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -54,9 +55,19 @@ def click_and_load(by, sel):
     """Click something that loads a new page and wait until the old page is
     gone: the new page's elements (an #outcome, #approve) exist on the old
     one too, so waiting for them alone can catch the page being left."""
-    old = drv.find_element(By.TAG_NAME, "html")
+    drv.execute_script("window.tcOldPage = true")
     drv.find_element(by, sel).click()
-    wait.until(EC.staleness_of(old))
+    wait.until(new_page_loaded)
+
+
+def new_page_loaded(d):
+    """The marker set on the old page is gone and the new one has loaded.
+    Asked mid-navigation, chromium may answer with an error: not yet."""
+    try:
+        return d.execute_script(
+            "return window.tcOldPage === undefined && document.readyState === 'complete'")
+    except WebDriverException:
+        return False
 
 
 def banner():
