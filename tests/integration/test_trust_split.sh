@@ -99,6 +99,15 @@ check "the server's object is readable by its group, not by others" \
 expect "trustcam-admin lists the server's photos while it runs" 0 "$(dev_id cam) .*Z +1 +cam$" \
 	adm -S "$DATA" devices
 
+# ---- an export into a directory the administrators' user cannot write
+mkdir -m 700 "$T/rootonly"
+expect "sar -o where trustcam-admin cannot write names that user" 1 \
+	"rootonly/x: Permission denied as user trustcam-admin" \
+	adm -S "$DATA" sar P-1 -o "$T/rootonly/x"
+mkdir -m 777 "$T/notours"
+expect "sar -o into another user's directory names the user who writes" 1 \
+	"notours: not owned by user trustcam-admin" adm -S "$DATA" sar P-1 -o "$T/notours"
+
 # ---- the audit log names the person behind the administrators' user
 runuser -u trustcam-admin -- env SUDO_USER=alice "$B/trustadm" -d "$ADMIN" \
 	event add EV-1 --name "Sports day" --date 2026-11-25 > /dev/null

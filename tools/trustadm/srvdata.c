@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "tadm_srv.h"
+#include "tc_daemon.h"
 #include "tc_io.h"
 #include "tc_secmem.h"
 
@@ -392,9 +393,10 @@ tadm_export_dir(struct tadm *a, const char *dir)
 	struct stat st;
 	int fd, rc;
 
+	/* trustadm runs as trustcam-admin under sudo: say whose rights failed. */
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		rc = -errno;
-		tadm_err(a, "%s: %s", dir, strerror(errno));
+		tadm_err(a, "%s: %s as user %s", dir, strerror(-rc), tc_euser_name());
 		return rc;
 	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -405,7 +407,7 @@ tadm_export_dir(struct tadm *a, const char *dir)
 		return rc;
 	}
 	if (fstat(fd, &st) != 0 || st.st_uid != geteuid()) {
-		tadm_err(a, "%s: not a directory of ours", dir);
+		tadm_err(a, "%s: not owned by user %s, who writes the export", dir, tc_euser_name());
 		close(fd);
 		return TC_E_UNSAFE_PATH;
 	}
