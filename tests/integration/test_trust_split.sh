@@ -12,7 +12,9 @@
 # serves an enrolled device, refuses one revoked after it started (the
 # registry copy is re-published on every change and the server re-reads
 # it), serves a bundle issued after it started, and the Trust's audit
-# log names the administrator's user and the person behind it.
+# log names the administrator's user and the person behind it.  The
+# shipped sudoers rule lets a member of trustcam-admin run trustadm as
+# trustcam-admin, and nothing else, and nobody outside the group.
 set -eu
 T=$(cd "${TC_TEST_TMP:?}" && pwd)
 B=${TC_BIN:?}
@@ -120,4 +122,37 @@ fi
 log=$(adm audit)
 check "the audit names the real person ($who)" has "  $who  event.add  EV-1" "$log"
 check "and the administrators' user for init" has "  trustcam-admin( \\([a-z]+ [^)]*\\))?  init  " "$log"
+
+# ---- the shipped sudoers rule, as IT installs it: a member of the
+# trustcam-admin group runs trustadm as trustcam-admin and nothing else.
+# The rule is pointed at the built trustadm and, for the test only, asks
+# no password; it replaces /etc/sudoers inside a private mount namespace.
+for u in tcalice tcbob; do
+	id "$u" >/dev/null 2>&1 || useradd --no-create-home --no-user-group --shell /usr/sbin/nologin "$u"
+done
+usermod -aG trustcam-admin tcalice
+sed "s|/usr/bin/trustadm|$B/trustadm|" tools/trustadm/trustadm.sudoers > "$T/sudoers"
+printf 'Defaults:tcalice,tcbob !authenticate\n' >> "$T/sudoers"
+chmod 440 "$T/sudoers"
+check "the shipped sudoers rule parses" visudo -cqf tools/trustadm/trustadm.sudoers
+# in_sudo USER CMD...: CMD as USER, with the test's sudoers in force.
+in_sudo() {
+	u=$1
+	shift
+	unshare -m sh -c 'mount --bind "$1" /etc/sudoers && shift && exec runuser -u "$@"' _ \
+		"$T/sudoers" "$u" -- "$@"
+}
+expect "a member of trustcam-admin runs trustadm through sudo" 0 "" \
+	in_sudo tcalice sudo -n -u trustcam-admin "$B/trustadm" -d "$ADMIN" event add EV-2 \
+	--name "Open evening" --date 2026-11-26
+expect "but nothing else as trustcam-admin" 1 "not allowed" \
+	in_sudo tcalice sudo -n -u trustcam-admin /bin/sh -c id
+expect "and someone outside the group cannot run trustadm" 1 "not allowed|not in the sudoers" \
+	in_sudo tcbob sudo -n -u trustcam-admin "$B/trustadm" -d "$ADMIN" event list
+if [ "$login" = 4294967295 ]; then
+	who="trustcam-admin \\(sudo tcalice\\)"
+else
+	who="trustcam-admin \\(login $(id -un "$login")\\)"
+fi
+check "the audit names the person behind sudo ($who)" has "  $who  event.add  EV-2" "$(adm audit)"
 finish
