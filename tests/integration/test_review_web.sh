@@ -7,7 +7,7 @@
 # carries a strict Content-Security-Policy; and the pages do what the
 # CLI does: approve within consent, refuse beyond it with the reason,
 # reject with a reason, tag an untagged photo, a subject access export,
-# the cameras, all in the Trust's audit log.  tests/ui/review_web.py
+# the cameras, all in the Trust's audit log.  tests/integration/review_browser.py
 # drives the same pages in a real browser.
 set -eu
 T=${TC_TEST_TMP:?}
