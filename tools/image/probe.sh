@@ -52,6 +52,7 @@ echo "$st" | sed 's/^/# /'
 . /etc/os-release
 check "camctl status: not provisioned" sh -c 'echo "$1" | grep -q "(not provisioned)"' - "$st"
 check "camctl status: image version and build id" sh -c 'echo "$1" | grep -qF "image:            $2 ($3)"' - "$st" "$IMAGE_VERSION" "$BUILD_ID"
+check "camctl status: the keys are sealed to the TPM" sh -c 'echo "$1" | grep -q "^keys: *tpm "' - "$st"
 
 failed=$(systemctl list-units --no-legend --plain --state=failed | cut -d' ' -f1 | tr '\n' ' ')
 echo "# failed units: ${failed:-none}"
