@@ -98,7 +98,7 @@ photod_launch(struct bench_photod *p, const char *bin)
 	snprintf(cmd, sizeof(cmd),
 		 "set -e; cd '%s'; B='%s'; \"$B/photod\" -d state -r run -c synthetic:%d -m %dx%d %s"
 		 " -b -P run/photod.pid -l err; if [ -e policy.bundle ]; then"
-		 " echo 2468 | \"$B/camctl\" -r run login S1 >/dev/null; fi",
+		 " echo " BENCH_PIN " | \"$B/camctl\" -r run login S1 >/dev/null; fi",
 		 p->dir, bin, BENCH_SEED, BENCH_W, BENCH_H, getuid() == 0 ? "-u trustcam" : "");
 	if (run(cmd) != 0)
 		return -EIO;
@@ -134,7 +134,7 @@ bench_photod_start(struct bench_photod *p)
 	snprintf(cmd, sizeof(cmd),
 		 "set -e; cd '%s'; B='%s';"
 		 " c() { \"$B/camctl\" -r run \"$@\"; }; t() { \"$B/trustadm\" -d trust \"$@\"; };"
-		 " t init --no-passphrase >/dev/null; echo 2468 | t staff add S1 --name Bench --pin-stdin >/dev/null;"
+		 " t init --no-passphrase >/dev/null; echo " BENCH_PIN " | t staff add S1 --name Bench --pin-stdin >/dev/null;"
 		 " awk 'BEGIN { print \"pupil,platforms\"; for (i = 0; i < 10000; i++)"
 		 " printf \"P-%%06d,%%s\\n\", i, i %% 3 ? \"website;newsletter\" : \"website\" }'"
 		 " > consent.csv; t consent import consent.csv >/dev/null;"
@@ -144,7 +144,7 @@ bench_photod_start(struct bench_photod *p)
 		 " t policy issue \"$id\" --no-require-event -o policy.bundle >/dev/null;"
 		 " c provision install --cert \"trust/devices/$id.crt\" --ca trust/ca.crt"
 		 " --policy policy.bundle >/dev/null;"
-		 " echo 2468 | c login S1 >/dev/null",
+		 " echo " BENCH_PIN " | c login S1 >/dev/null",
 		 p->dir, bin);
 	return run(cmd) == 0 ? 0 : -EIO;
 }

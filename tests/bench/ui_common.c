@@ -10,7 +10,7 @@
 #include "ui_common.h"
 
 static const char script[] =
-	"wait locked\ntap login\nwait staff\npress S1\nwait pin\ndigits 2468\ntap ok\n"
+	"wait locked\ntap login\nwait staff\npress S1\nwait pin\ndigits " BENCH_PIN "\ntap ok\n"
 	"wait events\ntap skip\nwait viewfinder\nframes 5\nstats\nframes 90\nstats\n"
 	"key shutter\nwait confirm\nstats\nquit\n";
 
