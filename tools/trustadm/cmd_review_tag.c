@@ -101,19 +101,6 @@ on_roster(const struct tc_policy *roster, const char *ref)
 	return false;
 }
 
-static int
-audit_refusal(struct tadm *a, const char *subject, const char *detail)
-{
-	int rc;
-
-	if ((rc = tc_registry_begin(a->reg)) == 0 &&
-	    (rc = tc_registry_audit(a->reg, "review.tag-refused", subject, detail)) == 0)
-		rc = tc_registry_commit(a->reg);
-	if (rc != 0)
-		tc_registry_rollback(a->reg);
-	return rc;
-}
-
 int
 tadm_review_tag(struct tadm *a, const uint8_t *priv, const char *id, const char *list,
 		char *msg, size_t msgcap)
@@ -152,15 +139,15 @@ tadm_review_tag(struct tadm *a, const uint8_t *priv, const char *id, const char 
 				 i + 1, n);
 			snprintf(msg, msgcap, "refused: %s is not on the consent roster (check the "
 				 "ref; nothing was changed)", refs[i]);
-			if (audit_refusal(a, subject, detail) == 0)
+			if (tadm_audit_now(a, "review.tag-refused", subject, detail) == 0)
 				tadm_err(a, "%s", msg);
 			goto out;
 		}
 	if (strcmp(state, "approved") == 0) {
 		snprintf(msg, msgcap, "refused: the photo is approved for publication on its "
 			 "current tags; reject it first, then tag it and approve it again");
-		if (audit_refusal(a, subject, "the photo is approved: reject it before re-tagging")
-		    == 0)
+		if (tadm_audit_now(a, "review.tag-refused", subject,
+				   "the photo is approved: reject it before re-tagging") == 0)
 			tadm_err(a, "%s", msg);
 		goto out;
 	}
