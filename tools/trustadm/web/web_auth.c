@@ -9,6 +9,8 @@
  */
 #include <string.h>
 
+#include <mbedtls/constant_time.h>
+
 #include "tc_io.h"
 #include "tc_random.h"
 #include "tc_secmem.h"
@@ -37,15 +39,13 @@ web_secrets(struct web *w)
 	return 0;
 }
 
+/* The secrets' length is public (WEB_SECRET_HEX): only their bytes are compared in constant time. */
 bool
 web_secret_eq(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), i;
-	unsigned char d = la != lb;
+	size_t la = strlen(a);
 
-	for (i = 0; i < la && i < lb; i++)
-		d |= (unsigned char)(a[i] ^ b[i]);
-	return d == 0 && la > 0;
+	return la > 0 && la == strlen(b) && mbedtls_ct_memcmp(a, b, la) == 0;
 }
 
 bool
