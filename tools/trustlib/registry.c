@@ -192,8 +192,8 @@ exec(struct tc_registry *r, const char *sql)
 	return registry_err(sqlite3_exec(r->db, sql, NULL, NULL, NULL));
 }
 
-static int
-user_version(struct tc_registry *r, int *v)
+int
+registry_user_version(struct tc_registry *r, int *v)
 {
 	sqlite3_stmt *st;
 	int rc = registry_prepare(r, "PRAGMA user_version", &st);
@@ -239,6 +239,28 @@ create_empty(const char *path)
 }
 
 int
+registry_connect(struct tc_registry **out, const char *path, int flags)
+{
+	struct tc_registry *r = tc_calloc(1, sizeof(*r));
+	int rc;
+
+	*out = NULL;
+	if (!r)
+		return -ENOMEM;
+	rc = sqlite3_open_v2(path, &r->db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		tc_registry_close(r);
+		return rc == SQLITE_CANTOPEN ? -ENOENT : registry_err(rc);
+	}
+	sqlite3_extended_result_codes(r->db, 1);
+	sqlite3_busy_timeout(r->db, BUSY_MS);
+	(void)sqlite3_db_config(r->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	(void)sqlite3_db_config(r->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	*out = r;
+	return 0;
+}
+
+int
 tc_registry_open(struct tc_registry **out, const char *dir, bool create)
 {
 	struct tc_registry *r;
@@ -250,24 +272,14 @@ tc_registry_open(struct tc_registry **out, const char *dir, bool create)
 		return -ENAMETOOLONG;
 	if (create && (rc = create_empty(path)) != 0)
 		return rc;
-	r = tc_calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
-	if (rc != SQLITE_OK) {
-		rc = rc == SQLITE_CANTOPEN ? -ENOENT : registry_err(rc);
-		goto fail;
-	}
-	sqlite3_extended_result_codes(r->db, 1);
-	sqlite3_busy_timeout(r->db, BUSY_MS);
-	(void)sqlite3_db_config(r->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	(void)sqlite3_db_config(r->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	if ((rc = registry_connect(&r, path, SQLITE_OPEN_READWRITE)) != 0)
+		return rc;
 	if ((rc = exec(r, "PRAGMA journal_mode = WAL")) != 0 ||
 	    (rc = exec(r, "PRAGMA synchronous = FULL")) != 0 ||
 	    (rc = exec(r, "PRAGMA foreign_keys = ON")) != 0 ||
 	    (rc = exec(r, "PRAGMA secure_delete = ON")) != 0)
 		goto fail;
-	if ((rc = user_version(r, &v)) != 0)
+	if ((rc = registry_user_version(r, &v)) != 0)
 		goto fail;
 	if (v > TC_REGISTRY_SCHEMA) {
 		rc = TC_E_SCHEMA;

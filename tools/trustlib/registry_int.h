@@ -1,5 +1,5 @@
 /*
- * registry_int.h - what registry.c and registry_rows.c share: the
+ * registry_int.h - what the registry's files (registry*.c) share: the
  * connection, statement helpers and SQLite-to-trustcam error mapping.
  */
 #ifndef TC_REGISTRY_INT_H
@@ -23,6 +23,12 @@ int registry_exec_stmt(sqlite3_stmt *st) TC_MUST_CHECK;
 void registry_col_text(sqlite3_stmt *st, int col, char *out, size_t cap);
 /* The OS user acting: "alice", or "root (sudo alice)"; for audit and review rows. */
 void registry_os_user(char *out, size_t cap);
+/* Open the database at path (flags: SQLITE_OPEN_*; never a symlink) with
+ * the registry's connection settings (busy timeout, defensive, untrusted
+ * schema); 0, -ENOENT or a mapped error. */
+int registry_connect(struct tc_registry **out, const char *path, int flags) TC_MUST_CHECK;
+/* PRAGMA user_version into *v; 0 or a mapped error. */
+int registry_user_version(struct tc_registry *r, int *v) TC_MUST_CHECK;
 /* Rows changed by the last statement. */
 int registry_changes(struct tc_registry *r);
 

@@ -24,7 +24,6 @@ int
 tc_registry_open_view(struct tc_registry **out, const char *dir)
 {
 	struct tc_registry *r;
-	sqlite3_stmt *st;
 	char path[4096];
 	int rc, v = -1;
 
@@ -33,27 +32,10 @@ tc_registry_open_view(struct tc_registry **out, const char *dir)
 		return -ENAMETOOLONG;
 	if (access(path, F_OK) != 0)
 		return -errno;
-	r = tc_calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
-	if (rc != SQLITE_OK) {
-		rc = rc == SQLITE_CANTOPEN ? -ENOENT : registry_err(rc);
+	if ((rc = registry_connect(&r, path, SQLITE_OPEN_READONLY)) != 0)
+		return rc;
+	if ((rc = registry_user_version(r, &v)) != 0)
 		goto fail;
-	}
-	sqlite3_extended_result_codes(r->db, 1);
-	sqlite3_busy_timeout(r->db, 5000);
-	(void)sqlite3_db_config(r->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	(void)sqlite3_db_config(r->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	if ((rc = registry_prepare(r, "PRAGMA user_version", &st)) != 0)
-		goto fail;
-	rc = sqlite3_step(st);
-	v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW) {
-		rc = registry_err(rc);
-		goto fail;
-	}
 	/* A view cannot be migrated: it must be the schema this build reads. */
 	if (v != TC_REGISTRY_SCHEMA) {
 		rc = v > TC_REGISTRY_SCHEMA ? TC_E_SCHEMA : TC_E_CATALOG;
