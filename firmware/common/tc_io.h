@@ -67,6 +67,13 @@ int tc_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out) TC_MU
 /* Copy at most size-1 bytes and terminate; returns strlen(src) (truncated if >= size). */
 size_t tc_strlcpy(char *dst, const char *src, size_t size);
 
+/* The word for n of a thing in messages people read: one or many ("1 photo", "2 photos"). */
+static inline const char *
+tc_plural(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 /* Microseconds: wall clock (CLOCK_REALTIME) and monotonic (CLOCK_MONOTONIC). */
 uint64_t tc_time_wall_us(void);
 uint64_t tc_time_mono_us(void);

@@ -171,8 +171,8 @@ tadm_review_tag(struct tadm *a, const uint8_t *priv, const char *id, const char 
 	if (tc_review_join((const char (*)[TC_META_ID_MAX])m->platforms, m->n_platforms, ',',
 			   plats, sizeof(plats)) != 0)
 		plats[0] = 0;	/* it fitted with ';' a moment ago */
-	snprintf(msg, msgcap, "photo %s tagged with %u pupil(s); may be approved for: %s",
-		 p.photo_id, n, plats[0] ? plats : "internal use only (no platform)");
+	snprintf(msg, msgcap, "photo %s tagged with %u %s; may be approved for: %s", p.photo_id,
+		 n, tc_plural(n, "pupil", "pupils"), plats[0] ? plats : "internal use only (no platform)");
 	rc = TADM_OK;
 out:
 	tc_zeroize(refs, sizeof(refs));

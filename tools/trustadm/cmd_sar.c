@@ -210,8 +210,8 @@ tadm_sar_export(struct tadm *a, const uint8_t *priv, const char *pupil, const ch
 	}
 	if (record(a, c.pupil, &c, c.failed == 0) != 0)
 		goto out;
-	snprintf(msg, msgcap, "%u photo(s) exported to %s (manifest.json); %u scanned%s", c.found,
-		 out, c.scanned, c.on_roster ? "" : " (warning: the ref is not on the consent roster)");
+	snprintf(msg, msgcap, "%u %s exported to %s (manifest.json); %u scanned%s", c.found,
+		 tc_plural(c.found, "photo", "photos"), out, c.scanned, c.on_roster ? "" : " (warning: the ref is not on the consent roster)");
 	if (!c.on_roster)
 		tadm_err(a, "warning: %s is not on the consent roster: check the ref (the photos of a "
 			 "pupil whose consent row was removed are still exported)", c.pupil);

@@ -159,12 +159,6 @@ camctl_fmt_time(uint64_t secs, char *out, size_t len)
 		tc_strlcpy(out, "-", len);
 }
 
-const char *
-camctl_plural(unsigned long long n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
 static bool
 status_strings_ok(const struct tc_msg_status *s)
 {
@@ -413,7 +407,7 @@ cmd_list(int fd)
 		if (t == TC_MSG_ERROR)
 			return camctl_report_error(&u.e, "list");
 		if (t == TC_MSG_LIST_END) {
-			printf("%u %s\n", u.end.count, camctl_plural(u.end.count, "photo", "photos"));
+			printf("%u %s\n", u.end.count, tc_plural(u.end.count, "photo", "photos"));
 			return u.end.result == 0 ? EX_OK : EX_FAIL;
 		}
 		print_photo(&u.p);

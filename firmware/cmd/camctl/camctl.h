@@ -48,7 +48,6 @@ int camctl_expect(int fd, uint16_t *type, union camctl_reply *u, uint16_t a, uin
 int camctl_simple(int fd, uint16_t type, const void *req, size_t len, const char *what);
 void camctl_fmt_time(uint64_t secs, char *out, size_t len);
 /* one when n is 1, else many: "1 photo", "2 photos", "0 photos". */
-const char *camctl_plural(unsigned long long n, const char *one, const char *many);
 
 /* camctl_session.c: argv after the command word. */
 int camctl_login(int fd, int argc, char **argv);

@@ -157,7 +157,7 @@ event_list(int fd)
 		if (t == TC_MSG_ERROR)
 			return camctl_report_error(&u.e, "event list");
 		if (t == TC_MSG_EVENTS_END) {
-			printf("%u %s\n", u.end.count, camctl_plural(u.end.count, "event", "events"));
+			printf("%u %s\n", u.end.count, tc_plural(u.end.count, "event", "events"));
 			return EX_OK;
 		}
 		if (!tc_ipc_str_ok(u.ev.id, sizeof(u.ev.id)) ||

@@ -18,6 +18,7 @@
 #include "syncd_proto.h"
 #include "tc_err.h"
 #include "tc_ipc.h"
+#include "tc_io.h"
 
 #define PROGRESS_MS 250	/* how often --wait asks syncd for progress */
 
@@ -116,7 +117,7 @@ camctl_sync_status(const char *run_dir)
 	if (st.state == SYNCD_BACKOFF)
 		printf("sync retry in:    %lld s (%u %s in a row)\n",
 		       (long long)(st.next_retry - st.now), st.failures,
-		       camctl_plural(st.failures, "failure", "failures"));
+		       tc_plural(st.failures, "failure", "failures"));
 }
 
 int
@@ -166,7 +167,7 @@ camctl_sync(const char *run_dir, int argc, char **argv)
 	if (st.last_result == 0) {
 		printf("sync done: %llu %s uploaded, %llu deleted\n",
 		       (unsigned long long)st.photos_done,
-		       camctl_plural(st.photos_done, "photo", "photos"), (unsigned long long)st.deleted);
+		       tc_plural(st.photos_done, "photo", "photos"), (unsigned long long)st.deleted);
 		rc = EX_OK;
 	} else {
 		printf("sync failed: %s\n", st.last_error[0] ? st.last_error :

@@ -322,8 +322,8 @@ photod_capture(struct photod *d, struct photod_client *c, const struct tc_msg_ca
 		snprintf(detail, sizeof(detail), "photo %u of %u failed", br.committed + 1,
 			 req->count);
 		photod_audit(d, actor, "capture", NULL, rc, detail);
-		snprintf(text, sizeof(text), "capture failed after %u photo(s): %s", br.committed,
-			 rc == -EINVAL ? "unsupported camera mode" : tc_strerror(rc));
+		snprintf(text, sizeof(text), "capture failed after %u %s: %s", br.committed,
+			 tc_plural(br.committed, "photo", "photos"), rc == -EINVAL ? "unsupported camera mode" : tc_strerror(rc));
 		photod_error(c->fd, rc, "", text);
 		goto out;
 	}

@@ -185,8 +185,9 @@ photod_wipe(struct photod *d, struct photod_client *c, const struct tc_msg_wipe_
 		return;
 	}
 	if (ss.unsynced && !m->force) {
-		snprintf(text, sizeof(text), "%llu unsynced photo(s) on the device: dock to sync, "
-			 "or wipe --force to destroy them", (unsigned long long)ss.unsynced);
+		snprintf(text, sizeof(text), "%llu unsynced %s on the device: dock to sync, "
+			 "or wipe --force to destroy them", (unsigned long long)ss.unsynced,
+			 tc_plural(ss.unsynced, "photo", "photos"));
 		photod_audit(d, c->actor, "refuse.wipe", NULL, TC_E_UNSYNCED, text);
 		photod_error(c->fd, TC_E_UNSYNCED, "R4", text);
 		return;
@@ -228,9 +229,9 @@ photod_wipe(struct photod *d, struct photod_client *c, const struct tc_msg_wipe_
 	}
 	snprintf(detail, sizeof(detail), "%u object file(s) crypto-erased", objects);
 	photod_audit(d, c->actor, "wipe.done", NULL, 0, detail);
-	snprintf(text, sizeof(text), "wiped: %llu photo(s) destroyed (%llu unsynced); keys, "
+	snprintf(text, sizeof(text), "wiped: %llu %s destroyed (%llu unsynced); keys, "
 		 "store and provisioning erased; audit log kept", (unsigned long long)ss.used_photos,
-		 (unsigned long long)ss.unsynced);
+		 tc_plural(ss.used_photos, "photo", "photos"), (unsigned long long)ss.unsynced);
 	photod_ok(c->fd, ss.used_photos, text);
 	return;
 failed:
