@@ -80,7 +80,7 @@
 	X(REFUSED_FULL, "The camera's store is full. Dock the camera to sync.")               \
 	X(REFUSED_PROVISION, "This camera is not set up (rule R1). Ask the IT team.")         \
 	X(REFUSED_POLICY, "The policy is missing or has expired (rule R1). Dock the camera.") \
-	X(REFUSED_REVOKED, "Refused by the Trust server: this device may be revoked.")       \
+	X(REFUSED_REVOKED, "Photos are blocked on this camera: ask the IT team.")             \
 	X(REFUSED_CAMERA, "The camera sensor is not working. Ask the IT team.")               \
 	X(REFUSED_OTHER, "The camera refused this.")                                          \
 	X(REFUSED_BUSY, "Still working on the last request. Wait a moment.")                 \
