@@ -249,15 +249,23 @@ tadm_photo_key(struct tadm *a, uint8_t **priv)
 }
 
 int
+tadm_srv_object_name(const struct tc_review_photo *p, char *name, size_t cap)
+{
+	if (strchr(p->device, '/') || strchr(p->photo_id, '/') || p->device[0] == '.' ||
+	    (size_t)snprintf(name, cap, "objects/%s/%s.tco", p->device, p->photo_id) >= cap)
+		return -EINVAL;
+	return 0;
+}
+
+int
 tadm_srv_object_fd(struct tadm *a, const struct tc_review_photo *p)
 {
-	char name[TC_POLICY_ID_MAX + 2 * TC_PHOTO_ID_LEN + 16];
+	char name[TADM_OBJECT_NAME_MAX];
 	struct stat st;
 	int fd, rc;
 
-	snprintf(name, sizeof(name), "objects/%s/%s.tco", p->device, p->photo_id);
-	if (strchr(p->device, '/') || strchr(p->photo_id, '/') || p->device[0] == '.')
-		return -EINVAL;
+	if ((rc = tadm_srv_object_name(p, name, sizeof(name))) != 0)
+		return rc;
 	fd = openat(a->srvfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
