@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "metaidx_int.h"
+#include "tc_fault.h"
 #include "tc_io.h"
 #include "tc_secmem.h"
 
@@ -286,6 +287,7 @@ tadm_metaidx_put(struct tadm *a, const struct tc_review_photo *p, const struct s
 	}
 	if (rc == SQLITE_DONE) {
 		rc = 0;
+		tc_fault_point("metaidx.put");	/* written, in a batch not yet committed */
 		if (ix->batch && ++ix->pending >= METAIDX_BATCH)
 			flush = true;
 	} else {
