@@ -100,6 +100,10 @@ check "prints the same" cmp "$T/gone.out" "$T/crashed.out"
 check "says nothing of damage" test ! -s "$T/crashed.err"
 check "and leaves a sound index" test "$(sqlite3 "$IDX" 'PRAGMA integrity_check')" = ok
 
+rm -f "$IDX" "$IDX-wal" "$IDX-shm"
+check "a photo opened whole for review" rv open "$P1" -o "$T/open1"
+check "is indexed too (a missing index is made again, quietly)" test "$(rows "$P1")" = 1
+
 expect "a tag set at review" 0 "tagged with 1 pupil" rv tag "$P2" P-BOB
 expect "is found by sar with the index filled" 0 "^1 photo" ta -S "$DATA" sar P-BOB -o "$T/sar1"
 check "that photo" test "$(jq -r '.photos[].photo_id' "$T/sar1/manifest.json")" = "$P2"
@@ -111,6 +115,6 @@ check "the server's share is published" ta publish "$T/share"
 check "without the index" sh -c '! ls -a "$1" | grep -q meta-index' _ "$T/share"
 check "nor the sealed metadata it holds" sh -c '! grep -rq S-SEALEDONLY "$1"' _ "$T/share"
 
-rm -rf "$T/sar1" "$T/sar2" "$T/objs" "$T/objs2" "$T/p1.keep"
+rm -rf "$T/open1" "$T/sar1" "$T/sar2" "$T/objs" "$T/objs2" "$T/p1.keep"
 check "no plaintext in the Trust or server directories" "$TOOLS/scan_plaintext" "$TRUST" "$DATA"
 finish
