@@ -110,6 +110,10 @@ check "that photo" test "$(jq -r '.photos[].photo_id' "$T/sar1/manifest.json")" 
 expect "a sealed tag is found from the index" 0 "^1 photo" ta -S "$DATA" sar P-ALICE -o "$T/sar2"
 check "that photo" test "$(jq -r '.photos[].photo_id' "$T/sar2/manifest.json")" = "$P1"
 
+expect "a photo approved" 0 "approved for website" rv approve "$P1" --platforms website
+check "is left out of the next list" list approved
+check "which keeps its entry: the ledger still lists it" test "$(rows "$P1")" = 1
+
 mkdir -m 750 "$T/share"
 check "the server's share is published" ta publish "$T/share"
 check "without the index" sh -c '! ls -a "$1" | grep -q meta-index' _ "$T/share"
