@@ -77,72 +77,109 @@ metaidx_damage_rc(int rc)
 	return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB || rc == SQLITE_FORMAT;
 }
 
+static const char *
+txt(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : "";
+}
+
+/* Entries to drop, gathered first: rows are not deleted under a running SELECT. */
+struct stale {
+	struct { char device[TC_POLICY_ID_MAX], photo_id[2 * TC_PHOTO_ID_LEN + 1]; } *v;
+	size_t n, cap;
+};
+
+static int
+stale_add(struct stale *s, sqlite3_stmt *ii)
+{
+	void *nv;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		if (!(nv = tc_realloc(s->v, s->cap * sizeof(*s->v))))
+			return SQLITE_NOMEM;
+		s->v = nv;
+	}
+	tc_strlcpy(s->v[s->n].device, txt(ii, 0), sizeof(s->v[s->n].device));
+	tc_strlcpy(s->v[s->n].photo_id, txt(ii, 1), sizeof(s->v[s->n].photo_id));
+	s->n++;
+	return 0;
+}
+
 /*
- * Drop entries the ledger no longer lists, or lists with another digest:
- * both sides in (device, photo_id) order, one merge.  Rows that the
- * ledger still lists stay even when not looked up this run (review list
- * reads only pending photos).
+ * The entries the ledger no longer lists, or lists with another digest,
+ * into *s: both sides in (device, photo_id) order, one merge.  0, or
+ * -EIO when the ledger could not be read (then the index is left as it
+ * is), or an SQLite code of the index.
  */
 static int
-prune(struct tadm *a, struct tadm_metaidx *ix)
+find_stale(struct tadm *a, struct tadm_metaidx *ix, struct stale *s)
 {
 	sqlite3_stmt *li = NULL, *ii = NULL;
 	int lrc, irc, cmp, rc = 0;
 
 	if (sqlite3_prepare_v2(a->ledger, "SELECT device, photo_id, digest FROM photos"
 			       " ORDER BY device, photo_id", -1, &li, NULL) != SQLITE_OK)
-		goto out;	/* the ledger's problem, said where it is read */
+		return -EIO;	/* the ledger's problem, said where it is read */
 	if (sqlite3_prepare_v2(ix->db, "SELECT device, photo_id, digest FROM meta"
 			       " ORDER BY device, photo_id", -1, &ii, NULL) != SQLITE_OK) {
-		rc = sqlite3_errcode(ix->db);
-		goto out;
+		sqlite3_finalize(li);
+		return sqlite3_extended_errcode(ix->db);
 	}
-	if ((rc = idx_exec(ix, "BEGIN IMMEDIATE")) != 0)
-		goto out;
 	lrc = sqlite3_step(li);
-	irc = sqlite3_step(ii);
-	while (irc == SQLITE_ROW) {
+	while (rc == 0 && (irc = sqlite3_step(ii)) == SQLITE_ROW) {
 		cmp = 1;
-		while (lrc == SQLITE_ROW) {
-			cmp = strcmp((const char *)sqlite3_column_text(li, 0),
-				     (const char *)sqlite3_column_text(ii, 0));
+		for (; lrc == SQLITE_ROW; lrc = sqlite3_step(li)) {
+			cmp = strcmp(txt(li, 0), txt(ii, 0));
 			if (cmp == 0)
-				cmp = strcmp((const char *)sqlite3_column_text(li, 1),
-					     (const char *)sqlite3_column_text(ii, 1));
+				cmp = strcmp(txt(li, 1), txt(ii, 1));
 			if (cmp >= 0)
 				break;
-			lrc = sqlite3_step(li);
 		}
-		if (cmp != 0 || strcmp((const char *)sqlite3_column_text(li, 2),
-				       (const char *)sqlite3_column_text(ii, 2)) != 0) {
-			sqlite3_bind_text(ix->del, 1, (const char *)sqlite3_column_text(ii, 0), -1,
-					  SQLITE_TRANSIENT);
-			sqlite3_bind_text(ix->del, 2, (const char *)sqlite3_column_text(ii, 1), -1,
-					  SQLITE_TRANSIENT);
-			rc = sqlite3_step(ix->del);
-			sqlite3_reset(ix->del);
-			if (rc != SQLITE_DONE)
-				break;
-			rc = 0;
-		}
-		irc = sqlite3_step(ii);
+		if (cmp != 0 || strcmp(txt(li, 2), txt(ii, 2)) != 0)
+			rc = stale_add(s, ii);
 	}
 	if (rc == 0 && irc != SQLITE_DONE)
-		rc = irc;
+		rc = sqlite3_extended_errcode(ix->db);
+	if (rc == 0 && lrc != SQLITE_ROW && lrc != SQLITE_DONE)
+		rc = -EIO;
 	sqlite3_finalize(ii);
-	ii = NULL;
-	if (rc == 0 && lrc != SQLITE_ROW && lrc != SQLITE_DONE) {
-		/* The ledger could not be read to the end: keep the index as it was. */
-		(void)idx_exec(ix, "ROLLBACK");
-		goto out;
-	}
-	if (rc == 0)
-		rc = idx_exec(ix, "COMMIT");
-	if (rc != 0)
-		(void)idx_exec(ix, "ROLLBACK");
-out:
 	sqlite3_finalize(li);
-	sqlite3_finalize(ii);
+	return rc;
+}
+
+/*
+ * Drop entries for photos the ledger no longer lists (or lists with
+ * another digest).  Rows the ledger still lists stay even when not
+ * looked up this run (review list reads only pending photos).  0 or an
+ * SQLite code of the index; a ledger that cannot be read prunes nothing.
+ */
+static int
+prune(struct tadm *a, struct tadm_metaidx *ix)
+{
+	struct stale s = { 0 };
+	size_t i;
+	int rc = find_stale(a, ix, &s);
+
+	if (rc == -EIO)
+		rc = 0;
+	else if (rc == 0 && s.n && (rc = idx_exec(ix, "BEGIN IMMEDIATE")) == 0) {
+		for (i = 0; rc == 0 && i < s.n; i++) {
+			sqlite3_bind_text(ix->del, 1, s.v[i].device, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ix->del, 2, s.v[i].photo_id, -1, SQLITE_STATIC);
+			if (sqlite3_step(ix->del) != SQLITE_DONE)
+				rc = sqlite3_extended_errcode(ix->db);
+			sqlite3_reset(ix->del);
+		}
+		sqlite3_clear_bindings(ix->del);
+		if (rc == 0)
+			rc = idx_exec(ix, "COMMIT");
+		if (rc != 0)
+			(void)idx_exec(ix, "ROLLBACK");
+	}
+	tc_free(s.v);
 	return rc;
 }
 
