@@ -35,9 +35,9 @@ tc_registry_tags_last(struct tc_registry *r, const char *device, const char *pho
 		      struct tc_reg_tags *out)
 {
 	sqlite3_stmt *st;
-	int rc = registry_prepare(r, "SELECT seq, pupils, reviewer, time FROM review_tags"
-				     " WHERE device = ?1 AND photo_id = ?2 ORDER BY seq DESC LIMIT 1",
-				  &st);
+	int rc = registry_prepare_kept(r, REG_KEPT_TAGS_LAST, "SELECT seq, pupils, reviewer, time"
+				       " FROM review_tags WHERE device = ?1 AND photo_id = ?2"
+				       " ORDER BY seq DESC LIMIT 1", &st);
 
 	if (rc != 0)
 		return rc;
@@ -54,6 +54,6 @@ tc_registry_tags_last(struct tc_registry *r, const char *device, const char *pho
 	} else {
 		rc = rc == SQLITE_DONE ? TC_E_NOT_FOUND : registry_err(rc);
 	}
-	sqlite3_finalize(st);
+	registry_release(st);
 	return rc;
 }
