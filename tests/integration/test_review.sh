@@ -81,7 +81,7 @@ expect "a malformed photo id" 2 "not a photo id" rv open "../x" -o "$T/rev2"
 expect "approval for a platform the sealed consent does not permit is refused" 1 \
 	"refused: platform 'newsletter' is not permitted: the consent of the pupils" \
 	rv approve "$PA" --platforms website,newsletter
-printf 'pupil,platforms\nP-ALICE,website\nP-BOB,website\nP-CAROL,\n' > "$T/c2.csv"
+printf 'pupil,platforms,label\nP-ALICE,website,Year 3 Alice\nP-BOB,website,\nP-CAROL,,\n' > "$T/c2.csv"
 ta consent import "$T/c2.csv" >/dev/null
 expect "approval for a platform whose consent was withdrawn since is refused" 1 \
 	"platform 'newsletter' is not permitted: the current consent roster" \
@@ -109,6 +109,10 @@ check "every hash matches its file" sh -c 'cd "$1" && jq -r ".photos[].files[] |
 check "nothing else was exported" test "$(ls "$T/sar1" | wc -l)" = 5
 check "the review history is in the photo's metadata" test \
 	"$(jq -r '.review_history | map(.decision) | join(",")' "$T/sar1/$PB.json")" = "approved,rejected"
+check "the manifest carries the pupil's roster row: label" \
+	test "$(jq -r '.roster.label' "$MF")" = "Year 3 Alice"
+check "and the platforms consented to now" \
+	test "$(jq -c '.roster.consented_platforms' "$MF")" = '["website"]'
 check "the manifest says the state" test "$(jq -r ".photos[] | select(.photo_id == \"$PA\") | .state" "$MF")" = approved
 expect "sar for another pupil" 0 "^2 photo" ta -S "$DATA" sar P-BOB -o "$T/sar2"
 check_fails "sar for a pupil on the roster gives no roster warning" has 'not on the consent roster' "$OUT"
@@ -116,6 +120,8 @@ check "lists that pupil's photos" test \
 	"$(jq -r '.photos[].photo_id' "$T/sar2/manifest.json" | sort | tr '\n' ' ')" = "$(printf '%s\n' "$PA" "$PD" | sort | tr '\n' ' ')"
 expect "sar for a pupil in no photo exports an empty manifest" 0 "^0 photo" ta -S "$DATA" sar P-NOBODY -o "$T/sar3"
 check "with no photos" test "$(jq '.photos | length' "$T/sar3/manifest.json")" = 0
+check "and no roster row (roster: null)" test "$(jq -c '.roster' "$T/sar3/manifest.json")" = null
+check "a pupil without a label: label null" test "$(jq -c '.roster.label' "$T/sar2/manifest.json")" = null
 SARERR=$(ta -S "$DATA" sar P-NOBODY -o "$T/sar4" 2>&1 >/dev/null)
 check "sar for a ref not on the consent roster warns on stderr (a mistyped ref looks like a complete answer)" \
 	has '^trustadm: sar: warning: P-NOBODY is not on the consent roster' "$SARERR"

@@ -38,6 +38,7 @@ struct sar_ctx {
 	json_t *manifest;
 	unsigned found, scanned, failed;
 	bool on_roster;
+	struct tc_policy_consent row;	/* the pupil's roster row, when on_roster */
 };
 
 /* A ref not on the consent roster is most often mistyped: say so, since
@@ -47,8 +48,10 @@ roster_has(void *ctx, const struct tc_policy_consent *row)
 {
 	struct sar_ctx *c = ctx;
 
-	if (strncmp(row->pupil, c->pupil, sizeof(row->pupil)) == 0)
+	if (strncmp(row->pupil, c->pupil, sizeof(row->pupil)) == 0) {
 		c->on_roster = true;
+		c->row = *row;
+	}
 	return 0;
 }
 
@@ -192,7 +195,8 @@ tadm_sar_export(struct tadm *a, const uint8_t *priv, const char *pupil, const ch
 	rc = TADM_FAIL;
 	if ((c.dfd = tadm_export_dir(a, out)) < 0)
 		goto out;
-	if (!(c.manifest = tc_sar_manifest_new(c.pupil, tadm_now()))) {
+	if (!(c.manifest = tc_sar_manifest_new(c.pupil, tadm_now())) ||
+	    tc_sar_manifest_roster(c.manifest, c.on_roster ? &c.row : NULL) != 0) {
 		tadm_err(a, "out of memory");
 		goto out;
 	}

@@ -100,6 +100,23 @@ tc_sar_manifest_new(const char *pupil, int64_t now)
 }
 
 int
+tc_sar_manifest_roster(json_t *manifest, const struct tc_policy_consent *row)
+{
+	json_t *o;
+
+	if (!row)
+		return json_object_set_new(manifest, "roster", json_null()) == 0 ? 0 : -ENOMEM;
+	o = json_object();
+	if (o && put(o, "consented_platforms",
+		     str_array((const char (*)[TC_META_ID_MAX])row->platforms, row->n_platforms)) &&
+	    put(o, "label", row->label[0] ? str(row->label, sizeof(row->label)) : json_null()) &&
+	    json_object_set_new(manifest, "roster", o) == 0)
+		return 0;
+	json_decref(o);
+	return -ENOMEM;
+}
+
+int
 tc_sar_manifest_add(json_t *manifest, const struct tc_review_photo *p,
 		    const struct tc_photo_meta *m, const char *state,
 		    const struct tc_sar_file *files, size_t n_files)

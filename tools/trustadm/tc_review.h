@@ -103,6 +103,13 @@ struct tc_sar_file {
 
 /* A new SAR manifest for pupil, made at time now.  NULL on allocation failure. */
 json_t *tc_sar_manifest_new(const char *pupil, int64_t now);
+/*
+ * The pupil's row of the consent roster, as the Trust holds it: the
+ * platforms consented to and the display label (personal data too, so
+ * a subject access answer carries them); row NULL records "not on the
+ * roster".  0 or -ENOMEM.
+ */
+int tc_sar_manifest_roster(json_t *manifest, const struct tc_policy_consent *row) TC_MUST_CHECK;
 /* Add one photo and its files to the manifest.  0 or -ENOMEM. */
 int tc_sar_manifest_add(json_t *manifest, const struct tc_review_photo *p,
 			const struct tc_photo_meta *m, const char *state,
