@@ -44,7 +44,15 @@ check "USB stick attached (mass-storage interface seen)" test -n "$stick"
 check "USB stick interface de-authorised" test "$(cat "$stick/authorized" 2>/dev/null)" = 0
 check "no block device on USB" sh -c '! ls -l /sys/class/block/ | grep -q /usb'
 check "usb-storage not loaded" sh -c '! grep -q "^usb_storage " /proc/modules'
-check "USB refusal recorded" sh -c 'journalctl -b -o cat -t trustcam-lockdown | grep -q "USB mass-storage interface .* refused"'
+check "USB refusal in the journal" sh -c 'journalctl -b -o cat -t trustcam-lockdown | grep -q "USB mass-storage interface .* refused"'
+# ... and in photod's audit log: the rule's trustcam-usb-refused@IFACE
+# unit ran camctl usb-refused once photod was ready; photod answers only
+# after the entry is durable.  `systemctl start` waits for that job (the
+# unit stays active while the stick is there, so this runs nothing twice).
+unit=trustcam-usb-refused@${stick##*/}.service
+check "USB refusal unit for ${stick##*/} succeeded" systemctl start "$unit"
+rec=$(journalctl -b -o cat -u "$unit" | grep -c '^USB refusal recorded in the audit log (entry [0-9]*)$')
+check "USB refusal in photod's audit log, once" test "$rec" = 1
 
 # 5. First boot: the device waits for provisioning; the image says which it is.
 st=$(setpriv --reuid=trustcam-ui --regid=trustcam --clear-groups /usr/bin/camctl -r /run/trustcam status 2>&1)

@@ -10,6 +10,7 @@
  *   photod_provision.c  STATE/provision: load at start, CSR, install, policy update (R1)
  *   photod_cert.c       checks of the device certificate against the CA and the key
  *   photod_wipe.c       crypto-erase of the device
+ *   photod_usb.c        the lockdown's USB refusals, into the audit log (R3)
  *   photod_ui.c         the kiosk's lists: staff ids, the consent roster
  *   photod_preview.c    the kiosk's viewfinder: frames through a shared-memory ring
  *   photod_files.c      small durable files, capped reads, erase
@@ -210,6 +211,10 @@ bool photod_preview_claim(struct photod *d, struct tc_frame *fr);
 
 /* photod_wipe.c */
 void photod_wipe(struct photod *d, struct photod_client *c, const struct tc_msg_wipe_req *m);
+
+/* photod_usb.c: root only; the description is validated field by field. */
+void photod_usb_refused(struct photod *d, struct photod_client *c,
+			const struct tc_msg_usb_refused *m);
 
 /* photod_files.c */
 /* Write name under dirfd durably: temp, fsync, rename, fsync the directory. */
