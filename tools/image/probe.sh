@@ -61,6 +61,13 @@ echo "$st" | sed 's/^/# /'
 check "camctl status: not provisioned" sh -c 'echo "$1" | grep -q "(not provisioned)"' - "$st"
 check "camctl status: image version and build id" sh -c 'echo "$1" | grep -qF "image:            $2 ($3)"' - "$st" "$IMAGE_VERSION" "$BUILD_ID"
 check "camctl status: the keys are sealed to the TPM" sh -c 'echo "$1" | grep -q "^keys: *tpm "' - "$st"
+# photod made the identity key at this first boot (-k), in the TPM, with
+# nothing typed; provision request only prints the CSR of that key.
+id=$(echo "$st" | sed -n 's/^device: *\(D-[0-9a-f]*\) (not provisioned)$/\1/p')
+check "first boot made the identity key (device $id)" test -n "$id"
+check "photod audited the new key" sh -c 'journalctl -b -o cat -u photod.service | grep -q "$1: new identity key, waiting for provisioning"' - "$id"
+/usr/bin/camctl -r /run/trustcam provision request > /run/device.csr 2>/run/request.err
+check "provision request prints the CSR of that key" sh -c 'grep -q "^-----BEGIN CERTIFICATE REQUEST-----$" /run/device.csr && grep -q "device $1" /run/request.err' - "$id"
 
 failed=$(systemctl list-units --no-legend --plain --state=failed | cut -d' ' -f1 | tr '\n' ' ')
 echo "# failed units: ${failed:-none}"

@@ -40,6 +40,7 @@ struct photod_settings {
 	enum tc_pixfmt fmt;
 	const char *user;		/* drop to this user when started as root */
 	int take_timeout_ms;
+	bool identity_at_start;		/* -k: make the identity key at start (first boot) */
 };
 
 /*
@@ -163,6 +164,12 @@ int photod_policy_device(struct photod *d, struct tc_policy_device *dev) TC_MUST
 int photod_prov_load(struct photod *d) TC_MUST_CHECK;
 void photod_prov_release(struct photod *d);
 void photod_provision_request(struct photod *d, struct photod_client *c);
+/*
+ * First boot (-k): an unprovisioned device without an identity key makes
+ * it now, so IT's `camctl provision request` only prints its CSR.  A
+ * failure is logged and audited, never fatal: the request tries again.
+ */
+void photod_identity_at_start(struct photod *d);
 /* fds: certificate, Trust CA, policy bundle; closed here. */
 void photod_provision_install(struct photod *d, struct photod_client *c, int fds[3]);
 /* fd: a newer policy bundle; closed here. */
