@@ -319,7 +319,7 @@ MAN_ALL = $(sort $(man-y) $(man-) $(man-n))
 lint:
 	$(Q)/usr/bin/python3 tools/lint/checkkconfig Kconfig
 	$(Q)mandoc -Tlint -Wwarning $(MAN_ALL) && echo "  MANDOC  $(words $(MAN_ALL)) man pages"
-	$(Q)tools/lint/checkunits $$(find firmware tools $(wildcard ui) -name '*.service' -type f | sort)
+	$(Q)tools/lint/checkunits $$(find firmware tools $(wildcard ui) board -name '*.service' -type f | sort)
 	$(Q)tools/lint/checksrc $$(git ls-files -co --exclude-standard '*.c' '*.h' '*.cpp' 2>/dev/null || find firmware drivers tools tests -name '*.[ch]')
 	$(Q)cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ \

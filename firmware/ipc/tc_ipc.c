@@ -72,6 +72,7 @@ static const struct {
 	[TC_MSG_PREVIEW_RING] = { "preview-ring", sizeof(struct tc_msg_preview_ring), 1 },
 	[TC_MSG_PREVIEW_FRAME] = { "preview-frame", sizeof(struct tc_msg_preview_frame) },
 	[TC_MSG_PREVIEW_STOP_REQ] = { "preview-stop-req", 0 },
+	[TC_MSG_USB_REFUSED_REQ] = { "usb-refused-req", sizeof(struct tc_msg_usb_refused) },
 };
 
 ssize_t

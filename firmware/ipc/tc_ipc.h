@@ -31,7 +31,7 @@
 
 #include "tc_err.h"
 
-#define TC_IPC_VERSION 4
+#define TC_IPC_VERSION 5
 #define TC_IPC_SOCKET_NAME "photod.sock"
 #define TC_IPC_TEXT_MAX 200
 #define TC_IPC_ID_LEN 16	/* photo id */
@@ -87,6 +87,8 @@ enum tc_msg_type {
 	TC_MSG_PREVIEW_RING,	/* d->c  struct tc_msg_preview_ring + 1 fd: the memfd (tc_preview.h) */
 	TC_MSG_PREVIEW_FRAME,	/* d->c  struct tc_msg_preview_frame: one per frame written */
 	TC_MSG_PREVIEW_STOP_REQ, /* c->d  (empty) -> OK */
+	/* version 5: the lockdown's USB refusals in the audit log (issue 16) */
+	TC_MSG_USB_REFUSED_REQ,	/* c->d  struct tc_msg_usb_refused: root only -> OK */
 	TC_MSG_TYPE_MAX
 };
 
@@ -191,6 +193,21 @@ struct tc_msg_preview_frame {
 	uint32_t slot;		/* 0..nslots-1 */
 	uint32_t reserved;
 	uint64_t seq;		/* the camera's frame number (the photo's frame_seq) */
+};
+
+/*
+ * A USB interface the lockdown's udev rule de-authorised, as the device
+ * described itself (sysfs, read by `camctl usb-refused` as root): outside
+ * data.  photod records the refusal whatever the description holds, and
+ * each field only if it has the form below, else as "invalid".
+ */
+struct tc_msg_usb_refused {
+	uint32_t iface_class;	/* bInterfaceClass: 0x08 mass storage, 0x06 still image */
+	uint32_t reserved;	/* 0 */
+	char iface[32];		/* kernel name, e.g. "1-1:1.0" */
+	char vendor[8];		/* idVendor, 4 lower-case hex digits */
+	char product_id[8];	/* idProduct, 4 lower-case hex digits */
+	char product[64];	/* the product string, printable ASCII, or "" */
 };
 
 struct tc_msg_photo {

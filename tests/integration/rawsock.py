@@ -8,7 +8,7 @@ import struct
 import sys
 
 HDR = "=HHI"  # type, version, payload length (struct tc_msg_hdr)
-STATUS_REQ, DISCARD_REQ, VERSION = 2, 13, 4  # tc_ipc.h TC_IPC_VERSION
+STATUS_REQ, DISCARD_REQ, VERSION = 2, 13, 5  # tc_ipc.h TC_IPC_VERSION
 
 cases = {
     "short": struct.pack(HDR, DISCARD_REQ, VERSION, 15) + b"\0" * 15,

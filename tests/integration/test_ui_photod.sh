@@ -27,7 +27,7 @@ provision_device trust-owned >/dev/null
 
 # roster_probe: a roster request on a fresh connection; prints photod's
 # answer ("error CODE" or "pupil LABEL", ...).  tc_ipc.h: ROSTER_REQ 33,
-# ERROR 1, PUPIL 34; struct tc_msg_pupil's label follows ref, row,
+# ERROR 1, PUPIL 34, TC_IPC_VERSION 5; struct tc_msg_pupil's label follows ref, row,
 # n_platforms and 16 platforms.
 roster_probe() {
 	/usr/bin/python3 - "$RUN/photod.sock" <<'PY'
@@ -35,7 +35,7 @@ import socket, struct, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.settimeout(30)
 s.connect(sys.argv[1])
-s.send(struct.pack("=HHIII", 33, 4, 8, 0, 16))
+s.send(struct.pack("=HHIII", 33, 5, 8, 0, 16))
 while True:
     m = s.recv(4096)
     t = struct.unpack_from("=H", m)[0]

@@ -235,7 +235,7 @@ test_v2_payloads(void **state)
 	uint16_t t;
 
 	(void)state;
-	assert_int_equal(TC_IPC_VERSION, 4);
+	assert_int_equal(TC_IPC_VERSION, 5);
 	memset(&cap, 0, sizeof(cap));
 	cap.count = 3;
 	cap.n_pupils = TC_IPC_MAX_PUPILS;

@@ -44,7 +44,15 @@ check "USB stick attached (mass-storage interface seen)" test -n "$stick"
 check "USB stick interface de-authorised" test "$(cat "$stick/authorized" 2>/dev/null)" = 0
 check "no block device on USB" sh -c '! ls -l /sys/class/block/ | grep -q /usb'
 check "usb-storage not loaded" sh -c '! grep -q "^usb_storage " /proc/modules'
-check "USB refusal recorded" sh -c 'journalctl -b -o cat -t trustcam-lockdown | grep -q "USB mass-storage interface .* refused"'
+check "USB refusal in the journal" sh -c 'journalctl -b -o cat -t trustcam-lockdown | grep -q "USB mass-storage interface .* refused"'
+# ... and in photod's audit log: the rule's trustcam-usb-refused@IFACE
+# unit ran camctl usb-refused once photod was ready; photod answers only
+# after the entry is durable.  `systemctl start` waits for that job (the
+# unit stays active while the stick is there, so this runs nothing twice).
+unit=trustcam-usb-refused@${stick##*/}.service
+check "USB refusal unit for ${stick##*/} succeeded" systemctl start "$unit"
+rec=$(journalctl -b -o cat -u "$unit" | grep -c '^USB refusal recorded in the audit log (entry [0-9]*)$')
+check "USB refusal in photod's audit log, once" test "$rec" = 1
 
 # 5. First boot: the device waits for provisioning; the image says which it is.
 st=$(setpriv --reuid=trustcam-ui --regid=trustcam --clear-groups /usr/bin/camctl -r /run/trustcam status 2>&1)
@@ -53,6 +61,48 @@ echo "$st" | sed 's/^/# /'
 check "camctl status: not provisioned" sh -c 'echo "$1" | grep -q "(not provisioned)"' - "$st"
 check "camctl status: image version and build id" sh -c 'echo "$1" | grep -qF "image:            $2 ($3)"' - "$st" "$IMAGE_VERSION" "$BUILD_ID"
 check "camctl status: the keys are sealed to the TPM" sh -c 'echo "$1" | grep -q "^keys: *tpm "' - "$st"
+# photod made the identity key at this first boot (-k), in the TPM, with
+# nothing typed; provision request only prints the CSR of that key.
+id=$(echo "$st" | sed -n 's/^device: *\(D-[0-9a-f]*\) (not provisioned)$/\1/p')
+check "first boot made the identity key (device $id)" test -n "$id"
+check "photod audited the new key" sh -c 'journalctl -b -o cat -u photod.service | grep -q "$1: new identity key, waiting for provisioning"' - "$id"
+/usr/bin/camctl -r /run/trustcam provision request > /run/device.csr 2>/run/request.err
+check "provision request prints the CSR of that key" sh -c 'grep -q "^-----BEGIN CERTIFICATE REQUEST-----$" /run/device.csr && grep -q "device $1" /run/request.err' - "$id"
+
+# 6. The provisioning round with the Trust's server on the host side of
+# image-test's network namespace (reached through qemu's user network:
+# DHCP, and a guestfwd to 10.0.2.100:8443 only).  The CSR goes out on this
+# port; image-test enrols it with trustadm and sends back the device
+# certificate, the Trust CA and a policy (a base64 tar, one line a chunk),
+# which camctl installs as IT would.  Then a sync: the audit log, with the
+# USB refusal above, goes to the server.  The port is raw for the upload.
+stty -F /dev/ttyS1 raw -echo
+exec 3</dev/ttyS1
+echo "csr-begin $id"
+cat /run/device.csr
+echo "csr-end"
+mkdir -p /run/prov
+while IFS= read -r l <&3; do
+	[ "$l" = files-end ] && break
+	printf '%s\n' "$l"
+done | base64 -d | tar -x -C /run/prov
+check "image-test sent the certificate, CA and policy" test -s /run/prov/policy.bundle
+check "camctl provision install" /usr/bin/camctl -r /run/trustcam provision install \
+	--cert /run/prov/device.crt --ca /run/prov/ca.crt --policy /run/prov/policy.bundle
+st=$(/usr/bin/camctl -r /run/trustcam status 2>&1)
+check "camctl status: provisioned" sh -c 'echo "$1" | grep -q "^device: *$2 (provisioned)$"' - "$st" "$id"
+# syncd may reach the Trust server's address only (IPAddressAllow=, set
+# as IT sets it; here at run time, the root being read-only).
+mkdir -p /run/systemd/system/syncd.service.d
+printf '[Service]\nIPAddressAllow=10.0.2.100\n' > /run/systemd/system/syncd.service.d/server.conf
+systemctl daemon-reload
+check "syncd restarts with the server's address allowed" systemctl restart syncd.service
+check "the dock link has an address (networkd, DHCP)" /lib/systemd/systemd-networkd-wait-online --any --timeout=120
+sync=$(/usr/bin/camctl -r /run/trustcam sync --wait 2>&1)
+src=$?
+echo "$sync" | sed 's/^/# /'
+check "camctl sync --wait: the pass succeeded" test "$src" = 0
+check "the server acknowledged the audit log" test -s /var/lib/trustcam/sync/audit-acked
 
 failed=$(systemctl list-units --no-legend --plain --state=failed | cut -d' ' -f1 | tr '\n' ' ')
 echo "# failed units: ${failed:-none}"

@@ -79,7 +79,9 @@ usage(FILE *f)
 		"  policy install F        install a newer policy bundle\n"
 		"  wipe [--force]          crypto-erase keys, photos and provisioning\n"
 		"  sync [--wait]           sync with the Trust server now (syncd); --wait\n"
-		"                          shows progress until the pass ends\n",
+		"                          shows progress until the pass ends\n"
+		"  usb-refused [--sysfs DIR] IFACE\n"
+		"                          record a USB refusal in the audit log (root; udev)\n",
 		TC_IPC_MAX_BURST, TC_IPC_MAX_PUPILS);
 }
 
@@ -491,6 +493,7 @@ static const struct command {
 	{ "provision", camctl_provision_usage, camctl_provision },
 	{ "policy", camctl_policy_usage, camctl_policy },
 	{ "wipe", camctl_wipe_usage, camctl_wipe },
+	{ "usb-refused", camctl_usb_usage, camctl_usb_refused },
 };
 
 int

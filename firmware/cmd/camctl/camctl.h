@@ -5,6 +5,7 @@
  *   camctl_session.c    login (PIN without echo), logout, events
  *   camctl_provision.c  provision request/install, policy install, wipe
  *   camctl_sync.c       sync (syncd's socket) and the sync section of status
+ *   camctl_usb.c        usb-refused: the lockdown's USB refusals into photod's audit log
  */
 #ifndef CAMCTL_H
 #define CAMCTL_H
@@ -64,6 +65,10 @@ int camctl_wipe(int fd, int argc, char **argv);
 int camctl_provision_usage(int argc, char **argv);
 int camctl_policy_usage(int argc, char **argv);
 int camctl_wipe_usage(int argc, char **argv);
+
+/* camctl_usb.c */
+int camctl_usb_refused(int fd, int argc, char **argv);
+int camctl_usb_usage(int argc, char **argv);
 
 /* camctl_sync.c */
 int camctl_sync(const char *run_dir, int argc, char **argv);

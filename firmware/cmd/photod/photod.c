@@ -44,7 +44,7 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: photod -d STATE_DIR -r RUN_DIR [-c CAMERA] [-m WIDTHxHEIGHT]\n"
 		"              [-f nv12|yuv420] [-u USER] [-l err|warn|info|debug] [-s]\n"
-		"              [-b] [-P PIDFILE]\n"
+		"              [-k] [-b] [-P PIDFILE]\n"
 		"       photod --help | --version\n");
 }
 
@@ -268,7 +268,7 @@ main(int argc, char **argv)
 	}
 
 	/* parse */
-	while ((c = getopt_long(argc, argv, "d:r:c:m:f:u:l:sbP:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:r:c:m:f:u:l:ksbP:h", lopts, NULL)) != -1) {
 		if (c == 'h')
 			c = TC_OPT_HELP;
 		if (tc_version_option(c, "photod", usage))
@@ -299,6 +299,7 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'u': d.set.user = optarg; break;
+		case 'k': d.set.identity_at_start = true; break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -327,6 +328,8 @@ main(int argc, char **argv)
 	tc_version_describe(fw, sizeof(fw));
 	tc_info("%s", fw);
 	photod_audit(&d, "photod", "firmware", NULL, 0, fw);
+	if (d.set.identity_at_start)
+		photod_identity_at_start(&d);
 	report_provisioning(&d);
 	if (photod_camera_up(&d) != 0) {
 		photod_audit(&d, "photod", "camera", NULL, d.cam_err,

@@ -10,6 +10,7 @@
  *   photod_provision.c  STATE/provision: load at start, CSR, install, policy update (R1)
  *   photod_cert.c       checks of the device certificate against the CA and the key
  *   photod_wipe.c       crypto-erase of the device
+ *   photod_usb.c        the lockdown's USB refusals, into the audit log (R3)
  *   photod_ui.c         the kiosk's lists: staff ids, the consent roster
  *   photod_preview.c    the kiosk's viewfinder: frames through a shared-memory ring
  *   photod_files.c      small durable files, capped reads, erase
@@ -39,6 +40,7 @@ struct photod_settings {
 	enum tc_pixfmt fmt;
 	const char *user;		/* drop to this user when started as root */
 	int take_timeout_ms;
+	bool identity_at_start;		/* -k: make the identity key at start (first boot) */
 };
 
 /*
@@ -162,6 +164,12 @@ int photod_policy_device(struct photod *d, struct tc_policy_device *dev) TC_MUST
 int photod_prov_load(struct photod *d) TC_MUST_CHECK;
 void photod_prov_release(struct photod *d);
 void photod_provision_request(struct photod *d, struct photod_client *c);
+/*
+ * First boot (-k): an unprovisioned device without an identity key makes
+ * it now, so IT's `camctl provision request` only prints its CSR.  A
+ * failure is logged and audited, never fatal: the request tries again.
+ */
+void photod_identity_at_start(struct photod *d);
 /* fds: certificate, Trust CA, policy bundle; closed here. */
 void photod_provision_install(struct photod *d, struct photod_client *c, int fds[3]);
 /* fd: a newer policy bundle; closed here. */
@@ -210,6 +218,10 @@ bool photod_preview_claim(struct photod *d, struct tc_frame *fr);
 
 /* photod_wipe.c */
 void photod_wipe(struct photod *d, struct photod_client *c, const struct tc_msg_wipe_req *m);
+
+/* photod_usb.c: root only; the description is validated field by field. */
+void photod_usb_refused(struct photod *d, struct photod_client *c,
+			const struct tc_msg_usb_refused *m);
 
 /* photod_files.c */
 /* Write name under dirfd durably: temp, fsync, rename, fsync the directory. */

@@ -245,6 +245,35 @@ admin_only(struct photod *d, struct photod_client *c, const char *what)
 }
 
 void
+photod_identity_at_start(struct photod *d)
+{
+	uint8_t spki[TC_IDENTITY_SPKI_MAX];
+	char detail[128];
+	size_t n;
+	int rc;
+
+	if (d->prov.provisioned)
+		return;
+	rc = tc_keystore_identity_generate(d->ks);
+	if (rc == TC_E_EXISTS)
+		return;	/* made at an earlier start, or by provision request */
+	if (rc == 0)
+		rc = identity(d, spki, &n, d->prov.device_id);
+	if (rc != 0) {
+		d->prov.device_id[0] = '\0';
+		snprintf(detail, sizeof(detail), "cannot make the identity key at start: %s",
+			 tc_strerror(rc));
+		tc_warn("%s", detail);
+		photod_audit(d, "photod", "provision.identity", NULL, rc, detail);
+		return;
+	}
+	snprintf(detail, sizeof(detail), "%s: new identity key, waiting for provisioning",
+		 d->prov.device_id);
+	tc_info("%s", detail);
+	photod_audit(d, "photod", "provision.identity", NULL, 0, detail);
+}
+
+void
 photod_provision_request(struct photod *d, struct photod_client *c)
 {
 	struct tc_msg_csr_end end;

@@ -123,6 +123,7 @@ dispatch(struct photod *d, struct photod_client *c, uint16_t type, void *msg, in
 	case TC_MSG_ROSTER_REQ: photod_roster(d, c->fd, msg); break;
 	case TC_MSG_PREVIEW_START_REQ: photod_preview_start(d, c); break;
 	case TC_MSG_PREVIEW_STOP_REQ: photod_preview_stop_req(d, c); break;
+	case TC_MSG_USB_REFUSED_REQ: photod_usb_refused(d, c, msg); break;
 	}
 }
 
@@ -136,7 +137,7 @@ is_request(uint16_t type)
 	case TC_MSG_WIPE_REQ: case TC_MSG_LOGIN_REQ: case TC_MSG_LOGOUT_REQ:
 	case TC_MSG_EVENT_SET_REQ: case TC_MSG_EVENT_CLEAR_REQ: case TC_MSG_EVENTS_REQ:
 	case TC_MSG_STAFF_REQ: case TC_MSG_ROSTER_REQ: case TC_MSG_PREVIEW_START_REQ:
-	case TC_MSG_PREVIEW_STOP_REQ:
+	case TC_MSG_PREVIEW_STOP_REQ: case TC_MSG_USB_REFUSED_REQ:
 		return true;
 	default:
 		return false;
