@@ -7,7 +7,8 @@
  * goes down); erase evicts exactly what it is asked to; a TPM that is
  * absent, goes away or has its NV full is a clear error, never a weaker
  * key; keys bound
- * to PCRs do not unseal once a PCR changes.  These are what only a TPM
+ * to PCRs do not unseal once a PCR changes; a TPM in dictionary-attack
+ * lockout still serves every key (they are NODA).  These are what only a TPM
  * gives, so they run on the TPM backend alone (ks_backend.h's tpm_only;
  * the file backend's counterparts are its documented weaknesses: a copy
  * of its directory is the keys, and root can delete its counter).  The
@@ -309,6 +310,50 @@ test_pcr_binding(void **state)
 	unsetenv("TC_KEYSTORE_PCRS");
 }
 
+/*
+ * Dictionary-attack lockout: another program guesses a wrong password
+ * for a DA-protected object until the TPM locks out (maxTries set to 1,
+ * with tpm2-tools; the right password is then refused too).  The
+ * keystore's objects and NV indices are NODA, so the device keeps every
+ * key and its counters: a local user cannot lock the camera out of its
+ * keys by failing TPM authorisations.
+ */
+static void
+test_da_lockout_spares_keys(void **state)
+{
+	struct tc_keystore *ks;
+	uint8_t a[TC_SECRET_LEN], b[TC_SECRET_LEN];
+	uint32_t n = 0;
+	char cmd[3000];
+
+	(void)state;
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 1, a), 0);
+	assert_int_equal(tc_keystore_pin_failures_add(ks, 0, &n), 0);
+	tc_keystore_close(ks);
+	snprintf(cmd, sizeof(cmd),
+		 "T='%s'; D='%s'; F() { tpm2_flushcontext -T \"$T\" -t; }; "
+		 "{ tpm2_dictionarylockout -T \"$T\" -s -n 1 -t 600 -l 600 && "
+		 "printf da > \"$D/da.in\" && tpm2_createprimary -T \"$T\" -C o -c \"$D/da.ctx\" && F && "
+		 "tpm2_create -T \"$T\" -C \"$D/da.ctx\" -p right -i \"$D/da.in\" -u \"$D/da.pub\" "
+		 "-r \"$D/da.priv\" && F && tpm2_load -T \"$T\" -C \"$D/da.ctx\" -u \"$D/da.pub\" "
+		 "-r \"$D/da.priv\" -c \"$D/obj.ctx\" && F || exit 2; "
+		 "! tpm2_unseal -T \"$T\" -c \"$D/obj.ctx\" -p wrong || exit 3; F; "
+		 "! tpm2_unseal -T \"$T\" -c \"$D/obj.ctx\" -p right || exit 4; F; "
+		 "tpm2_getcap -T \"$T\" properties-variable | grep -Eq 'inLockout: +1'; } >/dev/null 2>&1",
+		 ks_tpm.tcti, ks_tpm.dir);
+	assert_int_equal(system(cmd), 0);	/* the TPM is in lockout */
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 0, b), 0);
+	assert_memory_equal(a, b, sizeof(a));
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 1, b), 0);
+	assert_int_equal(tc_keystore_identity_generate(ks), 0);
+	assert_int_equal(tc_keystore_pin_failures_add(ks, 0, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(tc_keystore_floor_raise(ks, 3), 0);
+	tc_keystore_close(ks);
+}
+
 int
 main(void)
 {
@@ -321,6 +366,7 @@ main(void)
 		KS_TEST(test_tpm_absent_or_gone),
 		KS_TEST(test_nv_full),
 		KS_TEST(test_pcr_binding),
+		KS_TEST(test_da_lockout_spares_keys),
 	};
 
 	return ks_backend_run("keystore", NULL, 0, NULL, 0, tests, KS_N(tests));
