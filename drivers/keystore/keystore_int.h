@@ -43,6 +43,14 @@ struct tc_keystore {
 extern const struct tc_keystore_ops tc_keystore_file_ops;
 extern const struct tc_keystore_ops tc_keystore_tpm_ops;
 
+/*
+ * ks_erase.c: overwrite name in dirfd with random bytes, fsync, unlink
+ * (0 when there is no such file); and, at every open, erase the review
+ * key older firmware kept in dir (a failure is logged, not returned).
+ */
+int ks_erase_file(int dirfd, const char *name) TC_MUST_CHECK;
+void ks_erase_legacy(const char *dir);
+
 /* ks_file.c, for ks_file_pin.c: the backend's directory descriptor. */
 int ks_file_dirfd(const struct tc_keystore *ks);
 /* Write name in the key directory durably (temp, fsync, rename, fsync dir), O_EXCL on the temp. */

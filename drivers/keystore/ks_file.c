@@ -29,14 +29,9 @@ static const char *const secret_files[TC_SECRET_COUNT] = {
 	[TC_SECRET_PIN] = "pin.key",
 };
 
-/* The on-device review key of older firmware: a scalar that opened photos (R3). */
-#define KS_FILE_LEGACY_REVIEW "review.key"
-
 struct ks_file {
 	int dirfd;
 };
-
-static int erase_file(int dirfd, const char *name);
 
 int
 ks_file_dirfd(const struct tc_keystore *ks)
@@ -61,14 +56,6 @@ file_open(struct tc_keystore *ks, const char *dir)
 	}
 	f->dirfd = fd;
 	ks->priv = f;
-	/*
-	 * No key on the device may open a photo: erase the old review key.
-	 * A failure is said, not fatal: the camera must still start, and the
-	 * next start tries again.
-	 */
-	if ((fd = erase_file(f->dirfd, KS_FILE_LEGACY_REVIEW)) != 0 && fd != -ENOENT)
-		tc_warn("keystore: cannot erase the old review key %s/%s: %s", dir,
-			KS_FILE_LEGACY_REVIEW, tc_strerror(fd));
 	return 0;
 }
 
@@ -185,40 +172,6 @@ file_id_store(struct tc_keystore *ks, const uint8_t *der, size_t len)
 	return ks_file_write_key(ks_file_dirfd(ks), KS_FILE_IDENTITY, der, len);
 }
 
-/*
- * Overwrite every byte with random ones, fsync, unlink: the file never
- * survives readable.  (On flash the overwrite is best effort; what the
- * keys protected is gone because the keys are.)
- */
-static int
-erase_file(int dirfd, const char *name)
-{
-	uint8_t junk[512];
-	struct stat st;
-	size_t left, n;
-	int fd, rc = 0;
-
-	fd = tc_openat(dirfd, name, O_WRONLY);
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) != 0)
-		rc = -errno;
-	for (left = rc == 0 && st.st_size > 0 ? (size_t)st.st_size : 0; rc == 0 && left; left -= n) {
-		n = left < sizeof(junk) ? left : sizeof(junk);
-		rc = tc_random_bytes(junk, n);
-		if (rc == 0)
-			rc = tc_write_all(fd, junk, n);
-	}
-	if (rc == 0)
-		rc = tc_fsync(fd);
-	close(fd);
-	if (rc == 0 && unlinkat(dirfd, name, 0) != 0 && errno != ENOENT)
-		rc = -errno;	/* ENOENT: another process erased it first */
-	return rc;
-}
-
 static int
 file_erase(struct tc_keystore *ks, unsigned mask)
 {
@@ -228,17 +181,17 @@ file_erase(struct tc_keystore *ks, unsigned mask)
 	for (i = 0; i < TC_SECRET_COUNT; i++) {
 		if (!(mask & TC_KEY_BIT(i)))
 			continue;
-		rc = erase_file(f->dirfd, secret_files[i]);
+		rc = ks_erase_file(f->dirfd, secret_files[i]);
 		if (rc && !first)
 			first = rc;
 	}
 	if (mask & TC_KEY_IDENTITY) {
-		rc = erase_file(f->dirfd, KS_FILE_IDENTITY);
+		rc = ks_erase_file(f->dirfd, KS_FILE_IDENTITY);
 		if (rc && !first)
 			first = rc;
 	}
 	if (mask & TC_KEY_PIN_FAILURES) {
-		rc = erase_file(f->dirfd, KS_FILE_PIN_FAILURES);
+		rc = ks_erase_file(f->dirfd, KS_FILE_PIN_FAILURES);
 		if (rc && !first)
 			first = rc;
 	}

@@ -6,6 +6,13 @@
 # installed (provision_device), a staff member logged in with an event
 # chosen (staff_session).  photod's clock is moved through the file
 # $TC_CLOCK_OFFSET_FILE (clock_offset), never by sleeping.
+#
+# The device's keys are in whichever keystore photod and syncd use: the
+# file backend (keys/), or a TPM when TC_KEYSTORE_TCTI names one (run-tests
+# starts a fresh swtpm for a SCRIPT:tpm variant).  Checks about where the
+# keys are go through key_private, key_gone and audit_log, which look in
+# the right place for either.
+. tests/integration/swtpm_lib.sh
 
 FAILS=0
 check() {
@@ -80,6 +87,9 @@ provision_device() {
 	ta policy issue "$DEVICE_ID" -o "$POLICY" "$@" >/dev/null
 	camctl provision install --cert "$TRUST/devices/$DEVICE_ID.crt" --ca "$TRUST/ca.crt" \
 		--policy "$POLICY"
+	# The keys are where this run means them to be (a run-tests :tpm variant, or files).
+	check "the device's keys are in its $(keystore_name) keystore" \
+		has "^keys: +$(keystore_name) " "$(camctl status)"
 }
 
 # provisioned_device: the usual start: a device in $T, a throwaway Trust
@@ -126,7 +136,34 @@ as_device_user() {
 }
 
 # The device's audit log, verified, one entry a line: seq actor action object result detail.
-audit_log() { as_device_user "$TOOLS/tc_audit_dump" "$STATE/keys/audit.key" "$STATE/audit"; }
+# The key comes from the keystore (either backend).
+audit_log() { as_device_user "$TOOLS/tc_audit_dump" -k "$STATE/keys" "$STATE/audit"; }
+
+# on_tpm: the device's keys are in a TPM.
+on_tpm() { [ -n "${TC_KEYSTORE_TCTI:-}" ]; }
+keystore_name() { if on_tpm; then echo tpm; else echo file; fi; }
+# tpm_handle KEY: the TPM backend's persistent handle of audit, store, pin
+# or identity (drivers/keystore/README.md).
+tpm_handle() {
+	case $1 in audit) echo 0x81544300 ;; store) echo 0x81544301 ;; pin) echo 0x81544302 ;;
+	identity) echo 0x81544303 ;; esac
+}
+# key_private KEY: the device holds KEY out of everyone else's reach: a
+# 0600 file in keys/ (file backend), or an object in the TPM with no
+# key file at all on the disk.
+key_private() {
+	if on_tpm; then
+		tpm_handles persistent | grep -qx "$(tpm_handle "$1")" &&
+			[ -z "$(ls -A "$STATE/keys" 2>/dev/null)" ]
+	else
+		[ "$(mode "$STATE/keys/$1.key")" = 600 ]
+	fi
+}
+# key_gone KEY: the device no longer holds KEY, neither as a file nor in the TPM.
+key_gone() {
+	[ ! -e "$STATE/keys/$1.key" ] || return 1
+	! on_tpm || ! tpm_handles persistent | grep -qx "$(tpm_handle "$1")"
+}
 
 # mode PATH: its permission bits in octal (600, 700, ...).
 mode() { stat -c %a "$1"; }

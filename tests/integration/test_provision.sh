@@ -46,7 +46,7 @@ check "status shows the new device id" has '^D-[0-9a-f]{16}$' "$DEVICE_ID"
 check "camctl names the device id on stderr" has "device $DEVICE_ID" "$(cat "$T/request.err")"
 camctl provision request > "$T/device2.csr" 2>/dev/null
 check "a second request keeps the same key" test "$(status_field device | cut -d' ' -f1)" = "$DEVICE_ID"
-check "the identity key is 0600" test "$(mode "$STATE/keys/identity.key")" = 600
+check "the identity key is private (0600, or in the TPM)" key_private identity
 
 # The Trust enrols it; so, for the wrong-CA tests, does another Trust.
 ta enrol --csr "$T/device.csr" --class trust-owned --label "camera 1" >/dev/null
@@ -116,9 +116,14 @@ check "the install is audited" has "provision.install - 0 provisioned as $DEVICE
 
 # -- private files
 check "state dir is 0700" test "$(mode "$STATE")" = 700
-check "keys/ is 0700" test "$(mode "$STATE/keys")" = 700
+if on_tpm; then
+	check "no key file is on the disk" test -z "$(ls -A "$STATE/keys" 2>/dev/null)"
+else
+	check "keys/ is 0700" test "$(mode "$STATE/keys")" = 700
+fi
 check "provision/ is 0700" test "$(mode "$STATE/provision")" = 700
 for f in "$STATE"/keys/* "$STATE"/provision/*; do
+	[ -e "$f" ] || continue	# keys/* with the keys in a TPM
 	check "$(basename "$f") is 0600" test "$(mode "$f")" = 600
 done
 check "the rollback mark holds version 1" test "$(cat "$STATE/provision/policy.version")" = 1
@@ -210,7 +215,7 @@ out=$(camctl status)
 check "after wipe: no identity, not provisioned" has '^device: *no identity key \(not provisioned\)' "$out"
 check "after wipe: no photos" has '^photos held: *0 ' "$out"
 check "after wipe: capture refused (R1)" has 'capture: *blocked \(R1\)' "$out"
-check "the identity key is gone" test ! -e "$STATE/keys/identity.key"
+check "the identity key is gone" key_gone identity
 check "the provisioning files are gone" test -z "$(ls -A "$STATE/provision")"
 check "the photo objects are gone" test -z "$(ls -A "$STATE/store/objects")"
 audit=$(audit_log)
@@ -249,7 +254,8 @@ check "the refusal is audited" has ' policy.install - -4604 policy bundle reject
 	"$(audit_log)"
 check "the installed policy is still version 1" has '^policy: *v1,' "$(camctl status)"
 stop_photod
-as_device_user sh -c "head -c 32 /dev/urandom > '$STATE/keys/review.key'"
+# (a device with its keys in a TPM still has the keys/ of its older firmware)
+as_device_user sh -c "mkdir -p -m 700 '$STATE/keys' && head -c 32 /dev/urandom > '$STATE/keys/review.key'"
 start_photod -m 1920x1080
 check "a review key left by older firmware is erased at start" test ! -e "$STATE/keys/review.key"
 staff_session

@@ -3,22 +3,21 @@
  * once (a second generate is refused), kept 0600, its public key is a
  * P-256 SubjectPublicKeyInfo, its signatures verify, its CSR names the
  * device id derived from that key and is signed by it, the mbedtls
- * context for TLS signs with the same key, damaged key files are
- * refused, erase removes exactly what it is asked to, and a failed
- * generate leaves nothing behind.  The tests that do not look at files
- * run a second time against the TPM backend on a fresh swtpm per test.
+ * context for TLS signs with the same key, a damaged key is refused
+ * and never replaced, erase removes exactly what it is asked to.  Each
+ * case runs on both backends (ks_backend.h: the file backend, then the
+ * TPM backend on a fresh swtpm per case); the file's mode becomes, on
+ * the TPM, "no file at all", and a damaged file a foreign object at the
+ * identity key's handle.  File only: injected write/fsync/rename faults
+ * during generate (on the TPM: test_keystore_tpm's test_nv_full).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <cmocka.h>
 
 #include <mbedtls/ecp.h>
 #include <mbedtls/md.h>
@@ -26,8 +25,7 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_csr.h>
 
-#include "autoconf.h"
-#include "swtpm_fixture.h"
+#include "ks_backend.h"
 #include "tc_fault.h"
 #include "tc_keystore.h"
 #include "tc_mbedtls_compat.h"
@@ -35,47 +33,13 @@
 #include "tc_random.h"
 #include "tc_seal.h"
 
-static char dir[600];
-
-static int
-setup(void **state)
-{
-	const char *base = getenv("TC_TEST_TMP");
-	char tmpl[500];
-
-	(void)state;
-	snprintf(tmpl, sizeof(tmpl), "%s/ksidXXXXXX", base ? base : "/tmp");
-	assert_non_null(mkdtemp(tmpl));
-	snprintf(dir, sizeof(dir), "%s/keys", tmpl);
-	tc_fault_disarm_all();
-	return 0;
-}
-
-#ifdef CONFIG_KEYSTORE_TPM_BACKEND
-static struct swtpm tpm;
-
-static int
-setup_tpm(void **state)
-{
-	setup(state);
-	assert_int_equal(swtpm_start_env(&tpm, "ksid-tpm"), 0);
-	return 0;
-}
-
-static int
-teardown_tpm(void **state)
-{
-	(void)state;
-	swtpm_stop(&tpm);
-	unsetenv("TC_KEYSTORE_TCTI");
-	return 0;
-}
-#endif
+/* Where the TPM backend keeps the identity key (drivers/keystore/README.md). */
+#define TPM_IDENTITY 0x81544303u
 
 static void
 key_path(char *out, size_t len, const char *name)
 {
-	snprintf(out, len, "%s/%s", dir, name);
+	snprintf(out, len, "%s/%s", ks_dir, name);
 }
 
 static void
@@ -104,7 +68,7 @@ test_no_key_yet(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_identity_pubkey(ks, buf, sizeof(buf), &n), -ENOENT);
 	assert_int_equal(tc_keystore_identity_sign(ks, hash, sig, sizeof(sig), &n), -ENOENT);
 	assert_int_equal(tc_keystore_identity_csr(ks, pem, sizeof(pem), &n, NULL), -ENOENT);
@@ -115,8 +79,9 @@ test_no_key_yet(void **state)
 	tc_keystore_close(ks);
 }
 
+/* Made once, and out of other users' reach (a 0600 file in a 0700 directory; on a TPM, no file). */
 static void
-test_generate_once_0600(void **state)
+test_generate_once_private(void **state)
 {
 	struct tc_keystore *ks;
 	uint8_t a[TC_IDENTITY_SPKI_MAX], b[TC_IDENTITY_SPKI_MAX];
@@ -126,24 +91,28 @@ test_generate_once_0600(void **state)
 	mbedtls_pk_context pk;
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_identity_generate(ks), 0);
 	assert_int_equal(tc_keystore_identity_pubkey(ks, a, sizeof(a), &na), 0);
 	/* A second generate is refused and the key is unchanged. */
 	assert_int_equal(tc_keystore_identity_generate(ks), TC_E_EXISTS);
 	tc_keystore_close(ks);
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_identity_pubkey(ks, b, sizeof(b), &nb), 0);
 	assert_int_equal(na, nb);
 	assert_memory_equal(a, b, na);
 	assert_int_equal(na, 91);	/* P-256 SPKI, uncompressed point */
 	parse_pub(a, na, &pk);
 	mbedtls_pk_free(&pk);
-	key_path(p, sizeof(p), "identity.key");
-	assert_int_equal(stat(p, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0600);
-	assert_int_equal(stat(dir, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0700);
+	if (ks_backend_is_tpm()) {
+		assert_int_equal(ks_dir_entries(), 0);
+	} else {
+		key_path(p, sizeof(p), "identity.key");
+		assert_int_equal(stat(p, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+		assert_int_equal(stat(ks_dir, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0700);
+	}
 	/* Too small a buffer is an error, not a truncation. */
 	assert_int_equal(tc_keystore_identity_pubkey(ks, b, 90, &nb), -ENOBUFS);
 	tc_keystore_close(ks);
@@ -158,7 +127,7 @@ test_sign_verifies(void **state)
 	mbedtls_pk_context pk;
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_identity_generate(ks), 0);
 	assert_int_equal(tc_keystore_identity_pubkey(ks, spki, sizeof(spki), &n), 0);
 	parse_pub(spki, n, &pk);
@@ -189,7 +158,7 @@ test_csr(void **state)
 	int cn_count = 0, m;
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_identity_generate(ks), 0);
 	assert_int_equal(tc_keystore_identity_pubkey(ks, spki, sizeof(spki), &n), 0);
 	assert_int_equal(tc_device_id(spki, n, want), 0);
@@ -244,7 +213,7 @@ test_pk_for_tls(void **state)
 	mbedtls_pk_context pk, pub;
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_identity_generate(ks), 0);
 	assert_int_equal(tc_keystore_identity_pubkey(ks, spki, sizeof(spki), &n), 0);
 	mbedtls_pk_init(&pk);
@@ -272,7 +241,7 @@ test_ecdh(void **state)
 	uint8_t x1[32], x2[32], bad[TC_P256_PUB_LEN] = { 0x04 };
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_identity_ecdh(ks, bad, x1), -ENOENT);
 	assert_int_equal(tc_keystore_identity_generate(ks), 0);
 	assert_int_equal(tc_keystore_identity_point(ks, pub), 0);
@@ -296,6 +265,48 @@ write_file(const char *path, const void *buf, size_t len, mode_t mode)
 	close(fd);
 }
 
+/*
+ * Put len bytes where the backend keeps the identity key, in place of
+ * the key: the file, or on the TPM an object sealed at its handle by
+ * something else.  *ks is reopened (the TPM backend unseals at open).
+ */
+static void
+plant_identity(struct tc_keystore **ks, const void *buf, size_t len)
+{
+	char p[700];
+
+	if (ks_backend_is_tpm()) {
+		assert_int_equal(tc_keystore_erase(*ks, TC_KEY_IDENTITY), 0);
+		tc_keystore_close(*ks);
+		assert_int_equal(swtpm_plant_sealed(&ks_tpm, TPM_IDENTITY, buf, len), 0);
+		assert_int_equal(tc_keystore_open(ks, ks_dir), 0);
+		return;
+	}
+	key_path(p, sizeof(p), "identity.key");
+	write_file(p, buf, len, 0600);
+}
+
+/* File backend only: a key file others can read, an empty one, a symlink. */
+static void
+damaged_files(struct tc_keystore *ks)
+{
+	uint8_t spki[TC_IDENTITY_SPKI_MAX];
+	char p[700];
+	size_t n;
+
+	key_path(p, sizeof(p), "identity.key");
+	assert_int_equal(chmod(p, 0640), 0);
+	assert_int_equal(tc_keystore_identity_pubkey(ks, spki, sizeof(spki), &n), TC_E_INVAL_INPUT);
+	write_file(p, "", 0, 0600);
+	assert_int_equal(tc_keystore_identity_pubkey(ks, spki, sizeof(spki), &n), TC_E_INVAL_INPUT);
+	/* A symlink is never followed. */
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(symlink("/etc/hostname", p), 0);
+	assert_int_equal(tc_keystore_identity_pubkey(ks, spki, sizeof(spki), &n), -ELOOP);
+	assert_int_equal(tc_keystore_identity_generate(ks), TC_E_EXISTS);
+}
+
+/* A damaged identity key is refused, never used, and never replaced by a fresh one. */
 static void
 test_damaged_key_refused(void **state)
 {
@@ -303,40 +314,29 @@ test_damaged_key_refused(void **state)
 	uint8_t spki[TC_IDENTITY_SPKI_MAX];
 	mbedtls_pk_context other;
 	unsigned char der[512];
-	char p[700];
 	size_t n;
 	int m;
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_identity_generate(ks), 0);
-	key_path(p, sizeof(p), "identity.key");
-	/* Readable by others: refused, never used. */
-	assert_int_equal(chmod(p, 0640), 0);
-	assert_int_equal(tc_keystore_identity_pubkey(ks, spki, sizeof(spki), &n), TC_E_INVAL_INPUT);
 	/* Garbage. */
-	write_file(p, "not a key", 9, 0600);
+	plant_identity(&ks, "not a key", 9);
 	assert_int_equal(tc_keystore_identity_pubkey(ks, spki, sizeof(spki), &n), TC_E_INVAL_INPUT);
-	/* Empty. */
-	write_file(p, "", 0, 0600);
-	assert_int_equal(tc_keystore_identity_pubkey(ks, spki, sizeof(spki), &n), TC_E_INVAL_INPUT);
-	/* A valid key on another curve (P-384). */
+	/* A valid key on another curve (brainpoolP256r1: small enough for a TPM to seal). */
 	mbedtls_pk_init(&other);
 	assert_int_equal(mbedtls_pk_setup(&other, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)), 0);
-	assert_int_equal(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP384R1, mbedtls_pk_ec(other),
+	assert_int_equal(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_BP256R1, mbedtls_pk_ec(other),
 					     tc_random_rng, NULL), 0);
 	m = mbedtls_pk_write_key_der(&other, der, sizeof(der));
-	assert_true(m > 0);
-	write_file(p, der + sizeof(der) - m, (size_t)m, 0600);
 	mbedtls_pk_free(&other);
+	assert_true(m > 0 && m <= 128);
+	plant_identity(&ks, der + sizeof(der) - m, (size_t)m);
 	assert_int_equal(tc_keystore_identity_pubkey(ks, spki, sizeof(spki), &n), TC_E_INVAL_INPUT);
 	/* And generate still refuses to replace whatever is there. */
 	assert_int_equal(tc_keystore_identity_generate(ks), TC_E_EXISTS);
-	/* A symlink is never followed. */
-	assert_int_equal(unlink(p), 0);
-	assert_int_equal(symlink("/etc/hostname", p), 0);
-	assert_int_equal(tc_keystore_identity_pubkey(ks, spki, sizeof(spki), &n), -ELOOP);
-	assert_int_equal(tc_keystore_identity_generate(ks), TC_E_EXISTS);
+	if (!ks_backend_is_tpm())
+		damaged_files(ks);
 	tc_keystore_close(ks);
 }
 
@@ -351,7 +351,7 @@ test_generate_faults_leave_nothing(void **state)
 	enum tc_fault_site sites[] = { TC_FAULT_WRITE, TC_FAULT_FSYNC, TC_FAULT_RENAME };
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	for (size_t s = 0; s < 3; s++) {
 		tc_fault_arm(sites[s], 1, EIO, false);
 		assert_int_equal(tc_keystore_identity_generate(ks), -EIO);
@@ -378,7 +378,7 @@ test_erase_and_wipe(void **state)
 	struct stat st;
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 1, audit), 0);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 1, s), 0);
 	assert_int_equal(tc_keystore_identity_generate(ks), 0);
@@ -393,6 +393,11 @@ test_erase_and_wipe(void **state)
 	assert_memory_equal(audit, again, sizeof(audit));
 	key_path(p, sizeof(p), "identity.key");
 	assert_int_equal(stat(p, &st), -1);
+	/* Gone where the backend keeps them, not only from this process. */
+	tc_keystore_close(ks);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
+	assert_int_equal(tc_keystore_identity_pubkey(ks, b, sizeof(b), &nb), -ENOENT);
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 0, s), -ENOENT);
 	/* A new identity is a new device id. */
 	assert_int_equal(tc_keystore_identity_generate(ks), 0);
 	assert_int_equal(tc_keystore_identity_pubkey(ks, b, sizeof(b), &nb), 0);
@@ -404,34 +409,29 @@ test_erase_and_wipe(void **state)
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 0, again), -ENOENT);
 	assert_int_equal(stat(p, &st), -1);
 	tc_keystore_close(ks);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
+	assert_int_equal(tc_keystore_identity_pubkey(ks, b, sizeof(b), &nb), -ENOENT);
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 0, again), -ENOENT);
+	tc_keystore_close(ks);
 }
 
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_no_key_yet, setup),
-		cmocka_unit_test_setup(test_generate_once_0600, setup),
-		cmocka_unit_test_setup(test_sign_verifies, setup),
-		cmocka_unit_test_setup(test_csr, setup),
-		cmocka_unit_test_setup(test_pk_for_tls, setup),
-		cmocka_unit_test_setup(test_ecdh, setup),
-		cmocka_unit_test_setup(test_damaged_key_refused, setup),
-		cmocka_unit_test_setup(test_generate_faults_leave_nothing, setup),
-		cmocka_unit_test_setup(test_erase_and_wipe, setup),
+	const struct CMUnitTest both[] = {
+		KS_TEST(test_no_key_yet),
+		KS_TEST(test_generate_once_private),
+		KS_TEST(test_sign_verifies),
+		KS_TEST(test_csr),
+		KS_TEST(test_pk_for_tls),
+		KS_TEST(test_ecdh),
+		KS_TEST(test_damaged_key_refused),
+		KS_TEST(test_erase_and_wipe),
+	};
+	const struct CMUnitTest file_only[] = {
+		KS_TEST(test_generate_faults_leave_nothing),
 	};
 
-	int failed = cmocka_run_group_tests_name("keystore_identity", tests, NULL, NULL);
-#ifdef CONFIG_KEYSTORE_TPM_BACKEND
-	const struct CMUnitTest tpm_tests[] = {
-		cmocka_unit_test_setup_teardown(test_no_key_yet, setup_tpm, teardown_tpm),
-		cmocka_unit_test_setup_teardown(test_sign_verifies, setup_tpm, teardown_tpm),
-		cmocka_unit_test_setup_teardown(test_csr, setup_tpm, teardown_tpm),
-		cmocka_unit_test_setup_teardown(test_pk_for_tls, setup_tpm, teardown_tpm),
-		cmocka_unit_test_setup_teardown(test_ecdh, setup_tpm, teardown_tpm),
-	};
-
-	failed += cmocka_run_group_tests_name("keystore_identity_tpm", tpm_tests, NULL, NULL);
-#endif
-	return failed;
+	return ks_backend_run("keystore_identity", both, KS_N(both), file_only, KS_N(file_only),
+			      NULL, 0);
 }

@@ -7,48 +7,23 @@
  * goes down); erase evicts exactly what it is asked to; a TPM that is
  * absent, goes away or has its NV full is a clear error, never a weaker
  * key; keys bound
- * to PCRs do not unseal once a PCR changes.
- * (The identity-key tests run on the TPM too: test_keystore_identity.)
+ * to PCRs do not unseal once a PCR changes; a TPM in dictionary-attack
+ * lockout still serves every key (they are NODA).  These are what only a TPM
+ * gives, so they run on the TPM backend alone (ks_backend.h's tpm_only;
+ * the file backend's counterparts are its documented weaknesses: a copy
+ * of its directory is the keys, and root can delete its counter).  The
+ * secrets and identity tests run on both backends:
+ * test_keystore_secrets, test_keystore_identity.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <cmocka.h>
 
-#include "swtpm_fixture.h"
+#include "ks_backend.h"
 #include "tc_keystore.h"
-
-static char dir[600];
-static struct swtpm tpm;
-
-static int
-setup(void **state)
-{
-	const char *base = getenv("TC_TEST_TMP");
-	char tmpl[500];
-
-	(void)state;
-	snprintf(tmpl, sizeof(tmpl), "%s/kstpmXXXXXX", base ? base : "/tmp");
-	assert_non_null(mkdtemp(tmpl));
-	snprintf(dir, sizeof(dir), "%s/keys", tmpl);
-	assert_int_equal(swtpm_start_env(&tpm, "swtpm"), 0);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	swtpm_stop(&tpm);
-	unsetenv("TC_KEYSTORE_TCTI");
-	return 0;
-}
 
 /* Remove every file in the keystore directory: what root can do to a file-backed counter. */
 static void
@@ -56,31 +31,16 @@ delete_all_files(void)
 {
 	char p[900];
 	struct dirent *e;
-	DIR *d = opendir(dir);
+	DIR *d = opendir(ks_dir);
 
 	if (!d)
 		return;
 	while ((e = readdir(d)))
 		if (e->d_name[0] != '.' || (e->d_name[1] && strcmp(e->d_name, "..") != 0)) {
-			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+			snprintf(p, sizeof(p), "%s/%s", ks_dir, e->d_name);
 			assert_int_equal(unlink(p), 0);
 		}
 	closedir(d);
-}
-
-static int
-count_files(void)
-{
-	struct dirent *e;
-	DIR *d = opendir(dir);
-	int n = 0;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d)))
-		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-	closedir(d);
-	return n;
 }
 
 static void
@@ -90,7 +50,7 @@ test_secrets_sealed(void **state)
 	uint8_t a[TC_SECRET_LEN], a2[TC_SECRET_LEN], s[TC_SECRET_LEN], p[TC_SECRET_LEN];
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_string_equal(tc_keystore_backend(ks), "tpm");
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 0, a), -ENOENT);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 1, a), 0);
@@ -100,14 +60,14 @@ test_secrets_sealed(void **state)
 	assert_int_equal(tc_keystore_identity_generate(ks), 0);
 	tc_keystore_close(ks);
 	/* A new process unseals the same secrets. */
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 1, a2), 0);
 	assert_memory_equal(a, a2, sizeof(a));
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 0, a2), 0);
 	assert_memory_equal(s, a2, sizeof(s));
 	assert_int_equal(tc_keystore_identity_generate(ks), TC_E_EXISTS);
 	tc_keystore_close(ks);
-	assert_int_equal(count_files(), 0);	/* no key of any kind on disk */
+	assert_int_equal(ks_dir_entries(), 0);	/* no key of any kind on disk */
 }
 
 /* The device's disk with another TPM: nothing unseals, and new keys are not the old ones. */
@@ -121,14 +81,14 @@ test_other_tpm_has_nothing(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 1, a), 0);
 	assert_int_equal(tc_keystore_pin_mac(ks, (const uint8_t *)"pin", 3, m1), 0);
 	assert_int_equal(tc_keystore_identity_generate(ks), 0);
 	tc_keystore_close(ks);
 
 	assert_int_equal(swtpm_start_env(&other, "swtpm-other"), 0);
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 0, b), -ENOENT);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 0, b), -ENOENT);
 	assert_int_equal(tc_keystore_identity_pubkey(ks, spki, sizeof(spki), &n), -ENOENT);
@@ -150,7 +110,7 @@ test_pin_failures_in_nv(void **state)
 	uint32_t n = 0;
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_pin_failures_get(ks, &f), 0);
 	assert_int_equal(f.count, 0);
 	assert_int_equal(tc_keystore_pin_failures_add(ks, 0, &n), 0);
@@ -159,7 +119,7 @@ test_pin_failures_in_nv(void **state)
 	assert_int_equal(n, 3);
 	tc_keystore_close(ks);
 	delete_all_files();
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_pin_failures_get(ks, &f), 0);
 	assert_int_equal(f.count, 3);
 	assert_int_equal(f.locked_until, 1700000030);
@@ -185,7 +145,7 @@ test_policy_floor(void **state)
 	uint64_t v = 1;
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_floor_get(ks, &v), 0);
 	assert_int_equal(v, 0);
 	assert_int_equal(tc_keystore_floor_raise(ks, 5), 0);
@@ -194,7 +154,7 @@ test_policy_floor(void **state)
 	assert_int_equal(v, 5);
 	tc_keystore_close(ks);
 	delete_all_files();
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_floor_get(ks, &v), 0);
 	assert_int_equal(v, 5);
 	assert_int_equal(tc_keystore_erase(ks, TC_KEY_POLICY_FLOOR), 0);
@@ -213,7 +173,7 @@ test_erase_and_wipe(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 1, audit), 0);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 1, again), 0);
 	assert_int_equal(tc_keystore_identity_generate(ks), 0);
@@ -221,7 +181,7 @@ test_erase_and_wipe(void **state)
 	assert_int_equal(tc_keystore_erase(ks, TC_KEY_ALL & ~TC_KEY_BIT(TC_SECRET_AUDIT)), 0);
 	tc_keystore_close(ks);
 	/* Gone from the TPM, not only from this process. */
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_identity_pubkey(ks, spki, sizeof(spki), &n), -ENOENT);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 0, again), -ENOENT);
 	assert_int_equal(tc_keystore_floor_get(ks, &v), 0);
@@ -230,7 +190,7 @@ test_erase_and_wipe(void **state)
 	assert_memory_equal(audit, again, sizeof(audit));
 	assert_int_equal(tc_keystore_wipe(ks), 0);
 	tc_keystore_close(ks);
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 0, again), -ENOENT);
 	tc_keystore_close(ks);
 }
@@ -245,9 +205,9 @@ test_tpm_absent_or_gone(void **state)
 	uint32_t n;
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 1, s), 0);
-	swtpm_stop(&tpm);
+	swtpm_stop(&ks_tpm);
 	/* Already unsealed: still served from locked memory. */
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 0, s), 0);
 	/* A new key cannot be made, and none is handed out. */
@@ -258,10 +218,10 @@ test_tpm_absent_or_gone(void **state)
 	assert_int_equal(tc_keystore_pin_failures_get(ks, &f), TC_E_TPM);
 	assert_int_equal(tc_keystore_pin_failures_add(ks, 0, &n), TC_E_TPM);
 	tc_keystore_close(ks);
-	assert_int_equal(tc_keystore_open(&ks, dir), TC_E_TPM);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), TC_E_TPM);
 	assert_null(ks);
 	setenv("TC_KEYSTORE_TCTI", "device:/nonexistent/tpmrm0", 1);
-	assert_int_equal(tc_keystore_open(&ks, dir), TC_E_TPM);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), TC_E_TPM);
 }
 
 /*
@@ -279,7 +239,7 @@ test_nv_full(void **state)
 	uint32_t n;
 
 	(void)state;
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 1, a), 0);
 	snprintf(cmd, sizeof(cmd),
 		 "T='%s'; i=0; "
@@ -293,7 +253,7 @@ test_nv_full(void **state)
 		 ">/dev/null 2>&1 && tpm2_flushcontext -T \"$T\" -t; do "
 		 "j=$((j + 1)); [ $j -lt 1000 ] || exit 1; done; "
 		 "tpm2_flushcontext -T \"$T\" -t; [ $i -gt 0 ] && [ $j -gt 0 ]",
-		 tpm.tcti, tpm.dir, tpm.dir);
+		 ks_tpm.tcti, ks_tpm.dir, ks_tpm.dir);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(tc_keystore_pin_failures_add(ks, 0, &n), TC_E_TPM);
 	assert_int_equal(tc_keystore_floor_raise(ks, 2), TC_E_TPM);
@@ -303,7 +263,7 @@ test_nv_full(void **state)
 	assert_int_equal(tc_keystore_identity_generate(ks), TC_E_TPM);
 	tc_keystore_close(ks);
 	/* What was sealed before still unseals; nothing half-made is left. */
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 0, s), 0);
 	assert_memory_equal(a, s, sizeof(a));
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 0, s), -ENOENT);
@@ -330,39 +290,84 @@ test_pcr_binding(void **state)
 
 	(void)state;
 	setenv("TC_KEYSTORE_PCRS", "24", 1);
-	assert_int_equal(tc_keystore_open(&ks, dir), -EINVAL);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), -EINVAL);
 	setenv("TC_KEYSTORE_PCRS", "7,16", 1);
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 1, a), 0);
 	tc_keystore_close(ks);
-	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
 	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 0, b), 0);
 	assert_memory_equal(a, b, sizeof(a));
 	tc_keystore_close(ks);
 	/* Without the policy (no PCR list): a bound object does not unseal by password. */
 	setenv("TC_KEYSTORE_PCRS", "", 1);
-	assert_int_equal(tc_keystore_open(&ks, dir), TC_E_TPM_UNSEAL);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), TC_E_TPM_UNSEAL);
 	/* PCR 16 extended, as another boot chain would measure: refused. */
 	setenv("TC_KEYSTORE_PCRS", "7,16", 1);
-	snprintf(cmd, sizeof(cmd), "tpm2_pcrextend -T '%s' 16:sha256=%064d", tpm.tcti, 1);
+	snprintf(cmd, sizeof(cmd), "tpm2_pcrextend -T '%s' 16:sha256=%064d", ks_tpm.tcti, 1);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(tc_keystore_open(&ks, dir), TC_E_TPM_UNSEAL);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), TC_E_TPM_UNSEAL);
 	unsetenv("TC_KEYSTORE_PCRS");
+}
+
+/*
+ * Dictionary-attack lockout: another program guesses a wrong password
+ * for a DA-protected object until the TPM locks out (maxTries set to 1,
+ * with tpm2-tools; the right password is then refused too).  The
+ * keystore's objects and NV indices are NODA, so the device keeps every
+ * key and its counters: a local user cannot lock the camera out of its
+ * keys by failing TPM authorisations.
+ */
+static void
+test_da_lockout_spares_keys(void **state)
+{
+	struct tc_keystore *ks;
+	uint8_t a[TC_SECRET_LEN], b[TC_SECRET_LEN];
+	uint32_t n = 0;
+	char cmd[3000];
+
+	(void)state;
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 1, a), 0);
+	assert_int_equal(tc_keystore_pin_failures_add(ks, 0, &n), 0);
+	tc_keystore_close(ks);
+	snprintf(cmd, sizeof(cmd),
+		 "T='%s'; D='%s'; F() { tpm2_flushcontext -T \"$T\" -t; }; "
+		 "{ tpm2_dictionarylockout -T \"$T\" -s -n 1 -t 600 -l 600 && "
+		 "printf da > \"$D/da.in\" && tpm2_createprimary -T \"$T\" -C o -c \"$D/da.ctx\" && F && "
+		 "tpm2_create -T \"$T\" -C \"$D/da.ctx\" -p right -i \"$D/da.in\" -u \"$D/da.pub\" "
+		 "-r \"$D/da.priv\" && F && tpm2_load -T \"$T\" -C \"$D/da.ctx\" -u \"$D/da.pub\" "
+		 "-r \"$D/da.priv\" -c \"$D/obj.ctx\" && F || exit 2; "
+		 "! tpm2_unseal -T \"$T\" -c \"$D/obj.ctx\" -p wrong || exit 3; F; "
+		 "! tpm2_unseal -T \"$T\" -c \"$D/obj.ctx\" -p right || exit 4; F; "
+		 "tpm2_getcap -T \"$T\" properties-variable | grep -Eq 'inLockout: +1'; } >/dev/null 2>&1",
+		 ks_tpm.tcti, ks_tpm.dir);
+	assert_int_equal(system(cmd), 0);	/* the TPM is in lockout */
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_AUDIT, 0, b), 0);
+	assert_memory_equal(a, b, sizeof(a));
+	assert_int_equal(tc_keystore_secret(ks, TC_SECRET_STORE, 1, b), 0);
+	assert_int_equal(tc_keystore_identity_generate(ks), 0);
+	assert_int_equal(tc_keystore_pin_failures_add(ks, 0, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(tc_keystore_floor_raise(ks, 3), 0);
+	tc_keystore_close(ks);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_secrets_sealed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_other_tpm_has_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pin_failures_in_nv, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_policy_floor, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_erase_and_wipe, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tpm_absent_or_gone, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nv_full, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pcr_binding, setup, teardown),
+		KS_TEST(test_secrets_sealed),
+		KS_TEST(test_other_tpm_has_nothing),
+		KS_TEST(test_pin_failures_in_nv),
+		KS_TEST(test_policy_floor),
+		KS_TEST(test_erase_and_wipe),
+		KS_TEST(test_tpm_absent_or_gone),
+		KS_TEST(test_nv_full),
+		KS_TEST(test_pcr_binding),
+		KS_TEST(test_da_lockout_spares_keys),
 	};
 
-	return cmocka_run_group_tests_name("keystore_tpm", tests, NULL, NULL);
+	return ks_backend_run("keystore", NULL, 0, NULL, 0, tests, KS_N(tests));
 }

@@ -136,3 +136,31 @@ swtpm_start_env(struct swtpm *t, const char *tag)
 		rc = -errno;
 	return rc;
 }
+
+int
+swtpm_plant_sealed(const struct swtpm *t, unsigned handle, const void *data, size_t len)
+{
+	char in[600], cmd[3200];
+	FILE *f;
+
+	snprintf(in, sizeof(in), "%s/plant.bin", t->dir);
+	if (len == 0 || len > 128 || !(f = fopen(in, "w")))
+		return -1;
+	if (fwrite(data, 1, len, f) != len) {
+		fclose(f);
+		return -1;
+	}
+	if (fclose(f) != 0)
+		return -1;
+	/* tpm2-tools on a TPM without a resource manager leave their transients loaded: flush each time. */
+	snprintf(cmd, sizeof(cmd),
+		 "T='%s'; D='%s'; F() { tpm2_flushcontext -T \"$T\" -t; }; "
+		 "{ tpm2_createprimary -T \"$T\" -C o -c \"$D/pp.ctx\" && F && "
+		 "tpm2_create -T \"$T\" -C \"$D/pp.ctx\" -i \"$D/plant.bin\" -u \"$D/pl.pub\" "
+		 "-r \"$D/pl.priv\" && F && "
+		 "tpm2_load -T \"$T\" -C \"$D/pp.ctx\" -u \"$D/pl.pub\" -r \"$D/pl.priv\" "
+		 "-c \"$D/pl.ctx\" && F && "
+		 "tpm2_evictcontrol -T \"$T\" -C o -c \"$D/pl.ctx\" 0x%08x && F; } >/dev/null 2>&1",
+		 t->tcti, t->dir, handle);
+	return system(cmd) == 0 ? 0 : -1;
+}

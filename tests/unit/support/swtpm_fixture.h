@@ -8,6 +8,7 @@
 #ifndef TC_SWTPM_FIXTURE_H
 #define TC_SWTPM_FIXTURE_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 struct swtpm {
@@ -23,5 +24,10 @@ int swtpm_start(struct swtpm *t, const char *tag);
 void swtpm_stop(struct swtpm *t);
 /* Start one and point TC_KEYSTORE_TCTI at it. */
 int swtpm_start_env(struct swtpm *t, const char *tag);
+/*
+ * Seal len bytes (1 to 128) at the persistent handle with tpm2-tools, as
+ * something other than the keystore would leave them there: 0 or -1.
+ */
+int swtpm_plant_sealed(const struct swtpm *t, unsigned handle, const void *data, size_t len);
 
 #endif /* TC_SWTPM_FIXTURE_H */
