@@ -3,7 +3,14 @@
 # virtio disk).  Results go to the second serial port, one line each:
 # "ok NAME" / "not ok NAME", "ready-ms UNIT MS", "# note"; "probe done"
 # last.  systemd powers the machine off when this script ends.
-exec >/dev/ttyS1 2>&1
+# image-test may set, with systemd.setenv= on the kernel command line:
+# TC_PROBE_OUT, where the results go (default: ttyS1, the PC's second
+# serial port; the rpi4 test's virt machine has one UART and uses a
+# virtio-serial port), and TC_PROBE_KEYS, the keystore the board's
+# configuration chose (tpm, the default, or file).
+# udev makes the virtio-serial port's link once virtio_console is loaded.
+[ -z "${TC_PROBE_OUT:-}" ] || udevadm wait --timeout=300 "$TC_PROBE_OUT"
+exec >"${TC_PROBE_OUT:-/dev/ttyS1}" 2>&1
 fail=0
 check() {
 	name=$1
@@ -52,7 +59,7 @@ echo "$st" | sed 's/^/# /'
 . /etc/os-release
 check "camctl status: not provisioned" sh -c 'echo "$1" | grep -q "(not provisioned)"' - "$st"
 check "camctl status: image version and build id" sh -c 'echo "$1" | grep -qF "image:            $2 ($3)"' - "$st" "$IMAGE_VERSION" "$BUILD_ID"
-check "camctl status: the keys are sealed to the TPM" sh -c 'echo "$1" | grep -q "^keys: *tpm "' - "$st"
+check "camctl status: the keys are in the ${TC_PROBE_KEYS:-tpm} keystore" sh -c 'echo "$1" | grep -q "^keys: *$2 "' - "$st" "${TC_PROBE_KEYS:-tpm}"
 
 failed=$(systemctl list-units --no-legend --plain --state=failed | cut -d' ' -f1 | tr '\n' ' ')
 echo "# failed units: ${failed:-none}"
