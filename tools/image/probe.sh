@@ -5,10 +5,11 @@
 # last.  systemd powers the machine off when this script ends.
 # image-test may set, with systemd.setenv= on the kernel command line:
 # TC_PROBE_OUT, where the results go (default: ttyS1, the PC's second
-# serial port; the rpi4 test's virt machine has one UART and uses a
-# virtio-serial port), and TC_PROBE_KEYS, the keystore the board's
-# configuration chose (tpm, the default, or file).
-# udev makes the virtio-serial port's link once virtio_console is loaded.
+# serial port; the rpi4 test's virt machine has one UART, and its results
+# go to a raw virtio disk that image-test reads after the power-off), and
+# TC_PROBE_KEYS, the keystore the board's configuration chose (tpm, the
+# default, or file).
+# udev makes the disk's by-id link.
 [ -z "${TC_PROBE_OUT:-}" ] || udevadm wait --timeout=300 "$TC_PROBE_OUT"
 exec >"${TC_PROBE_OUT:-/dev/ttyS1}" 2>&1
 fail=0
@@ -64,4 +65,5 @@ check "camctl status: the keys are in the ${TC_PROBE_KEYS:-tpm} keystore" sh -c 
 failed=$(systemctl list-units --no-legend --plain --state=failed | cut -d' ' -f1 | tr '\n' ' ')
 echo "# failed units: ${failed:-none}"
 echo "probe done $fail"
+sync	# a results disk is written before the power-off
 exit 0
