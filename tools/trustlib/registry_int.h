@@ -29,6 +29,24 @@ void registry_os_user(char *out, size_t cap);
 int registry_connect(struct tc_registry **out, const char *path, int flags) TC_MUST_CHECK;
 /* PRAGMA user_version into *v; 0 or a mapped error. */
 int registry_user_version(struct tc_registry *r, int *v) TC_MUST_CHECK;
+/*
+ * The append-only per-photo tables (review_tags, redactions) share one
+ * shape: seq, device, photo_id, one text column, reviewer (the OS user),
+ * time.  table and column are this library's constants, never input.
+ */
+int registry_append_row(struct tc_registry *r, const char *table, const char *column,
+			const char *device, const char *photo_id, const char *value) TC_MUST_CHECK;
+struct registry_row {
+	int64_t *seq, *time;
+	char *value;
+	size_t value_cap;
+	char *reviewer;
+	size_t reviewer_cap;
+};
+/* The newest row of a photo into out's buffers; TC_E_NOT_FOUND: none. */
+int registry_last_row(struct tc_registry *r, const char *table, const char *column,
+		      const char *device, const char *photo_id, struct registry_row *out)
+	TC_MUST_CHECK;
 /* Rows changed by the last statement. */
 int registry_changes(struct tc_registry *r);
 
