@@ -21,7 +21,7 @@ new_device cam
 printf 'pupil,platforms\nP-ALICE,website;newsletter\nP-BOB,website\n' > "$T/c.csv"
 ta consent import "$T/c.csv" >/dev/null
 mkdir -m 700 "$T/objs"
-"$TOOLS/tc_mkcert" "$T/cert.jpg" "Amelia Thompson"
+NAME_AT=$("$TOOLS/tc_mkcert" "$T/cert.jpg" "Amelia Thompson")
 check "the certificate reads as text before any redaction" \
 	sh -c "'$TOOLS/tc_imgcheck' text '$T/cert.jpg' | grep -Eq '^words ([4-9]|[1-9][0-9]+) '"
 PC=$(TC_MKPHOTO_JPEG="$T/cert.jpg" "$TOOLS/tc_mkphoto" "$TRUST/photo.pub" "$T/objs" S-1 E-DAY \
@@ -37,6 +37,8 @@ expect "before review the list says the text is unchecked" 0 "^$PC .*  text unch
 expect "review open flags the certificate" 0 "^TEXT IN THE PICTURE: [0-9]+ legible words in [0-9]+ areas" \
 	rv open "$PC" -o "$T/open1"
 AREAS=$(jq -r '.text_in_picture.areas' "$T/open1/$PC.json")
+check "the detected areas cover every pixel of the rendered name" \
+	"$TOOLS/tc_imgcheck" covers "$AREAS" "$NAME_AT"
 check "its metadata holds the areas, not the words" test "$(jq -r '.text_in_picture.words' \
 	"$T/open1/$PC.json")" -ge 4
 check_fails "and nothing of the name" grep -rq "Thompson" "$T/open1/$PC.json"

@@ -10,9 +10,13 @@
  *                                       channel inside AREAS and outside
  *                                       them: "inside X.X outside Y.Y"
  *
+ *   tc_imgcheck covers AREAS BOX        exit 0 when every pixel of the
+ *                                       area BOX lies in one of AREAS
+ *
  * AREAS is "x,y,w,h;..." as trustadm stores it.  Exit 0, or 1 with a
  * message when an image cannot be read.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +124,30 @@ out:
 	return rc;
 }
 
+static int
+covers(const char *areas, const char *box)
+{
+	struct tc_pic_box a[TC_PIC_MAX_BOXES], b[1];
+	unsigned n, nb, x, y, k;
+	char why[160];
+	bool in;
+
+	if (tc_pic_boxes_parse(areas, 0, 0, a, &n, why, sizeof(why)) != 0 ||
+	    tc_pic_boxes_parse(box, 0, 0, b, &nb, why, sizeof(why)) != 0 || nb != 1)
+		return 2;
+	for (y = b[0].y; y < b[0].y + b[0].h; y++)
+		for (x = b[0].x; x < b[0].x + b[0].w; x++) {
+			for (in = false, k = 0; k < n && !in; k++)
+				in = x >= a[k].x && x < a[k].x + a[k].w && y >= a[k].y &&
+				     y < a[k].y + a[k].h;
+			if (!in) {
+				printf("pixel %u,%u is not covered\n", x, y);
+				return 1;
+			}
+		}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -128,6 +156,8 @@ main(int argc, char **argv)
 	size_t alen, blen;
 	int rc = 1;
 
+	if (argc == 4 && strcmp(argv[1], "covers") == 0)
+		return covers(argv[2], argv[3]);
 	if (argc < 3 || !(a = load(argv[2], &alen)))
 		goto usage;
 	if (strcmp(argv[1], "text") == 0 && argc == 3) {
@@ -150,6 +180,7 @@ main(int argc, char **argv)
 	return rc;
 usage:
 	free(a);
-	fprintf(stderr, "usage: tc_imgcheck text IMG | segments IMG | diff A B AREAS\n");
+	fprintf(stderr, "usage: tc_imgcheck text IMG | segments IMG | diff A B AREAS | "
+			"covers AREAS BOX\n");
 	return 2;
 }

@@ -6,6 +6,8 @@
  *
  *   tc_mkcert OUT.jpg [NAME]
  *
+ * Prints where the name was drawn, "x,y,w,h" in pixels, so a test can
+ * check the areas to blur cover it.
  * The JPEG (640x480, TurboJPEG) carries what a camera's file may: an
  * EXIF APP1 segment and a comment holding the test plaintext marker,
  * so a test can show the publishable copy drops both.  Font directory:
@@ -31,10 +33,10 @@ static const char marker[] = "TRUSTCAM-TEST-PLAINTEXT";
 static const uint8_t exif[] = { 0xFF, 0xE1, 0x00, 0x12, 'E', 'x', 'i', 'f', 0, 0, 'I', 'I',
 				0x2A, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00 };
 
-/* One centred line of text at y. */
+/* One centred line of text at y; where it went into *where (may be NULL). */
 static int
 line(SDL_Surface *dst, const char *dir, const char *font, int size, const char *text, int y,
-     SDL_Color col)
+     SDL_Color col, SDL_Rect *where)
 {
 	char path[512];
 	TTF_Font *f;
@@ -56,6 +58,8 @@ line(SDL_Surface *dst, const char *dir, const char *font, int size, const char *
 	r.h = s->h;
 	SDL_BlitSurface(s, NULL, dst, &r);
 	SDL_FreeSurface(s);
+	if (where)
+		*where = r;
 	return 0;
 }
 
@@ -65,7 +69,7 @@ main(int argc, char **argv)
 	const char *dir = getenv("TC_FONT_DIR"), *name = argc > 2 ? argv[2] : "Amelia Thompson";
 	SDL_Color ink = { 40, 30, 20, 255 }, blue = { 30, 50, 120, 255 };
 	SDL_Surface *img;
-	SDL_Rect r;
+	SDL_Rect r, at;
 	unsigned char *jpeg = NULL;
 	unsigned long jlen = 0;
 	uint8_t com[4 + sizeof(marker)];
@@ -93,11 +97,12 @@ main(int argc, char **argv)
 	SDL_FillRect(img, &r, SDL_MapRGB(img->format, 150, 120, 40));	/* frame */
 	r = (SDL_Rect){ 100, 120, 440, 270 };
 	SDL_FillRect(img, &r, SDL_MapRGB(img->format, 250, 244, 225));	/* paper */
-	if (line(img, dir, "DejaVuSerif-Bold.ttf", 26, "Certificate of Achievement", 140, blue) ||
-	    line(img, dir, "DejaVuSans.ttf", 18, "awarded to", 200, ink) ||
-	    line(img, dir, "DejaVuSerif-Bold.ttf", 34, name, 232, ink) ||
-	    line(img, dir, "DejaVuSans.ttf", 18, "for winning the relay race", 300, ink) ||
-	    line(img, dir, "DejaVuSans.ttf", 18, "Sports Day 2026", 335, ink))
+	if (line(img, dir, "DejaVuSerif-Bold.ttf", 26, "Certificate of Achievement", 140, blue,
+		 NULL) ||
+	    line(img, dir, "DejaVuSans.ttf", 18, "awarded to", 200, ink, NULL) ||
+	    line(img, dir, "DejaVuSerif-Bold.ttf", 34, name, 232, ink, &at) ||
+	    line(img, dir, "DejaVuSans.ttf", 18, "for winning the relay race", 300, ink, NULL) ||
+	    line(img, dir, "DejaVuSans.ttf", 18, "Sports Day 2026", 335, ink, NULL))
 		goto out;
 	if (!(tj = tjInitCompress()))
 		goto out;
@@ -120,6 +125,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "tc_mkcert: %s: cannot write\n", argv[1]);
 		goto out;
 	}
+	printf("%d,%d,%d,%d\n", at.x, at.y, at.w, at.h);
 	rc = 0;
 out:
 	tjFree(jpeg);

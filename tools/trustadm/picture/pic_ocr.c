@@ -96,7 +96,12 @@ same_line(const struct tc_pic_box *a, const struct tc_pic_box *b)
 	if (bot <= top || (bot - top) * 2 < hmin)
 		return false;
 	gap = a->x > b->x + b->w ? a->x - (b->x + b->w) : b->x > a->x + a->w ? b->x - (a->x + a->w) : 0;
-	return gap <= 2 * hmin;
+	/*
+	 * Three letter heights: wider than any word space, so a name's words
+	 * (and letters tesseract left out of both, between them) become one
+	 * area, as a line of a certificate is.
+	 */
+	return gap <= 3 * hmin;
 }
 
 static void
