@@ -166,14 +166,16 @@ main(int argc, char **argv)
 		body = real;
 	} else if (getenv("TC_MKPHOTO_JPEG")) {
 		fd = open(getenv("TC_MKPHOTO_JPEG"), O_RDONLY | O_CLOEXEC);
+		size_t jgot = 0;
+
 		if (fd < 0 || !(real = malloc(4 << 20)) ||
-		    tc_read_full(fd, real, 4 << 20, &got) != 0 || got == 0 || got == 4 << 20) {
+		    tc_read_full(fd, real, 4 << 20, &jgot) != 0 || jgot == 0 || jgot == 4 << 20) {
 			fprintf(stderr, "tc_mkphoto: TC_MKPHOTO_JPEG: cannot read it\n");
 			return 1;
 		}
 		close(fd);
 		body = real;
-		body_len = got;
+		body_len = jgot;
 	}
 	tc_strlcpy(meta.staff_id, argv[3], sizeof(meta.staff_id));
 	tc_strlcpy(meta.event_id, argv[4], sizeof(meta.event_id));
