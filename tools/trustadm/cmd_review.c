@@ -66,17 +66,18 @@ struct list_ctx {
 	unsigned pending, failed;
 };
 
-/* "  TEXT: 3 words" when detection found words, "  text unchecked" before it ran. */
+/*
+ * "  TEXT: 3 words" when detection found words; nothing when it found
+ * none or has not run yet (list does not open the JPEG: export checks).
+ */
 static const char *
 text_flag(struct tadm *a, const struct tc_review_photo *p, char *buf, size_t cap)
 {
 	struct tc_reg_textcheck *t = tc_calloc(1, sizeof(*t));
-	int rc = t ? tc_registry_textcheck_get(a->reg, p->device, p->photo_id, t) : -ENOMEM;
 
-	if (rc == 0 && t->words)
+	buf[0] = 0;
+	if (t && tc_registry_textcheck_get(a->reg, p->device, p->photo_id, t) == 0 && t->words)
 		snprintf(buf, cap, "  TEXT: %u %s", t->words, tc_plural(t->words, "word", "words"));
-	else
-		tc_strlcpy(buf, rc == 0 ? "" : "  text unchecked", cap);
 	tc_free(t);
 	return buf;
 }
@@ -199,6 +200,7 @@ review_open(struct tadm *a, const uint8_t *priv, const char *id, const char *dir
 	char name[2 * TC_PHOTO_ID_LEN + 8], subject[TC_POLICY_ID_MAX + 40], *text = NULL;
 	json_t *meta = NULL;
 	int dfd = -1, rc = TADM_FAIL;
+	bool checked;
 
 	if (!m || !tc) {
 		tc_free(m);
@@ -216,10 +218,14 @@ review_open(struct tadm *a, const uint8_t *priv, const char *id, const char *dir
 		json_decref(meta);
 		meta = NULL;
 	}
-	if (meta && (tadm_text_check(a, priv, &p, jpeg, jlen, tc) != 0 ||
-		     json_object_set_new(meta, "text_in_picture",
-					 json_pack("{s:i, s:s}", "words", (json_int_t)tc->words,
-						   "areas", tc->boxes)) != 0)) {
+	/* A photo text detection cannot read is still shown; export refuses it. */
+	checked = tadm_text_check(a, priv, &p, jpeg, jlen, tc) == 0;
+	if (!checked)
+		tadm_err(a, "warning: the photo could not be checked for names in the picture: "
+			 "it cannot be exported for publication");
+	if (meta && json_object_set_new(meta, "text_in_picture", checked ?
+					json_pack("{s:i, s:s}", "words", (json_int_t)tc->words,
+						  "areas", tc->boxes) : json_null()) != 0) {
 		json_decref(meta);
 		meta = NULL;
 	}
@@ -240,7 +246,7 @@ review_open(struct tadm *a, const uint8_t *priv, const char *id, const char *dir
 	if (tadm_export_file(a, dfd, name, text, strlen(text), NULL) != 0 || tc_fsync_dir(dfd) != 0)
 		goto out;
 	printf("%s/%s.jpg\n%s/%s.json\n", dir, p.photo_id, dir, p.photo_id);
-	if (tc->words)
+	if (checked && tc->words)
 		printf("TEXT IN THE PICTURE: %u legible %s in %u %s (a name must not be published: "
 		       "trustadm review redact %s)\n", tc->words, tc_plural(tc->words, "word",
 		       "words"), tc_pic_boxes_count(tc->boxes), tc_plural(tc_pic_boxes_count(tc->boxes), "area", "areas"),

@@ -116,6 +116,17 @@ struct queue_ctx {
 	unsigned pending, failed;
 };
 
+/* "Words in the picture" when text detection found some (it runs when a photo is opened). */
+static void
+text_flag(struct web *w, const struct tc_review_photo *p, struct web_buf *b)
+{
+	struct tc_reg_textcheck *t = tc_calloc(1, sizeof(*t));
+
+	if (t && tc_registry_textcheck_get(w->a->reg, p->device, p->photo_id, t) == 0 && t->words)
+		wb_raw(b, "<br><span class=\"warn\">Words in the picture</span>");
+	tc_free(t);
+}
+
 static int
 queue_one(void *ctx, const struct tc_review_photo *p)
 {
@@ -151,7 +162,9 @@ queue_one(void *ctx, const struct tc_review_photo *p)
 		wb_esc(q->b, when);
 		wb_raw(q->b, "<br><small>camera ");
 		wb_esc(q->b, p->device);
-		wb_raw(q->b, "</small></td><td>");
+		wb_raw(q->b, "</small>");
+		text_flag(q->w, p, q->b);
+		wb_raw(q->b, "</td><td>");
 		wb_esc(q->b, m->staff_id[0] ? m->staff_id : "-");
 		wb_raw(q->b, "</td><td>");
 		wb_esc(q->b, m->event_id[0] ? m->event_id : "-");
