@@ -9,6 +9,7 @@
 
 #ifdef CONFIG_FAULT_INJECTION
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ struct fault_site {
 
 static struct fault_site sites[TC_FAULT_NSITES];
 static char crash_name[64];
+static char hold_fifo[256];	/* TC_HOLD_AT: hold at the point on this FIFO, not SIGKILL */
 static unsigned long crash_nth, crash_seen, points_passed;
 static int env_loaded;
 
@@ -48,12 +50,30 @@ errno_by_name(const char *s)
 	return EIO;
 }
 
-/* TC_FAULT=site:nth:errno[:sticky], TC_CRASH_AT=name[:nth] */
+/* name[:nth] of TC_CRASH_AT or TC_HOLD_AT: arm the point. */
+static void
+arm_point_env(const char *v)
+{
+	char buf[128];
+	const char *colon = strchr(v, ':');
+	size_t len = colon ? (size_t)(colon - v) : strlen(v);
+
+	if (len >= sizeof(buf))
+		return;
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	tc_fault_crash_at(buf, colon ? strtoul(colon + 1, NULL, 10) : 1);
+}
+
+/*
+ * TC_FAULT=site:nth:errno[:sticky], TC_CRASH_AT=name[:nth],
+ * TC_HOLD_AT=name[:nth] with TC_HOLD_FIFO=path
+ */
 static void
 load_env(void)
 {
 	char buf[128], *save = NULL, *tok[4] = { 0 };
-	const char *v;
+	const char *v, *p;
 	int i, n = 0;
 
 	if (__atomic_exchange_n(&env_loaded, 1, __ATOMIC_ACQ_REL))
@@ -67,14 +87,34 @@ load_env(void)
 				tc_fault_arm((enum tc_fault_site)i, strtoul(tok[1], NULL, 10),
 					     errno_by_name(tok[2]), n == 4);
 	}
-	if ((v = getenv("TC_CRASH_AT")) && strlen(v) < sizeof(buf)) {
-		const char *colon = strchr(v, ':');
-		size_t len = colon ? (size_t)(colon - v) : strlen(v);
-
-		memcpy(buf, v, len);
-		buf[len] = '\0';
-		tc_fault_crash_at(buf, colon ? strtoul(colon + 1, NULL, 10) : 1);
+	if ((v = getenv("TC_CRASH_AT"))) {
+		arm_point_env(v);
+	} else if ((v = getenv("TC_HOLD_AT")) && (p = getenv("TC_HOLD_FIFO")) &&
+		   strlen(p) < sizeof(hold_fifo)) {
+		arm_point_env(v);
+		memcpy(hold_fifo, p, strlen(p) + 1);
 	}
+}
+
+/*
+ * Held at a point: opening the FIFO for reading blocks until the test
+ * opens it for writing (so the test knows this process is here), and the
+ * reads end when the test closes it (so the test says when to go on).
+ */
+static void
+hold(void)
+{
+	char c;
+	ssize_t n;
+	int fd;
+
+	while ((fd = open(hold_fifo, O_RDONLY | O_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	if (fd < 0)
+		return;
+	while ((n = read(fd, &c, 1)) > 0 || (n < 0 && errno == EINTR))
+		;
+	close(fd);
 }
 
 void
@@ -136,6 +176,7 @@ tc_fault_crash_at(const char *name, unsigned long nth)
 	crash_name[len] = '\0';
 	crash_nth = nth ? nth : 1;
 	crash_seen = 0;
+	hold_fifo[0] = '\0';
 }
 
 unsigned long
@@ -154,7 +195,11 @@ tc_fault_point(const char *name)
 	/* "*" crashes at the nth point of any name: loop over N to visit every step. */
 	if (strcmp(crash_name, "*") != 0 && strcmp(crash_name, name) != 0)
 		return;
-	if (__atomic_add_fetch(&crash_seen, 1, __ATOMIC_RELAXED) == crash_nth)
+	if (__atomic_add_fetch(&crash_seen, 1, __ATOMIC_RELAXED) != crash_nth)
+		return;
+	if (hold_fifo[0] != '\0')
+		hold();
+	else
 		kill(getpid(), SIGKILL);
 }
 #endif /* CONFIG_FAULT_INJECTION */

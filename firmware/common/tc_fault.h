@@ -16,6 +16,11 @@
  *   TC_FAULT=site:nth:errno[:sticky]   e.g. TC_FAULT=write:3:ENOSPC
  *   (sites: alloc, write, fsync, rename, read, camera)
  *   TC_CRASH_AT=name[:nth]             e.g. TC_CRASH_AT=store.commit.renamed
+ *   TC_HOLD_AT=name[:nth] TC_HOLD_FIFO=path
+ *                                      wait there instead: the point opens the
+ *                                      FIFO for reading (the test's open for
+ *                                      writing returns once the process is
+ *                                      held) and goes on when the test closes it
  */
 #ifndef TC_FAULT_H
 #define TC_FAULT_H

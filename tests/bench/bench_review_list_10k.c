@@ -2,7 +2,8 @@
  * bench_review_list_10k.c - `trustadm review list` over 10,000 sealed
  * objects against reading the same objects' first 64 KiB raw (what the
  * list cannot do without: each object's header and metadata chunk), in
- * interleaved pairs.  Issue target: ratio <= 2.0 and under 10 s.
+ * interleaved pairs, with trustadm's metadata index filled (cold_s: the
+ * first run, which fills it).  Issue target: ratio <= 2.0 and under 10 s.
  * TC_BENCH_N overrides the count (a quick look at scale).
  */
 #include "review_common.h"

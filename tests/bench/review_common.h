@@ -31,9 +31,11 @@ double rvb_trustadm(struct rvb *r, const char *args);
 /* The baseline side of a pair: rvb_raw. */
 int rvb_base(void *ctx, int i, double *t);
 /*
- * A whole benchmark: $TC_BENCH_N (10,000) objects, BENCH_MIN_PAIRS pairs
- * of rvb_base and subj, the BENCH line as name (target ratio <= 2.0,
- * under 10 s).  The exit status.
+ * A whole benchmark: $TC_BENCH_N (10,000) objects, one first run of subj
+ * (i = BENCH_MAX_PAIRS: it fills trustadm's metadata index), then
+ * BENCH_MIN_PAIRS pairs of rvb_base and subj (the steady state), the
+ * BENCH line as name (target ratio <= 2.0, under 10 s) with the first
+ * run as cold_s.  The exit status.
  */
 int rvb_main(const char *name, bench_run_fn subj);
 

@@ -4,7 +4,9 @@
 # (STATE/provision/revoked), capture is refused with the revoked wording
 # and audited (policy on_revoked block, the default), or allowed with a
 # warning in the capture's audit entry (on_revoked warn); a sync that
-# succeeds clears the refusal.
+# succeeds clears the refusal.  Revoked while connected (syncd held by
+# TC_HOLD_AT between its handshake and its first request): the 403 blocks
+# capture just the same.
 set -eu
 T=${TC_TEST_TMP:?}
 B=${TC_BIN:?}
@@ -32,7 +34,32 @@ expect_exit "--on-revoked takes block or warn only" 2 'on-revoked is block or wa
 	ta policy issue "$DEVICE_ID" --on-revoked maybe -o "$T/bad.bundle"
 check "before revocation, capture is allowed" camctl capture
 
+# Revoked while connected: syncd is held after its handshake (the FIFO's
+# open returns once it is there) while the Trust revokes the device, then
+# goes on; its first request is answered 403.
+stop_syncd
+mkfifo -m 0666 "$T/hold.fifo"
+SYNCD_ENV="TC_HOLD_AT=sync.connected TC_HOLD_FIFO=$T/hold.fifo" start_syncd
+line=$(syncd_log_lines)
+dock
+exec 8>"$T/hold.fifo"
 ta revoke "$DEVICE_ID" >/dev/null
+exec 8>&-
+check "a pass revoked while connected fails" wait_syncd_log "$line" 'sync pass failed'
+# Undocked at once: no retry (its back-off is seconds) runs a handshake,
+# so what follows is the in-flight 403's doing.
+undock
+passlog=$(tail -n "+$line" "$SYNCLOG")
+check "as revoked" has 'refused by the Trust server: this device may be revoked' "$passlog"
+check_fails "with no refused handshake" has 'TLS handshake failed' "$passlog"
+check "and syncd recorded the refusal" test -s "$STATE/provision/revoked"
+expect_exit "so capture is refused (on-revoked block)" 3 'this device may be revoked' camctl capture
+check "the photo is kept" test "$(live_count)" -eq 1
+stop_syncd
+start_syncd
+
+# A handshake refused as revoked records it too.
+as_device_user rm -f "$STATE/provision/revoked"
 dock
 out=$(camctl sync --wait 2>&1) || true
 check "the sync is refused as revoked" \

@@ -150,7 +150,7 @@ review_list(struct tadm *a, const uint8_t *priv)
 	if (tadm_roster(a, &roster) != 0)
 		return TADM_FAIL;
 	c.roster = roster;
-	rc = tadm_srv_photos(a, NULL, list_one, &c);
+	rc = tadm_srv_scan(a, list_one, &c);
 	tc_policy_free(roster);
 	if (rc != 0)
 		return TADM_FAIL;

@@ -196,7 +196,7 @@ tadm_sar_export(struct tadm *a, const uint8_t *priv, const char *pupil, const ch
 		tadm_err(a, "out of memory");
 		goto out;
 	}
-	if (tadm_srv_photos(a, NULL, scan_one, &c) != 0) {
+	if (tadm_srv_scan(a, scan_one, &c) != 0) {
 		(void)record(a, c.pupil, &c, false);
 		goto out;
 	}

@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "tadm.h"
+#include "tadm_metaidx.h"
 #include "tc_io.h"
 #include "tc_secmem.h"
 #include "tc_trust_key.h"
@@ -129,6 +130,7 @@ tadm_open(struct tadm *a)
 void
 tadm_close(struct tadm *a)
 {
+	tadm_metaidx_close(a);
 	tc_registry_close(a->reg);
 	a->reg = NULL;
 	sqlite3_close_v2(a->ledger);

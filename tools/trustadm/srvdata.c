@@ -21,7 +21,7 @@
 #include <mbedtls/md.h>
 #include <sqlite3.h>
 
-#include "tadm_srv.h"
+#include "tadm_metaidx.h"
 #include "tc_daemon.h"
 #include "tc_io.h"
 #include "tc_secmem.h"
@@ -249,15 +249,23 @@ tadm_photo_key(struct tadm *a, uint8_t **priv)
 }
 
 int
+tadm_srv_object_name(const struct tc_review_photo *p, char *name, size_t cap)
+{
+	if (strchr(p->device, '/') || strchr(p->photo_id, '/') || p->device[0] == '.' ||
+	    (size_t)snprintf(name, cap, "objects/%s/%s.tco", p->device, p->photo_id) >= cap)
+		return -EINVAL;
+	return 0;
+}
+
+int
 tadm_srv_object_fd(struct tadm *a, const struct tc_review_photo *p)
 {
-	char name[TC_POLICY_ID_MAX + 2 * TC_PHOTO_ID_LEN + 16];
+	char name[TADM_OBJECT_NAME_MAX];
 	struct stat st;
 	int fd, rc;
 
-	snprintf(name, sizeof(name), "objects/%s/%s.tco", p->device, p->photo_id);
-	if (strchr(p->device, '/') || strchr(p->photo_id, '/') || p->device[0] == '.')
-		return -EINVAL;
+	if ((rc = tadm_srv_object_name(p, name, sizeof(name))) != 0)
+		return rc;
 	fd = openat(a->srvfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -273,9 +281,13 @@ tadm_srv_object_fd(struct tadm *a, const struct tc_review_photo *p)
 	return rc;
 }
 
-/* objects/<device>/<id>.tco into a tc_malloc buffer (ciphertext: no secret). */
+/*
+ * objects/<device>/<id>.tco into a tc_malloc buffer (ciphertext: no
+ * secret); *st is its fstat, taken before reading, for the metadata index.
+ */
 static int
-read_object(struct tadm *a, const struct tc_review_photo *p, uint8_t **buf, size_t *len)
+read_object(struct tadm *a, const struct tc_review_photo *p, uint8_t **buf, size_t *len,
+	    struct stat *st)
 {
 	size_t got = 0;
 	int fd, rc = 0;
@@ -283,7 +295,9 @@ read_object(struct tadm *a, const struct tc_review_photo *p, uint8_t **buf, size
 	*buf = NULL;
 	if ((fd = tadm_srv_object_fd(a, p)) < 0)
 		return fd;
-	if (!(*buf = tc_malloc((size_t)p->size))) {
+	if (fstat(fd, st) != 0) {
+		rc = -errno;
+	} else if (!(*buf = tc_malloc((size_t)p->size))) {
 		rc = -ENOMEM;
 	} else if ((rc = tc_read_full(fd, *buf, (size_t)p->size, &got)) == 0 && got != p->size) {
 		rc = TC_E_STORE_MISMATCH;
@@ -305,12 +319,13 @@ tadm_srv_open_photo(struct tadm *a, const struct tc_review_photo *p, const uint8
 	uint8_t *obj = NULL, *pix = NULL, digest[TC_SHA256_LEN];
 	char hex[2 * TC_SHA256_LEN + 1], idhex[2 * TC_PHOTO_ID_LEN + 1];
 	struct tc_obj_info info;
+	struct stat st;
 	size_t len = 0, plen = 0;
 	int rc;
 
 	if (jpeg)
 		*jpeg = NULL;
-	if ((rc = read_object(a, p, &obj, &len)) != 0) {
+	if ((rc = read_object(a, p, &obj, &len, &st)) != 0) {
 		tadm_err(a, "photo %s: object objects/%s/%s.tco: %s", p->photo_id, p->device,
 			 p->photo_id, rc == TC_E_STORE_MISMATCH ? "size differs from the ledger" :
 			 tc_strerror(rc));
@@ -337,6 +352,7 @@ tadm_srv_open_photo(struct tadm *a, const struct tc_review_photo *p, const uint8
 	}
 	if ((rc = tc_obj_open(obj, len, priv, m, &pix, &plen)) != 0)
 		goto fail;
+	tadm_metaidx_put(a, p, &st, m);	/* opened whole: the metadata is known now */
 	if (jpeg) {
 		*jpeg = pix;
 		*jpeg_len = plen;

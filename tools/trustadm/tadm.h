@@ -24,6 +24,7 @@ enum { TADM_OK = 0, TADM_FAIL = 1, TADM_USAGE = 2 };
 #define TADM_PASS_MIN 8		/* bytes, for a new passphrase at init */
 
 struct sqlite3;
+struct tadm_metaidx;
 
 struct tadm {
 	const char *dir;		/* the Trust directory */
@@ -37,6 +38,7 @@ struct tadm {
 	const char *srvdir;		/* trust-server's data directory (-S), or NULL */
 	int srvfd;			/* -1 until tadm_srv_open */
 	struct sqlite3 *ledger;		/* read-only, NULL until tadm_srv_open */
+	struct tadm_metaidx *idx;	/* the metadata index, NULL until first used */
 };
 
 /* Options every command accepts, for its getopt_long table and optstring. */

@@ -24,6 +24,13 @@ typedef int (*tadm_photo_fn)(void *ctx, const struct tc_review_photo *p);
 /* Every photo in the ledger (of device, or all when NULL), in ledger order. */
 int tadm_srv_photos(struct tadm *a, const char *device, tadm_photo_fn fn, void *ctx)
 	TC_MUST_CHECK;
+/*
+ * tadm_srv_photos over every photo for a pass that reads each one's
+ * review state and metadata (review list, sar): the registry's reads
+ * share one snapshot and the metadata index one batch (srvmeta.c).  fn
+ * must not write the registry.
+ */
+int tadm_srv_scan(struct tadm *a, tadm_photo_fn fn, void *ctx) TC_MUST_CHECK;
 /* The ledger row of photo id (32 hex digits).  TC_E_NOT_FOUND. */
 int tadm_srv_find(struct tadm *a, const char *photo_id, struct tc_review_photo *p) TC_MUST_CHECK;
 /* The same, saying "no photo ID in the server's ledger" when it is not there. */
@@ -60,6 +67,9 @@ int tadm_srv_open_photo(struct tadm *a, const struct tc_review_photo *p, const u
  * negative code; prints nothing.
  */
 int tadm_srv_object_fd(struct tadm *a, const struct tc_review_photo *p);
+/* "objects/<device>/<id>.tco", relative to the server data directory; -EINVAL for a bad name. */
+#define TADM_OBJECT_NAME_MAX (TC_POLICY_ID_MAX + 2 * TC_PHOTO_ID_LEN + 16)
+int tadm_srv_object_name(const struct tc_review_photo *p, char *name, size_t cap) TC_MUST_CHECK;
 
 /*
  * Photo p's sealed metadata alone (srvmeta.c): the object's first

@@ -178,6 +178,26 @@ registry_prepare(struct tc_registry *r, const char *sql, sqlite3_stmt **st)
 }
 
 int
+registry_prepare_kept(struct tc_registry *r, enum registry_kept which, const char *sql,
+		      sqlite3_stmt **st)
+{
+	int rc = 0;
+
+	if (!r->kept[which])
+		rc = registry_err(sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+						     &r->kept[which], NULL));
+	*st = r->kept[which];
+	return rc;
+}
+
+void
+registry_release(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+int
 registry_exec_stmt(sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
@@ -328,8 +348,12 @@ fail:
 void
 tc_registry_close(struct tc_registry *r)
 {
+	size_t i;
+
 	if (!r)
 		return;
+	for (i = 0; i < REG_KEPT_N; i++)
+		sqlite3_finalize(r->kept[i]);
 	sqlite3_close_v2(r->db);
 	tc_free(r);
 }
@@ -338,6 +362,12 @@ int
 tc_registry_begin(struct tc_registry *r)
 {
 	return exec(r, "BEGIN IMMEDIATE");
+}
+
+int
+tc_registry_begin_read(struct tc_registry *r)
+{
+	return exec(r, "BEGIN DEFERRED");
 }
 
 int

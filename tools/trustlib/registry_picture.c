@@ -35,8 +35,9 @@ tc_registry_textcheck_get(struct tc_registry *r, const char *device, const char 
 			  struct tc_reg_textcheck *out)
 {
 	sqlite3_stmt *st;
-	int rc = registry_prepare(r, "SELECT words, boxes, width, height, time FROM text_checks"
-				     " WHERE device = ?1 AND photo_id = ?2", &st);
+	int rc = registry_prepare_kept(r, REG_KEPT_TEXTCHECK_GET, "SELECT words, boxes, width,"
+				       " height, time FROM text_checks WHERE device = ?1 AND"
+				       " photo_id = ?2", &st);
 
 	if (rc != 0)
 		return rc;
@@ -54,7 +55,7 @@ tc_registry_textcheck_get(struct tc_registry *r, const char *device, const char 
 	} else {
 		rc = rc == SQLITE_DONE ? TC_E_NOT_FOUND : registry_err(rc);
 	}
-	sqlite3_finalize(st);
+	registry_release(st);
 	return rc;
 }
 
@@ -73,5 +74,6 @@ tc_registry_redaction_last(struct tc_registry *r, const char *device, const char
 				    out->reviewer, sizeof(out->reviewer) };
 
 	memset(out, 0, sizeof(*out));
-	return registry_last_row(r, "redactions", "boxes", device, photo_id, &row);
+	return registry_last_row(r, REG_KEPT_REDACTION_LAST, "redactions", "boxes", device,
+				 photo_id, &row);
 }

@@ -57,8 +57,9 @@ tc_registry_review_last(struct tc_registry *r, const char *device, const char *p
 			struct tc_reg_review *out)
 {
 	sqlite3_stmt *st;
-	int rc = registry_prepare(r, "SELECT " REVIEW_COLS " FROM reviews WHERE device = ?1"
-				     " AND photo_id = ?2 ORDER BY seq DESC LIMIT 1", &st);
+	int rc = registry_prepare_kept(r, REG_KEPT_REVIEW_LAST, "SELECT " REVIEW_COLS " FROM reviews"
+				       " WHERE device = ?1 AND photo_id = ?2 ORDER BY seq DESC LIMIT 1",
+				       &st);
 
 	if (rc != 0)
 		return rc;
@@ -71,7 +72,7 @@ tc_registry_review_last(struct tc_registry *r, const char *device, const char *p
 	} else {
 		rc = rc == SQLITE_DONE ? TC_E_NOT_FOUND : registry_err(rc);
 	}
-	sqlite3_finalize(st);
+	registry_release(st);
 	return rc;
 }
 

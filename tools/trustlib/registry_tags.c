@@ -35,8 +35,9 @@ registry_append_row(struct tc_registry *r, const char *table, const char *column
 }
 
 int
-registry_last_row(struct tc_registry *r, const char *table, const char *column,
-		  const char *device, const char *photo_id, struct registry_row *out)
+registry_last_row(struct tc_registry *r, enum registry_kept which, const char *table,
+		  const char *column, const char *device, const char *photo_id,
+		  struct registry_row *out)
 {
 	sqlite3_stmt *st;
 	char sql[160];
@@ -44,7 +45,7 @@ registry_last_row(struct tc_registry *r, const char *table, const char *column,
 
 	snprintf(sql, sizeof(sql), "SELECT seq, %s, reviewer, time FROM %s WHERE device = ?1"
 		 " AND photo_id = ?2 ORDER BY seq DESC LIMIT 1", column, table);
-	if ((rc = registry_prepare(r, sql, &st)) != 0)
+	if ((rc = registry_prepare_kept(r, which, sql, &st)) != 0)
 		return rc;
 	sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, photo_id, -1, SQLITE_STATIC);
@@ -58,7 +59,7 @@ registry_last_row(struct tc_registry *r, const char *table, const char *column,
 	} else {
 		rc = rc == SQLITE_DONE ? TC_E_NOT_FOUND : registry_err(rc);
 	}
-	sqlite3_finalize(st);
+	registry_release(st);
 	return rc;
 }
 
@@ -77,5 +78,6 @@ tc_registry_tags_last(struct tc_registry *r, const char *device, const char *pho
 				    out->reviewer, sizeof(out->reviewer) };
 
 	memset(out, 0, sizeof(*out));
-	return registry_last_row(r, "review_tags", "pupils", device, photo_id, &row);
+	return registry_last_row(r, REG_KEPT_TAGS_LAST, "review_tags", "pupils", device, photo_id,
+				 &row);
 }

@@ -77,6 +77,12 @@ bool tc_registry_changed(struct tc_registry *r);
 const char *tc_registry_errmsg(struct tc_registry *r);
 
 int tc_registry_begin(struct tc_registry *r) TC_MUST_CHECK;
+/*
+ * A read transaction (BEGIN DEFERRED): one snapshot and one lock for a
+ * run of reads (review list and sar read each photo's state); end it
+ * with tc_registry_commit before writing.
+ */
+int tc_registry_begin_read(struct tc_registry *r) TC_MUST_CHECK;
 int tc_registry_commit(struct tc_registry *r) TC_MUST_CHECK;
 void tc_registry_rollback(struct tc_registry *r);
 

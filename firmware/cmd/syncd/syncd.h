@@ -74,6 +74,7 @@ struct syncd {
 	uint64_t retry_mono_us;		/* 0: no retry scheduled */
 	uint64_t pass_mono_us;		/* when the pass in flight began */
 	int sync_fd;			/* STATE/sync: syncd's own small files */
+	bool pass_revoked;		/* pass thread: a request of this pass got 403 (revoked) */
 
 	/* deleter queue, under dmu */
 	pthread_mutex_t dmu;

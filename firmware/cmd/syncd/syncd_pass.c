@@ -16,7 +16,8 @@
  *   policy    GET /v1/policy; a newer bundle that verifies goes to photod
  *   done      STATE/provision/last-sync, audit sync.end
  *
- * A handshake refused as revoked writes STATE/provision/revoked (photod
+ * A handshake refused as revoked, or a request of the pass answered 403
+ * (revoked while connected), writes STATE/provision/revoked (photod
  * refuses capture while it is there, or warns, as the policy says); a
  * pass that succeeds removes it.
  *
@@ -172,6 +173,8 @@ upload_failed(struct syncd *d, const uint8_t *id, int rc, const struct syncd_upl
 	char hex[2 * TC_PHOTO_ID_LEN + 1], detail[TC_AUDIT_DETAIL_MAX];
 
 	tc_hex_encode(id, TC_PHOTO_ID_LEN, hex);
+	if (res->status == 403)
+		d->pass_revoked = true;
 	failure_words(rc, res, detail, sizeof(detail));
 	syncd_audit(d, "sync.upload", id, rc, detail);
 	syncd_fail(d, rc, "%.16s: %s", hex, detail);
@@ -325,6 +328,7 @@ run_pass(struct syncd *d)
 	int rc, drc;
 
 	syncd_audit(d, "sync.start", NULL, 0, "");
+	d->pass_revoked = false;
 	if ((rc = syncd_prov_load(d, &p)) != 0) {
 		syncd_fail(d, rc, "cannot sync: provisioning or policy");
 		syncd_audit(d, "sync.end", NULL, rc, "provisioning or policy not valid");
@@ -366,6 +370,9 @@ run_pass(struct syncd *d)
 	snprintf(detail, sizeof(detail), "%s", "");
 out:
 	syncd_link_close(&l);
+	/* Revoked while connected: block capture as a refused handshake does. */
+	if (rc != 0 && d->pass_revoked)
+		mark_revoked(d, true);
 	if (rc == 0) {
 		uint64_t del;
 

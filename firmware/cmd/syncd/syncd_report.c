@@ -101,6 +101,8 @@ syncd_report_audit(struct syncd *d, struct syncd_link *l)
 				return 0;
 			}
 		} else {
+			if (r.status == 403)	/* revoked while connected */
+				d->pass_revoked = true;
 			syncd_fail(d, TC_E_SERVER, "the server refused the audit log (HTTP %d)",
 				   r.status);
 			syncd_audit(d, "sync.audit", NULL, TC_E_SERVER, "audit upload refused");
