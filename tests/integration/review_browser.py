@@ -5,9 +5,12 @@ python3-selenium) for test_review_browser.sh, as a reviewer would: log
 in with the printed link, open a photo, try a platform without consent
 (refused on the page, with the reason), approve for one platform, tag an
 untagged photo, reject it with a reason, run a subject access request,
-look at the cameras.  A PNG screenshot of each page goes to OUTDIR.
+look at the cameras; then, on a photo of a certificate with a name, see
+the detected text outlined, be refused an export before any redaction,
+drag an extra area to blur, save the areas, see the publishable copy
+and export it.  A PNG screenshot of each page goes to OUTDIR.
 
-usage: review_browser.py LOGIN_URL TAGGED_ID UNTAGGED_ID OUTDIR
+usage: review_browser.py LOGIN_URL TAGGED_ID UNTAGGED_ID OUTDIR CERT_ID
 Prints "ok - ..." / "not ok - ..." lines; exits 1 on the first failure.
 Waits are for page elements (WebDriverWait), never fixed sleeps.
 """
@@ -18,11 +21,12 @@ import tempfile
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
-url, tagged, untagged, outdir = sys.argv[1:5]
+url, tagged, untagged, outdir, cert = sys.argv[1:6]
 os.makedirs(outdir, exist_ok=True)
 profile = tempfile.mkdtemp(prefix="chromium-")
 opts = webdriver.ChromeOptions()
@@ -82,6 +86,11 @@ def photo(pid):
     wait.until(EC.presence_of_element_located((By.ID, "approve")))
 
 
+def shot_at(name, elem_id):
+    drv.execute_script("document.getElementById(arguments[0]).scrollIntoView()", elem_id)
+    shot(name)
+
+
 def tick(names):
     for box in drv.find_elements(By.CSS_SELECTOR, "#approve input[name=platform]"):
         if box.is_selected() != (box.get_attribute("value") in names):
@@ -139,5 +148,43 @@ try:
     wait.until(EC.title_contains("Cameras"))
     check("the cameras page lists the camera", "In use" in drv.page_source)
     shot("cameras")
+
+    click_and_load(By.LINK_TEXT, "Photos to review")
+    photo(cert)
+    note = drv.find_element(By.ID, "textnote").text
+    check("the certificate's words are flagged on the page", "Words in the picture" in note)
+    n_text = len(drv.find_elements(By.CSS_SELECTOR, "#boxes rect.text"))
+    check("their areas are drawn over the photo", n_text >= 1)
+    wait.until(lambda d: d.execute_script(
+        "var i=document.getElementById('full');return i.complete&&i.naturalWidth>0"))
+    shot("text-found")
+    tick({"website"})
+    check("approving the certificate photo for website", "approved for website" in banner().text)
+    click_and_load(By.CSS_SELECTOR, "#export button")
+    b = banner()
+    check("export before any redaction is refused on the page",
+          "no redaction is recorded" in b.text and "bad" in b.get_attribute("class"))
+    shot("export-refused")
+    before = drv.find_element(By.ID, "areas").get_attribute("value")
+    img = drv.find_element(By.ID, "full")
+    w, h = img.size["width"], img.size["height"]
+    ActionChains(drv).move_to_element_with_offset(img, -w // 2 + 20, -h // 2 + 20).click_and_hold() \
+        .move_by_offset(90, 50).release().perform()
+    after = drv.find_element(By.ID, "areas").get_attribute("value")
+    check("dragging on the photo adds an area to blur",
+          after.startswith(before) and after.count(";") == before.count(";") + 1)
+    check("and draws it", len(drv.find_elements(By.CSS_SELECTOR, "#boxes rect.blur")) == 1)
+    click_and_load(By.CSS_SELECTOR, "#redact button")
+    b = banner()
+    check("saving the areas to blur", "will be blurred in the published copy" in b.text)
+    wait.until(lambda d: d.execute_script(
+        "var i=document.getElementById('preview');return i&&i.complete&&i.naturalWidth>0"))
+    check("the publishable copy is shown", True)
+    shot_at("redacted", "redact")
+    Select(drv.find_element(By.ID, "platform")).select_by_visible_text("website")
+    click_and_load(By.CSS_SELECTOR, "#export button")
+    b = banner()
+    check("exporting the publishable copy for website", "exported for website" in b.text)
+    shot("exported")
 finally:
     drv.quit()

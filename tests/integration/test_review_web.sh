@@ -6,8 +6,9 @@
 # refused; the login cookie is HttpOnly and SameSite=Strict; every page
 # carries a strict Content-Security-Policy; and the pages do what the
 # CLI does: approve within consent, refuse beyond it with the reason,
-# reject with a reason, tag an untagged photo, a subject access export,
-# the cameras, all in the Trust's audit log.  tests/integration/review_browser.py
+# reject with a reason, tag an untagged photo, blur an area, export the
+# publishable copy (and refuse one not approved), a subject access
+# export, the cameras, all in the Trust's audit log.  tests/integration/review_browser.py
 # drives the same pages in a real browser.
 set -eu
 T=${TC_TEST_TMP:?}
@@ -22,7 +23,9 @@ printf 'pupil,platforms\nP-ALICE,website;newsletter\nP-BOB,website\n' > "$T/c.cs
 ta consent import "$T/c.csv" >/dev/null
 mkdir -m 700 "$T/objs"
 mk() { "$TOOLS/tc_mkphoto" "$TRUST/photo.pub" "$T/objs" "$@"; }
-PA=$(mk S-1 E-SPORTS P-ALICE,P-BOB website)
+# PA is a real JPEG (a scene without text); PU's payload is not one that
+# text detection can read.
+PA=$(TC_MKPHOTO_SCENE=1 mk S-1 E-SPORTS P-ALICE,P-BOB website)
 PU=$(mk S-2 E-SPORTS "" "")
 start_server
 check "the photos upload" cl cam upload "$T"/objs/*.tco
@@ -64,6 +67,23 @@ expect "approving beyond consent is refused on the page" 0 '^200$' code $P -H "O
 check "with the reason" grep -q "refused: platform &#39;newsletter&#39; is not permitted" "$T/body"
 expect "approving within consent" 0 '^200$' code $P -H "Sec-Fetch-Site: same-origin" -d "csrf=$CSRF&id=$PA&platform=website" "http://$HP/approve"
 check "says so" grep -q "approved for website" "$T/body"
+expect "a redaction POST without the CSRF token: refused" 0 '^403$' code $P -d "id=$PA&areas=1,1,9,9" "http://$HP/redact"
+expect "an export POST without the CSRF token: refused" 0 '^403$' code $P -d "id=$PA&platform=website" "http://$HP/export"
+expect "the publishable copy needs the session" 0 '^403$' code "http://$HP/publishable?id=$PA"
+expect "exporting the approved photo (no words in it) for website" 0 '^200$' code $P -d "csrf=$CSRF&id=$PA&platform=website" "http://$HP/export"
+check "says where it went" grep -q "exported for website to $T/exports/publish-[^/]*/$PA.jpg" "$T/body"
+check "and it is there" test -f "$(ls "$T"/exports/publish-*/"$PA.jpg" | head -1)"
+expect "an export for a platform it is not approved for" 0 '^200$' code $P -d "csrf=$CSRF&id=$PA&platform=newsletter" "http://$HP/export"
+check "is refused on the page" grep -q "refused: the photo is approved for website, not for &#39;newsletter&#39;" "$T/body"
+expect "saving an area to blur" 0 '^200$' code $P -d "csrf=$CSRF&id=$PA&areas=10,10,50,50" "http://$HP/redact"
+check "says so" grep -q "1 area will be blurred" "$T/body"
+check "and draws it over the photo" grep -q '<rect class="blur" x="10" y="10" width="50" height="50"/>' "$T/body"
+expect "an area outside the photo is refused" 0 '^200$' code $P -d "csrf=$CSRF&id=$PA&areas=600,400,100,100" "http://$HP/redact"
+check "with the reason" grep -q "refused: area 1 (600,400,100,100) is not inside the photo" "$T/body"
+expect "the publishable copy, from memory" 0 '^200$' code -b "$COOKIE" "http://$HP/publishable?id=$PA"
+check "is a JPEG" test "$(od -An -tx1 -N2 "$T/body" | tr -d ' ')" = ffd8
+expect "the page of a photo text detection cannot read" 0 '^200$' code -b "$COOKIE" "http://$HP/photo?id=$PU"
+check "says it cannot be exported" grep -q "Text detection failed for this photo, so it cannot be exported" "$T/body"
 expect "tagging the untagged photo" 0 '^200$' code $P -d "csrf=$CSRF&id=$PU&pupils=P-ALICE,%20P-BOB" "http://$HP/tag"
 check "makes it approvable for what both consents share" grep -q "may be approved for: website<" "$T/body"
 expect "rejecting with a reason" 0 '^200$' code $P -d "csrf=$CSRF&id=$PU&reason=eyes+closed" "http://$HP/reject"
@@ -78,7 +98,8 @@ kill -TERM "$WEB"
 set +e; wait "$WEB"; WST=$?; set -e
 check "serve stops cleanly on SIGTERM" test "$WST" = 0
 L=$(ta audit)
-for act in review.list review.view review.refused review.approve review.tag review.reject sar.export; do
+for act in review.list review.view review.refused review.approve review.tag review.reject sar.export \
+	review.export review.export-refused review.redact; do
 	check "the audit log records $act from the page" has " $act " "$L"
 done
 check "the reject reason is in the log" has "review.reject .*eyes closed" "$L"

@@ -11,7 +11,9 @@
  * plaintext marker, so the plaintext scanner finds it anywhere it lands
  * unsealed.  With TC_MKPHOTO_SCENE=N in the environment the payload is a
  * real 640x480 JPEG instead (TurboJPEG): a simple scene, variant N, with
- * the marker in a comment segment, for pages that show the photo.
+ * the marker in a comment segment, for pages that show the photo.  With
+ * TC_MKPHOTO_JPEG=FILE the payload is that file (at most 4 MiB), as
+ * tc_mkcert makes one.
  * Writes DIR/<photo id hex>.tco and prints the photo id.
  */
 #include <fcntl.h>
@@ -162,6 +164,18 @@ main(int argc, char **argv)
 		if (scene((unsigned)strtoul(sc, NULL, 10), &real, &body_len) != 0)
 			return 1;
 		body = real;
+	} else if (getenv("TC_MKPHOTO_JPEG")) {
+		fd = open(getenv("TC_MKPHOTO_JPEG"), O_RDONLY | O_CLOEXEC);
+		size_t jgot = 0;
+
+		if (fd < 0 || !(real = malloc(4 << 20)) ||
+		    tc_read_full(fd, real, 4 << 20, &jgot) != 0 || jgot == 0 || jgot == 4 << 20) {
+			fprintf(stderr, "tc_mkphoto: TC_MKPHOTO_JPEG: cannot read it\n");
+			return 1;
+		}
+		close(fd);
+		body = real;
+		body_len = jgot;
 	}
 	tc_strlcpy(meta.staff_id, argv[3], sizeof(meta.staff_id));
 	tc_strlcpy(meta.event_id, argv[4], sizeof(meta.event_id));

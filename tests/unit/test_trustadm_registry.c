@@ -73,7 +73,7 @@ test_open_rules(void **state)
 	assert_int_equal(tc_registry_open(&r, dir, false), -ENOENT);
 	r = fresh();
 	assert_int_equal(tc_registry_meta_get(r, "schema_version", v, sizeof(v)), 0);
-	assert_string_equal(v, "4");	/* TC_REGISTRY_SCHEMA */
+	assert_string_equal(v, "5");	/* TC_REGISTRY_SCHEMA */
 	assert_int_equal(tc_registry_meta_get(r, "nothing", v, sizeof(v)), TC_E_NOT_FOUND);
 	assert_int_equal(tc_registry_meta_set(r, "server_name", "a"), 0);
 	assert_int_equal(tc_registry_meta_set(r, "server_name", "b"), 0);
@@ -274,9 +274,10 @@ test_consent_replace(void **state)
 	assert_int_equal(tc_registry_consent_foreach(r, collect, seen), 0);
 	assert_string_equal(seen, "P-1:|P-2:website,newsletter|");
 	tc_registry_close(r);
-	/* A v2 registry (no label column, no review_tags) gains both when
-	 * opened, its roster intact. */
-	assert_int_equal(raw_exec("DROP TABLE review_tags; ALTER TABLE consent DROP COLUMN label; "
+	/* A v2 registry (no label column, no review_tags, text_checks or
+	 * redactions) gains them when opened, its roster intact. */
+	assert_int_equal(raw_exec("DROP TABLE text_checks; DROP TABLE redactions; "
+				  "DROP TABLE review_tags; ALTER TABLE consent DROP COLUMN label; "
 				  "UPDATE meta SET value = '2' WHERE key = 'schema_version'; "
 				  "PRAGMA user_version = 2"), 0);
 	assert_int_equal(tc_registry_open(&r, dir, false), 0);
@@ -284,7 +285,7 @@ test_consent_replace(void **state)
 	assert_int_equal(tc_registry_consent_foreach(r, collect, seen), 0);
 	assert_string_equal(seen, "P-1:|P-2:website,newsletter|");
 	assert_int_equal(tc_registry_meta_get(r, "schema_version", seen, sizeof(seen)), 0);
-	assert_string_equal(seen, "4");
+	assert_string_equal(seen, "5");
 	tc_registry_close(r);
 }
 

@@ -3,7 +3,8 @@
  * commands (tools/trustadm/review_rules.c, sar_manifest.c): platform
  * lists, the stricter of sealed and current consent, refusals that name
  * the platform and never a pupil, and the JSON handed to a reviewer or a
- * data subject (manifest files and hashes, review history).
+ * data subject (manifest files and hashes, review history), and the
+ * registry rows of reviews and of names in the picture.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -309,9 +310,10 @@ test_registry_reviews(void **state)
 	assert_int_not_equal(sqlite3_exec(db, "UPDATE reviews SET decision = 'approved'", NULL,
 					  NULL, NULL), SQLITE_OK);
 	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM reviews", NULL, NULL, NULL), SQLITE_OK);
-	/* Back to a v1 registry: opening it adds the reviews table, v3's labels and
-	 * v4's review_tags again. */
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE review_tags; DROP TRIGGER reviews_no_delete;"
+	/* Back to a v1 registry: opening it adds the reviews table, v3's labels,
+	 * v4's review_tags and v5's text_checks and redactions again. */
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE text_checks; DROP TABLE redactions;"
+				      " DROP TABLE review_tags; DROP TRIGGER reviews_no_delete;"
 				      " DROP TRIGGER reviews_no_update; DROP TABLE reviews;"
 				      " ALTER TABLE consent DROP COLUMN label; PRAGMA user_version = 1;",
 				      NULL, NULL, NULL), SQLITE_OK);
@@ -319,7 +321,52 @@ test_registry_reviews(void **state)
 	assert_int_equal(tc_registry_open(&r, dir, false), 0);
 	assert_int_equal(tc_registry_review_last(r, "D-0123456789abcdef", id, &v), TC_E_NOT_FOUND);
 	assert_int_equal(tc_registry_review_add(r, "D-0123456789abcdef", id, true, ""), 0);
+	assert_int_equal(tc_registry_redaction_add(r, "D-0123456789abcdef", id, ""), 0);
 	tc_registry_close(r);
+}
+
+/* Names in the picture: one text check a photo (replaced), redactions append-only. */
+static void
+test_registry_picture(void **state)
+{
+	const char *tmp = getenv("TC_TEST_TMP");
+	const char *id = "00112233445566778899aabbccddeeff", *dev = "D-0123456789abcdef";
+	struct tc_reg_textcheck t = { .words = 3, .width = 640, .height = 480,
+				      .boxes = "10,20,30,40;50,60,70,80" }, got;
+	struct tc_reg_redaction red;
+	char dir[512], path[600];
+	struct tc_registry *r;
+	sqlite3 *db;
+
+	(void)state;
+	assert_non_null(tmp);
+	snprintf(dir, sizeof(dir), "%s/picture.XXXXXX", tmp);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(tc_registry_open(&r, dir, true), 0);
+	assert_int_equal(tc_registry_textcheck_get(r, dev, id, &got), TC_E_NOT_FOUND);
+	assert_int_equal(tc_registry_textcheck_put(r, dev, id, &t), 0);
+	t.words = 4;
+	assert_int_equal(tc_registry_textcheck_put(r, dev, id, &t), 0);
+	assert_int_equal(tc_registry_textcheck_get(r, dev, id, &got), 0);
+	assert_int_equal(got.words, 4);
+	assert_int_equal(got.width, 640);
+	assert_string_equal(got.boxes, "10,20,30,40;50,60,70,80");
+	assert_int_equal(tc_registry_redaction_last(r, dev, id, &red), TC_E_NOT_FOUND);
+	assert_int_equal(tc_registry_redaction_add(r, dev, id, "1,2,3,4"), 0);
+	assert_int_equal(tc_registry_redaction_add(r, dev, id, ""), 0);
+	assert_int_equal(tc_registry_redaction_last(r, dev, id, &red), 0);
+	assert_string_equal(red.boxes, "");
+	assert_true(red.seq > 0 && red.reviewer[0] != 0);
+	assert_int_equal(tc_registry_redaction_last(r, "D-fedcba9876543210", id, &red),
+			 TC_E_NOT_FOUND);
+	tc_registry_close(r);
+	snprintf(path, sizeof(path), "%s/%s", dir, TC_REGISTRY_FILE);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE redactions SET boxes = ''", NULL, NULL,
+					  NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM redactions", NULL, NULL, NULL),
+			     SQLITE_OK);
+	sqlite3_close(db);
 }
 
 int
@@ -333,6 +380,7 @@ main(void)
 		cmocka_unit_test(test_manifest),
 		cmocka_unit_test(test_meta_json),
 		cmocka_unit_test(test_registry_reviews),
+		cmocka_unit_test(test_registry_picture),
 	};
 
 	return cmocka_run_group_tests_name("trustadm_review", tests, setup, teardown);

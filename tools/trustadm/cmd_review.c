@@ -15,11 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pic.h"
 #include "tadm_srv.h"
 #include "tc_io.h"
 #include "tc_secmem.h"
 
-#define REVIEW_SYN "review list | open ID -o DIR | approve ID [--platforms LIST] | reject ID | tag ID REF,..."
+#define REVIEW_SYN "review list | open ID -o DIR | approve ID [--platforms LIST] | reject ID | " \
+	"tag ID REF,... | redact ID [--areas X,Y,W,H;... | --none] | export ID --platform P -o DIR"
 
 int
 tadm_audit_now(struct tadm *a, const char *action, const char *subject, const char *detail)
@@ -64,9 +66,28 @@ struct list_ctx {
 	unsigned pending, failed;
 };
 
-static void
-print_pending(const struct tc_review_photo *p, const struct tc_photo_meta *m, bool retagged)
+/*
+ * "  TEXT: 3 words" when detection found words; nothing when it found
+ * none or has not run yet (list does not open the JPEG: export checks).
+ */
+static const char *
+text_flag(struct tadm *a, const struct tc_review_photo *p, char *buf, size_t cap)
 {
+	struct tc_reg_textcheck *t = tc_calloc(1, sizeof(*t));
+
+	buf[0] = 0;
+	if (t && tc_registry_textcheck_get(a->reg, p->device, p->photo_id, t) == 0 && t->words)
+		snprintf(buf, cap, "  TEXT: %u %s", t->words, tc_plural(t->words, "word", "words"));
+	tc_free(t);
+	return buf;
+}
+
+static void
+print_pending(struct tadm *a, const struct tc_review_photo *p, const struct tc_photo_meta *m,
+	      bool retagged)
+{
+	char text[40];
+
 	char pupils[TC_META_MAX_PUPILS * TC_META_ID_MAX], plats[TC_REG_PLATFORMS_MAX], when[32];
 
 	if (tc_review_join((const char (*)[TC_META_ID_MAX])m->pupil_refs, m->n_pupils, ',',
@@ -76,10 +97,11 @@ print_pending(const struct tc_review_photo *p, const struct tc_photo_meta *m, bo
 			   plats, sizeof(plats)) != 0 || !plats[0])
 		tc_strlcpy(plats, "-", sizeof(plats));
 	tc_review_iso_time((int64_t)(m->capture_time_us / 1000000), when, sizeof(when));
-	printf("%s  %s  %s  staff %s  event %s  pupils %s  platforms %s%s%s\n", p->photo_id,
+	printf("%s  %s  %s  staff %s  event %s  pupils %s  platforms %s%s%s%s\n", p->photo_id,
 	       p->device, when, m->staff_id[0] ? m->staff_id : "-",
 	       m->event_id[0] ? m->event_id : "-", pupils, plats,
-	       m->n_pupils ? "" : "  NEEDS TAGGING", retagged ? "  (tagged at review)" : "");
+	       m->n_pupils ? "" : "  NEEDS TAGGING", retagged ? "  (tagged at review)" : "",
+	       text_flag(a, p, text, sizeof(text)));
 }
 
 static int
@@ -104,7 +126,7 @@ list_one(void *ctx, const struct tc_review_photo *p)
 		printf("%s  %s  CANNOT OPEN (see above)\n", p->photo_id, p->device);
 		c->failed++;
 	} else {
-		print_pending(p, m, retagged);
+		print_pending(c->a, p, m, retagged);
 	}
 out:
 	tc_zeroize(m, sizeof(*m));
@@ -169,6 +191,7 @@ static int
 review_open(struct tadm *a, const uint8_t *priv, const char *id, const char *dir)
 {
 	struct tc_photo_meta *m = tc_calloc(1, sizeof(*m));
+	struct tc_reg_textcheck *tc = tc_calloc(1, sizeof(*tc));
 	struct tc_review_photo p;
 	struct tc_reg_review v;
 	const char *state;
@@ -177,9 +200,13 @@ review_open(struct tadm *a, const uint8_t *priv, const char *id, const char *dir
 	char name[2 * TC_PHOTO_ID_LEN + 8], subject[TC_POLICY_ID_MAX + 40], *text = NULL;
 	json_t *meta = NULL;
 	int dfd = -1, rc = TADM_FAIL;
+	bool checked;
 
-	if (!m)
+	if (!m || !tc) {
+		tc_free(m);
+		tc_free(tc);
 		return TADM_FAIL;
+	}
 	rc = TADM_FAIL;
 	if (tadm_srv_photo(a, id, &p) != 0)
 		goto out;
@@ -188,6 +215,17 @@ review_open(struct tadm *a, const uint8_t *priv, const char *id, const char *dir
 		goto out;
 	meta = tc_review_meta_json(&p, m, state, tadm_review_history(a, &p));
 	if (meta && tadm_add_review_tags(a, &p, meta) != 0) {
+		json_decref(meta);
+		meta = NULL;
+	}
+	/* A photo text detection cannot read is still shown; export refuses it. */
+	checked = tadm_text_check(a, priv, &p, jpeg, jlen, tc) == 0;
+	if (!checked)
+		tadm_err(a, "warning: the photo could not be checked for names in the picture: "
+			 "it cannot be exported for publication");
+	if (meta && json_object_set_new(meta, "text_in_picture", checked ?
+					json_pack("{s:i, s:s}", "words", (json_int_t)tc->words,
+						  "areas", tc->boxes) : json_null()) != 0) {
 		json_decref(meta);
 		meta = NULL;
 	}
@@ -208,8 +246,14 @@ review_open(struct tadm *a, const uint8_t *priv, const char *id, const char *dir
 	if (tadm_export_file(a, dfd, name, text, strlen(text), NULL) != 0 || tc_fsync_dir(dfd) != 0)
 		goto out;
 	printf("%s/%s.jpg\n%s/%s.json\n", dir, p.photo_id, dir, p.photo_id);
+	if (checked && tc->words)
+		printf("TEXT IN THE PICTURE: %u legible %s in %u %s (a name must not be published: "
+		       "trustadm review redact %s)\n", tc->words, tc_plural(tc->words, "word",
+		       "words"), tc_pic_boxes_count(tc->boxes), tc_plural(tc_pic_boxes_count(tc->boxes), "area", "areas"),
+		       p.photo_id);
 	rc = TADM_OK;
 out:
+	tc_free(tc);
 	if (dfd >= 0)
 		close(dfd);
 	if (text) {
@@ -298,16 +342,35 @@ out:
 	return rc;
 }
 
+/* The sub-commands and which options each takes. */
+static const struct {
+	const char *name, *cmd;
+	bool id, out, plats, areas, platform;
+} subs[] = {
+	{ "list", "review list", false, false, false, false, false },
+	{ "open", "review open", true, true, false, false, false },
+	{ "approve", "review approve", true, false, true, false, false },
+	{ "reject", "review reject", true, false, false, false, false },
+	{ "tag", "review tag", true, false, false, false, false },
+	{ "redact", "review redact", true, false, false, true, false },
+	{ "export", "review export", true, true, false, false, true },
+};
+
 int
 cmd_review(struct tadm *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "platforms", required_argument, NULL, 'l' },
+		{ "areas", required_argument, NULL, 'A' },
+		{ "none", no_argument, NULL, 'N' },
+		{ "platform", required_argument, NULL, 'L' },
 		TADM_COMMON_OPTS, { NULL, 0, NULL, 0 } };
-	const char *out = NULL, *plats = NULL, *sub, *id = NULL, *tags = NULL;
+	const char *out = NULL, *plats = NULL, *sub, *id = NULL, *tags = NULL, *areas = NULL;
+	const char *platform = NULL;
 	char msg[TC_REVIEW_WHY_MAX + TC_REG_PLATFORMS_MAX];
 	uint8_t *priv = NULL;
+	size_t k;
 	int c, rc;
 
 	if (argc >= 2 && strcmp(argv[1], "serve") == 0) {
@@ -319,31 +382,37 @@ cmd_review(struct tadm *a, int argc, char **argv)
 			out = optarg;
 		else if (c == 'l')
 			plats = optarg;
+		else if (c == 'A' || c == 'N') {
+			if (areas)
+				return tadm_usage(a, REVIEW_SYN);
+			areas = c == 'A' ? optarg : "";
+		} else if (c == 'L')
+			platform = optarg;
 		else if ((rc = tadm_common_opt(a, c, REVIEW_SYN)) >= 0)
 			return rc;
 	}
 	if (optind >= argc)
 		return tadm_usage(a, REVIEW_SYN);
 	sub = argv[optind++];
-	if (strcmp(sub, "list") != 0) {
+	for (k = 0; k < sizeof(subs) / sizeof(subs[0]) && strcmp(sub, subs[k].name) != 0; k++)
+		;
+	if (k == sizeof(subs) / sizeof(subs[0]))
+		return tadm_usage(a, REVIEW_SYN);
+	if (subs[k].id) {
 		if (optind >= argc)
 			return tadm_usage(a, REVIEW_SYN);
 		id = argv[optind++];
 	}
 	if (strcmp(sub, "tag") == 0) {
-		if (optind + 1 != argc || out || plats)
+		if (optind + 1 != argc)
 			return tadm_usage(a, REVIEW_SYN);
 		tags = argv[optind++];
 	}
-	if (optind != argc || (out && strcmp(sub, "open") != 0) ||
-	    (plats && strcmp(sub, "approve") != 0) || (strcmp(sub, "open") == 0 && !out))
+	if (optind != argc || (out && !subs[k].out) || (plats && !subs[k].plats) ||
+	    (areas && !subs[k].areas) || (platform && !subs[k].platform) ||
+	    (subs[k].out && !out) || (subs[k].platform && !platform))
 		return tadm_usage(a, REVIEW_SYN);
-	if (strcmp(sub, "list") != 0 && strcmp(sub, "open") != 0 && strcmp(sub, "approve") != 0 &&
-	    strcmp(sub, "reject") != 0 && strcmp(sub, "tag") != 0)
-		return tadm_usage(a, REVIEW_SYN);
-	a->cmd = strcmp(sub, "list") == 0 ? "review list" : strcmp(sub, "open") == 0 ?
-		"review open" : strcmp(sub, "approve") == 0 ? "review approve" :
-		strcmp(sub, "tag") == 0 ? "review tag" : "review reject";
+	a->cmd = subs[k].cmd;
 	if (id && !valid_photo_id(id)) {
 		tadm_err(a, "'%s' is not a photo id (32 lower-case hex digits)", id);
 		return TADM_USAGE;
@@ -358,6 +427,10 @@ cmd_review(struct tadm *a, int argc, char **argv)
 		rc = review_open(a, priv, id, out);
 	else {
 		rc = tags ? tadm_review_tag(a, priv, id, tags, msg, sizeof(msg)) :
+			strcmp(sub, "redact") == 0 ?
+			tadm_review_redact(a, priv, id, areas, msg, sizeof(msg)) :
+			strcmp(sub, "export") == 0 ?
+			tadm_review_export(a, priv, id, platform, out, msg, sizeof(msg)) :
 			tadm_review_decide(a, priv, id, strcmp(sub, "approve") == 0, plats, NULL,
 					   msg, sizeof(msg));
 		if (rc == TADM_OK)

@@ -145,6 +145,31 @@ int tadm_review_tag(struct tadm *a, const uint8_t *priv, const char *id, const c
 		    char *msg, size_t msgcap);
 
 /*
+ * Names in the picture (cmd_review_pic.c).  tadm_text_check: what text
+ * detection found in p (legible words and their areas, never the
+ * words), from the registry's text_checks, else detected now on jpeg
+ * (or on the photo opened with priv when jpeg is NULL) and recorded.
+ * tadm_review_redact: `review redact ID`: areas ("x,y,w,h;...", "" =
+ * nothing to blur; NULL = the detected areas) recorded and audited.
+ * tadm_publishable: p's publishable copy (tc_secure_alloc'd) with boxes
+ * blurred, no metadata; m receives the sealed metadata.
+ * tadm_review_export: `review export ID --platform P -o DIR`: refused
+ * (and audited) unless approved for P, consent allows P now and, where
+ * words were found, a redaction is recorded.  All print their own
+ * errors; msg says the outcome for the reviewer; TADM_ statuses, except
+ * tadm_text_check and tadm_publishable (0 or a negative code).
+ */
+int tadm_text_check(struct tadm *a, const uint8_t *priv, const struct tc_review_photo *p,
+		    const uint8_t *jpeg, size_t len, struct tc_reg_textcheck *out) TC_MUST_CHECK;
+int tadm_review_redact(struct tadm *a, const uint8_t *priv, const char *id, const char *areas,
+		       char *msg, size_t msgcap);
+int tadm_publishable(struct tadm *a, const uint8_t *priv, const struct tc_review_photo *p,
+		     const char *boxes, struct tc_photo_meta *m, uint8_t **out, size_t *out_len)
+	TC_MUST_CHECK;
+int tadm_review_export(struct tadm *a, const uint8_t *priv, const char *id, const char *platform,
+		       const char *dir, char *msg, size_t msgcap);
+
+/*
  * A fresh export directory for plaintext: DIR must not exist, or be an
  * empty directory of ours (not a symlink); it is made (or left) 0700.
  * Returns an fd on it, or a negative code (message printed).

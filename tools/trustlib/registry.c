@@ -32,6 +32,8 @@
  *   v2: reviews (append-only review decisions on photos the server holds).
  *   v3: consent.label, the roster's display labels ('' = none).
  *   v4: review_tags (append-only pupil tags a reviewer set on a photo).
+ *   v5: text_checks (words detected in a photo: counts and boxes, never
+ *       the text) and redactions (append-only areas to blur on export).
  */
 static const char *const migrations[TC_REGISTRY_SCHEMA] = {
 	"CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;"
@@ -118,6 +120,30 @@ static const char *const migrations[TC_REGISTRY_SCHEMA] = {
 	"CREATE TRIGGER review_tags_no_delete BEFORE DELETE ON review_tags"
 	" BEGIN SELECT RAISE(ABORT, 'review tags are append-only'); END;"
 	"UPDATE meta SET value = '4' WHERE key = 'schema_version';",
+	"CREATE TABLE text_checks ("
+	" device TEXT NOT NULL,"
+	" photo_id TEXT NOT NULL CHECK (length(photo_id) = 32),"
+	" words INTEGER NOT NULL CHECK (words >= 0),"
+	" boxes TEXT NOT NULL,"			/* 'x,y,w,h;...' in the photo's pixels */
+	" width INTEGER NOT NULL CHECK (width > 0),"
+	" height INTEGER NOT NULL CHECK (height > 0),"
+	" time INTEGER NOT NULL,"
+	" PRIMARY KEY (device, photo_id)"
+	") STRICT;"
+	"CREATE TABLE redactions ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" device TEXT NOT NULL,"
+	" photo_id TEXT NOT NULL CHECK (length(photo_id) = 32),"
+	" boxes TEXT NOT NULL,"			/* as text_checks; '' = nothing to blur */
+	" reviewer TEXT NOT NULL,"
+	" time INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX redactions_by_photo ON redactions(device, photo_id, seq);"
+	"CREATE TRIGGER redactions_no_update BEFORE UPDATE ON redactions"
+	" BEGIN SELECT RAISE(ABORT, 'redactions are append-only'); END;"
+	"CREATE TRIGGER redactions_no_delete BEFORE DELETE ON redactions"
+	" BEGIN SELECT RAISE(ABORT, 'redactions are append-only'); END;"
+	"UPDATE meta SET value = '5' WHERE key = 'schema_version';",
 };
 
 int

@@ -10,7 +10,10 @@
 #include "tc_trust_registry.h"
 
 /* Statements prepared once per connection: the reads review list and sar make per photo. */
-enum registry_kept { REG_KEPT_REVIEW_LAST, REG_KEPT_TAGS_LAST, REG_KEPT_N };
+enum registry_kept {
+	REG_KEPT_REVIEW_LAST, REG_KEPT_TAGS_LAST, REG_KEPT_TEXTCHECK_GET, REG_KEPT_REDACTION_LAST,
+	REG_KEPT_N
+};
 
 struct tc_registry {
 	sqlite3 *db;
@@ -42,6 +45,24 @@ void registry_os_user(char *out, size_t cap);
 int registry_connect(struct tc_registry **out, const char *path, int flags) TC_MUST_CHECK;
 /* PRAGMA user_version into *v; 0 or a mapped error. */
 int registry_user_version(struct tc_registry *r, int *v) TC_MUST_CHECK;
+/*
+ * The append-only per-photo tables (review_tags, redactions) share one
+ * shape: seq, device, photo_id, one text column, reviewer (the OS user),
+ * time.  table and column are this library's constants, never input.
+ */
+int registry_append_row(struct tc_registry *r, const char *table, const char *column,
+			const char *device, const char *photo_id, const char *value) TC_MUST_CHECK;
+struct registry_row {
+	int64_t *seq, *time;
+	char *value;
+	size_t value_cap;
+	char *reviewer;
+	size_t reviewer_cap;
+};
+/* The newest row of a photo into out's buffers (a kept statement); TC_E_NOT_FOUND: none. */
+int registry_last_row(struct tc_registry *r, enum registry_kept which, const char *table,
+		      const char *column, const char *device, const char *photo_id,
+		      struct registry_row *out) TC_MUST_CHECK;
 /* Rows changed by the last statement. */
 int registry_changes(struct tc_registry *r);
 

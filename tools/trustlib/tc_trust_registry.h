@@ -24,7 +24,7 @@
 #include "tc_policy.h"
 
 #define TC_REGISTRY_FILE "registry.db"
-#define TC_REGISTRY_SCHEMA 4
+#define TC_REGISTRY_SCHEMA 5
 
 struct tc_registry;
 
@@ -204,5 +204,38 @@ int tc_registry_tags_add(struct tc_registry *r, const char *device, const char *
 /* The newest tags of a photo; TC_E_NOT_FOUND: none set at review. */
 int tc_registry_tags_last(struct tc_registry *r, const char *device, const char *photo_id,
 			  struct tc_reg_tags *out) TC_MUST_CHECK;
+
+/*
+ * Names in the picture (registry_picture.c, issue 18).  Areas are
+ * "x,y,w,h;..." in the photo's own pixels (tools/trustadm/picture).
+ * text_checks holds what text detection found in a photo, one row a
+ * photo (the object never changes, so neither does the answer): the
+ * number of legible words and their areas, never the words.
+ * redactions is append-only like reviews: the newest row is the set of
+ * areas blurred in the publishable copy ('' = the reviewer found
+ * nothing to blur); no row = no redaction decided yet.
+ */
+#define TC_REG_BOXES_MAX 2048
+struct tc_reg_textcheck {
+	unsigned words, width, height;
+	int64_t time;
+	char boxes[TC_REG_BOXES_MAX];
+};
+int tc_registry_textcheck_put(struct tc_registry *r, const char *device, const char *photo_id,
+			      const struct tc_reg_textcheck *t) TC_MUST_CHECK;
+/* TC_E_NOT_FOUND: the photo was not checked yet. */
+int tc_registry_textcheck_get(struct tc_registry *r, const char *device, const char *photo_id,
+			      struct tc_reg_textcheck *out) TC_MUST_CHECK;
+struct tc_reg_redaction {
+	int64_t seq, time;
+	char boxes[TC_REG_BOXES_MAX];
+	char reviewer[96];
+};
+/* Append a redaction (boxes validated by the caller); the reviewer is the OS user. */
+int tc_registry_redaction_add(struct tc_registry *r, const char *device, const char *photo_id,
+			      const char *boxes) TC_MUST_CHECK;
+/* The newest redaction of a photo; TC_E_NOT_FOUND: none decided. */
+int tc_registry_redaction_last(struct tc_registry *r, const char *device, const char *photo_id,
+			       struct tc_reg_redaction *out) TC_MUST_CHECK;
 
 #endif /* TC_TRUST_REGISTRY_H */

@@ -58,6 +58,7 @@ struct web_form {
 	char reason[256];
 	char pupils[WEB_FIELD_MAX];
 	char pupil[TC_META_ID_MAX];
+	char areas[TC_REG_BOXES_MAX];		/* "x,y,w,h;..." to blur */
 	bool too_long;
 };
 
@@ -87,10 +88,42 @@ void web_do_approve(struct web *w, struct web_buf *b, const struct web_form *f);
 void web_do_reject(struct web *w, struct web_buf *b, const struct web_form *f);
 void web_do_tag(struct web *w, struct web_buf *b, const struct web_form *f);
 void web_do_sar(struct web *w, struct web_buf *b, const struct web_form *f);
+void web_do_redact(struct web *w, struct web_buf *b, const struct web_form *f);
+void web_do_export(struct web *w, struct web_buf *b, const struct web_form *f);
 extern const char web_css[], web_js[];
+
+/*
+ * web_pages.c: the page's parts web_picture.c shares.  web_csrf: the
+ * form's hidden token; web_photo_id_field: the hidden photo id;
+ * web_export_subdir: a new directory for one export,
+ * <export_dir>/<what>-<time>-<n>, into dir; 0, or -1 when the export
+ * directory cannot be made.
+ */
+void web_csrf(struct web *w, struct web_buf *b);
+void web_photo_id_field(struct web_buf *b, const char *id);
+int web_export_subdir(struct web *w, const char *what, char *dir, size_t cap);
+
+/*
+ * web_picture.c: names in the picture on the photo page.  figure: the
+ * photo with the detected text areas and the areas to blur drawn over
+ * it; text_note: what detection found (or that it failed); sections:
+ * redaction and export.  t is the photo's text check (NULL when
+ * detection failed), red its newest redaction (seq 0: none).
+ */
+void web_picture_figure(struct web_buf *b, const char *id, const struct tc_reg_textcheck *t,
+			const struct tc_reg_redaction *red);
+void web_picture_text_note(struct web_buf *b, const struct tc_reg_textcheck *t,
+			   const struct tc_reg_redaction *red);
+void web_picture_sections(struct web *w, struct web_buf *b, const char *id,
+			  const struct tc_reg_textcheck *t, const struct tc_reg_redaction *red,
+			  const struct tc_reg_review *v, const char *state);
 
 /* web_image.c: photo id's JPEG (whole, or a thumbnail at most max_w wide), in locked memory. */
 int web_photo_jpeg(struct web *w, const char *id, unsigned max_w, uint8_t **out, size_t *len)
+	TC_MUST_CHECK;
+
+/* The publishable copy of photo id (its newest redaction blurred), in locked memory. */
+int web_publishable_jpeg(struct web *w, const char *id, uint8_t **out, size_t *len)
 	TC_MUST_CHECK;
 
 /* The command: `review serve [--listen ADDR:PORT] [--export-dir DIR]` after `review`. */

@@ -9,6 +9,7 @@
 
 #include <turbojpeg.h>
 
+#include "pic.h"
 #include "tc_io.h"
 #include "tc_secmem.h"
 #include "web.h"
@@ -17,15 +18,13 @@
 static int
 thumbnail(const uint8_t *jpeg, size_t len, unsigned max_w, uint8_t **out, size_t *out_len)
 {
-	tjhandle dec = tjInitDecompress(), enc = tjInitCompress();
+	tjhandle dec = tjInitDecompress();
 	tjscalingfactor *sf;
-	unsigned char *small = NULL;
-	unsigned long slen = 0;
 	uint8_t *rgb = NULL;
 	int w = 0, h = 0, sub = 0, cs = 0, n = 0, i, best, fit = -1, least = -1, sw, sh;
 	int rc = -EINVAL;
 
-	if (!dec || !enc || len > (unsigned long)-1 ||
+	if (!dec || len > (unsigned long)-1 ||
 	    tjDecompressHeader3(dec, jpeg, (unsigned long)len, &w, &h, &sub, &cs) != 0 ||
 	    !(sf = tjGetScalingFactors(&n)))
 		goto out;
@@ -50,25 +49,13 @@ thumbnail(const uint8_t *jpeg, size_t len, unsigned max_w, uint8_t **out, size_t
 	if (!(rgb = tc_secure_alloc((size_t)sw * (size_t)sh * 3)))
 		goto out;
 	rc = -EINVAL;
-	if (tjDecompress2(dec, jpeg, (unsigned long)len, rgb, sw, 0, sh, TJPF_RGB, 0) != 0 ||
-	    tjCompress2(enc, rgb, sw, 0, sh, TJPF_RGB, &small, &slen, TJSAMP_420, 80, 0) != 0)
+	if (tjDecompress2(dec, jpeg, (unsigned long)len, rgb, sw, 0, sh, TJPF_RGB, 0) != 0)
 		goto out;
-	rc = -ENOMEM;
-	if (!(*out = tc_secure_alloc(slen)))
-		goto out;
-	memcpy(*out, small, slen);
-	*out_len = slen;
-	rc = 0;
+	rc = tc_pic_encode(rgb, (unsigned)sw, (unsigned)sh, 80, out, out_len);
 out:
-	if (small) {
-		tc_zeroize(small, slen);
-		tjFree(small);
-	}
 	tc_secure_free(rgb);
 	if (dec)
 		tjDestroy(dec);
-	if (enc)
-		tjDestroy(enc);
 	return rc;
 }
 

@@ -75,8 +75,16 @@ banner(struct web_buf *b, const char *msg, bool bad)
 	wb_raw(b, "</p>");
 }
 
-static void
-csrf(struct web *w, struct web_buf *b)
+void
+web_photo_id_field(struct web_buf *b, const char *id)
+{
+	wb_raw(b, "<input type=\"hidden\" name=\"id\" value=\"");
+	wb_raw(b, id);
+	wb_raw(b, "\">");
+}
+
+void
+web_csrf(struct web *w, struct web_buf *b)
 {
 	wb_raw(b, "<input type=\"hidden\" name=\"csrf\" value=\"");
 	wb_raw(b, w->csrf);
@@ -107,6 +115,17 @@ struct queue_ctx {
 	const struct tc_policy *roster;
 	unsigned pending, failed;
 };
+
+/* "Words in the picture" when text detection found some (it runs when a photo is opened). */
+static void
+text_flag(struct web *w, const struct tc_review_photo *p, struct web_buf *b)
+{
+	struct tc_reg_textcheck *t = tc_calloc(1, sizeof(*t));
+
+	if (t && tc_registry_textcheck_get(w->a->reg, p->device, p->photo_id, t) == 0 && t->words)
+		wb_raw(b, "<br><span class=\"warn\">Words in the picture</span>");
+	tc_free(t);
+}
 
 static int
 queue_one(void *ctx, const struct tc_review_photo *p)
@@ -143,7 +162,9 @@ queue_one(void *ctx, const struct tc_review_photo *p)
 		wb_esc(q->b, when);
 		wb_raw(q->b, "<br><small>camera ");
 		wb_esc(q->b, p->device);
-		wb_raw(q->b, "</small></td><td>");
+		wb_raw(q->b, "</small>");
+		text_flag(q->w, p, q->b);
+		wb_raw(q->b, "</td><td>");
 		wb_esc(q->b, m->staff_id[0] ? m->staff_id : "-");
 		wb_raw(q->b, "</td><td>");
 		wb_esc(q->b, m->event_id[0] ? m->event_id : "-");
@@ -251,14 +272,16 @@ web_page_photo(struct web *w, struct web_buf *b, const char *id, const char *msg
 	struct tc_photo_meta *m = tc_calloc(1, sizeof(*m));
 	struct tc_policy *roster = NULL;
 	struct tc_review_photo p;
+	struct tc_reg_textcheck *t = tc_calloc(1, sizeof(*t));
+	struct tc_reg_redaction *red = tc_calloc(1, sizeof(*red));
 	struct tc_reg_review v;
 	const char *state = "";
 	char when[32], subject[TC_POLICY_ID_MAX + 40];
-	bool retagged = false;
+	bool retagged = false, checked;
 
 	head(b, "Review a photo", "");
 	banner(b, msg, refused);
-	if (!m || tadm_srv_photo(w->a, id, &p) != 0 || tadm_review_state(w->a, &p, &v, &state) != 0 ||
+	if (!m || !t || !red || tadm_srv_photo(w->a, id, &p) != 0 || tadm_review_state(w->a, &p, &v, &state) != 0 ||
 	    tadm_srv_open_meta(w->a, &p, w->priv, w->pub, m) != 0 || tadm_roster(w->a, &roster) != 0 ||
 	    tadm_review_effective(w->a, &p, roster, m, &retagged) != 0) {
 		banner(b, "This photo cannot be shown: it is not in the server's records or "
@@ -270,11 +293,13 @@ web_page_photo(struct web *w, struct web_buf *b, const char *id, const char *msg
 		banner(b, "The audit log cannot be written, so the photo is not shown: ask IT.", true);
 		goto out;
 	}
+	checked = tadm_text_check(w->a, w->priv, &p, NULL, 0, t) == 0;
+	if (tc_registry_redaction_last(w->a->reg, p.device, p.photo_id, red) != 0)
+		memset(red, 0, sizeof(*red));
 	when_of((int64_t)(m->capture_time_us / 1000000), when, sizeof(when));
-	wb_raw(b, "<div class=\"photo\"><img class=\"full\" alt=\"The photo (cannot be shown)\" "
-		  "src=\"/img?id=");
-	wb_raw(b, p.photo_id);
-	wb_raw(b, "\"><dl><dt>Status</dt><dd id=\"state\">");
+	wb_raw(b, "<div class=\"photo\">");
+	web_picture_figure(b, p.photo_id, checked ? t : NULL, red);
+	wb_raw(b, "<dl><dt>Status</dt><dd id=\"state\">");
 	wb_raw(b, strcmp(state, "approved") == 0 ? "Approved" :
 		  strcmp(state, "rejected") == 0 ? "Rejected" : "Waiting for review");
 	wb_raw(b, "</dd><dt>Taken</dt><dd>");
@@ -293,10 +318,11 @@ web_page_photo(struct web *w, struct web_buf *b, const char *id, const char *msg
 	wb_raw(b, "</dd><dt>Camera</dt><dd>");
 	wb_esc(b, p.device);
 	wb_raw(b, "</dd></dl></div>");
+	web_picture_text_note(b, checked ? t : NULL, red);
 
 	wb_raw(b, "<section><h2>Approve <small>(key A)</small></h2><form method=\"post\" "
 		  "action=\"/approve\" id=\"approve\">");
-	csrf(w, b);
+	web_csrf(w, b);
 	wb_raw(b, "<input type=\"hidden\" name=\"id\" value=\"");
 	wb_raw(b, p.photo_id);
 	wb_raw(b, "\"><p class=\"help\">Tick where the photo may be published. Tick nothing to "
@@ -306,7 +332,7 @@ web_page_photo(struct web *w, struct web_buf *b, const char *id, const char *msg
 
 	wb_raw(b, "<section><h2>Reject <small>(key R)</small></h2><form method=\"post\" "
 		  "action=\"/reject\" id=\"reject\">");
-	csrf(w, b);
+	web_csrf(w, b);
 	wb_raw(b, "<input type=\"hidden\" name=\"id\" value=\"");
 	wb_raw(b, p.photo_id);
 	wb_raw(b, "\"><label>Reason (kept in the audit log; do not name pupils) <input "
@@ -315,13 +341,15 @@ web_page_photo(struct web *w, struct web_buf *b, const char *id, const char *msg
 
 	wb_raw(b, "<section><h2>Pupils in the photo <small>(key T)</small></h2><form "
 		  "method=\"post\" action=\"/tag\" id=\"tag\">");
-	csrf(w, b);
+	web_csrf(w, b);
 	wb_raw(b, "<input type=\"hidden\" name=\"id\" value=\"");
 	wb_raw(b, p.photo_id);
 	wb_raw(b, "\"><label>Pupil refs, separated by commas <input name=\"pupils\" id=\"pupils\" "
 		  "value=\"");
 	names(b, (const char (*)[TC_META_ID_MAX])m->pupil_refs, m->n_pupils, "");
 	wb_raw(b, "\"></label><button type=\"submit\">Save pupils</button></form></section>");
+
+	web_picture_sections(w, b, p.photo_id, checked ? t : NULL, red, &v, state);
 
 	wb_raw(b, "<section><h2>History</h2><ul class=\"history\">");
 	if (tc_registry_review_foreach(w->a->reg, p.device, p.photo_id, history_row, b) != 0)
@@ -334,6 +362,8 @@ out:
 		tc_zeroize(m, sizeof(*m));
 		tc_free(m);
 	}
+	tc_free(t);
+	tc_free(red);
 	tail(b);
 }
 
@@ -390,17 +420,29 @@ web_page_sar(struct web *w, struct web_buf *b, const char *msg, bool failed)
 	wb_esc(b, w->export_dir);
 	wb_raw(b, "</code> on this computer; delete them once the request is answered.</p>"
 		  "<form method=\"post\" action=\"/sar\" id=\"sar\">");
-	csrf(w, b);
+	web_csrf(w, b);
 	wb_raw(b, "<label>Pupil ref <input name=\"pupil\" id=\"pupil\" required maxlength=\"63\">"
 		  "</label><button type=\"submit\" class=\"go\">Find and export</button></form>");
 	tail(b);
 }
 
+int
+web_export_subdir(struct web *w, const char *what, char *dir, size_t cap)
+{
+	static unsigned serial;
+	char stamp[32];
+
+	if (mkdir(w->export_dir, 0700) != 0 && errno != EEXIST)
+		return -1;
+	tc_review_iso_time(tadm_now(), stamp, sizeof(stamp));
+	snprintf(dir, cap, "%s/%s-%s-%u", w->export_dir, what, stamp, ++serial);
+	return 0;
+}
+
 void
 web_do_sar(struct web *w, struct web_buf *b, const struct web_form *f)
 {
-	static unsigned serial;
-	char dir[4096], msg[4400], stamp[32];
+	char dir[4096], msg[4400];
 	int rc;
 
 	if (!tc_trust_valid_id(f->pupil)) {
@@ -408,12 +450,10 @@ web_do_sar(struct web *w, struct web_buf *b, const struct web_form *f)
 			     true);
 		return;
 	}
-	if (mkdir(w->export_dir, 0700) != 0 && errno != EEXIST) {
+	if (web_export_subdir(w, "sar", dir, sizeof(dir)) != 0) {
 		web_page_sar(w, b, "The export folder cannot be made: ask IT.", true);
 		return;
 	}
-	tc_review_iso_time(tadm_now(), stamp, sizeof(stamp));
-	snprintf(dir, sizeof(dir), "%s/sar-%s-%u", w->export_dir, stamp, ++serial);
 	rc = tadm_sar_export(w->a, w->priv, f->pupil, dir, msg, sizeof(msg));
 	web_page_sar(w, b, msg, rc != TADM_OK);
 }

@@ -147,6 +147,8 @@ field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
 		append(f->pupils, sizeof(f->pupils), data, size, off, &f->too_long);
 	else if (strcmp(key, "pupil") == 0)
 		append(f->pupil, sizeof(f->pupil), data, size, off, &f->too_long);
+	else if (strcmp(key, "areas") == 0)
+		append(f->areas, sizeof(f->areas), data, size, off, &f->too_long);
 	else if (strcmp(key, "platform") == 0) {
 		/* One checkbox each: joined with ',' as --platforms takes them. */
 		if (off == 0 && f->platforms[0])
@@ -227,6 +229,11 @@ get(struct web *w, struct MHD_Connection *c, const char *url)
 			return web_error(c, MHD_HTTP_NOT_FOUND, "no preview\n");
 		return web_send_jpeg(c, jpeg, len);
 	}
+	if (strcmp(url, "/publishable") == 0) {
+		if (!valid_id(id) || web_publishable_jpeg(w, id, &jpeg, &len) != 0)
+			return web_error(c, MHD_HTTP_NOT_FOUND, "no publishable copy\n");
+		return web_send_jpeg(c, jpeg, len);
+	}
 	if (strcmp(url, "/") == 0)
 		web_page_queue(w, &b);
 	else if (strcmp(url, "/photo") == 0 && valid_id(id))
@@ -256,6 +263,10 @@ post(struct web *w, struct MHD_Connection *c, const char *url, const struct web_
 		web_do_reject(w, &b, f);
 	else if (strcmp(url, "/tag") == 0 && valid_id(f->id))
 		web_do_tag(w, &b, f);
+	else if (strcmp(url, "/redact") == 0 && valid_id(f->id))
+		web_do_redact(w, &b, f);
+	else if (strcmp(url, "/export") == 0 && valid_id(f->id))
+		web_do_export(w, &b, f);
 	else if (strcmp(url, "/sar") == 0)
 		web_do_sar(w, &b, f);
 	else
