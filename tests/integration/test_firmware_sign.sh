@@ -99,7 +99,7 @@ check_fails "nor with our Trust CA's certificate alone (another CA)" \
 
 # A byte of the signature changed in a kept bundle: list names it and fails.
 size=$(stat -c %s "$TRUST/firmware/kiosk-x86-4.raucb")
-printf '\001' | dd of="$TRUST/firmware/kiosk-x86-4.raucb" bs=1 seek=$((size - 200)) conv=notrunc 2>/dev/null
+flip_byte "$TRUST/firmware/kiosk-x86-4.raucb" $((size - 200))
 expect_exit "firmware list names a tampered bundle" 1 \
 	"kiosk-x86-4.raucb: firmware bundle not signed by the Trust's firmware signer" tap firmware list
 finish

@@ -203,6 +203,32 @@ test_policy_floor(void **state)
 	tc_keystore_close(ks);
 }
 
+/* The firmware floor: its own NV index, only rising, apart from the policy's, kept by a wipe. */
+static void
+test_firmware_floor(void **state)
+{
+	struct tc_keystore *ks;
+	uint64_t v = 1;
+
+	(void)state;
+	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_firmware_floor_get(ks, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(tc_keystore_firmware_floor_raise(ks, 7), 0);
+	assert_int_equal(tc_keystore_firmware_floor_raise(ks, 4), 0);
+	assert_int_equal(tc_keystore_floor_get(ks, &v), 0);
+	assert_int_equal(v, 0);
+	tc_keystore_close(ks);
+	delete_all_files();
+	assert_int_equal(tc_keystore_open(&ks, dir), 0);
+	assert_int_equal(tc_keystore_firmware_floor_get(ks, &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(tc_keystore_wipe(ks), 0);
+	assert_int_equal(tc_keystore_firmware_floor_get(ks, &v), 0);
+	assert_int_equal(v, 7);
+	tc_keystore_close(ks);
+}
+
 /* erase evicts exactly what it is given (photod's wipe keeps the audit key); wipe takes all. */
 static void
 test_erase_and_wipe(void **state)
@@ -357,6 +383,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_secrets_sealed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_tpm_has_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin_failures_in_nv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_firmware_floor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_floor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erase_and_wipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tpm_absent_or_gone, setup, teardown),
