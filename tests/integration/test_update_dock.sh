@@ -10,6 +10,7 @@
 # a bundle with a changed signature byte, and a bundle whose signed
 # release is below the floor although the server's file name says
 # otherwise.  A download cut short resumes from its last byte (Range).
+# `trustadm devices` shows the release each device last said it runs.
 # After a restart on the new release: update.booted and the keystore's
 # firmware floor raised; on the old one: update.fell-back.
 #
@@ -128,6 +129,8 @@ dock_pass
 check "a bundle whose signed release is below the floor is refused" \
 	has '^update: +refused release 9: its signed release 2 is not above 7' "$OUT"
 rm "$FW/host-9.raucb"
+check "trustadm devices shows what the device runs (release and version)" \
+	has "^$DEVICE_ID .* r7 [0-9a-f]+(-dirty)? +test camera\$" "$(ta -S "$DATA" devices)"
 
 # ---- release 10 installed, but the device comes back on 7: fell back
 sign 10

@@ -204,6 +204,10 @@ finish_header(struct req *r)
 		r->has_release = true;
 		if (r->value_long || tc_parse_u64(r->value, 1, UINT64_MAX / 2, &r->want_release) != 0)
 			r->bad = 400;
+	} else if (strcasecmp(f, "trustcam-release") == 0) {
+		if (r->value_long || tc_parse_u64(r->value, 1, TC_UPDATE_RELEASE_MAX,
+						  &r->running_release) != 0)
+			r->running_release = 0;	/* for the record only: a bad one is not kept */
 	} else if (strcasecmp(f, "host") == 0) {
 		r->n_host++;
 	} else if (strcasecmp(f, "user-agent") == 0) {
@@ -365,6 +369,20 @@ refuse(struct conn *c, const char *text, const char *why)
 	return -1;
 }
 
+/* What the device runs, for trustadm devices (issue 17); a ledger error is only logged. */
+static void
+record_firmware(struct conn *c, const char *version, size_t vlen)
+{
+	char v[64];
+
+	if (vlen >= sizeof(v))
+		vlen = sizeof(v) - 1;
+	memcpy(v, version, vlen);
+	v[vlen] = 0;
+	if (ledger_device_firmware(c->s->ledger, c->device, v, c->req.running_release) != 0)
+		tc_warn("%s %s: cannot record its firmware", c->peer, c->device);
+}
+
 /*
  * The device's first request on a connection: its firmware version and
  * model from syncd's "trustcam-syncd/<version> (<model>)", or whatever
@@ -389,6 +407,7 @@ log_agent(struct conn *c)
 		if (vlen > 0 && model && strchr(model, ')')) {
 			tc_info("%s %s: syncd firmware %.*s, model %.*s", c->peer, c->device, (int)vlen,
 				a, (int)(strchr(model, ')') - model), model);
+			record_firmware(c, a, vlen);
 			return;
 		}
 		if (vlen > 0 && !sp) {

@@ -147,6 +147,7 @@ struct req {
 	uint64_t upload_offset, upload_length, content_length;
 	uint8_t digest[TC_SHA256_LEN];
 	bool has_range, has_release;	/* Range: bytes=N-, Firmware-Release: R (GET /v1/firmware) */
+	uint64_t running_release;	/* Trustcam-Release: what the device runs, 0 if not said */
 	uint64_t range_start, want_release;
 	int bad;			/* non-zero: answer this status */
 	/* routing */
@@ -314,6 +315,9 @@ int ledger_audit_head(struct ledger *l, const char *dev, uint64_t *seq,
 int ledger_audit_advance(struct ledger *l, const char *dev, uint64_t first, uint64_t last,
 			 uint64_t count, const uint8_t hash[TC_SHA256_LEN], const char *file)
 	TC_MUST_CHECK;
+/* What the device's syncd says it runs (its version, its release; 0: not known). */
+int ledger_device_firmware(struct ledger *l, const char *dev, const char *version,
+			   uint64_t release) TC_MUST_CHECK;
 typedef int (*ledger_photo_fn)(void *ctx, const char *dev, const char *hex, uint64_t size);
 int ledger_foreach(struct ledger *l, ledger_photo_fn fn, void *ctx) TC_MUST_CHECK;
 int ledger_has(struct ledger *l, const char *dev, const char *hex) TC_MUST_CHECK;

@@ -279,7 +279,7 @@ print_device(void *ctx, const struct tc_reg_device *d)
 {
 	struct list_ctx *c = ctx;
 	struct tadm_srv_dev s;
-	char ver[24], exp[16], last[32], photos[24], flag[64] = "";
+	char ver[24], exp[16], last[32], photos[24], flag[64] = "", fw[64];
 	uint32_t max_h;
 	int64_t since;
 	int rc;
@@ -306,7 +306,12 @@ print_device(void *ctx, const struct tc_reg_device *d)
 			snprintf(flag, sizeof(flag), "  OVERDUE (no dock for over %u h)", max_h);
 			c->overdue++;
 		}
-		printf("%-20s  %-6s  ", last, photos);
+		if (s.release)
+			snprintf(fw, sizeof(fw), "r%llu %.30s", (unsigned long long)s.release,
+				 s.firmware);
+		else
+			snprintf(fw, sizeof(fw), "%.30s", s.firmware[0] ? s.firmware : "-");
+		printf("%-20s  %-6s  %-20s  ", last, photos, fw);
 	}
 	printf("%s%s\n", d->label, flag);
 	return 0;
@@ -338,7 +343,7 @@ cmd_devices(struct tadm *a, int argc, char **argv)
 	printf("%-18s  %-11s  %-7s  %-6s  %-10s  ", "DEVICE", "CLASS", "STATUS", "POLICY",
 	       "EXPIRES");
 	if (ctx.sync)
-		printf("%-20s  %-6s  ", "LAST SYNC", "PHOTOS");
+		printf("%-20s  %-6s  %-20s  ", "LAST SYNC", "PHOTOS", "FIRMWARE");
 	printf("LABEL\n");
 	rc = tc_registry_device_foreach(a->reg, print_device, &ctx);
 	tc_free(ca);

@@ -162,6 +162,9 @@ syncd_link_open(struct syncd_link *l, struct syncd *d, const struct syncd_prov *
 	l->fd = -1;
 	l->timeout_ms = d->set.timeout_ms;
 	l->abort = &d->abort_pass;
+	pthread_mutex_lock(&d->mu);
+	l->release = d->st.fw_release;
+	pthread_mutex_unlock(&d->mu);
 	mbedtls_ssl_init(&l->ssl);
 	mbedtls_ssl_config_init(&l->conf);
 	mbedtls_x509_crt_init(&l->ca);
@@ -257,13 +260,17 @@ int
 syncd_link_head(struct syncd_link *l, const char *method, const char *path, const char *extra,
 		uint64_t content_length)
 {
-	char buf[1024];
+	char buf[1024], rel[48] = "";
 	int n;
 
+	/* What runs here, for the Trust's device list (0: an image without a release). */
+	if (l->release)
+		snprintf(rel, sizeof(rel), "Trustcam-Release: %llu\r\n",
+			 (unsigned long long)l->release);
 	n = snprintf(buf, sizeof(buf),
 		     "%s %s HTTP/1.1\r\nHost: trust-server\r\nUser-Agent: trustcam-syncd/%s (%s)\r\n"
-		     "%sContent-Length: %llu\r\n\r\n", method, path, tc_version(), tc_model(),
-		     extra ? extra : "", (unsigned long long)content_length);
+		     "%s%sContent-Length: %llu\r\n\r\n", method, path, tc_version(), tc_model(),
+		     rel, extra ? extra : "", (unsigned long long)content_length);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -EINVAL;
 	return syncd_link_write(l, buf, (size_t)n);

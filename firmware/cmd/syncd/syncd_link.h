@@ -21,6 +21,7 @@ struct syncd_link {
 	int timeout_ms;
 	atomic_bool *abort;		/* checked before every write and while waiting */
 	bool ready;
+	uint64_t release;		/* the running release, sent as Trustcam-Release */
 	mbedtls_ssl_config conf;
 	mbedtls_ssl_context ssl;
 	mbedtls_x509_crt ca, cert;
