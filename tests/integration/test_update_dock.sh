@@ -140,4 +140,7 @@ stop_syncd
 start_syncd $UPD
 check "fell-back is audited" has ' syncd update.fell-back .*release 10 did not boot; release 7 runs again' "$(audit_log)"
 check "the status says it fell back" has '^update: +fell back: release 10 did not boot, 7 runs' "$(camctl status)"
+dock_pass
+check "a release that fell back is not installed again at the next dock" \
+	test "$(grep -c 'install ' "$T/out/install.log")" -eq 2
 sync_finish

@@ -22,7 +22,8 @@
  *
  * At start (syncd_update_boot): installed == running: booted (floor
  * raised to it); installed > running: the new slot did not boot and the
- * old one runs again (fell back).  Audit actions: update.offered,
+ * old one runs again (fell back; that release is not fetched again).
+ * Audit actions: update.offered,
  * update.verified, update.refused, update.installed, update.failed,
  * update.booted, update.fell-back.
  *
@@ -110,6 +111,9 @@ syncd_update_boot(struct syncd *d)
 		syncd_audit(d, "update.fell-back", NULL, TC_E_UPDATE_ROLLBACK, detail);
 		set_status(d, "fell back: release %" PRIu64 " did not boot, %" PRIu64 " runs",
 			   installed, run);
+		/* Not again: a release that did not boot would fail the same way at every dock. */
+		if (syncd_write_u64(d->update_fd, "refused", installed) != 0)
+			tc_warn("update/refused: cannot record");
 	}
 	if (installed && unlinkat(d->update_fd, "installed", 0) != 0)
 		tc_warn("update/installed: %s", strerror(errno));
