@@ -43,6 +43,8 @@ slot "$T/dev/trustcam-root-b" v2
 expect_exit "the image's slot A is primary" 0 '^a$' "$RB" get-primary
 expect_exit "slot A is good" 0 '^good$' "$RB" get-state a
 expect_exit "slot B, with no entry, is bad" 0 '^bad$' "$RB" get-state b
+expect_exit "marking it bad (RAUC does before writing it) is nothing to do" 0 '' "$RB" set-state b bad
+expect_exit "blessing a slot with no entry is refused" 1 'slot b has no entry' "$RB" set-state b good
 expect_exit "set-primary b" 0 '' "$RB" set-primary b
 check "B's newest kernel is on the EFI partition" test "$(cat "$T/esp/trustcam/b/vmlinuz")" = "kernel v2"
 check "with its initrd" test "$(cat "$T/esp/trustcam/b/initrd.img")" = "initrd v2"
