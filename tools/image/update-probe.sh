@@ -3,9 +3,9 @@
 # phase is what runs (the slot on the kernel command line, the release in
 # /usr/lib/trustcam/release) and a phase file on the data partition.
 # Results on the second serial port: "ok NAME" / "not ok NAME", "# note",
-# "phase N done" when this boot's part is over.  It powers the machine
-# off itself when the test is over or the next boot must be a cold one;
-# a broken release is left to its boot check, which reboots.
+# "phase N done" when this boot's part is over.  It reboots into the
+# next phase and powers off at the end (qemu exits); a broken release is
+# left to its boot check, which reboots.
 exec >/dev/ttyS1 2>&1
 fail=0
 check() {
@@ -25,7 +25,9 @@ mount -o ro /dev/disk/by-id/virtio-tcpayload /run/payload
 base=$(cat /run/payload/base-release)
 # rauc_status: the slot RAUC calls primary and the booted one.
 primary() { rauc status --output-format=json 2>/dev/null | grep -o '"boot_primary":"[^"]*"' | cut -d'"' -f4; }
-# off: power off without waiting on logind (slow under emulation).
+# next: reboot into the next phase; off: the end (qemu exits).  Neither
+# waits on logind (slow under emulation).
+next() { sync; systemctl --no-block --no-wall reboot; }
 off() { sync; systemctl --no-block --no-wall poweroff; }
 
 case $phase in
@@ -47,7 +49,7 @@ case $phase in
 		test "$(stat -c '%a %U' /var/lib/trustcam)" = "700 trustcam"
 	echo 2 > "$phasef"; sync
 	echo "phase 1 done $fail"
-	off ;;
+	next ;;
 2)	# The new release on slot b: it runs, its boot is blessed; then a broken one.
 	check "phase 2 runs the newer release on slot b" test "$slot $release" = "b $((base + 1))"
 	check "boot-complete.target is reached" systemctl start boot-complete.target
@@ -56,7 +58,7 @@ case $phase in
 	check "slot a is primary now" test "$(primary)" = rootfs.0
 	echo 3 > "$phasef"; sync
 	echo "phase 2 done $fail"
-	off ;;
+	next ;;
 3)	if [ "$release" = "$((base + 2))" ]; then
 		# The broken release: photod does not start, the boot check reboots.
 		echo "# broken release boots; entries: $entries"
