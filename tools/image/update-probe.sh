@@ -53,6 +53,8 @@ case $phase in
 2)	# The new release on slot b: it runs, its boot is blessed; then a broken one.
 	check "phase 2 runs the newer release on slot b" test "$slot $release" = "b $((base + 1))"
 	check "boot-complete.target is reached" systemctl start boot-complete.target
+	# systemd-bless-boot runs after that target: wait for it, then look.
+	check "systemd-bless-boot ran" systemctl start systemd-bless-boot.service
 	check "slot b's entry is blessed (no counter)" test -f /efi/loader/entries/trustcam-b.conf
 	check "rauc installs the broken release into slot a" rauc install /run/payload/broken.raucb
 	check "slot a is primary now" test "$(primary)" = rootfs.0
