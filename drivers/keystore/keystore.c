@@ -235,13 +235,28 @@ tc_keystore_floor_get(struct tc_keystore *ks, uint64_t *version)
 	if (!version)
 		return -EINVAL;
 	*version = 0;
-	return ks->ops->floor_get ? ks->ops->floor_get(ks, version) : 0;
+	return ks->ops->floor_get ? ks->ops->floor_get(ks, TC_FLOOR_POLICY, version) : 0;
 }
 
 int
 tc_keystore_floor_raise(struct tc_keystore *ks, uint64_t version)
 {
-	return ks->ops->floor_raise ? ks->ops->floor_raise(ks, version) : 0;
+	return ks->ops->floor_raise ? ks->ops->floor_raise(ks, TC_FLOOR_POLICY, version) : 0;
+}
+
+int
+tc_keystore_firmware_floor_get(struct tc_keystore *ks, uint64_t *release)
+{
+	if (!release)
+		return -EINVAL;
+	*release = 0;
+	return ks->ops->floor_get ? ks->ops->floor_get(ks, TC_FLOOR_FIRMWARE, release) : 0;
+}
+
+int
+tc_keystore_firmware_floor_raise(struct tc_keystore *ks, uint64_t release)
+{
+	return ks->ops->floor_raise ? ks->ops->floor_raise(ks, TC_FLOOR_FIRMWARE, release) : 0;
 }
 
 const char *

@@ -30,9 +30,9 @@ struct tc_keystore_ops {
 	int (*pin_failures_get)(struct tc_keystore *ks, struct tc_pin_failures *out);
 	/* store next durably (the counter only rises, except to reset it to {0, 0}) */
 	int (*pin_failures_set)(struct tc_keystore *ks, const struct tc_pin_failures *next);
-	/* the policy version floor; NULL when the backend keeps none */
-	int (*floor_get)(struct tc_keystore *ks, uint64_t *version);
-	int (*floor_raise)(struct tc_keystore *ks, uint64_t version);
+	/* a floor (enum tc_floor); NULL when the backend keeps none; 0 for one it does not keep */
+	int (*floor_get)(struct tc_keystore *ks, enum tc_floor which, uint64_t *version);
+	int (*floor_raise)(struct tc_keystore *ks, enum tc_floor which, uint64_t version);
 };
 
 struct tc_keystore {
@@ -77,6 +77,9 @@ int ks_id_ecdh(struct tc_keystore *ks, const uint8_t peer[65], uint8_t x[32]);
 /* ks_file_pin.c */
 int ks_file_pin_failures_get(struct tc_keystore *ks, struct tc_pin_failures *out);
 int ks_file_pin_failures_set(struct tc_keystore *ks, const struct tc_pin_failures *next);
+int ks_file_floor_get(struct tc_keystore *ks, enum tc_floor which, uint64_t *version);
+int ks_file_floor_raise(struct tc_keystore *ks, enum tc_floor which, uint64_t version);
 #define KS_FILE_PIN_FAILURES "pin-failures"
+#define KS_FILE_FIRMWARE_FLOOR "firmware-floor"	/* "<release>\n" */
 
 #endif /* TC_KEYSTORE_INT_H */

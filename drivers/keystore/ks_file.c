@@ -210,4 +210,6 @@ const struct tc_keystore_ops tc_keystore_file_ops = {
 	.id_store = file_id_store,
 	.pin_failures_get = ks_file_pin_failures_get,
 	.pin_failures_set = ks_file_pin_failures_set,
+	.floor_get = ks_file_floor_get,
+	.floor_raise = ks_file_floor_raise,
 };

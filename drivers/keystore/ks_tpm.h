@@ -19,6 +19,7 @@
 #define KS_TPM_NV_PIN_COUNTER 0x01544300u	/* NV counter: every wrong PIN ever */
 #define KS_TPM_NV_PIN_MARK 0x01544301u	/* counter at the last right PIN, lock time */
 #define KS_TPM_NV_FLOOR 0x01544302u	/* the policy version floor */
+#define KS_TPM_NV_FW_FLOOR 0x01544303u	/* the firmware release floor (issue 17) */
 
 /* One connection to the TPM, for one operation. */
 struct ks_tpm_conn {
@@ -48,8 +49,8 @@ int ks_tpm_pcr_session(struct ks_tpm_conn *c, const TPML_PCR_SELECTION *pcrs, ES
 /* ks_tpm_nv.c */
 int ks_tpm_pin_failures_get(struct tc_keystore *ks, struct tc_pin_failures *out);
 int ks_tpm_pin_failures_set(struct tc_keystore *ks, const struct tc_pin_failures *next);
-int ks_tpm_floor_get(struct tc_keystore *ks, uint64_t *version);
-int ks_tpm_floor_raise(struct tc_keystore *ks, uint64_t version);
+int ks_tpm_floor_get(struct tc_keystore *ks, enum tc_floor which, uint64_t *version);
+int ks_tpm_floor_raise(struct tc_keystore *ks, enum tc_floor which, uint64_t version);
 /* Undefine the NV index at handle if it exists (wipe). */
 int ks_tpm_nv_undefine(struct ks_tpm_conn *c, TPM2_HANDLE handle) TC_MUST_CHECK;
 

@@ -8,6 +8,8 @@
  *                          failures = counter - mark.
  *   KS_TPM_NV_FLOOR        8 bytes, big-endian: the newest policy version
  *                          ever installed; written only upwards.
+ *   KS_TPM_NV_FW_FLOOR     8 bytes, big-endian: the newest firmware
+ *                          release ever kept; written only upwards.
  *
  * None of it is on disk: deleting files or restoring an old disk image
  * changes none of it.  (Anyone who can send the TPM owner-authorised
@@ -214,8 +216,14 @@ out:
 	return rc;
 }
 
+static TPM2_HANDLE
+floor_handle(enum tc_floor which)
+{
+	return which == TC_FLOOR_FIRMWARE ? KS_TPM_NV_FW_FLOOR : KS_TPM_NV_FLOOR;
+}
+
 int
-ks_tpm_floor_get(struct tc_keystore *ks, uint64_t *version)
+ks_tpm_floor_get(struct tc_keystore *ks, enum tc_floor which, uint64_t *version)
 {
 	struct ks_tpm_conn c;
 	uint8_t buf[8];
@@ -224,7 +232,7 @@ ks_tpm_floor_get(struct tc_keystore *ks, uint64_t *version)
 	*version = 0;
 	if ((rc = ks_tpm_connect(ks, &c)) != 0)
 		return rc;
-	rc = nv_read(&c, KS_TPM_NV_FLOOR, buf, 8);
+	rc = nv_read(&c, floor_handle(which), buf, 8);
 	ks_tpm_disconnect(&c);
 	if (rc == 0)
 		*version = get_be64(buf);
@@ -232,7 +240,7 @@ ks_tpm_floor_get(struct tc_keystore *ks, uint64_t *version)
 }
 
 int
-ks_tpm_floor_raise(struct tc_keystore *ks, uint64_t version)
+ks_tpm_floor_raise(struct tc_keystore *ks, enum tc_floor which, uint64_t version)
 {
 	struct ks_tpm_conn c;
 	uint8_t buf[8];
@@ -240,10 +248,10 @@ ks_tpm_floor_raise(struct tc_keystore *ks, uint64_t version)
 
 	if ((rc = ks_tpm_connect(ks, &c)) != 0)
 		return rc;
-	rc = nv_read(&c, KS_TPM_NV_FLOOR, buf, 8);
+	rc = nv_read(&c, floor_handle(which), buf, 8);
 	if (rc == 1 || (rc == 0 && get_be64(buf) < version)) {
 		put_be64(buf, version);
-		rc = nv_write(&c, KS_TPM_NV_FLOOR, buf, 8);
+		rc = nv_write(&c, floor_handle(which), buf, 8);
 	}
 	ks_tpm_disconnect(&c);
 	return rc;

@@ -170,6 +170,23 @@ int tc_keystore_wipe(struct tc_keystore *ks) TC_MUST_CHECK;
 int tc_keystore_floor_get(struct tc_keystore *ks, uint64_t *version) TC_MUST_CHECK;
 int tc_keystore_floor_raise(struct tc_keystore *ks, uint64_t version) TC_MUST_CHECK;
 
+/* The floors a keystore keeps (the backends' floor_get / floor_raise). */
+enum tc_floor {
+	TC_FLOOR_POLICY,	/* the policy version floor above */
+	TC_FLOOR_FIRMWARE,	/* the firmware release floor (issue 17) */
+};
+/*
+ * The firmware release floor: the newest firmware release this device
+ * ever booted and kept (syncd raises it when a new slot is marked good),
+ * beside the policy's: TPM backend, its own NV index; file backend, the
+ * file firmware-floor ("<release>\n", durable), which root can lower.
+ * It survives tc_keystore_wipe: a wiped device must not take older
+ * firmware either.  get: 0 when none is kept.  raise: never lowers.
+ * TC_E_INVAL_INPUT for a damaged file (the caller refuses updates then).
+ */
+int tc_keystore_firmware_floor_get(struct tc_keystore *ks, uint64_t *release) TC_MUST_CHECK;
+int tc_keystore_firmware_floor_raise(struct tc_keystore *ks, uint64_t release) TC_MUST_CHECK;
+
 /* The backend's name ("file" or "tpm"). */
 const char *tc_keystore_backend(const struct tc_keystore *ks);
 

@@ -80,6 +80,9 @@ static const struct {
 	{ TC_E_TPM, "the TPM is absent, unreachable or failing" },
 	{ TC_E_TPM_UNSEAL, "a sealed key does not unseal on this TPM (another TPM, or tampered)" },
 	{ TC_E_TPM_ROLLBACK, "state is older than the TPM's NV counter (restored image?)" },
+	{ TC_E_UPDATE_SIGNATURE, "firmware bundle not signed by the Trust's firmware signer" },
+	{ TC_E_UPDATE_MANIFEST, "firmware bundle is not for this board or names no valid release" },
+	{ TC_E_UPDATE_ROLLBACK, "firmware release is not newer than the one running" },
 };
 
 const char *

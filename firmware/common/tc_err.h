@@ -103,6 +103,11 @@ enum tc_err {
 	TC_E_TPM = -(TC_ERR_BASE + 900),            /* TPM absent, unreachable or failing */
 	TC_E_TPM_UNSEAL = -(TC_ERR_BASE + 901),     /* a sealed key will not load or unseal on this TPM */
 	TC_E_TPM_ROLLBACK = -(TC_ERR_BASE + 902),   /* state older than the TPM's NV counter */
+
+	/* firmware/update: RAUC bundles */
+	TC_E_UPDATE_SIGNATURE = -(TC_ERR_BASE + 1000), /* bundle not signed by the pinned firmware signer */
+	TC_E_UPDATE_MANIFEST = -(TC_ERR_BASE + 1001),  /* bundle's manifest not one of ours (board, version) */
+	TC_E_UPDATE_ROLLBACK = -(TC_ERR_BASE + 1002),  /* release not newer than the running one */
 };
 
 /* A short sentence for a code from this header or a negative errno. */

@@ -16,7 +16,7 @@ T ?= 300
 # trust-server is a program, not library code: its harnesses take the
 # files they test, and stub_server.c stands in for the rest.
 FUZZ_TS := tools/trust-server
-fuzz_http-src := $(FUZZ_TS)/http.c tests/fuzz/stub_server.c
+fuzz_http-src := $(FUZZ_TS)/http.c tests/fuzz/stub_server.c tests/fuzz/stub_ledger.c
 fuzz_upload-src := $(FUZZ_TS)/http.c $(FUZZ_TS)/api_photos.c $(FUZZ_TS)/upload.c \
 	$(FUZZ_TS)/storage.c $(FUZZ_TS)/ledger.c tests/fuzz/stub_server.c tests/bench/bench.c
 

@@ -2,8 +2,8 @@
  * stub_server.c - the parts of trust-server its HTTP harnesses do
  * not test, standing in so http.c (and for fuzz_upload the photo upload
  * path) link without TLS, sockets or threads: responses are checked for
- * their framing and dropped, audit and policy requests are accepted or
- * answered without storage.
+ * their framing and dropped, audit, policy and firmware requests are
+ * accepted or answered without storage.
  */
 #include <stdio.h>
 #include <string.h>
@@ -88,6 +88,13 @@ int
 policy_begin(struct conn *c)
 {
 	resp_text(&c->req.resp, 404, false, "no policy\n");
+	return -1;
+}
+
+int
+firmware_begin(struct conn *c)
+{
+	resp_text(&c->req.resp, 404, false, "no firmware\n");
 	return -1;
 }
 

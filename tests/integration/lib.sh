@@ -42,6 +42,11 @@ expect_exit() {
 		FAILS=$((FAILS + 1))
 	fi
 }
+# flip_byte FILE OFFSET: invert the lowest bit of the byte at OFFSET, so it always changes.
+flip_byte() {
+	_b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "\\$(printf '%03o' $((_b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
 # has PATTERN TEXT: TEXT has a line matching PATTERN (grep -E).
 has() { printf '%s\n' "$2" | grep -Eq -- "$1"; }
 # count_lines PATTERN TEXT: how many lines of TEXT match.

@@ -98,7 +98,7 @@ expect "the device uploads a photo and gets a receipt" 0 "receipt" cl cam put "$
 check "the server's object is readable by its group, not by others" \
 	test "$(stat -c '%a %U %G' "$DATA/objects/$(dev_id cam)/$(obj_id "$OBJ").tco")" = \
 	"640 trustcam-server trustcam-server"
-expect "trustcam-admin lists the server's photos while it runs" 0 "$(dev_id cam) .*Z +1 +cam$" \
+expect "trustcam-admin lists the server's photos while it runs" 0 "$(dev_id cam) .*Z +1 +- +cam$" \
 	adm -S "$DATA" devices
 
 # ---- an export into a directory the administrators' user cannot write

@@ -287,6 +287,44 @@ test_pin_failures(void **state)
 	tc_keystore_close(ks);
 }
 
+/* The firmware floor: a durable file that only rises, damage refused, kept by a wipe. */
+static void
+test_firmware_floor(void **state)
+{
+	struct tc_keystore *ks;
+	uint64_t v = 1;
+	char p[700];
+	struct stat st;
+	int fd;
+
+	(void)state;
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
+	assert_int_equal(tc_keystore_firmware_floor_get(ks, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(tc_keystore_firmware_floor_raise(ks, 7), 0);
+	assert_int_equal(tc_keystore_firmware_floor_raise(ks, 4), 0);
+	tc_keystore_close(ks);
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
+	assert_int_equal(tc_keystore_firmware_floor_get(ks, &v), 0);
+	assert_int_equal(v, 7);
+	/* The file backend keeps no policy floor: that stays 0. */
+	assert_int_equal(tc_keystore_floor_get(ks, &v), 0);
+	assert_int_equal(v, 0);
+	key_path(p, sizeof(p), "firmware-floor");
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(tc_keystore_wipe(ks), 0);
+	assert_int_equal(tc_keystore_firmware_floor_get(ks, &v), 0);
+	assert_int_equal(v, 7);
+	fd = open(p, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "7x\n", 3), 3);
+	close(fd);
+	assert_int_equal(tc_keystore_firmware_floor_get(ks, &v), TC_E_INVAL_INPUT);
+	assert_int_equal(tc_keystore_firmware_floor_raise(ks, 9), TC_E_INVAL_INPUT);
+	tc_keystore_close(ks);
+}
+
 /* The PIN secret only ever shows as an HMAC, the same for the same input, new after an erase. */
 static void
 test_pin_mac(void **state)
@@ -354,6 +392,7 @@ main(void)
 	const struct CMUnitTest file_only[] = {
 		KS_TEST(test_unsafe_dir_refused),
 		KS_TEST(test_create_faults_leave_nothing),
+		KS_TEST(test_firmware_floor),	/* the TPM's NV floor: test_keystore_tpm */
 	};
 
 	return ks_backend_run("keystore_secrets", both, KS_N(both), file_only, KS_N(file_only),

@@ -163,6 +163,32 @@ test_policy_floor(void **state)
 	tc_keystore_close(ks);
 }
 
+/* The firmware floor: its own NV index, only rising, apart from the policy's, kept by a wipe. */
+static void
+test_firmware_floor(void **state)
+{
+	struct tc_keystore *ks;
+	uint64_t v = 1;
+
+	(void)state;
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
+	assert_int_equal(tc_keystore_firmware_floor_get(ks, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(tc_keystore_firmware_floor_raise(ks, 7), 0);
+	assert_int_equal(tc_keystore_firmware_floor_raise(ks, 4), 0);
+	assert_int_equal(tc_keystore_floor_get(ks, &v), 0);
+	assert_int_equal(v, 0);
+	tc_keystore_close(ks);
+	delete_all_files();
+	assert_int_equal(tc_keystore_open(&ks, ks_dir), 0);
+	assert_int_equal(tc_keystore_firmware_floor_get(ks, &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(tc_keystore_wipe(ks), 0);
+	assert_int_equal(tc_keystore_firmware_floor_get(ks, &v), 0);
+	assert_int_equal(v, 7);
+	tc_keystore_close(ks);
+}
+
 /* erase evicts exactly what it is given (photod's wipe keeps the audit key); wipe takes all. */
 static void
 test_erase_and_wipe(void **state)
@@ -361,6 +387,7 @@ main(void)
 		KS_TEST(test_secrets_sealed),
 		KS_TEST(test_other_tpm_has_nothing),
 		KS_TEST(test_pin_failures_in_nv),
+		KS_TEST(test_firmware_floor),
 		KS_TEST(test_policy_floor),
 		KS_TEST(test_erase_and_wipe),
 		KS_TEST(test_tpm_absent_or_gone),

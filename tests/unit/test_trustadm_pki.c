@@ -282,6 +282,31 @@ test_device_chains_to_its_ca_only(void **state)
 	cert_free(&ca);
 }
 
+/* The firmware signer: a code-signing leaf of the CA, good for nothing else. */
+static void
+test_firmware_signer_profile(void **state)
+{
+	struct cert ca, fw;
+
+	(void)state;
+	issue(&ca, TC_PKI_CA, TC_PKI_CA_SUBJECT, NULL);
+	issue(&fw, TC_PKI_FIRMWARE_SIGNER, TC_PKI_FIRMWARE_SUBJECT, &ca);
+	assert_int_equal(fw.crt.MBEDTLS_PRIVATE(ca_istrue), 0);
+	assert_int_equal(mbedtls_x509_crt_check_key_usage(&fw.crt,
+							  MBEDTLS_X509_KU_DIGITAL_SIGNATURE), 0);
+	assert_int_not_equal(mbedtls_x509_crt_check_key_usage(&fw.crt,
+							      MBEDTLS_X509_KU_KEY_CERT_SIGN), 0);
+	assert_int_equal(mbedtls_x509_crt_check_extended_key_usage(&fw.crt,
+		MBEDTLS_OID_CODE_SIGNING, MBEDTLS_OID_SIZE(MBEDTLS_OID_CODE_SIGNING)), 0);
+	assert_int_not_equal(mbedtls_x509_crt_check_extended_key_usage(&fw.crt,
+		MBEDTLS_OID_CLIENT_AUTH, MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH)), 0);
+	assert_int_not_equal(mbedtls_x509_crt_check_extended_key_usage(&fw.crt,
+		MBEDTLS_OID_SERVER_AUTH, MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)), 0);
+	assert_int_equal(verify_flags(&fw, &ca), 0);
+	cert_free(&fw);
+	cert_free(&ca);
+}
+
 /* The signer trustadm makes is one the device's verifier accepts. */
 static void
 test_policy_signer_accepted(void **state)
@@ -479,6 +504,7 @@ main(void)
 		cmocka_unit_test(test_server_cert_profile),
 		cmocka_unit_test(test_device_chains_to_its_ca_only),
 		cmocka_unit_test(test_policy_signer_accepted),
+		cmocka_unit_test(test_firmware_signer_profile),
 		cmocka_unit_test(test_csr_checks),
 		cmocka_unit_test(test_key_pem_round_trip),
 	};

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <mbedtls/base64.h>
 
@@ -28,6 +29,7 @@
 #include "tc_fault.h"
 #include "tc_io.h"
 #include "tc_log.h"
+#include "tc_update.h"
 
 static const char *
 reason(int status)
@@ -180,6 +182,32 @@ finish_header(struct req *r)
 		r->has_digest = true;
 		if (r->value_long || parse_digest(r->value, r->digest) != 0)
 			r->bad = 400;
+	} else if (strcasecmp(f, "range") == 0) {
+		/* Only "bytes=N-" (resuming a download); another form is ignored (RFC 9110 14.2). */
+		if (r->has_range)
+			r->dup = true;
+		if (!r->value_long && strncmp(r->value, "bytes=", 6) == 0 && r->value_len > 7 &&
+		    r->value[r->value_len - 1] == '-') {
+			char num[24];
+			size_t n = r->value_len - 7;
+
+			if (n < sizeof(num)) {
+				memcpy(num, r->value + 6, n);
+				num[n] = 0;
+				r->has_range = tc_parse_u64(num, 0, UINT64_MAX / 2,
+							    &r->range_start) == 0;
+			}
+		}
+	} else if (strcasecmp(f, "firmware-release") == 0) {
+		if (r->has_release)
+			r->dup = true;
+		r->has_release = true;
+		if (r->value_long || tc_parse_u64(r->value, 1, UINT64_MAX / 2, &r->want_release) != 0)
+			r->bad = 400;
+	} else if (strcasecmp(f, "trustcam-release") == 0) {
+		if (r->value_long || tc_parse_u64(r->value, 1, TC_UPDATE_RELEASE_MAX,
+						  &r->running_release) != 0)
+			r->running_release = 0;	/* for the record only: a bad one is not kept */
 	} else if (strcasecmp(f, "host") == 0) {
 		r->n_host++;
 	} else if (strcasecmp(f, "user-agent") == 0) {
@@ -302,7 +330,7 @@ on_header_value(http_parser *p, const char *at, size_t len)
 static void
 route(struct req *r)
 {
-	static const char photos[] = "/v1/photos/";
+	static const char photos[] = "/v1/photos/", firmware[] = "/v1/firmware?board=";
 	const char *id;
 
 	r->route = ROUTE_NONE;
@@ -310,6 +338,12 @@ route(struct req *r)
 		r->route = ROUTE_AUDIT;
 	} else if (strcmp(r->url, "/v1/policy") == 0) {
 		r->route = ROUTE_POLICY;
+	} else if (strncmp(r->url, firmware, sizeof(firmware) - 1) == 0) {
+		id = r->url + sizeof(firmware) - 1;
+		if (tc_update_valid_board(id)) {
+			tc_strlcpy(r->board, id, sizeof(r->board));
+			r->route = ROUTE_FIRMWARE;
+		}
 	} else if (strncmp(r->url, photos, sizeof(photos) - 1) == 0) {
 		id = r->url + sizeof(photos) - 1;
 		if (strlen(id) == 2 * TC_PHOTO_ID_LEN && strspn(id, "0123456789abcdef") ==
@@ -333,6 +367,20 @@ refuse(struct conn *c, const char *text, const char *why)
 	resp_text(&c->req.resp, 400, true, text);
 	tc_info("%s %s: request refused (400): %s", c->peer, c->device, why);
 	return -1;
+}
+
+/* What the device runs, for trustadm devices (issue 17); a ledger error is only logged. */
+static void
+record_firmware(struct conn *c, const char *version, size_t vlen)
+{
+	char v[64];
+
+	if (vlen >= sizeof(v))
+		vlen = sizeof(v) - 1;
+	memcpy(v, version, vlen);
+	v[vlen] = 0;
+	if (ledger_device_firmware(c->s->ledger, c->device, v, c->req.running_release) != 0)
+		tc_warn("%s %s: cannot record its firmware", c->peer, c->device);
 }
 
 /*
@@ -359,6 +407,7 @@ log_agent(struct conn *c)
 		if (vlen > 0 && model && strchr(model, ')')) {
 			tc_info("%s %s: syncd firmware %.*s, model %.*s", c->peer, c->device, (int)vlen,
 				a, (int)(strchr(model, ')') - model), model);
+			record_firmware(c, a, vlen);
 			return;
 		}
 		if (vlen > 0 && !sp) {
@@ -430,6 +479,13 @@ on_headers_complete(http_parser *p)
 			goto not_allowed;
 		}
 		rc = policy_begin(c);
+		break;
+	case ROUTE_FIRMWARE:
+		if (m != HTTP_GET && m != HTTP_HEAD) {
+			resp_header(&r->resp, "Allow: GET, HEAD\r\n");
+			goto not_allowed;
+		}
+		rc = firmware_begin(c);
 		break;
 	default:
 		resp_text(&r->resp, 404, has_body(r), "no such resource\n");
@@ -510,8 +566,11 @@ http_req_reset(struct conn *c)
 		upload_close(&c->req.up);
 	tc_free(c->req.resp.body_own);
 	tc_free(c->req.body);
+	if (c->req.resp.body_fd > 0)
+		close(c->req.resp.body_fd);
 	memset(&c->req, 0, sizeof(c->req));
 	c->req.up.fd = c->req.up.dir_fd = -1;
+	c->req.resp.body_fd = -1;
 }
 
 long
@@ -552,21 +611,51 @@ http_feed(struct conn *c, const uint8_t *buf, size_t len)
 	return -1;
 }
 
+/* A file body, a TLS record's worth at a time; each piece moves the deadline on. */
+static int
+send_file(struct conn *c, struct resp *r)
+{
+	uint8_t buf[SRV_IO_BUF];
+	uint64_t off = r->fd_off, left = r->fd_len;
+	ssize_t got;
+	int rc;
+
+	while (left > 0) {
+		got = pread(r->body_fd, buf, left < sizeof(buf) ? (size_t)left : sizeof(buf),
+			    (off_t)off);
+		if (got <= 0)
+			return got < 0 ? -errno : -EIO;	/* the file shrank: cut the answer */
+		conn_touch_body(c);
+		if ((rc = conn_write(c, buf, (size_t)got)) != 0)
+			return rc;
+		off += (uint64_t)got;
+		left -= (uint64_t)got;
+	}
+	return 0;
+}
+
 int
 http_send_response(struct conn *c)
 {
 	struct resp *r = &c->req.resp;
 	char head[1024];
 	bool send_body = c->req.method != HTTP_HEAD && r->body_len > 0;
+	uint64_t clen = r->body_fd >= 0 ? r->fd_len : r->body_len;
 	int n, rc;
 
 	n = snprintf(head, sizeof(head),
-		     "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\n%s%s%s%s%.*s\r\n", r->status,
-		     reason(r->status), r->body_len, r->content_type ? "Content-Type: " : "",
+		     "HTTP/1.1 %d %s\r\nContent-Length: %llu\r\n%s%s%s%s%.*s\r\n", r->status,
+		     reason(r->status), (unsigned long long)clen,
+		     r->content_type ? "Content-Type: " : "",
 		     r->content_type ? r->content_type : "", r->content_type ? "\r\n" : "",
 		     r->close ? "Connection: close\r\n" : "", (int)r->headers_len, r->headers);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -EOVERFLOW;
+	if (r->body_fd >= 0) {
+		if ((rc = conn_write(c, head, (size_t)n)) != 0)
+			return rc;
+		return c->req.method != HTTP_HEAD ? send_file(c, r) : 0;
+	}
 	/* One TLS record for a small answer: a receipt, a JSON line, an error. */
 	if (send_body && r->body_len <= sizeof(head) - (size_t)n) {
 		memcpy(head + n, r->body, r->body_len);

@@ -27,13 +27,14 @@
 #include "tc_log.h"
 
 #define LEDGER_NAME "ledger.db"
-#define LEDGER_VERSION 2
+#define LEDGER_VERSION 3
 #define BUSY_MS 5000
 
 /*
  * migrations[v] takes the ledger from user_version v to v + 1; never edit
  * a shipped step.  v1: photos, devices, audit_segments.  v2: photos by id
- * alone (a photo id belongs to one device: ledger_owner).
+ * alone (a photo id belongs to one device: ledger_owner).  v3: what
+ * firmware each device said it runs (ledger_device_firmware, issue 17).
  */
 static const char *const migrations[LEDGER_VERSION] = {
 	"CREATE TABLE photos ("
@@ -68,6 +69,9 @@ static const char *const migrations[LEDGER_VERSION] = {
 	" PRIMARY KEY (device, first_seq)"
 	") STRICT;",
 	"CREATE INDEX photos_by_id ON photos(photo_id);",
+	"ALTER TABLE devices ADD COLUMN firmware TEXT;"
+	"ALTER TABLE devices ADD COLUMN firmware_release INTEGER;"
+	"ALTER TABLE devices ADD COLUMN firmware_us INTEGER;",
 };
 
 struct ledger {
@@ -462,6 +466,29 @@ ledger_audit_advance(struct ledger *l, const char *dev, uint64_t first, uint64_t
 rollback:
 	(void)sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 out:
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+int
+ledger_device_firmware(struct ledger *l, const char *dev, const char *version, uint64_t release)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	pthread_mutex_lock(&l->lock);
+	if ((rc = prepare(l, "INSERT INTO devices (id, firmware, firmware_release, firmware_us)"
+			     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO UPDATE SET"
+			     " firmware = excluded.firmware, firmware_release ="
+			     " excluded.firmware_release, firmware_us = excluded.firmware_us",
+			     &st)) == 0) {
+		sqlite3_bind_text(st, 1, dev, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+		if (release)
+			sqlite3_bind_int64(st, 3, (sqlite3_int64)release);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)tc_time_wall_us());
+		rc = step_done(l, st, "device firmware");
+	}
 	pthread_mutex_unlock(&l->lock);
 	return rc;
 }

@@ -98,6 +98,7 @@ enum route {
 	ROUTE_PHOTO,			/* /v1/photos/<32 hex> */
 	ROUTE_AUDIT,			/* /v1/audit */
 	ROUTE_POLICY,			/* /v1/policy */
+	ROUTE_FIRMWARE,			/* /v1/firmware?board=<board> */
 };
 
 /* What we answer; body points at body_own or at static/request memory. */
@@ -109,6 +110,8 @@ struct resp {
 	const uint8_t *body;
 	size_t body_len;
 	uint8_t *body_own;		/* tc_free'd after sending */
+	int body_fd;			/* -1, or a file whose bytes [fd_off, +fd_len) are the body */
+	uint64_t fd_off, fd_len;
 	bool close;
 };
 
@@ -143,12 +146,16 @@ struct req {
 	bool expect_continue;		/* Expect: 100-continue */
 	uint64_t upload_offset, upload_length, content_length;
 	uint8_t digest[TC_SHA256_LEN];
+	bool has_range, has_release;	/* Range: bytes=N-, Firmware-Release: R (GET /v1/firmware) */
+	uint64_t running_release;	/* Trustcam-Release: what the device runs, 0 if not said */
+	uint64_t range_start, want_release;
 	int bad;			/* non-zero: answer this status */
 	/* routing */
 	unsigned method;
 	enum route route;
 	uint8_t photo_id[TC_PHOTO_ID_LEN];
 	char photo_hex[2 * TC_PHOTO_ID_LEN + 1];
+	char board[32];			/* ROUTE_FIRMWARE: tc_update_valid_board */
 	bool started;			/* a request's first byte was parsed */
 	bool complete;			/* on_message_complete seen */
 	bool begun;			/* the handler's begin ran and took the body */
@@ -244,6 +251,8 @@ void audit_end(struct conn *c);
 void audit_abort(struct conn *c);
 /* Always answers at the headers (returns non-zero): GET/HEAD have no body. */
 int policy_begin(struct conn *c) TC_MUST_CHECK;
+/* api_firmware.c: GET/HEAD /v1/firmware?board=B, answered at the headers (always -1). */
+int firmware_begin(struct conn *c) TC_MUST_CHECK;
 
 /* upload.c: the partial file of one photo. */
 int upload_open(struct srv *s, const char *dev, const char *hex, struct upload *u) TC_MUST_CHECK;
@@ -306,6 +315,9 @@ int ledger_audit_head(struct ledger *l, const char *dev, uint64_t *seq,
 int ledger_audit_advance(struct ledger *l, const char *dev, uint64_t first, uint64_t last,
 			 uint64_t count, const uint8_t hash[TC_SHA256_LEN], const char *file)
 	TC_MUST_CHECK;
+/* What the device's syncd says it runs (its version, its release; 0: not known). */
+int ledger_device_firmware(struct ledger *l, const char *dev, const char *version,
+			   uint64_t release) TC_MUST_CHECK;
 typedef int (*ledger_photo_fn)(void *ctx, const char *dev, const char *hex, uint64_t size);
 int ledger_foreach(struct ledger *l, ledger_photo_fn fn, void *ctx) TC_MUST_CHECK;
 int ledger_has(struct ledger *l, const char *dev, const char *hex) TC_MUST_CHECK;

@@ -37,38 +37,6 @@ class_name(enum tc_device_class c)
 	return c == TC_CLASS_APPROVED ? "approved" : "trust-owned";
 }
 
-/* The CA key and certificate, checked to belong together. */
-static int
-load_ca(struct tadm *a, mbedtls_pk_context *key, char **crt_pem)
-{
-	mbedtls_x509_crt crt;
-	uint8_t *pem = NULL, *kp = NULL;
-	size_t len, kl;
-	int rc;
-
-	*crt_pem = NULL;
-	mbedtls_x509_crt_init(&crt);
-	if ((rc = tadm_load_public(a, "ca.crt", TC_PKI_CERT_MAX, &pem, &len)) != 0)
-		goto out;
-	if ((rc = tadm_load_key(a, "ca.key", &kp, &kl)) != 0)
-		goto out;
-	if (tc_pki_key_parse(key, kp, kl) != 0 ||
-	    mbedtls_x509_crt_parse(&crt, pem, len + 1) != 0 ||
-	    tc_pk_check_pair(&crt.pk, key) != 0) {
-		tadm_err(a, "%s/ca.key and ca.crt are not a valid pair", a->dir);
-		rc = TC_E_KEYFILE;
-		goto out;
-	}
-	*crt_pem = (char *)pem;
-	pem = NULL;
-out:
-	mbedtls_x509_crt_free(&crt);
-	tc_secure_free(kp);
-	tc_free(pem);
-	return rc;
-}
-
-/* Write devices/<id>.crt. */
 static int
 write_cert(struct tadm *a, const char *id, const char *pem)
 {
@@ -205,7 +173,7 @@ cmd_enrol(struct tadm *a, int argc, char **argv)
 		rc = already_enrolled(a, &old);
 		goto out;
 	}
-	if (load_ca(a, &ca_key, &ca_pem) != 0)
+	if (tadm_load_ca(a, &ca_key, &ca_pem) != 0)
 		goto out;
 	snprintf(subject, sizeof(subject), "CN=%s,O=trustcam", d.id);
 	cert.subject = subject;
@@ -311,7 +279,7 @@ print_device(void *ctx, const struct tc_reg_device *d)
 {
 	struct list_ctx *c = ctx;
 	struct tadm_srv_dev s;
-	char ver[24], exp[16], last[32], photos[24], flag[64] = "";
+	char ver[24], exp[16], last[32], photos[24], flag[64] = "", fw[64];
 	uint32_t max_h;
 	int64_t since;
 	int rc;
@@ -338,7 +306,12 @@ print_device(void *ctx, const struct tc_reg_device *d)
 			snprintf(flag, sizeof(flag), "  OVERDUE (no dock for over %u h)", max_h);
 			c->overdue++;
 		}
-		printf("%-20s  %-6s  ", last, photos);
+		if (s.release)
+			snprintf(fw, sizeof(fw), "r%llu %.30s", (unsigned long long)s.release,
+				 s.firmware);
+		else
+			snprintf(fw, sizeof(fw), "%.30s", s.firmware[0] ? s.firmware : "-");
+		printf("%-20s  %-6s  %-20s  ", last, photos, fw);
 	}
 	printf("%s%s\n", d->label, flag);
 	return 0;
@@ -370,7 +343,7 @@ cmd_devices(struct tadm *a, int argc, char **argv)
 	printf("%-18s  %-11s  %-7s  %-6s  %-10s  ", "DEVICE", "CLASS", "STATUS", "POLICY",
 	       "EXPIRES");
 	if (ctx.sync)
-		printf("%-20s  %-6s  ", "LAST SYNC", "PHOTOS");
+		printf("%-20s  %-6s  %-20s  ", "LAST SYNC", "PHOTOS", "FIRMWARE");
 	printf("LABEL\n");
 	rc = tc_registry_device_foreach(a->reg, print_device, &ctx);
 	tc_free(ca);

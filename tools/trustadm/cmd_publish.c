@@ -5,8 +5,9 @@
  *
  * Published: server.key and receipt.key (the server's own keys, plain:
  * it starts unattended), server.crt, ca.crt, photo.pub, receipt.pub, a
- * read-only copy of the registry (tc_registry_snapshot) and every issued
- * policy bundle.  Never published: ca.key, policy-signer.key, photo.key,
+ * read-only copy of the registry (tc_registry_snapshot), every issued
+ * policy bundle, and the firmware-signing certificate and every signed
+ * firmware bundle (trustadm firmware) when there are any.  Never published: ca.key, policy-signer.key, photo.key,
  * devices/.  Every file is 0640: the directory is meant to be owned by
  * the administrators' user with the server's group and mode 2750, so the
  * server reads through its group and can write nothing.
@@ -90,28 +91,68 @@ copy_key(struct tadm *a, int pfd, const char *dir, const char *name)
 	return rc;
 }
 
-/* Bundles never change once issued: copy the ones DIR does not have yet. */
+/* name from src to dst in chunks (bundles are hundreds of MiB): temp, fsync, rename. */
 static int
-copy_policies(struct tadm *a, int pfd, const char *dir)
+copy_file(int src, int dst, const char *name)
 {
-	mode_t old = umask(027);	/* trustadm's is 077; chmod would drop the setgid bit */
-	int src, dst, rc;
-	struct dirent *de;
-	uint8_t *buf;
-	size_t len;
-	DIR *d;
+	static char buf[1 << 16];
+	char tmp[300];
+	int in, out, rc = 0;
+	ssize_t n;
 
-	rc = mkdirat(pfd, "policies", 0750) != 0 && errno != EEXIST ? -errno : 0;
-	umask(old);
-	if (rc != 0) {
-		tadm_err(a, "%s/policies: %s", dir, tc_strerror(rc));
+	if ((size_t)snprintf(tmp, sizeof(tmp), ".tmp-%s", name) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	in = openat(src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	(void)unlinkat(dst, tmp, 0);
+	out = openat(dst, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, PUB_MODE);
+	if (out < 0) {
+		rc = -errno;
+		close(in);
 		return rc;
 	}
-	src = tc_openat(a->dirfd, "policies", O_RDONLY | O_DIRECTORY);
-	dst = tc_openat(pfd, "policies", O_RDONLY | O_DIRECTORY);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (tc_write_all(out, buf, (size_t)n) != 0) {
+			n = -1;
+			break;
+		}
+	if (n < 0 || fchmod(out, PUB_MODE) != 0 || fsync(out) != 0 ||
+	    renameat(dst, tmp, dst, name) != 0 || fsync(dst) != 0)
+		rc = -errno;
+	close(in);
+	close(out);
+	if (rc != 0)
+		(void)unlinkat(dst, tmp, 0);
+	return rc;
+}
+
+/*
+ * Issued files never change: copy those of sub/ (names ending in suffix)
+ * that DIR/sub does not have yet.  A Trust without sub/ has nothing to copy.
+ */
+static int
+copy_new(struct tadm *a, int pfd, const char *dir, const char *sub, const char *suffix)
+{
+	mode_t old = umask(027);	/* trustadm's is 077; chmod would drop the setgid bit */
+	size_t sl = strlen(suffix);
+	int src, dst, rc;
+	struct dirent *de;
+	DIR *d;
+
+	rc = mkdirat(pfd, sub, 0750) != 0 && errno != EEXIST ? -errno : 0;
+	umask(old);
+	if (rc != 0) {
+		tadm_err(a, "%s/%s: %s", dir, sub, tc_strerror(rc));
+		return rc;
+	}
+	src = tc_openat(a->dirfd, sub, O_RDONLY | O_DIRECTORY);
+	if (src == -ENOENT)
+		return 0;
+	dst = tc_openat(pfd, sub, O_RDONLY | O_DIRECTORY);
 	if (src < 0 || dst < 0 || !(d = fdopendir(src))) {
 		rc = src < 0 ? src : dst < 0 ? dst : -errno;
-		tadm_err(a, "policies: %s", tc_strerror(rc));
+		tadm_err(a, "%s: %s", sub, tc_strerror(rc));
 		if (src >= 0)
 			close(src);
 		if (dst >= 0)
@@ -121,15 +162,11 @@ copy_policies(struct tadm *a, int pfd, const char *dir)
 	while (rc == 0 && (de = readdir(d)) != NULL) {
 		size_t n = strlen(de->d_name);
 
-		if (n < 8 || strcmp(de->d_name + n - 7, ".bundle") != 0 ||
+		if (n <= sl || de->d_name[0] == '.' || strcmp(de->d_name + n - sl, suffix) != 0 ||
 		    faccessat(dst, de->d_name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 			continue;
-		buf = NULL;
-		if ((rc = tc_trust_file_read(dirfd(d), de->d_name, PUB_MAX, &buf, &len)) == 0)
-			rc = tc_trust_file_write(dst, de->d_name, buf, len, PUB_MODE);
-		if (rc != 0)
-			tadm_err(a, "policies/%s: %s", de->d_name, tc_strerror(rc));
-		tc_free(buf);
+		if ((rc = copy_file(dirfd(d), dst, de->d_name)) != 0)
+			tadm_err(a, "%s/%s: %s", sub, de->d_name, tc_strerror(rc));
 	}
 	closedir(d);
 	close(dst);
@@ -149,8 +186,13 @@ publish_to(struct tadm *a, const char *dir)
 		rc = copy_key(a, pfd, dir, keys[i]);
 	for (i = 0; rc == 0 && i < sizeof(publics) / sizeof(publics[0]); i++)
 		rc = copy_public(a, pfd, dir, publics[i]);
+	/* The firmware signer devices pin, once there is one (trustadm firmware cert). */
+	if (rc == 0 && faccessat(a->dirfd, "firmware-signer.crt", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		rc = copy_public(a, pfd, dir, "firmware-signer.crt");
 	if (rc == 0)
-		rc = copy_policies(a, pfd, dir);
+		rc = copy_new(a, pfd, dir, "policies", ".bundle");
+	if (rc == 0)
+		rc = copy_new(a, pfd, dir, "firmware", ".raucb");
 	/* After the bundles: the view never names a policy the server lacks. */
 	if (rc == 0 && (rc = tc_registry_snapshot(a->reg, dir, PUB_MODE)) != 0)
 		tadm_err(a, "%s/%s: %s", dir, TC_REGISTRY_FILE, tc_strerror(rc));

@@ -19,11 +19,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <mbedtls/x509_crt.h>
 #include <sqlite3.h>
 
 #include "tadm.h"
 #include "tadm_metaidx.h"
 #include "tc_io.h"
+#include "tc_mbedtls_compat.h"
+#include "tc_pki.h"
 #include "tc_secmem.h"
 #include "tc_trust_key.h"
 
@@ -278,6 +281,38 @@ tadm_load_key(struct tadm *a, const char *name, uint8_t **key, size_t *len)
 	return rc;
 }
 
+/* The CA key and certificate, checked to belong together. */
+int
+tadm_load_ca(struct tadm *a, mbedtls_pk_context *key, char **crt_pem)
+{
+	mbedtls_x509_crt crt;
+	uint8_t *pem = NULL, *kp = NULL;
+	size_t len, kl;
+	int rc;
+
+	*crt_pem = NULL;
+	mbedtls_x509_crt_init(&crt);
+	if ((rc = tadm_load_public(a, "ca.crt", TC_PKI_CERT_MAX, &pem, &len)) != 0)
+		goto out;
+	if ((rc = tadm_load_key(a, "ca.key", &kp, &kl)) != 0)
+		goto out;
+	if (tc_pki_key_parse(key, kp, kl) != 0 ||
+	    mbedtls_x509_crt_parse(&crt, pem, len + 1) != 0 ||
+	    tc_pk_check_pair(&crt.pk, key) != 0) {
+		tadm_err(a, "%s/ca.key and ca.crt are not a valid pair", a->dir);
+		rc = TC_E_KEYFILE;
+		goto out;
+	}
+	*crt_pem = (char *)pem;
+	pem = NULL;
+out:
+	mbedtls_x509_crt_free(&crt);
+	tc_secure_free(kp);
+	tc_free(pem);
+	return rc;
+}
+
+/* Write devices/<id>.crt. */
 int
 tadm_load_public(struct tadm *a, const char *name, size_t max, uint8_t **buf, size_t *len)
 {

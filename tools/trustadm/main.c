@@ -38,6 +38,7 @@ static const struct {
 				"reject ID | tag ID REF,... | serve [--listen ADDR:PORT]" },
 	{ "sar", cmd_sar, "sar PUPILREF -o DIR" },
 	{ "publish", cmd_publish, "publish [DIR]" },
+	{ "firmware", cmd_firmware, "firmware cert | sign DIR | list" },
 };
 
 static void

@@ -179,6 +179,10 @@ set_profile(mbedtls_x509write_cert *w, const struct tc_pki_cert *c)
 		eku = MBEDTLS_OID_CLIENT_AUTH;
 		eku_len = MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH);
 		break;
+	case TC_PKI_FIRMWARE_SIGNER:
+		eku = MBEDTLS_OID_CODE_SIGNING;
+		eku_len = MBEDTLS_OID_SIZE(MBEDTLS_OID_CODE_SIGNING);
+		break;
 	default:
 		return -EINVAL;
 	}

@@ -183,8 +183,9 @@ tadm_srv_device(struct tadm *a, const char *id, struct tadm_srv_dev *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(a->ledger, "SELECT photos, last_upload_us, audit_seq FROM devices"
-			       " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(a->ledger, "SELECT photos, last_upload_us, audit_seq, firmware,"
+			       " firmware_release FROM devices WHERE id = ?1", -1, &st,
+			       NULL) != SQLITE_OK)
 		return ledger_fail(a, "devices");
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -193,6 +194,10 @@ tadm_srv_device(struct tadm *a, const char *id, struct tadm_srv_dev *out)
 		out->photos = sqlite3_column_int64(st, 0);
 		out->last_upload = sqlite3_column_int64(st, 1) / 1000000;
 		out->audit_seq = (uint64_t)sqlite3_column_int64(st, 2);
+		if (sqlite3_column_type(st, 3) == SQLITE_TEXT)
+			tc_strlcpy(out->firmware, (const char *)sqlite3_column_text(st, 3),
+				   sizeof(out->firmware));
+		out->release = (uint64_t)sqlite3_column_int64(st, 4);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ledger_fail(a, "devices");

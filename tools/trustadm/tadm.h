@@ -89,6 +89,13 @@ int tadm_passphrase(struct tadm *a, bool prompt, bool confirm) TC_MUST_CHECK;
  * Prints its own error.
  */
 int tadm_load_key(struct tadm *a, const char *name, uint8_t **key, size_t *len) TC_MUST_CHECK;
+/*
+ * The CA's key (into key, initialised by the caller) and certificate
+ * (*crt_pem, tc_malloc'd, NUL-terminated), checked to belong together.
+ * Prints its own error.
+ */
+struct mbedtls_pk_context;
+int tadm_load_ca(struct tadm *a, struct mbedtls_pk_context *key, char **crt_pem) TC_MUST_CHECK;
 /* A public file from the Trust directory (certificate, public key), tc_malloc'd. */
 int tadm_load_public(struct tadm *a, const char *name, size_t max, uint8_t **buf, size_t *len)
 	TC_MUST_CHECK;
@@ -148,6 +155,8 @@ int cmd_publish(struct tadm *a, int argc, char **argv);
  * recorded directory, if there is one.  TADM_OK or TADM_FAIL (printed).
  */
 int tadm_publish_auto(struct tadm *a);
+/* `firmware cert | sign DIR | list` (cmd_firmware.c): RAUC bundles, issue 17. */
+int cmd_firmware(struct tadm *a, int argc, char **argv);
 /* `audit verify DEVICE` (cmd_audit_verify.c). */
 int tadm_audit_verify(struct tadm *a, const char *device);
 

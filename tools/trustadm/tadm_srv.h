@@ -41,6 +41,8 @@ struct tadm_srv_dev {
 	int64_t photos;		/* photos received */
 	int64_t last_upload;	/* unix seconds, 0: never */
 	uint64_t audit_seq;	/* last audit entry acknowledged */
+	char firmware[64];	/* the version its syncd last said it runs, "" if none */
+	uint64_t release;	/* ... and its release number, 0 if not said */
 };
 int tadm_srv_device(struct tadm *a, const char *id, struct tadm_srv_dev *out) TC_MUST_CHECK;
 

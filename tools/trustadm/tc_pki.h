@@ -12,6 +12,7 @@
  *   policy signer   CA:false, digitalSignature, EKU TC_POLICY_SIGNER_EKU_OID, 10 years
  *   server          CA:false, digitalSignature, EKU serverAuth, SAN DNS + IP, 5 years
  *   device          CA:false, digitalSignature, EKU clientAuth, CN = device id, 5 years
+ *   firmware signer CA:false, digitalSignature, EKU codeSigning, 10 years (RAUC bundles)
  * Every certificate: v3, random positive 128-bit serial, ECDSA-SHA256,
  * subject and authority key identifiers, notBefore one hour in the past
  * (clock skew).
@@ -30,6 +31,7 @@
 
 #define TC_PKI_CA_SUBJECT "CN=trustcam Trust CA,O=trustcam"
 #define TC_PKI_SIGNER_SUBJECT "CN=" TC_POLICY_SIGNER_CN ",O=trustcam"
+#define TC_PKI_FIRMWARE_SUBJECT "CN=trustcam firmware signer,O=trustcam"
 #define TC_PKI_CERT_MAX 4096		/* PEM of one of our certificates */
 #define TC_PKI_SERIAL_LEN 16
 
@@ -38,6 +40,7 @@ enum tc_pki_profile {
 	TC_PKI_POLICY_SIGNER,
 	TC_PKI_SERVER,
 	TC_PKI_DEVICE,
+	TC_PKI_FIRMWARE_SIGNER,
 };
 
 struct tc_pki_cert {

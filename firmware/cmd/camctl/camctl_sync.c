@@ -51,6 +51,7 @@ ask(int fd, uint16_t type, struct syncd_status *st)
 	memcpy(st, buf + sizeof(h), sizeof(*st));
 	st->last_error[sizeof(st->last_error) - 1] = '\0';
 	st->device_id[sizeof(st->device_id) - 1] = '\0';
+	st->update[sizeof(st->update) - 1] = '\0';
 	return 0;
 }
 
@@ -118,6 +119,12 @@ camctl_sync_status(const char *run_dir)
 		printf("sync retry in:    %lld s (%u %s in a row)\n",
 		       (long long)(st.next_retry - st.now), st.failures,
 		       tc_plural(st.failures, "failure", "failures"));
+	if (st.fw_release)
+		printf("firmware release: %llu\n", (unsigned long long)st.fw_release);
+	else
+		printf("firmware release: not known (an image without a release number)\n");
+	if (st.update[0])
+		printf("update:           %s\n", st.update);
 }
 
 int

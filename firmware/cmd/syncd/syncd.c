@@ -35,6 +35,7 @@
 
 #include "autoconf.h"
 #include "syncd.h"
+#include "syncd_update.h"
 #include "tc_daemon.h"
 #include "tc_io.h"
 #include "tc_ipc.h"
@@ -43,12 +44,16 @@
 #include "tc_secmem.h"
 #include "tc_version.h"
 
+/* Long options only; past tc_version's. */
+enum { OPT_RAUC = 0x200, OPT_RELEASE_FILE };
+
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 		"usage: syncd -d STATE_DIR -r RUN_DIR [-S SYSFS_ROOT] [-D DOCK_MODE] [-u USER] [-t TIMEOUT_MS]\n"
 		"             [-l err|warn|info|debug] [-s] [-b] [-P PIDFILE]\n"
+		"             [--rauc PROGRAM] [--release-file FILE]\n"
 		"       syncd --help | --version\n");
 }
 
@@ -137,6 +142,11 @@ setup_state(struct syncd *d, struct tc_store **ms)
 		tc_err("%s: %s", path, tc_strerror(d->sync_fd));
 		return d->sync_fd;
 	}
+	snprintf(path, sizeof(path), "%s/update", d->set.state_dir);
+	if ((d->update_fd = tc_open_private_dir(path, 1)) < 0) {
+		tc_err("%s: %s", path, tc_strerror(d->update_fd));
+		return d->update_fd;
+	}
 	if ((rc = tc_dock_open(&d->dock, d->set.sysfs)) != 0) {
 		tc_err("dock: %s", tc_strerror(rc));
 		return rc;
@@ -190,7 +200,11 @@ drop_privileges(struct syncd *d)
 int
 main(int argc, char **argv)
 {
-	static const struct option lopts[] = { TC_VERSION_LONGOPTS, { NULL, 0, NULL, 0 } };
+	static const struct option lopts[] = {
+		TC_VERSION_LONGOPTS,
+		{ "rauc", required_argument, NULL, OPT_RAUC },
+		{ "release-file", required_argument, NULL, OPT_RELEASE_FILE },
+		{ NULL, 0, NULL, 0 } };
 	static struct syncd d;
 	struct tc_store *ms = NULL;
 	struct tc_daemon dm;
@@ -203,6 +217,9 @@ main(int argc, char **argv)
 	tc_daemon_init(&dm, "syncd");
 	d.set.timeout_ms = 30000;
 	d.listen_fd = d.signal_fd = d.state_fd = d.sync_fd = d.wake_fd = d.arrive_fd = -1;
+	d.update_fd = -1;
+	d.set.rauc = "rauc";
+	d.set.release_file = SYNCD_RELEASE_FILE;
 	d.set.dock_mode = tc_dock_mode_default();
 	pthread_mutex_init(&d.mu, NULL);
 	pthread_cond_init(&d.cv, NULL);
@@ -222,6 +239,14 @@ main(int argc, char **argv)
 		}
 		switch (c) {
 		case 'd': d.set.state_dir = optarg; break;
+		case OPT_RAUC: d.set.rauc = optarg; break;
+		case OPT_RELEASE_FILE:
+			if (optarg[0] != '/') {
+				fprintf(stderr, "syncd: --release-file wants an absolute path\n");
+				return 2;
+			}
+			d.set.release_file = optarg;
+			break;
 		case 'r': d.set.run_dir = optarg; break;
 		case 'S': d.set.sysfs = optarg; break;
 		case 'D':
@@ -267,6 +292,7 @@ main(int argc, char **argv)
 	tc_version_describe(fw, sizeof(fw));
 	tc_info("%s", fw);
 	syncd_audit(&d, "syncd.firmware", NULL, 0, fw);
+	syncd_update_boot(&d);
 	tc_info("serving on %s", d.sock_path);
 	tc_daemon_ready(&dm.ready_fd);
 
@@ -298,6 +324,8 @@ out:	/* tear down in reverse */
 	tc_dock_close(d.dock);
 	if (d.sync_fd >= 0)
 		close(d.sync_fd);
+	if (d.update_fd >= 0)
+		close(d.update_fd);
 	if (d.state_fd >= 0)
 		close(d.state_fd);
 	tc_store_close(ms);

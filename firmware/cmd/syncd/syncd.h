@@ -9,6 +9,7 @@
  *   syncd_report.c   audit log upload and policy fetch at the end of a pass
  *   syncd_upload.c   one photo: size check, HEAD, resumable PUT/PATCH; then its receipt check
  *   syncd_delete.c   the deleter thread (secure delete after receipt, overlapped)
+ *   syncd_update.c   firmware updates after a good pass: fetch, verify, hand to RAUC
  *
  * Threads: the main thread serves the socket and watches the dock; the
  * pass thread runs sync passes; the deleter thread deletes receipted
@@ -38,6 +39,8 @@ struct syncd_settings {
 	enum tc_dock_mode dock_mode;	/* -D, default from Kconfig */
 	const char *user;
 	int timeout_ms;			/* every network read */
+	const char *rauc;		/* --rauc: the rauc program (info, install) */
+	const char *release_file;	/* --release-file: the running image's release */
 };
 
 /* What the pass thread reads from STATE/provision at the start of a pass. */
@@ -75,6 +78,7 @@ struct syncd {
 	uint64_t pass_mono_us;		/* when the pass in flight began */
 	int sync_fd;			/* STATE/sync: syncd's own small files */
 	bool pass_revoked;		/* pass thread: a request of this pass got 403 (revoked) */
+	int update_fd;			/* STATE/update: firmware bundles (syncd_update.c) */
 
 	/* deleter queue, under dmu */
 	pthread_mutex_t dmu;
@@ -88,6 +92,9 @@ struct syncd {
 
 	pthread_t pass_thr, del_thr;
 };
+
+/* The running image's release number (written by mkimage; absent: 0). */
+#define SYNCD_RELEASE_FILE "/usr/lib/trustcam/release"
 
 /* Back-off after a failed pass: doubles from MIN to MAX, each wait jittered 75..125 %. */
 #define SYNCD_BACKOFF_MIN_MS 2000u

@@ -25,6 +25,7 @@
 #include <mbedtls/net_sockets.h>
 
 #include "syncd_link.h"
+#include "tc_update.h"
 #include "tc_io.h"
 #include "tc_log.h"
 #include "tc_mbedtls_compat.h"
@@ -161,6 +162,9 @@ syncd_link_open(struct syncd_link *l, struct syncd *d, const struct syncd_prov *
 	l->fd = -1;
 	l->timeout_ms = d->set.timeout_ms;
 	l->abort = &d->abort_pass;
+	pthread_mutex_lock(&d->mu);
+	l->release = d->st.fw_release;
+	pthread_mutex_unlock(&d->mu);
 	mbedtls_ssl_init(&l->ssl);
 	mbedtls_ssl_config_init(&l->conf);
 	mbedtls_x509_crt_init(&l->ca);
@@ -256,13 +260,17 @@ int
 syncd_link_head(struct syncd_link *l, const char *method, const char *path, const char *extra,
 		uint64_t content_length)
 {
-	char buf[1024];
+	char buf[1024], rel[48] = "";
 	int n;
 
+	/* What runs here, for the Trust's device list (0: an image without a release). */
+	if (l->release)
+		snprintf(rel, sizeof(rel), "Trustcam-Release: %llu\r\n",
+			 (unsigned long long)l->release);
 	n = snprintf(buf, sizeof(buf),
 		     "%s %s HTTP/1.1\r\nHost: trust-server\r\nUser-Agent: trustcam-syncd/%s (%s)\r\n"
-		     "%sContent-Length: %llu\r\n\r\n", method, path, tc_version(), tc_model(),
-		     extra ? extra : "", (unsigned long long)content_length);
+		     "%s%sContent-Length: %llu\r\n\r\n", method, path, tc_version(), tc_model(),
+		     rel, extra ? extra : "", (unsigned long long)content_length);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -EINVAL;
 	return syncd_link_write(l, buf, (size_t)n);
@@ -271,7 +279,8 @@ syncd_link_head(struct syncd_link *l, const char *method, const char *path, cons
 /* Response parsing state (libhttp-parser callbacks). */
 struct rparse {
 	struct syncd_resp *r;
-	bool head, done, overflow;
+	int sink;			/* -1, or where a 200/206 body goes (a firmware bundle) */
+	bool head, done, overflow, sink_failed;
 	size_t cap;			/* bytes allocated at r->body */
 	char field[64], value[128];
 	size_t flen, vlen;
@@ -291,6 +300,12 @@ header_done(struct rparse *rp)
 	else if (strcasecmp(rp->field, "policy-version") == 0 &&
 		 tc_parse_u64(rp->value, 0, UINT64_MAX, &r->policy_version) != 0)
 		r->policy_version = 0;
+	else if (strcasecmp(rp->field, "firmware-release") == 0 &&
+		 tc_parse_u64(rp->value, 1, TC_UPDATE_RELEASE_MAX, &r->firmware_release) != 0)
+		r->firmware_release = 0;
+	else if (strcasecmp(rp->field, "content-length") == 0 &&
+		 tc_parse_u64(rp->value, 0, UINT64_MAX / 2, &r->content_length) != 0)
+		r->content_length = 0;
 }
 
 static int
@@ -340,6 +355,14 @@ on_body(http_parser *p, const char *at, size_t n)
 	struct rparse *rp = p->data;
 	struct syncd_resp *r = rp->r;
 
+	if (rp->sink >= 0 && (r->status == 200 || r->status == 206)) {
+		if (tc_write_all(rp->sink, at, n) != 0) {
+			rp->sink_failed = true;
+			return -1;
+		}
+		r->sunk += n;
+		return 0;
+	}
 	if (r->len > SYNCD_BODY_MAX || n > SYNCD_BODY_MAX - r->len) {
 		rp->overflow = true;
 		return -1;
@@ -375,8 +398,8 @@ static const http_parser_settings rsettings = {
 	.on_headers_complete = on_headers, .on_body = on_body, .on_message_complete = on_done,
 };
 
-int
-syncd_link_response(struct syncd_link *l, bool head, struct syncd_resp *r)
+static int
+response(struct syncd_link *l, bool head, int sink, struct syncd_resp *r)
 {
 	unsigned char buf[4096];
 	struct rparse rp;
@@ -387,6 +410,7 @@ syncd_link_response(struct syncd_link *l, bool head, struct syncd_resp *r)
 	memset(&rp, 0, sizeof(rp));
 	rp.r = r;
 	rp.head = head;
+	rp.sink = sink;
 	http_parser_init(&p, HTTP_RESPONSE);
 	p.data = &rp;
 	while (!rp.done) {
@@ -400,10 +424,22 @@ syncd_link_response(struct syncd_link *l, bool head, struct syncd_resp *r)
 		http_parser_execute(&p, &rsettings, (const char *)buf, (size_t)n);
 		if (HTTP_PARSER_ERRNO(&p) != HPE_OK && HTTP_PARSER_ERRNO(&p) != HPE_PAUSED) {
 			syncd_resp_free(r);
-			return TC_E_SERVER;
+			return rp.sink_failed ? -EIO : TC_E_SERVER;
 		}
 	}
 	return 0;
+}
+
+int
+syncd_link_response(struct syncd_link *l, bool head, struct syncd_resp *r)
+{
+	return response(l, head, -1, r);
+}
+
+int
+syncd_link_response_to(struct syncd_link *l, int sink, struct syncd_resp *r)
+{
+	return response(l, false, sink, r);
 }
 
 void

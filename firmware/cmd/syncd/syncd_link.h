@@ -21,6 +21,7 @@ struct syncd_link {
 	int timeout_ms;
 	atomic_bool *abort;		/* checked before every write and while waiting */
 	bool ready;
+	uint64_t release;		/* the running release, sent as Trustcam-Release */
 	mbedtls_ssl_config conf;
 	mbedtls_ssl_context ssl;
 	mbedtls_x509_crt ca, cert;
@@ -31,6 +32,9 @@ struct syncd_resp {
 	int status;
 	bool has_offset, complete;
 	uint64_t offset, policy_version;
+	uint64_t firmware_release;	/* Firmware-Release, 0 if none */
+	uint64_t content_length;	/* Content-Length, 0 if none */
+	uint64_t sunk;			/* syncd_link_response_to: body bytes written to the sink */
 	uint8_t *body;			/* tc_malloc'd, up to SYNCD_BODY_MAX; NULL if none */
 	size_t len;
 };
@@ -51,5 +55,13 @@ int syncd_link_write(struct syncd_link *l, const void *buf, size_t len) TC_MUST_
 /* Read one response (head: a HEAD request, no body).  Free with syncd_resp_free. */
 int syncd_link_response(struct syncd_link *l, bool head, struct syncd_resp *r) TC_MUST_CHECK;
 void syncd_resp_free(struct syncd_resp *r);
+/*
+ * The same for a GET whose 200 or 206 body is written to sink as it
+ * arrives (a firmware bundle: hundreds of MiB), r->sunk bytes of it;
+ * another status's body is kept in r->body as usual.  -EIO when writing
+ * the sink failed (ENOSPC), TC_E_UNDOCKED / TC_E_NET mid-body: what was
+ * written stays, for the next pass to resume from.
+ */
+int syncd_link_response_to(struct syncd_link *l, int sink, struct syncd_resp *r) TC_MUST_CHECK;
 
 #endif /* SYNCD_LINK_H */

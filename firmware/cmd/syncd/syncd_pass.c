@@ -36,6 +36,7 @@
 
 #include "syncd_link.h"
 #include "syncd_report.h"
+#include "syncd_update.h"
 #include "syncd_upload.h"
 #include "autoconf.h"
 #include "tc_fault.h"
@@ -364,6 +365,8 @@ run_pass(struct syncd *d)
 		goto out;
 	}
 	syncd_report_policy(d, &l, &p);
+	/* Photos and the audit log are home: only now may an update take the link. */
+	syncd_update_pass(d, &l);
 	if ((rc = syncd_write_u64(d->state_fd, "last-sync", (uint64_t)time(NULL))) != 0)
 		syncd_fail(d, rc, "writing last-sync");
 	mark_revoked(d, false);

@@ -49,6 +49,8 @@ struct syncd_status {
 	uint64_t receipted;		/* receipted, waiting for delete (grace) */
 	char last_error[SYNCD_TEXT_MAX];	/* "" if none */
 	char device_id[64];
+	uint64_t fw_release;		/* the running image's release (0: not known) */
+	char update[SYNCD_TEXT_MAX];	/* the last firmware update step, "" if none */
 };
 
 /*
