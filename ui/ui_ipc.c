@@ -105,7 +105,7 @@ ui_ipc_pump(struct ui_ipc *io, struct ui_model *m, int64_t now_ms)
 	struct ui_event ev;
 	struct ui_cmd c;
 	uint16_t type;
-	size_t nfds;
+	size_t nfds, i;
 	ssize_t len;
 	int rc, n;
 
@@ -135,8 +135,14 @@ ui_ipc_pump(struct ui_ipc *io, struct ui_model *m, int64_t now_ms)
 			frame_in(io, m, (const struct tc_msg_preview_frame *)buf, now_ms);
 			continue;
 		}
-		if (type == TC_MSG_PREVIEW_RING && (rc = ring_take(io, m, fds[0], now_ms)) != 0)
-			tc_warn("preview ring refused: %s", tc_strerror(rc));
+		if (type == TC_MSG_PREVIEW_RING) {
+			if ((rc = ring_take(io, m, fds[0], now_ms)) != 0)
+				tc_warn("preview ring refused: %s", tc_strerror(rc));
+		} else {
+			/* Only the ring is the kiosk's to take: any other descriptor is closed. */
+			for (i = 0; i < nfds; i++)
+				close(fds[i]);
+		}
 		ev = (struct ui_event){ .type = UI_EV_MSG, .now_ms = now_ms, .msg_type = type,
 					.msg = buf };
 		ui_update(m, &ev);

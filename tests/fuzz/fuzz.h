@@ -1,6 +1,6 @@
 /*
  * fuzz.h - what the libFuzzer harnesses share: the entry points libFuzzer
- * calls, quiet logging, and the test keys of fuzz_keys.h in binary form.
+ * calls, quiet logging, sending a raw datagram, and the test keys of fuzz_keys.h in binary form.
  *
  * Every harness is deterministic for a given input (no clock but a fixed
  * one, no network, files only under $TMPDIR) and leaves nothing
@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "fuzz_keys.h"
 #include "tc_io.h"
@@ -44,6 +46,40 @@ fuzz_hex(const char *hex, uint8_t *out, size_t len)
 {
 	if (tc_hex_decode(hex, out, len) != 0)
 		abort();
+}
+
+/*
+ * One datagram on a socket as a peer would send it, bytes as given (no
+ * header added) and nfds (at most 3) descriptors over SCM_RIGHTS, never
+ * blocking.  sendmsg's result.
+ */
+static inline ssize_t
+fuzz_send_fds(int sock, const void *msg, size_t len, const int *fds, size_t nfds)
+{
+	union {
+		struct cmsghdr align;
+		unsigned char raw[CMSG_SPACE(sizeof(int) * 3)];
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
+	struct msghdr mh;
+	struct cmsghdr *cm;
+
+	if (nfds > 3)
+		abort();
+	memset(&mh, 0, sizeof(mh));
+	memset(&ctl, 0, sizeof(ctl));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (nfds) {
+		mh.msg_control = ctl.raw;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+	}
+	return sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 #endif /* TC_FUZZ_H */

@@ -4,14 +4,21 @@
 # own, FUZZ=1, like check-sanitize) and links each tests/fuzz/fuzz_*.c
 # with -fsanitize=fuzzer.  README.md in this folder says how to run them.
 
-# The Trust side's parsers exist only in a config with CONFIG_TRUST_TOOLS.
+# The Trust side's parsers exist only in a config with CONFIG_TRUST_TOOLS,
 FUZZ_TRUST_SIDE := fuzz_consent_csv fuzz_csr fuzz_http fuzz_upload
-FUZZ_HARNESSES := $(filter-out $(if $(filter y,$(CONFIG_TRUST_TOOLS)),,$(FUZZ_TRUST_SIDE)), \
+# The kiosk's (fuzz_preview) only in one with CONFIG_UI.
+FUZZ_UI_SIDE := fuzz_preview
+FUZZ_HARNESSES := $(filter-out $(if $(filter y,$(CONFIG_TRUST_TOOLS)),,$(FUZZ_TRUST_SIDE)) \
+	$(if $(filter y,$(CONFIG_UI)),,$(FUZZ_UI_SIDE)), \
 	$(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c))))
 FUZZ_CC ?= clang
 FUZZ_CXX ?= clang++
 FUZZ_OPT ?= -O1 -g
+# make fuzz-long: T seconds or R executions per harness, whichever comes
+# first (R=0: no limit), for the harnesses in H (default: all).
 T ?= 300
+R ?= 0
+H ?= $(FUZZ_HARNESSES)
 
 # trust-server is a program, not library code: its harnesses take the
 # files they test, and stub_server.c stands in for the rest.
@@ -56,7 +63,8 @@ fuzz-smoke-scripts: $(FUZZ_SMOKE)
 fuzz-smoke: fuzz tests $(FUZZ_SMOKE)
 	$(Q)O=$(O) tests/run-tests $(FUZZ_SMOKE)
 
-# A campaign: T seconds per harness, one after another (never in parallel).
+# A campaign: T seconds or R runs per harness, one after another; figures
+# appended to $(O)/fuzz/work/summary.tsv.
 fuzz-long: fuzz
-	$(Q)O=$(O) tests/fuzz/run-fuzz long $(T) $(addprefix $(O)/fuzz/tests/fuzz/,$(FUZZ_HARNESSES))
+	$(Q)O=$(O) tests/fuzz/run-fuzz long $(T) $(R) $(addprefix $(O)/fuzz/tests/fuzz/,$(H))
 endif

@@ -33,33 +33,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static int
-send_with_fds(const uint8_t *msg, size_t len, const int *fds, size_t nfds)
-{
-	union {
-		struct cmsghdr align;
-		unsigned char raw[CMSG_SPACE(sizeof(int) * TC_IPC_MAX_FDS)];
-	} ctl;
-	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
-	struct msghdr mh;
-	struct cmsghdr *cm;
-
-	memset(&mh, 0, sizeof(mh));
-	memset(&ctl, 0, sizeof(ctl));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (nfds) {
-		mh.msg_control = ctl.raw;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
-	}
-	return sendmsg(sv[0], &mh, MSG_DONTWAIT) == (ssize_t)len ? 0 : -1;
-}
-
 /* The checks photod's handlers make on an accepted request's strings. */
 static void
 check_strings(uint16_t type, const void *payload)
@@ -105,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < nsend; i++)
 		if ((send_fds[i] = eventfd(0, EFD_CLOEXEC)) < 0)
 			abort();
-	if (send_with_fds(data + 1, size - 1, send_fds, nsend) != 0)
+	if (fuzz_send_fds(sv[0], data + 1, size - 1, send_fds, nsend) != (ssize_t)(size - 1))
 		abort();
 	for (i = 0; i < nsend; i++)
 		close(send_fds[i]);
