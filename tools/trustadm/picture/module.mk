@@ -1,8 +1,12 @@
 # tools/trustadm/picture: names in the picture (see README.md): text
 # detection with libtesseract and the publishable copy, linked into
-# trustadm, with libtesseract-dev (its pkg-config file).
+# trustadm, with libtesseract-dev (its pkg-config file).  A cross build
+# has no tesseract.pc (libtesseract-dev:arm64 would pull the
+# non-Multi-Arch libleptonica-dev:arm64 and remove the native one), so it
+# links the runtime library itself, libtesseract5:arm64, with the native
+# headers (tools/deps/packages-arm64).
 trustadm-src += $(d)/pic_ocr.c $(d)/pic_redact.c $(d)/pic_boxes.c
-PIC_LIBS := $(call pc_libs,tesseract,-ltesseract)
+PIC_LIBS := $(call pc_libs,tesseract,-l:libtesseract.so.5)
 trustadm-libs += $(PIC_LIBS)
 # Test tools: tc_mkcert renders a certificate with SDL2_ttf; tc_imgcheck
 # reads text and compares images with this module's own code.
