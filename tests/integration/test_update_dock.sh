@@ -131,6 +131,13 @@ check "a bundle whose signed release is below the floor is refused" \
 rm "$FW/host-9.raucb"
 check "trustadm devices shows what the device runs (release and version)" \
 	has "^$DEVICE_ID .* r7 [0-9a-f]+(-dirty)? +test camera\$" "$(ta -S "$DATA" devices)"
+# A ledger of the release before (schema 2, no firmware column), as a
+# trustadm newer than the server meets it: a clear refusal, not SQLite's.
+cp -a "$DATA" "$T/data-v2"
+sqlite3 "$T/data-v2/ledger.db" 'PRAGMA user_version = 2'
+check "trustadm refuses an older ledger and says to start the new trust-server" \
+	has "ledger.db: schema version 2, older than this trustadm reads \(3\): start this release's trust-server once" \
+	"$(ta -S "$T/data-v2" devices 2>&1)"
 
 # ---- release 10 installed, but the device comes back on 7: fell back
 sign 10

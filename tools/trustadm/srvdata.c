@@ -59,6 +59,36 @@ dir_empty(int fd)
 
 #define OBJECT_MAX (256u * 1024 * 1024)
 #define BUSY_MS 5000
+/* The ledger schema this trustadm reads: LEDGER_VERSION of trust-server's
+ * ledger.c, which upgrades the file when it starts. */
+#define LEDGER_SCHEMA 3
+
+/* Refuse a ledger of another schema with what to do, rather than with
+ * SQLite's "no such column" at the first query. */
+static int
+ledger_schema_check(struct tadm *a)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(a->ledger, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (v == LEDGER_SCHEMA)
+		return 0;
+	if (v < 0)
+		tadm_err(a, "%s/ledger.db: cannot read its schema version: %s", a->srvdir,
+			 sqlite3_errmsg(a->ledger));
+	else if (v < LEDGER_SCHEMA)
+		tadm_err(a, "%s/ledger.db: schema version %d, older than this trustadm reads (%d): "
+			 "start this release's trust-server once, which upgrades it", a->srvdir, v,
+			 LEDGER_SCHEMA);
+	else
+		tadm_err(a, "%s/ledger.db: schema version %d, newer than this trustadm reads (%d): "
+			 "use the trustadm of trust-server's release", a->srvdir, v, LEDGER_SCHEMA);
+	return TC_E_CATALOG;
+}
 
 int
 tadm_srv_need(struct tadm *a)
@@ -97,7 +127,7 @@ tadm_srv_open(struct tadm *a)
 	}
 	sqlite3_busy_timeout(a->ledger, BUSY_MS);
 	(void)sqlite3_db_config(a->ledger, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	return 0;
+	return ledger_schema_check(a);
 }
 
 static int
