@@ -58,6 +58,25 @@ new_device() {
 }
 dev_id() { cat "$T/$1.id"; }
 
+# The review tests' start: review_trust ROSTER makes a Trust with the
+# device cam and imports ROSTER (a consent CSV's text, printf escapes
+# allowed) and makes $T/objs for tc_mkphoto; upload_objs sends what is
+# in $T/objs through a server started for it; rv runs trustadm review on
+# the server's data.
+review_trust() {
+	make_trust
+	new_device cam
+	printf "$1" > "$T/c.csv"
+	ta consent import "$T/c.csv" >/dev/null
+	mkdir -m 700 "$T/objs"
+}
+upload_objs() {
+	start_server
+	check "the photos upload" cl cam upload "$T"/objs/*.tco
+	stop_server
+}
+rv() { ta -S "$DATA" review "$@"; }
+
 # cl NAME ARGS...: tc_client as device NAME, checking receipts with receipt.pub.
 cl() {
 	d=$1; shift

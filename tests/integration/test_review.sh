@@ -46,7 +46,6 @@ A=$T/alog
 "$TOOLS/tc_auditseg" "$A" append 3
 "$TOOLS/tc_auditseg" "$A" export 10 "$T/s3"
 for s in s1 s2 s3; do check "audit segment $s is acknowledged" cl cam audit "$T/$s"; done
-rv() { ta -S "$DATA" review "$@"; }
 
 # ---------------------------------------------------------------- list (server running)
 expect "review needs the server's data directory" 2 "-S DIR" ta review list

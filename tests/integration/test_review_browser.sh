@@ -17,11 +17,7 @@ SHOTS=$TC_BUILD/demo/review
 . tests/integration/server_lib.sh
 . tests/integration/review_web_lib.sh
 
-make_trust
-new_device cam
-printf 'pupil,platforms\nP-ALICE,website;newsletter\nP-BOB,website\nP-CAROL,yearbook\n' > "$T/c.csv"
-ta consent import "$T/c.csv" >/dev/null
-mkdir -m 700 "$T/objs"
+review_trust 'pupil,platforms\nP-ALICE,website;newsletter\nP-BOB,website\nP-CAROL,yearbook\n'
 mk() { TC_MKPHOTO_SCENE=$1 "$TOOLS/tc_mkphoto" "$TRUST/photo.pub" "$T/objs" "$2" "$3" "$4" "$5"; }
 PA=$(mk 1 S-COMMS E-SPORTS-DAY P-ALICE,P-BOB website)
 PU=$(mk 2 S-COMMS E-SPORTS-DAY "" "")
@@ -30,9 +26,7 @@ mk 3 S-PE E-SWIMMING P-CAROL yearbook >/dev/null
 PC=$(TC_MKPHOTO_JPEG="$T/cert.jpg" "$TOOLS/tc_mkphoto" "$TRUST/photo.pub" "$T/objs" S-COMMS \
 	E-SPORTS-DAY P-ALICE website,newsletter)
 rm "$T/cert.jpg"
-start_server
-check "the photos upload" cl cam upload "$T"/objs/*.tco
-stop_server
+upload_objs
 
 start_review_web
 rm -rf "$SHOTS"

@@ -13,23 +13,17 @@ B=${TC_BIN:?}
 TOOLS=${TC_BUILD:?}/tests/tools
 . tests/integration/server_lib.sh
 
-make_trust
-new_device cam
-printf 'pupil,platforms\nP-ALICE,website;newsletter\nP-BOB,website\n' > "$T/c.csv"
-ta consent import "$T/c.csv" >/dev/null
-mkdir -m 700 "$T/objs" "$T/objs2"
+review_trust 'pupil,platforms\nP-ALICE,website;newsletter\nP-BOB,website\n'
+mkdir -m 700 "$T/objs2"
 mk() { d=$1; shift; "$TOOLS/tc_mkphoto" "$TRUST/photo.pub" "$d" "$@"; }
 # S-SEALEDONLY is in no registry table: only the objects and the index hold it.
 P1=$(mk "$T/objs" S-SEALEDONLY E-IDX P-ALICE website)
 P2=$(mk "$T/objs" S-SEALEDONLY E-IDX "" "")
 P3=$(mk "$T/objs" S-SEALEDONLY E-IDX P-ALICE website)
 P4=$(mk "$T/objs2" S-SEALEDONLY E-IDX P-BOB website)
-start_server
-check "the photos upload" cl cam upload "$T"/objs/*.tco
-stop_server
+upload_objs
 
 IDX=$TRUST/meta-index.db
-rv() { ta -S "$DATA" review "$@"; }
 # list NAME: review list's stdout and stderr into $T/NAME.out and .err; its status.
 list() { set +e; rv list >"$T/$1.out" 2>"$T/$1.err"; st=$?; set -e; return $st; }
 rows() { sqlite3 "$IDX" "SELECT count(*) FROM meta${1:+ WHERE photo_id = '$1'}"; }

@@ -12,19 +12,12 @@ B=${TC_BIN:?}
 TOOLS=${TC_BUILD:?}/tests/tools
 . tests/integration/server_lib.sh
 
-make_trust
-new_device cam
-printf 'pupil,platforms\nP-ALICE,website;newsletter;yearbook\nP-BOB,website;yearbook\nP-CAROL,newsletter\n' > "$T/c.csv"
-ta consent import "$T/c.csv" >/dev/null
-mkdir -m 700 "$T/objs"
+review_trust 'pupil,platforms\nP-ALICE,website;newsletter;yearbook\nP-BOB,website;yearbook\nP-CAROL,newsletter\n'
 mk() { "$TOOLS/tc_mkphoto" "$TRUST/photo.pub" "$T/objs" "$@"; }
 PU=$(mk S-1 E-DAY "" "")
 PV=$(mk S-1 E-DAY "" "")
 PW=$(mk S-1 E-DAY P-CAROL newsletter)
-start_server
-check "the photos upload" cl cam upload "$T"/objs/*.tco
-stop_server
-rv() { ta -S "$DATA" review "$@"; }
+upload_objs
 SUM=$(sha256sum "$DATA"/objects/*/"$PU.tco" | cut -d' ' -f1)
 
 expect "an untagged photo needs tagging" 0 "^$PU .*pupils -  platforms -  NEEDS TAGGING\$" rv list

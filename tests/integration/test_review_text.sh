@@ -16,21 +16,14 @@ B=${TC_BIN:?}
 TOOLS=${TC_BUILD:?}/tests/tools
 . tests/integration/server_lib.sh
 
-make_trust
-new_device cam
-printf 'pupil,platforms\nP-ALICE,website;newsletter\nP-BOB,website\n' > "$T/c.csv"
-ta consent import "$T/c.csv" >/dev/null
-mkdir -m 700 "$T/objs"
+review_trust 'pupil,platforms\nP-ALICE,website;newsletter\nP-BOB,website\n'
 NAME_AT=$("$TOOLS/tc_mkcert" "$T/cert.jpg" "Amelia Thompson")
 check "the certificate reads as text before any redaction" \
 	sh -c "'$TOOLS/tc_imgcheck' text '$T/cert.jpg' | grep -Eq '^words ([4-9]|[1-9][0-9]+) '"
 PC=$(TC_MKPHOTO_JPEG="$T/cert.jpg" "$TOOLS/tc_mkphoto" "$TRUST/photo.pub" "$T/objs" S-1 E-DAY \
 	P-ALICE website,newsletter)
 PS=$(TC_MKPHOTO_SCENE=1 "$TOOLS/tc_mkphoto" "$TRUST/photo.pub" "$T/objs" S-1 E-DAY P-BOB website)
-start_server
-check "the photos upload" cl cam upload "$T"/objs/*.tco
-stop_server
-rv() { ta -S "$DATA" review "$@"; }
+upload_objs
 SUM=$(sha256sum "$DATA"/objects/*/"$PC.tco" | cut -d' ' -f1)
 
 expect "before review the list has no text flag (not checked yet)" 0 "^$PC .*platforms website,newsletter\$" rv list

@@ -17,19 +17,13 @@ TOOLS=${TC_BUILD:?}/tests/tools
 . tests/integration/server_lib.sh
 . tests/integration/review_web_lib.sh
 
-make_trust
-new_device cam
-printf 'pupil,platforms\nP-ALICE,website;newsletter\nP-BOB,website\n' > "$T/c.csv"
-ta consent import "$T/c.csv" >/dev/null
-mkdir -m 700 "$T/objs"
+review_trust 'pupil,platforms\nP-ALICE,website;newsletter\nP-BOB,website\n'
 mk() { "$TOOLS/tc_mkphoto" "$TRUST/photo.pub" "$T/objs" "$@"; }
 # PA is a real JPEG (a scene without text); PU's payload is not one that
 # text detection can read.
 PA=$(TC_MKPHOTO_SCENE=1 mk S-1 E-SPORTS P-ALICE,P-BOB website)
 PU=$(mk S-2 E-SPORTS "" "")
-start_server
-check "the photos upload" cl cam upload "$T"/objs/*.tco
-stop_server
+upload_objs
 
 # The server prints its login link; read it from a fifo (no polling).
 start_review_web
