@@ -10,6 +10,7 @@
 #   make fuzz | fuzz-smoke    libFuzzer harnesses (clang, in O/fuzz); a short run of each
 #   make fuzz-long T=SECONDS  a campaign of T seconds per harness (tests/fuzz/README.md)
 #   make install DESTDIR=dir  stage binaries, man pages, the board's overlay
+#   make install-data DESTDIR=dir  the same without the binaries (nothing is compiled)
 #   make image BOARD=b        a bootable disk image in O/image/b (tools/image, as root)
 #   make image-test BOARD=b   boot that image in qemu and check it
 #   make bundle BOARD=b       that image's root as a RAUC bundle's input (to sign)
@@ -291,10 +292,21 @@ CHECK_FUZZ := $(if $(filter 1,$(SANITIZE) $(FUZZ)),,y)
 # device's keys in a TPM (run-tests' SCRIPT:tpm: a fresh swtpm each).
 KEYSTORE_TPM_TESTS := test_provision test_device_rules test_sync
 
+# Tests run TEST_JOBS at a time (run-tests' TC_TEST_JOBS): most of a test's
+# time is spent waiting on daemons, sockets and fsync, so two at a time on
+# two cores take about half the time.  The integration scripts go first,
+# as they are the long ones.
+TEST_JOBS ?= 2
+
+# The build-system tests run no project code, only make, kconfig and
+# udevadm: a sanitizer build has nothing to add to them.
+CHECK_SCRIPTS := $(filter-out $(if $(filter 1,$(SANITIZE)),%/test_build.sh %/test_overlay.sh), \
+	$(sort $(wildcard tests/integration/test_*.sh)))
+
 check: check-config tests $(if $(CHECK_FUZZ),fuzz fuzz-smoke-scripts)
-	$(Q)O=$(O) tests/run-tests $(UNIT_BINS) $(sort $(wildcard tests/integration/test_*.sh)) \
+	$(Q)O=$(O) TC_TEST_JOBS=$(TEST_JOBS) tests/run-tests $(CHECK_SCRIPTS) \
 		$(patsubst %,tests/integration/%.sh:tpm,$(KEYSTORE_TPM_TESTS)) \
-		$(if $(CHECK_FUZZ),$(FUZZ_SMOKE))
+		$(UNIT_BINS) $(if $(CHECK_FUZZ),$(FUZZ_SMOKE))
 
 # A cross build's unit tests under qemu-user (with -L /, the multiarch
 # libraries of `make deps CROSS=arm64`): make O=DIR CROSS_COMPILE=... check-qemu.
@@ -306,7 +318,7 @@ QEMU_ARCH := $(firstword $(subst -, ,$(TRIPLET)))
 QEMU_SKIP := test_common_secure test_ipc_proto test_camera_stream
 check-qemu: check-config tests
 	$(Q)test -n "$(CROSS_COMPILE)" || { echo "make check-qemu: for a cross build (CROSS_COMPILE=...)" >&2; exit 2; }
-	$(Q)TC_RUN_WRAPPER="qemu-$(QEMU_ARCH)-static -L /" O=$(O) tests/run-tests \
+	$(Q)TC_RUN_WRAPPER="qemu-$(QEMU_ARCH)-static -L /" O=$(O) TC_TEST_JOBS=$(TEST_JOBS) tests/run-tests \
 		$(filter-out $(addprefix $(O)/tests/unit/,$(QEMU_SKIP)),$(UNIT_BINS))
 
 # The same suites, built with ASan and UBSan in a build directory of their own.
@@ -343,10 +355,15 @@ else
 INSTALL_PROGS := $(filter-out $(TRUST_PROGS),$(prog-y))
 endif
 owned = $(foreach f,$(2),$(if $(filter $(basename $(notdir $(f))),$(1)),$(f)))
-install: all
+install: all install-data
+	$(Q)set -e; for p in $(INSTALL_PROGS); do install -D -m 0755 $(O)/bin/$$p $(DESTDIR)$(PREFIX)/bin/$$p; done
+	@echo "  INSTALL $(if $(DESTDIR),$(DESTDIR),/) ($(TARGET): $(INSTALL_PROGS); board $(CONFIG_BOARD_NAME))"
+
+# Everything but the programs (so nothing is compiled): man pages, units,
+# users, directories, the board's overlay; what test_overlay.sh checks.
+install-data: $(O)/.config
 	$(Q)case "$(TARGET)" in device|trust) ;; *) echo "make install: TARGET is device or trust" >&2; exit 2;; esac
 	$(Q)test "$(TARGET)" = device || test -n "$(INSTALL_PROGS)" || { echo "make install TARGET=trust: this config has no CONFIG_TRUST_TOOLS" >&2; exit 2; }
-	$(Q)set -e; for p in $(INSTALL_PROGS); do install -D -m 0755 $(O)/bin/$$p $(DESTDIR)$(PREFIX)/bin/$$p; done
 	$(Q)set -e; for m in $(call owned,$(INSTALL_PROGS),$(man-y)); do s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/$$(basename $$m); done
 	$(Q)set -e; for u in $(call owned,$(INSTALL_PROGS),$(unit-y)); do install -D -m 0644 $$u $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$u); done
 ifeq ($(TARGET),device)
@@ -364,7 +381,6 @@ else
 	$(Q)install -D -m 0644 tools/trust-server/trust-server.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/trust-server.conf
 	$(Q)install -D -m 0440 tools/trustadm/trustadm.sudoers $(DESTDIR)/etc/sudoers.d/trustadm
 endif
-	@echo "  INSTALL $(if $(DESTDIR),$(DESTDIR),/) ($(TARGET): $(INSTALL_PROGS); board $(CONFIG_BOARD_NAME))"
 
 # make deps CROSS=arm64: also the cross toolchain and the arm64 libraries;
 # make deps IMAGE=1: also what make image and make image-test run.
@@ -400,7 +416,7 @@ distclean:
 	$(Q)rm -rf $(O)
 
 .SECONDARY:
-.PHONY: all tests check check-config check-sanitize bench lint install deps demo clean distclean image image-test bundle \
+.PHONY: all tests check check-config check-sanitize bench lint install install-data deps demo clean distclean image image-test bundle \
 	fuzz fuzz-bins fuzz-smoke fuzz-long
 
 -include $(LIB_OBJS:.o=.d) $(patsubst %,$(O)/obj/%.d,$(basename $(foreach p,$(prog-y),$($(p)-src)))) \

@@ -128,7 +128,8 @@ setup_device() {
 	USER_OPT=""
 	if [ "$(id -u)" -eq 0 ]; then
 		id trustcam >/dev/null 2>&1 ||
-			useradd --system --no-create-home --shell /usr/sbin/nologin trustcam
+			useradd --system --no-create-home --shell /usr/sbin/nologin trustcam ||
+			id trustcam >/dev/null	# made meanwhile by a test running beside this one
 		USER_OPT="-u trustcam"
 		chmod 711 "$1" "$(dirname "$1")"
 	fi

@@ -6,6 +6,10 @@
 # Trust's).
 set -eu
 T=${TC_TEST_TMP:?}
+# Whole trees are built here: one job per core, not the caller's make
+# flags (a jobserver this script cannot reach, a sanitizer build's).
+MAKEFLAGS=-j$(nproc)
+export MAKEFLAGS
 fails=0
 ok() { echo "ok - $*"; }
 no() { echo "not ok - $*"; fails=$((fails + 1)); }

@@ -21,7 +21,7 @@ for b in rpi4 kiosk-x86; do
 	stage=$T/stage-$b
 	rm -rf "$stage"
 	make -s O="$T/cfg-$b" "${b}_defconfig" >/dev/null
-	make -s O="$T/cfg-$b" install DESTDIR="$stage" >/dev/null
+	make -s O="$T/cfg-$b" install-data DESTDIR="$stage" >/dev/null
 
 	# Modules: R3 (no storage, gadgets, Bluetooth, DMA ports).
 	refuse="usb-storage uas libcomposite g_mass_storage g_ffs usb_f_mass_storage usb_f_fs
@@ -77,7 +77,7 @@ check "a bad rule is reported by the same check" \
 make -s O="$T/cfg-dbg" rpi4_defconfig >/dev/null
 echo CONFIG_DEBUG_CONSOLE=y >> "$T/cfg-dbg/.config"
 make -s O="$T/cfg-dbg" olddefconfig >/dev/null
-make -s O="$T/cfg-dbg" install DESTDIR="$T/stage-dbg" >/dev/null
+make -s O="$T/cfg-dbg" install-data DESTDIR="$T/stage-dbg" >/dev/null
 check "debug console: serial-getty is not masked" test ! -e "$T/stage-dbg/etc/systemd/system/serial-getty@.service"
 check "debug console: the other gettys stay masked" test -L "$T/stage-dbg/etc/systemd/system/getty@.service"
 

@@ -190,7 +190,9 @@ check "it is gone" test ! -e "$PART"
 stop_server
 
 # ---------------------------------------------------------------- unprivileged
-id trustcam-srv >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin trustcam-srv
+id trustcam-srv >/dev/null 2>&1 ||
+	useradd --system --no-create-home --shell /usr/sbin/nologin trustcam-srv ||
+	id trustcam-srv >/dev/null	# made meanwhile by a test running beside this one
 chmod 711 "$T"
 [ -k "$(dirname "$T")" ] || chmod 711 "$(dirname "$T")"	# the user must reach $T
 cp -a "$TRUST" "$T/trust-u"

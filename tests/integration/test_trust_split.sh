@@ -24,7 +24,9 @@ TOOLS=${TC_BUILD:?}/tests/tools
 # The deployment is about users: this test makes them, so it runs as root.
 [ "$(id -u)" -eq 0 ] || { echo "not ok - test_trust_split.sh must run as root (it creates users)"; exit 1; }
 for u in trustcam-server trustcam-admin; do
-	id "$u" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$u"
+	id "$u" >/dev/null 2>&1 ||
+		useradd --system --no-create-home --shell /usr/sbin/nologin "$u" ||
+		id "$u" >/dev/null	# made meanwhile by a test running beside this one
 done
 # As trust-server.sysusers says: the administrators' user reads the server's data through its group.
 usermod -aG trustcam-server trustcam-admin
@@ -128,7 +130,9 @@ check "and the administrators' user for init" has "  trustcam-admin( \\([a-z]+ [
 # The rule is pointed at the built trustadm and, for the test only, asks
 # no password; it replaces /etc/sudoers inside a private mount namespace.
 for u in tcalice tcbob; do
-	id "$u" >/dev/null 2>&1 || useradd --no-create-home --no-user-group --shell /usr/sbin/nologin "$u"
+	id "$u" >/dev/null 2>&1 ||
+		useradd --no-create-home --no-user-group --shell /usr/sbin/nologin "$u" ||
+		id "$u" >/dev/null
 done
 usermod -aG trustcam-admin tcalice
 sed "s|/usr/bin/trustadm|$B/trustadm|" tools/trustadm/trustadm.sudoers > "$T/sudoers"

@@ -10,7 +10,8 @@ mkdir -p "$SHOTS"
 KIOSK_USER_OPT=""
 if [ "$(id -u)" -eq 0 ]; then
 	id trustcam-ui >/dev/null 2>&1 ||
-		useradd --system --no-create-home --shell /usr/sbin/nologin -g trustcam trustcam-ui
+		useradd --system --no-create-home --shell /usr/sbin/nologin -g trustcam trustcam-ui ||
+		id trustcam-ui >/dev/null	# made meanwhile by a test running beside this one
 	KIOSK_USER_OPT="-u trustcam-ui"
 	chown trustcam-ui "$SHOTS"
 fi
