@@ -121,7 +121,7 @@ syncd_to_photod(struct syncd *d, uint16_t type, const uint8_t *const bufs[],
 	unsigned char reply[TC_IPC_MAX_PAYLOAD];
 	int fds[SYNCD_PHOTOD_FDS_MAX], s = -1, rc = 0;
 	char path[300];
-	uint16_t rtype;
+	uint16_t rtype = 0;
 	size_t i, made = 0;
 
 	if (n > SYNCD_PHOTOD_FDS_MAX)
