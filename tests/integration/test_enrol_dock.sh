@@ -9,8 +9,9 @@
 # client without a certificate; a CSR whose CN is not its key's id is
 # refused; pending requests are bounded; a forged answer (a certificate
 # from another CA) is refused with an audit entry and the camera stays
-# unprovisioned; a restarted server keeps the pending request; IT's
-# refusal reaches the camera.
+# unprovisioned; the answer goes only to a request signed by the camera's
+# key; a restarted server keeps the pending request; IT's refusal reaches
+# the camera.
 set -eu
 T=${TC_TEST_TMP:?}
 B=${TC_BIN:?}
@@ -144,6 +145,11 @@ out=$(ta -S "$DATA" enrol approve "$DEVICE_ID" --class trust-owned --label "dock
 check "IT approves the id the camera shows" has "enrolment of $DEVICE_ID answered" "$out"
 check_fails "approved requests are no longer pending" \
 	has "^$DEVICE_ID" "$(ta -S "$DATA" enrol pending 2>/dev/null)"
+# The answer holds the camera's policy: only its key gets it.
+check "the answer is refused without proof of the camera's key" \
+	test "$(enrol_http "$EPORT" GET "/v1/enrol/$DEVICE_ID")" = 403
+check "or with another key's signature" test "$(enrol_http "$EPORT" GET \
+	"/v1/enrol/$DEVICE_ID" -H "Enrol-Proof: $(head -c 70 /dev/urandom | base64 -w0)")" = 403
 sync_now
 check "the next dock installs the answer" has "$DEVICE_ID: provisioned at the dock" \
 	"$(audit_log)"

@@ -4,9 +4,11 @@
  * no client certificate and serves nothing else.
  *
  *   POST /v1/enrol          body: the device's CSR (PEM, <= ENROL_CSR_MAX)
- *   GET  /v1/enrol/<id>     the answer: 200 + the JSON trustadm published,
- *                           202 waiting for IT, 403 refused by IT,
- *                           404 no request (send one)
+ *   GET  /v1/enrol/<id>     the answer: 200 + the JSON trustadm published
+ *                           (only with an Enrol-Proof by the key its
+ *                           certificate names, tc_enrol.h: the answer holds
+ *                           the device's policy), 202 waiting for IT, 403
+ *                           refused by IT or no proof, 404 no request
  *
  * The CSR is checked with trustadm's own code (tc_pki_csr_load: parses,
  * self-signature, ECDSA P-256, CN = the device id of its key), and an id
@@ -29,7 +31,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <mbedtls/x509_crt.h>
+
 #include "server.h"
+#include "tc_enrol.h"
 #include "tc_io.h"
 #include "tc_log.h"
 #include "tc_pki.h"
@@ -196,6 +202,35 @@ forget(struct srv *s, const char *id)
 	(void)unlinkat(s->enrol_fd, name, 0);
 }
 
+/*
+ * Whether the request's Enrol-Proof is a signature over tc_enrol_proof_hash(id)
+ * by the key of the certificate in the answer (buf, the JSON trustadm wrote).
+ */
+static bool
+proven(struct conn *c, const uint8_t *buf, size_t len)
+{
+	struct req *r = &c->req;
+	mbedtls_x509_crt crt;
+	uint8_t hash[32];
+	const char *pem;
+	json_t *o;
+	bool ok = false;
+
+	if (!r->has_proof || r->enrol_proof_len == 0)
+		return false;
+	o = json_loadb((const char *)buf, len, 0, NULL);
+	mbedtls_x509_crt_init(&crt);
+	if (o && json_unpack(o, "{s:s}", "cert", &pem) == 0 &&
+	    mbedtls_x509_crt_parse(&crt, (const unsigned char *)pem, strlen(pem) + 1) == 0) {
+		tc_enrol_proof_hash(r->enrol_id, hash);
+		ok = mbedtls_pk_verify(&crt.pk, MBEDTLS_MD_SHA256, hash, sizeof(hash),
+				       r->enrol_proof, r->enrol_proof_len) == 0;
+	}
+	mbedtls_x509_crt_free(&crt);
+	json_decref(o);
+	return ok;
+}
+
 int
 enrol_answer(struct conn *c)
 {
@@ -209,6 +244,13 @@ enrol_answer(struct conn *c)
 	efd = openat(c->s->trust_fd, "enrol", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	snprintf(name, sizeof(name), "%s.answer", id);
 	rc = efd < 0 ? -errno : tc_trust_file_read(efd, name, ENROL_ANSWER_MAX, &buf, &len);
+	if (rc == 0 && !proven(c, buf, len)) {
+		tc_warn("%s enrol %s: answer refused: no proof of the device's key", c->peer, id);
+		tc_free(buf);
+		resp_text(&r->resp, 403, false, "the answer goes to the device's key only: "
+			  "send Enrol-Proof\n");
+		goto out;
+	}
 	if (rc == 0) {
 		pthread_mutex_lock(&c->s->commit_lock);
 		forget(c->s, id);

@@ -26,6 +26,7 @@
 #include <mbedtls/base64.h>
 
 #include "server.h"
+#include "tc_enrol.h"
 #include "tc_fault.h"
 #include "tc_io.h"
 #include "tc_log.h"
@@ -209,6 +210,15 @@ finish_header(struct req *r)
 		if (r->value_long || tc_parse_u64(r->value, 1, TC_UPDATE_RELEASE_MAX,
 						  &r->running_release) != 0)
 			r->running_release = 0;	/* for the record only: a bad one is not kept */
+	} else if (strcasecmp(f, TC_ENROL_PROOF_HEADER) == 0) {
+		if (r->has_proof)
+			r->dup = true;
+		r->has_proof = true;
+		if (r->value_long || mbedtls_base64_decode(r->enrol_proof, sizeof(r->enrol_proof),
+							   &r->enrol_proof_len,
+							   (const unsigned char *)r->value,
+							   r->value_len) != 0)
+			r->bad = 400;
 	} else if (strcasecmp(f, "host") == 0) {
 		r->n_host++;
 	} else if (strcasecmp(f, "user-agent") == 0) {

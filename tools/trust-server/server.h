@@ -168,6 +168,9 @@ struct req {
 	char photo_hex[2 * TC_PHOTO_ID_LEN + 1];
 	char board[32];			/* ROUTE_FIRMWARE: tc_update_valid_board */
 	char enrol_id[SRV_ID_MAX];	/* ROUTE_ENROL_ID */
+	uint8_t enrol_proof[80];	/* Enrol-Proof: a signature by the device's key (tc_enrol.h) */
+	size_t enrol_proof_len;		/* 0: none */
+	bool has_proof;
 	bool started;			/* a request's first byte was parsed */
 	bool complete;			/* on_message_complete seen */
 	bool begun;			/* the handler's begin ran and took the body */

@@ -13,7 +13,8 @@
  * At each pass while unprovisioned (docked: a pass, then back-off retries):
  *   connect     TLS, the server verified against the pinned CA and name,
  *               no client certificate (there is none yet)
- *   GET /v1/enrol/<id>
+ *   GET /v1/enrol/<id>  with Enrol-Proof, a signature by the identity key
+ *               (tc_enrol.h): the server gives the answer to that key only
  *     404       POST /v1/enrol with the CSR of the identity key photod made
  *               at first boot (tc_keystore_identity_csr, as camctl
  *               provision request does); audit enrol.request
@@ -43,6 +44,7 @@
 #include "syncd_enrol.h"
 #include "syncd_link.h"
 #include "syncd_report.h"
+#include "tc_enrol.h"
 #include "tc_io.h"
 #include "tc_ipc.h"
 #include "tc_log.h"
@@ -262,6 +264,25 @@ waiting(struct syncd *d, const char *id)
 	return TC_E_NOT_PROVISIONED;
 }
 
+/* "Enrol-Proof: <base64 signature over tc_enrol_proof_hash(id)>\r\n" */
+static int
+proof_header(struct syncd *d, const char *id, char *out, size_t cap)
+{
+	uint8_t hash[32], sig[TC_IDENTITY_SIG_MAX];
+	size_t slen = 0, n = 0;
+	int k, rc;
+
+	tc_enrol_proof_hash(id, hash);
+	if ((rc = tc_keystore_identity_sign(d->ks, hash, sig, sizeof(sig), &slen)) != 0)
+		return rc;
+	k = snprintf(out, cap, "%s: ", TC_ENROL_PROOF_HEADER);
+	if (k < 0 || (size_t)k >= cap ||
+	    mbedtls_base64_encode((unsigned char *)out + k, cap - (size_t)k - 2, &n, sig, slen) != 0)
+		return -ENOBUFS;
+	memcpy(out + k + n, "\r\n", 3);
+	return 0;
+}
+
 int
 syncd_enrol_pass(struct syncd *d)
 {
@@ -270,6 +291,7 @@ syncd_enrol_pass(struct syncd *d)
 	struct pin p;
 	uint8_t spki[TC_IDENTITY_SPKI_MAX];
 	char id[TC_POLICY_ID_MAX], path[TC_POLICY_ID_MAX + 16], text[TC_AUDIT_DETAIL_MAX];
+	char proof[160];
 	const char *why = "";
 	size_t n;
 	int rc;
@@ -299,7 +321,11 @@ syncd_enrol_pass(struct syncd *d)
 		goto out;
 	}
 	snprintf(path, sizeof(path), "/v1/enrol/%s", id);
-	if ((rc = syncd_link_head(&l, "GET", path, NULL, 0)) != 0 ||
+	if ((rc = proof_header(d, id, proof, sizeof(proof))) != 0) {
+		syncd_fail(d, rc, "signing the enrolment proof");
+		goto out;
+	}
+	if ((rc = syncd_link_head(&l, "GET", path, proof, 0)) != 0 ||
 	    (rc = syncd_link_response(&l, false, &r)) != 0) {
 		syncd_fail(d, rc, "asking for the enrolment answer");
 		goto out;
