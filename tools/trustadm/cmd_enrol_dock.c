@@ -251,6 +251,9 @@ approve(struct tadm *a, int argc, char **argv)
 		    i + 1 < argc) {
 			*(argv[i][2] == 'c' ? &cls : &label) = argv[i + 1];
 			i++;
+		} else if (strcmp(argv[i], "-o") == 0 || strncmp(argv[i], "--output", 8) == 0) {
+			tadm_err(a, "the bundle goes into the answer: no -o here");
+			return TADM_USAGE;
 		} else if (pn < POLICY_ARGS_MAX + 5) {
 			pargv[pn++] = argv[i];
 		} else {
