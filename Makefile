@@ -287,9 +287,9 @@ check-config:
 # build and run the same instrumented harnesses a second time.
 CHECK_FUZZ := $(if $(filter 1,$(SANITIZE) $(FUZZ)),,y)
 
-# The provisioning, login and sync tests run a second time with the
+# The provisioning (by hand and at the dock), login and sync tests run a second time with the
 # device's keys in a TPM (run-tests' SCRIPT:tpm: a fresh swtpm each).
-KEYSTORE_TPM_TESTS := test_provision test_device_rules test_sync
+KEYSTORE_TPM_TESTS := test_provision test_device_rules test_sync test_enrol_dock
 
 check: check-config tests $(if $(CHECK_FUZZ),fuzz fuzz-smoke-scripts)
 	$(Q)O=$(O) tests/run-tests $(UNIT_BINS) $(sort $(wildcard tests/integration/test_*.sh)) \

@@ -39,6 +39,9 @@ chmod -R a+rX "$PINS"
 start_photod -m 1920x1080 -k
 DEVICE_ID=$(status_field device | cut -d' ' -f1)
 check "photod made the identity key at start" has '^D-[0-9a-f]{16}$' "$DEVICE_ID"
+# The :tpm variant (make check) enrols with the identity key in a TPM, as a kiosk does.
+check "the device's keys are in its $(keystore_name) keystore" \
+	has "^keys: +$(keystore_name) " "$(camctl status)"
 start_syncd --enrol-dir "$PINS"
 
 # enrol_http PORT METHOD PATH [CURL OPTIONS]: the HTTP status a client
