@@ -288,9 +288,9 @@ check-config:
 # build and run the same instrumented harnesses a second time.
 CHECK_FUZZ := $(if $(filter 1,$(SANITIZE) $(FUZZ)),,y)
 
-# The provisioning, login and sync tests run a second time with the
+# The provisioning (by hand and at the dock), login and sync tests run a second time with the
 # device's keys in a TPM (run-tests' SCRIPT:tpm: a fresh swtpm each).
-KEYSTORE_TPM_TESTS := test_provision test_device_rules test_sync
+KEYSTORE_TPM_TESTS := test_provision test_device_rules test_sync test_enrol_dock
 
 # Tests run TEST_JOBS at a time (run-tests' TC_TEST_JOBS): most of a test's
 # time is spent waiting on daemons, sockets and fsync, so two at a time on

@@ -5,6 +5,7 @@
  * their framing and dropped, audit, policy and firmware requests are
  * accepted or answered without storage.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,6 +99,37 @@ firmware_begin(struct conn *c)
 	return -1;
 }
 
+/* The enrol listener's handlers: the limits as api_enrol.c has them, no storage. */
+int
+enrol_begin(struct conn *c)
+{
+	struct req *r = &c->req;
+
+	if (r->route == ROUTE_ENROL_ID) {
+		resp_text(&r->resp, 202, false, "waiting\n");
+		return -1;
+	}
+	if (!r->has_clen || r->content_length == 0 || r->content_length > ENROL_CSR_MAX) {
+		resp_text(&r->resp, 413, false, "stub\n");
+		return -1;
+	}
+	return 0;
+}
+
+int
+enrol_body(struct conn *c, const uint8_t *buf, size_t len)
+{
+	(void)buf;
+	c->req.body_len += len;
+	return c->req.body_len <= c->req.content_length ? 0 : -EFBIG;
+}
+
+void
+enrol_end(struct conn *c)
+{
+	resp_text(&c->req.resp, 202, false, "waiting\n");
+}
+
 struct conn *
 fuzz_conn_new(struct srv *s)
 {
@@ -121,8 +153,15 @@ fuzz_conn_feed(struct conn *c, const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return;
-	/* First byte: how the stream is cut into reads (0: as large as they come). */
-	piece = data[0] ? data[0] : sizeof(c->in);
+	/*
+	 * First byte: bit 7, a connection of the enrol listener (no
+	 * certificate, no device); bits 0-6, how the stream is cut into reads
+	 * (0: as large as they come).
+	 */
+	c->anon = (data[0] & 0x80) != 0;
+	if (c->anon)
+		c->device[0] = '\0';
+	piece = data[0] & 0x7f ? data[0] & 0x7f : sizeof(c->in);
 	data++;
 	size--;
 	while (size > 0) {

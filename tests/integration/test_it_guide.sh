@@ -3,7 +3,7 @@
 # whose first line is "# it-guide: NAME" is extracted, in order, into one
 # script run by sh -eu, with the guide's directory variables pointed into
 # this test's private directory and the server on a loopback port.  Then
-# the end state is checked: the photo was synced, receipted and deleted
+# the end state is checked: the camera enrolled at the dock, the photo was synced, receipted and deleted
 # on the device, is pending review on the Trust side, the subject access
 # export held it, and the revoked device is listed as such.  If a command
 # in the guide stops working, this test fails.
@@ -25,6 +25,7 @@ export SERVER_IP=127.0.0.1
 # No terminal here: the passphrase the guide's trustadm would ask for.
 export TRUSTADM_PASSPHRASE="it-guide test passphrase"
 export PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+export ENROL_PORT=$((PORT + 1)) ENROL="$T/enrol-pins"
 export STATE="$T/state" RUN="$T/run" SYSFS="$T/sysfs" CAMERA=synthetic:7
 export PATH="$B:$PATH"
 # An undocked camera: external power off, no link (the guide syncs by
@@ -68,6 +69,11 @@ check "every command of the guide worked (exit $rc, after: $(grep '^===' "$T/gui
 # section NAME: what the guide's block NAME printed.
 section() { awk -v s="=== $1" '$0 == s { on = 1; next } /^=== / { on = 0 } on' "$T/guide.out"; }
 
+out=$(section "provision the camera")
+check "the camera enrolled at the dock: its first pass waited for IT" \
+	has 'waiting for IT to approve this camera: D-[0-9a-f]{16}' "$out"
+check "IT saw the request and approved it" has '^enrolment of D-[0-9a-f]{16} answered' "$out"
+check "the next pass installed the answer" has '^sync done' "$out"
 out=$(section "sync now")
 check "after the sync the photo is deleted on the device" has ' deleted$' "$out"
 check "after the sync no photo is left captured, uploading or receipted" \

@@ -142,6 +142,27 @@ srv_device_enter(struct srv *s, const char *dev)
 	return ok;
 }
 
+bool
+srv_anon_enter(struct srv *s)
+{
+	bool ok;
+
+	pthread_mutex_lock(&s->lock);
+	ok = s->n_anon < s->set.enrol_conns;
+	if (ok)
+		s->n_anon++;
+	pthread_mutex_unlock(&s->lock);
+	return ok;
+}
+
+void
+srv_anon_leave(struct srv *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->n_anon--;
+	pthread_mutex_unlock(&s->lock);
+}
+
 void
 srv_device_leave(struct srv *s, const char *dev)
 {
@@ -301,7 +322,7 @@ hs_admit_locked(struct srv *s, struct conn *c)
 
 /* Accept everything waiting on fd; each admitted connection gets a thread. */
 static void
-accept_some(struct srv *s, int lfd, pthread_attr_t *attr)
+accept_some(struct srv *s, int lfd, bool anon, pthread_attr_t *attr)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -323,6 +344,7 @@ accept_some(struct srv *s, int lfd, pthread_attr_t *attr)
 		}
 		c->s = s;
 		c->fd = fd;
+		c->anon = anon;
 		addr_key(&ss, c->addr);
 		peer_name(&ss, c->peer, sizeof(c->peer));
 		pthread_mutex_lock(&s->lock);
@@ -361,7 +383,7 @@ now_s(void)
 void
 srv_serve(struct srv *s, int signal_fd)
 {
-	struct pollfd p[2 + SRV_MAX_LISTEN];
+	struct pollfd p[3 + SRV_MAX_LISTEN];
 	pthread_attr_t attr;
 	uint64_t v, every = s->set.partial_ttl_s ? s->set.sweep_s : 0;
 	int64_t next_sweep = every ? now_s() + (int64_t)every : 0, wait_s;
@@ -404,7 +426,7 @@ srv_serve(struct srv *s, int signal_fd)
 			(void)!read(s->slot_fd, &v, sizeof(v));
 		for (i = 2; i < n; i++)
 			if (p[i].revents & POLLIN)
-				accept_some(s, p[i].fd, &attr);
+				accept_some(s, p[i].fd, s->listen_anon[i - 2], &attr);
 	}
 	pthread_attr_destroy(&attr);
 }

@@ -257,13 +257,27 @@ conn_main(void *arg)
 	c->deadline = tc_time_mono_us() + (uint64_t)s->set.handshake_ms * 1000;
 	mbedtls_ssl_init(&c->ssl);
 	c->req.up.fd = c->req.up.dir_fd = -1;
-	if (mbedtls_ssl_setup(&c->ssl, &s->tls_conf) != 0)
+	if (mbedtls_ssl_setup(&c->ssl, c->anon ? &s->enrol_conf : &s->tls_conf) != 0)
 		goto out;
 	c->ssl_ready = true;
 	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
 	if (tls_accept(c) != 0 || !srv_hs_leave(c))
 		goto out;
 	c->established = true;
+	if (c->anon) {
+		/* The enrol listener: its own few slots, never a device's (api_enrol.c). */
+		if (!srv_anon_enter(s)) {
+			tc_warn("%s enrol: refused: all %u enrol connections busy", c->peer,
+				s->set.enrol_conns);
+			resp_text(&c->req.resp, 503, true, "the server is busy, try again later\n");
+			if (http_send_response(c) != 0)
+				tc_debug("%s enrol: could not send the refusal", c->peer);
+			goto out;
+		}
+		c->anon_counted = true;
+		serve(c);
+		goto out;
+	}
 	if (!srv_auth_enter(s, tc_time_mono_us() + (uint64_t)s->set.idle_ms * 1000)) {
 		tc_warn("%s %s: refused: all %u connections busy (max-conns) for idle-timeout",
 			c->peer, c->device, s->set.max_conns);
@@ -296,6 +310,8 @@ out:
 		srv_device_leave(s, c->device);
 	if (c->auth_counted)
 		srv_auth_leave(s);
+	if (c->anon_counted)
+		srv_anon_leave(s);
 	http_req_reset(c);
 	free(c);
 	pthread_mutex_lock(&s->lock);

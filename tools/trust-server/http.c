@@ -26,9 +26,11 @@
 #include <mbedtls/base64.h>
 
 #include "server.h"
+#include "tc_enrol.h"
 #include "tc_fault.h"
 #include "tc_io.h"
 #include "tc_log.h"
+#include "tc_trust_valid.h"
 #include "tc_update.h"
 
 static const char *
@@ -208,6 +210,15 @@ finish_header(struct req *r)
 		if (r->value_long || tc_parse_u64(r->value, 1, TC_UPDATE_RELEASE_MAX,
 						  &r->running_release) != 0)
 			r->running_release = 0;	/* for the record only: a bad one is not kept */
+	} else if (strcasecmp(f, TC_ENROL_PROOF_HEADER) == 0) {
+		if (r->has_proof)
+			r->dup = true;
+		r->has_proof = true;
+		if (r->value_long || mbedtls_base64_decode(r->enrol_proof, sizeof(r->enrol_proof),
+							   &r->enrol_proof_len,
+							   (const unsigned char *)r->value,
+							   r->value_len) != 0)
+			r->bad = 400;
 	} else if (strcasecmp(f, "host") == 0) {
 		r->n_host++;
 	} else if (strcasecmp(f, "user-agent") == 0) {
@@ -330,11 +341,20 @@ on_header_value(http_parser *p, const char *at, size_t len)
 static void
 route(struct req *r)
 {
-	static const char photos[] = "/v1/photos/", firmware[] = "/v1/firmware?board=";
+	static const char photos[] = "/v1/photos/", firmware[] = "/v1/firmware?board=",
+		enrol[] = "/v1/enrol/";
 	const char *id;
 
 	r->route = ROUTE_NONE;
-	if (strcmp(r->url, "/v1/audit") == 0) {
+	if (strcmp(r->url, "/v1/enrol") == 0) {
+		r->route = ROUTE_ENROL;
+	} else if (strncmp(r->url, enrol, sizeof(enrol) - 1) == 0) {
+		id = r->url + sizeof(enrol) - 1;
+		if (strlen(id) < sizeof(r->enrol_id) && tc_trust_valid_device_id(id)) {
+			tc_strlcpy(r->enrol_id, id, sizeof(r->enrol_id));
+			r->route = ROUTE_ENROL_ID;
+		}
+	} else if (strcmp(r->url, "/v1/audit") == 0) {
 		r->route = ROUTE_AUDIT;
 	} else if (strcmp(r->url, "/v1/policy") == 0) {
 		r->route = ROUTE_POLICY;
@@ -452,13 +472,36 @@ on_headers_complete(http_parser *p)
 		resp_text(&r->resp, 411, true, "send a Content-Length, not a Transfer-Encoding\n");
 		return -1;
 	}
-	/* Revoked while connected: the registry is asked again at every request. */
-	if (!conn_device_allowed(c, "request"))
-		return -1;
-	if (c->n_requests++ == 0)
-		log_agent(c);
 	route(r);
+	/* The enrol listener serves enrolment and nothing else: no one is authenticated there. */
+	if (c->anon != (r->route == ROUTE_ENROL || r->route == ROUTE_ENROL_ID)) {
+		if (c->anon) {
+			tc_info("%s enrol: %s refused: no client certificate", c->peer, r->url);
+			resp_text(&r->resp, 403, true, "this address takes enrolment requests only\n");
+			return -1;
+		}
+		r->route = ROUTE_NONE;	/* a device has its certificate: there is nothing here */
+	}
+	/* Revoked while connected: the registry is asked again at every request. */
+	if (!c->anon && !conn_device_allowed(c, "request"))
+		return -1;
+	if (!c->anon && c->n_requests++ == 0)
+		log_agent(c);
 	switch (r->route) {
+	case ROUTE_ENROL:
+		if (m != HTTP_POST) {
+			resp_header(&r->resp, "Allow: POST\r\n");
+			goto not_allowed;
+		}
+		rc = enrol_begin(c);
+		break;
+	case ROUTE_ENROL_ID:
+		if (m != HTTP_GET) {
+			resp_header(&r->resp, "Allow: GET\r\n");
+			goto not_allowed;
+		}
+		rc = enrol_begin(c);
+		break;
 	case ROUTE_PHOTO:
 		if (m != HTTP_HEAD && m != HTTP_PUT && m != HTTP_PATCH) {
 			resp_header(&r->resp, "Allow: HEAD, PUT, PATCH\r\n");
@@ -525,6 +568,8 @@ on_body(http_parser *p, const char *at, size_t len)
 		return photo_body(c, (const uint8_t *)at, len) == 0 ? 0 : -1;
 	case ROUTE_AUDIT:
 		return audit_body(c, (const uint8_t *)at, len) == 0 ? 0 : -1;
+	case ROUTE_ENROL:
+		return enrol_body(c, (const uint8_t *)at, len) == 0 ? 0 : -1;
 	default:
 		return 0;
 	}
@@ -687,6 +732,7 @@ end_request(struct conn *c)
 	switch (r->route) {
 	case ROUTE_PHOTO: photo_end(c); break;
 	case ROUTE_AUDIT: audit_end(c); break;
+	case ROUTE_ENROL: enrol_end(c); break;
 	default: break;
 	}
 }

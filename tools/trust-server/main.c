@@ -34,7 +34,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: trust-server -d DATA_DIR -t TRUST_DIR [-l ADDR:PORT]... [-u USER]\n"
+		"usage: trust-server -d DATA_DIR -t TRUST_DIR [-l ADDR:PORT]... [-e ADDR:PORT] [-u USER]\n"
 		"                    [-K PASSFILE] [-o NAME=VALUE]... [-L err|warn|info|debug]\n"
 		"                    [-s] [-b] [-P PIDFILE]\n"
 		"       trust-server --help | --version\n");
@@ -93,11 +93,12 @@ parse_tunable(struct srv_settings *set, const char *arg)
 	if (KEY("audit-max"))
 		return parse_size(v, &set->audit_max);
 	if (KEY("max-conns") || KEY("device-conns") || KEY("handshake-conns") ||
-	    KEY("handshake-per-addr")) {
+	    KEY("handshake-per-addr") || KEY("enrol-max") || KEY("enrol-conns")) {
 		if (tc_parse_u64(v, 1, 4096, &n) != 0)
 			return -EINVAL;
 		*(KEY("max-conns") ? &set->max_conns : KEY("device-conns") ? &set->device_conns :
-		  KEY("handshake-conns") ? &set->hs_conns : &set->hs_per_addr) = (unsigned)n;
+		  KEY("handshake-conns") ? &set->hs_conns : KEY("enrol-max") ? &set->enrol_max :
+		  KEY("enrol-conns") ? &set->enrol_conns : &set->hs_per_addr) = (unsigned)n;
 		return 0;
 	}
 	for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
@@ -155,6 +156,15 @@ setup_runtime(struct srv *s, int *signal_fd)
 		}
 		s->listen_fd[s->n_listen_fd++] = fd;
 	}
+	if (s->set.enrol_listen) {
+		fd = srv_listen(s->set.enrol_listen);
+		if (fd < 0) {
+			tc_err("listen on %s: %s", s->set.enrol_listen, tc_strerror(fd));
+			return fd;
+		}
+		s->listen_anon[s->n_listen_fd] = true;
+		s->listen_fd[s->n_listen_fd++] = fd;
+	}
 	s->devices = tc_calloc(s->set.max_conns, sizeof(*s->devices));
 	return s->devices ? 0 : -ENOMEM;
 }
@@ -194,6 +204,9 @@ main(int argc, char **argv)
 	s.set.header_ms = 10000;
 	s.set.body_ms = 30000;
 	s.set.send_ms = 30000;
+	s.set.enrol_max = 64;
+	s.set.enrol_conns = 8;
+	s.enrol_fd = -1;
 	s.data_fd = s.objects_fd = s.partial_fd = s.audit_fd = s.trust_fd = -1;
 	s.stop_fd = s.slot_fd = -1;
 	pthread_mutex_init(&s.lock, NULL);
@@ -210,7 +223,7 @@ main(int argc, char **argv)
 	tls_init(&s);
 
 	/* parse */
-	while ((c = getopt_long(argc, argv, "d:t:l:u:K:o:L:sbP:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:t:l:e:u:K:o:L:sbP:h", lopts, NULL)) != -1) {
 		if (c == 'h')
 			c = TC_OPT_HELP;
 		if (tc_version_option(c, "trust-server", usage))
@@ -230,6 +243,7 @@ main(int argc, char **argv)
 			}
 			s.set.listen[s.set.n_listen++] = optarg;
 			break;
+		case 'e': s.set.enrol_listen = optarg; break;
 		case 'u': s.set.user = optarg; break;
 		case 'K': s.set.passfile = optarg; break;
 		case 'o':
@@ -263,8 +277,11 @@ main(int argc, char **argv)
 		goto out;
 	if ((rc = open_trust_dir(&s)) != 0 || (rc = tls_setup(&s)) != 0 ||
 	    (rc = storage_open(&s)) != 0 || (rc = storage_reconcile(&s)) != 0 ||
-	    (rc = upload_expire_all(&s)) != 0 || (rc = registry_lookup_open(&s)) != 0)
+	    (rc = upload_expire_all(&s)) != 0 || (rc = registry_lookup_open(&s)) != 0 ||
+	    (rc = enrol_open(&s)) != 0)
 		goto out;
+	if (s.set.enrol_listen)
+		tc_info("enrolment (no client certificate, /v1/enrol only) on %s", s.set.enrol_listen);
 	tc_info("serving on %s%s%s (max %u connections, %u per device; handshakes: %u, "
 		"%u per address)", s.set.listen[0], s.set.n_listen > 1 ? " and " : "",
 		s.set.n_listen > 1 ? "more" : "", s.set.max_conns, s.set.device_conns,
@@ -280,6 +297,8 @@ main(int argc, char **argv)
 
 out:	/* tear down in reverse */
 	registry_lookup_close(&s);
+	if (s.enrol_fd >= 0)
+		close(s.enrol_fd);
 	storage_close(&s);
 	tls_teardown(&s);
 	if (s.trust_fd >= 0)

@@ -132,6 +132,21 @@ registry_device_allowed(struct srv *s, const char *dev)
 }
 
 int
+registry_device_known(struct srv *s, const char *dev)
+{
+	struct tc_reg_device d;
+	int rc = get(s, dev, &d);
+
+	if (rc == TC_E_NOT_FOUND)
+		return 0;
+	if (rc != 0) {
+		tc_err("registry lookup for %s: %s", dev, tc_strerror(rc));
+		return rc;
+	}
+	return 1;
+}
+
+int
 registry_newest_policy(struct srv *s, const char *dev, uint64_t *version)
 {
 	struct tc_reg_device d;

@@ -53,6 +53,9 @@ struct srv_settings {
 	unsigned max_conns, device_conns;
 	unsigned hs_conns, hs_per_addr;	/* the handshake budget */
 	unsigned handshake_ms, idle_ms, header_ms, body_ms, send_ms;
+	const char *enrol_listen;	/* -e: the enrol listener (no client certificate), or NULL */
+	unsigned enrol_max;		/* pending enrolment requests held */
+	unsigned enrol_conns;		/* connections on the enrol listener at once */
 };
 
 struct ledger;
@@ -63,18 +66,22 @@ struct srv {
 
 	/* TLS: loaded once before the privilege drop, read-only afterwards */
 	mbedtls_ssl_config tls_conf;
+	mbedtls_ssl_config enrol_conf;	/* the enrol listener's: no client certificate asked */
 	mbedtls_x509_crt ca, cert;
 	mbedtls_pk_context key;
 	uint8_t *receipt_key;		/* TC_P256_PRIV_LEN bytes, tc_secure_alloc */
 
 	/* storage */
 	int data_fd, objects_fd, partial_fd, audit_fd, trust_fd;
+	int enrol_fd;			/* DATA/enrol: pending enrolment requests */
 	struct ledger *ledger;
 	struct registry_lookup *reg;
 
 	/* runtime */
-	int listen_fd[SRV_MAX_LISTEN];
+	int listen_fd[SRV_MAX_LISTEN + 1];
+	bool listen_anon[SRV_MAX_LISTEN + 1];	/* the enrol listener */
 	unsigned n_listen_fd;
+	unsigned n_anon;		/* enrol-listener connections past the handshake */
 	int stop_fd;			/* eventfd, readable once SIGTERM arrived */
 	int slot_fd;			/* eventfd, a connection ended */
 	pthread_mutex_t lock;		/* active, devices, hs list, the counters */
@@ -99,7 +106,11 @@ enum route {
 	ROUTE_AUDIT,			/* /v1/audit */
 	ROUTE_POLICY,			/* /v1/policy */
 	ROUTE_FIRMWARE,			/* /v1/firmware?board=<board> */
+	ROUTE_ENROL,			/* /v1/enrol (enrol listener only) */
+	ROUTE_ENROL_ID,			/* /v1/enrol/<device id> (enrol listener only) */
 };
+
+#define ENROL_CSR_MAX 4096		/* a device CSR is about 500 bytes of PEM */
 
 /* What we answer; body points at body_own or at static/request memory. */
 struct resp {
@@ -156,6 +167,10 @@ struct req {
 	uint8_t photo_id[TC_PHOTO_ID_LEN];
 	char photo_hex[2 * TC_PHOTO_ID_LEN + 1];
 	char board[32];			/* ROUTE_FIRMWARE: tc_update_valid_board */
+	char enrol_id[SRV_ID_MAX];	/* ROUTE_ENROL_ID */
+	uint8_t enrol_proof[80];	/* Enrol-Proof: a signature by the device's key (tc_enrol.h) */
+	size_t enrol_proof_len;		/* 0: none */
+	bool has_proof;
 	bool started;			/* a request's first byte was parsed */
 	bool complete;			/* on_message_complete seen */
 	bool begun;			/* the handler's begin ran and took the body */
@@ -175,6 +190,8 @@ struct conn {
 	struct conn *hs_prev, *hs_next;	/* in the handshake list (s->lock) */
 	unsigned hs_same;		/* handshakes listed from addr, this one too (s->lock) */
 	bool in_hs, auth_counted;
+	bool anon;			/* from the enrol listener: no certificate, no device */
+	bool anon_counted;
 	int evicted;			/* atomic: the main thread cut our handshake */
 	mbedtls_ssl_context ssl;
 	bool ssl_ready;
@@ -254,6 +271,17 @@ int policy_begin(struct conn *c) TC_MUST_CHECK;
 /* api_firmware.c: GET/HEAD /v1/firmware?board=B, answered at the headers (always -1). */
 int firmware_begin(struct conn *c) TC_MUST_CHECK;
 
+/*
+ * api_enrol.c: POST /v1/enrol (a CSR) and GET /v1/enrol/<id> (the answer
+ * trustadm published), on the enrol listener only.  enrol_open at start.
+ */
+int enrol_open(struct srv *s) TC_MUST_CHECK;
+int enrol_begin(struct conn *c) TC_MUST_CHECK;
+int enrol_body(struct conn *c, const uint8_t *buf, size_t len) TC_MUST_CHECK;
+void enrol_end(struct conn *c);
+/* GET: answered at the headers (always -1). */
+int enrol_answer(struct conn *c) TC_MUST_CHECK;
+
 /* upload.c: the partial file of one photo. */
 int upload_open(struct srv *s, const char *dev, const char *hex, struct upload *u) TC_MUST_CHECK;
 int upload_start(struct upload *u, bool restart, uint64_t offset) TC_MUST_CHECK;
@@ -327,6 +355,8 @@ int registry_lookup_open(struct srv *s) TC_MUST_CHECK;
 void registry_lookup_close(struct srv *s);
 /* 0 if dev is enrolled and active; TC_E_REVOKED if revoked or unknown. */
 int registry_device_allowed(struct srv *s, const char *dev) TC_MUST_CHECK;
+/* 1 if the registry has dev (enrolled or revoked), 0 if not, negative on error. */
+int registry_device_known(struct srv *s, const char *dev) TC_MUST_CHECK;
 /* The newest policy version trustadm issued for dev (0: none). */
 int registry_newest_policy(struct srv *s, const char *dev, uint64_t *version) TC_MUST_CHECK;
 
@@ -348,6 +378,9 @@ bool srv_hs_leave(struct conn *c);
 bool srv_auth_enter(struct srv *s, uint64_t deadline);
 void srv_auth_leave(struct srv *s);
 bool srv_device_enter(struct srv *s, const char *dev);
+/* One of the enrol-conns slots of the enrol listener; false when all are taken. */
+bool srv_anon_enter(struct srv *s);
+void srv_anon_leave(struct srv *s);
 void srv_device_leave(struct srv *s, const char *dev);
 
 #endif /* TRUST_SERVER_H */

@@ -143,6 +143,7 @@ void
 tls_init(struct srv *s)
 {
 	mbedtls_ssl_config_init(&s->tls_conf);
+	mbedtls_ssl_config_init(&s->enrol_conf);
 	mbedtls_x509_crt_init(&s->ca);
 	mbedtls_x509_crt_init(&s->cert);
 	mbedtls_pk_init(&s->key);
@@ -169,6 +170,17 @@ tls_setup(struct srv *s)
 	mbedtls_ssl_conf_ca_chain(&s->tls_conf, &s->ca, NULL);
 	if (mbedtls_ssl_conf_own_cert(&s->tls_conf, &s->cert, &s->key) != 0)
 		return TC_E_CRYPTO;
+	if (!s->set.enrol_listen)
+		return 0;
+	/* The enrol listener: the same profile, but a camera there has no certificate yet. */
+	if (mbedtls_ssl_config_defaults(&s->enrol_conf, MBEDTLS_SSL_IS_SERVER,
+					MBEDTLS_SSL_TRANSPORT_STREAM,
+					MBEDTLS_SSL_PRESET_DEFAULT) != 0)
+		return TC_E_CRYPTO;
+	tc_tls_conf_profile(&s->enrol_conf);
+	mbedtls_ssl_conf_authmode(&s->enrol_conf, MBEDTLS_SSL_VERIFY_NONE);
+	if (mbedtls_ssl_conf_own_cert(&s->enrol_conf, &s->cert, &s->key) != 0)
+		return TC_E_CRYPTO;
 	return 0;
 }
 
@@ -176,6 +188,7 @@ void
 tls_teardown(struct srv *s)
 {
 	mbedtls_ssl_config_free(&s->tls_conf);
+	mbedtls_ssl_config_free(&s->enrol_conf);
 	mbedtls_x509_crt_free(&s->ca);
 	mbedtls_x509_crt_free(&s->cert);
 	mbedtls_pk_free(&s->key);
@@ -318,7 +331,8 @@ tls_accept(struct conn *c)
 	uint32_t flags;
 	int rc;
 
-	mbedtls_ssl_set_verify(&c->ssl, verify_cb, c);
+	if (!c->anon)
+		mbedtls_ssl_set_verify(&c->ssl, verify_cb, c);
 	do
 		rc = mbedtls_ssl_handshake(&c->ssl);
 	while (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE);
@@ -339,6 +353,9 @@ tls_accept(struct conn *c)
 			linger_refusal(c);
 		return TC_E_CERT;
 	}
+	/* The enrol listener names nobody: c->device stays empty, every route but enrol 403. */
+	if (c->anon)
+		return 0;
 	/* Belt and braces: a handshake cannot succeed without our callback's yes. */
 	if (!c->device[0] || c->device_rc != 0 || !mbedtls_ssl_get_peer_cert(&c->ssl))
 		return TC_E_CERT;

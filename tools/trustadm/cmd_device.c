@@ -129,6 +129,10 @@ cmd_enrol(struct tadm *a, int argc, char **argv)
 	size_t len;
 	int c, rc;
 
+	/* enrol pending | approve | refuse: requests made at the dock (cmd_enrol_dock.c). */
+	if (argc >= 2 && (strcmp(argv[1], "pending") == 0 || strcmp(argv[1], "approve") == 0 ||
+			  strcmp(argv[1], "refuse") == 0))
+		return tadm_enrol_dock(a, argc, argv);
 	memset(&d, 0, sizeof(d));
 	mbedtls_x509_csr_init(&csr);
 	mbedtls_pk_init(&ca_key);

@@ -193,6 +193,11 @@ publish_to(struct tadm *a, const char *dir)
 		rc = copy_new(a, pfd, dir, "policies", ".bundle");
 	if (rc == 0)
 		rc = copy_new(a, pfd, dir, "firmware", ".raucb");
+	/* IT's answers to cameras enrolling at the dock (cmd_enrol_dock.c). */
+	if (rc == 0)
+		rc = copy_new(a, pfd, dir, "enrol", ".answer");
+	if (rc == 0)
+		rc = copy_new(a, pfd, dir, "enrol", ".refused");
 	/* After the bundles: the view never names a policy the server lacks. */
 	if (rc == 0 && (rc = tc_registry_snapshot(a->reg, dir, PUB_MODE)) != 0)
 		tadm_err(a, "%s/%s: %s", dir, TC_REGISTRY_FILE, tc_strerror(rc));

@@ -26,7 +26,9 @@ static const struct {
 	const char *help;
 } cmds[] = {
 	{ "init", cmd_init, "init [DIR] [--server-name NAME] [--server-ip IP] [--no-passphrase]" },
-	{ "enrol", cmd_enrol, "enrol --csr FILE --class trust-owned|approved --label TEXT" },
+	{ "enrol", cmd_enrol, "enrol --csr FILE --class trust-owned|approved --label TEXT | "
+			      "pending | approve DEVICE --class C --label TEXT [policy options] | "
+			      "refuse DEVICE" },
 	{ "revoke", cmd_revoke, "revoke DEVICE" },
 	{ "devices", cmd_devices, "devices" },
 	{ "staff", cmd_staff, "staff add ID --name NAME [--pin-stdin] | remove ID | list" },

@@ -131,6 +131,8 @@ int64_t tadm_now(void);
 
 int cmd_init(struct tadm *a, int argc, char **argv);
 int cmd_enrol(struct tadm *a, int argc, char **argv);
+/* enrol pending | approve ID ... | refuse ID (argv[0] = "enrol"): cmd_enrol_dock.c. */
+int tadm_enrol_dock(struct tadm *a, int argc, char **argv);
 int cmd_revoke(struct tadm *a, int argc, char **argv);
 int cmd_devices(struct tadm *a, int argc, char **argv);
 int cmd_staff(struct tadm *a, int argc, char **argv);

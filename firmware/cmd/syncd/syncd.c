@@ -35,6 +35,7 @@
 
 #include "autoconf.h"
 #include "syncd.h"
+#include "syncd_enrol.h"
 #include "syncd_update.h"
 #include "tc_daemon.h"
 #include "tc_io.h"
@@ -45,7 +46,7 @@
 #include "tc_version.h"
 
 /* Long options only; past tc_version's. */
-enum { OPT_RAUC = 0x200, OPT_RELEASE_FILE };
+enum { OPT_RAUC = 0x200, OPT_RELEASE_FILE, OPT_ENROL_DIR };
 
 static void
 usage(FILE *f)
@@ -53,7 +54,7 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: syncd -d STATE_DIR -r RUN_DIR [-S SYSFS_ROOT] [-D DOCK_MODE] [-u USER] [-t TIMEOUT_MS]\n"
 		"             [-l err|warn|info|debug] [-s] [-b] [-P PIDFILE]\n"
-		"             [--rauc PROGRAM] [--release-file FILE]\n"
+		"             [--rauc PROGRAM] [--release-file FILE] [--enrol-dir DIR]\n"
 		"       syncd --help | --version\n");
 }
 
@@ -204,6 +205,7 @@ main(int argc, char **argv)
 		TC_VERSION_LONGOPTS,
 		{ "rauc", required_argument, NULL, OPT_RAUC },
 		{ "release-file", required_argument, NULL, OPT_RELEASE_FILE },
+		{ "enrol-dir", required_argument, NULL, OPT_ENROL_DIR },
 		{ NULL, 0, NULL, 0 } };
 	static struct syncd d;
 	struct tc_store *ms = NULL;
@@ -220,6 +222,7 @@ main(int argc, char **argv)
 	d.update_fd = -1;
 	d.set.rauc = "rauc";
 	d.set.release_file = SYNCD_RELEASE_FILE;
+	d.set.enrol_dir = SYNCD_ENROL_DIR;
 	d.set.dock_mode = tc_dock_mode_default();
 	pthread_mutex_init(&d.mu, NULL);
 	pthread_cond_init(&d.cv, NULL);
@@ -247,6 +250,7 @@ main(int argc, char **argv)
 			}
 			d.set.release_file = optarg;
 			break;
+		case OPT_ENROL_DIR: d.set.enrol_dir = optarg; break;
 		case 'r': d.set.run_dir = optarg; break;
 		case 'S': d.set.sysfs = optarg; break;
 		case 'D':

@@ -10,6 +10,7 @@
  *   syncd_upload.c   one photo: size check, HEAD, resumable PUT/PATCH; then its receipt check
  *   syncd_delete.c   the deleter thread (secure delete after receipt, overlapped)
  *   syncd_update.c   firmware updates after a good pass: fetch, verify, hand to RAUC
+ *   syncd_enrol.c    enrolment at the dock while unprovisioned (pinned CA and URL)
  *
  * Threads: the main thread serves the socket and watches the dock; the
  * pass thread runs sync passes; the deleter thread deletes receipted
@@ -41,6 +42,7 @@ struct syncd_settings {
 	int timeout_ms;			/* every network read */
 	const char *rauc;		/* --rauc: the rauc program (info, install) */
 	const char *release_file;	/* --release-file: the running image's release */
+	const char *enrol_dir;		/* --enrol-dir: the image's enrolment pins (syncd_enrol.c) */
 };
 
 /* What the pass thread reads from STATE/provision at the start of a pass. */

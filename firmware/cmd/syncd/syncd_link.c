@@ -151,13 +151,9 @@ tcp_connect(const char *url)
 	return fd < 0 ? TC_E_NET : fd;
 }
 
-int
-syncd_link_open(struct syncd_link *l, struct syncd *d, const struct syncd_prov *p,
-		const char **why)
+static void
+link_init(struct syncd_link *l, struct syncd *d)
 {
-	uint32_t flags;
-	int rc;
-
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
 	l->timeout_ms = d->set.timeout_ms;
@@ -171,28 +167,35 @@ syncd_link_open(struct syncd_link *l, struct syncd *d, const struct syncd_prov *
 	mbedtls_x509_crt_init(&l->cert);
 	mbedtls_pk_init(&l->key);
 	l->ready = true;
-	*why = "cannot load the device credentials";
-	rc = TC_E_CERT;
+}
+
+/* The profile and ca_pem as the only anchor; then connect to url and handshake for name. */
+static int
+link_connect(struct syncd_link *l, const char *ca_pem, bool own_cert, const char *url,
+	     const char *name, const char **why)
+{
+	uint32_t flags;
+	int rc;
+
+	*why = "cannot load the Trust CA";
 	if (tc_mbedtls_tls_init() != 0 ||
-	    mbedtls_x509_crt_parse(&l->ca, (const unsigned char *)p->ca_pem,
-				   strlen(p->ca_pem) + 1) != 0 ||
-	    mbedtls_x509_crt_parse(&l->cert, p->cert, p->cert_len + 1) != 0 ||
-	    tc_keystore_identity_pk(d->ks, &l->key) != 0)
-		return rc;
+	    mbedtls_x509_crt_parse(&l->ca, (const unsigned char *)ca_pem, strlen(ca_pem) + 1) != 0)
+		return TC_E_CERT;
 	if (mbedtls_ssl_config_defaults(&l->conf, MBEDTLS_SSL_IS_CLIENT,
 					MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT) != 0)
 		return TC_E_TLS;
 	tc_tls_conf_profile(&l->conf);
 	mbedtls_ssl_conf_ca_chain(&l->conf, &l->ca, NULL);
-	if (mbedtls_ssl_conf_own_cert(&l->conf, &l->cert, &l->key) != 0)
-		return rc;
+	*why = "cannot load the device credentials";
+	if (own_cert && mbedtls_ssl_conf_own_cert(&l->conf, &l->cert, &l->key) != 0)
+		return TC_E_CERT;
 	*why = "cannot connect to the Trust server";
-	l->fd = tcp_connect(p->policy->server_url);
+	l->fd = tcp_connect(url);
 	if (l->fd < 0)
 		return l->fd;
 	*why = "TLS setup failed";
 	if (mbedtls_ssl_setup(&l->ssl, &l->conf) != 0 ||
-	    mbedtls_ssl_set_hostname(&l->ssl, p->policy->server_name) != 0)
+	    mbedtls_ssl_set_hostname(&l->ssl, name) != 0)
 		return TC_E_TLS;
 	mbedtls_ssl_set_bio(&l->ssl, l, bio_send, bio_recv, NULL);
 	do
@@ -202,7 +205,8 @@ syncd_link_open(struct syncd_link *l, struct syncd *d, const struct syncd_prov *
 		return 0;
 	flags = mbedtls_ssl_get_verify_result(&l->ssl);
 	if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH))
-		*why = "TLS: the server certificate is not for the policy's server name";
+		*why = own_cert ? "TLS: the server certificate is not for the policy's server name" :
+		       "TLS: the server certificate is not for the pinned server name";
 	else if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
 		*why = "TLS: the server certificate does not chain to the pinned Trust CA";
 	else if (l->abort && atomic_load(l->abort))
@@ -216,6 +220,28 @@ syncd_link_open(struct syncd_link *l, struct syncd *d, const struct syncd_prov *
 	else
 		*why = "TLS handshake failed (refused, revoked, or the connection dropped)";
 	return TC_E_TLS;
+}
+
+int
+syncd_link_open(struct syncd_link *l, struct syncd *d, const struct syncd_prov *p,
+		const char **why)
+{
+	link_init(l, d);
+	*why = "cannot load the device credentials";
+	if (tc_mbedtls_tls_init() != 0 ||
+	    mbedtls_x509_crt_parse(&l->cert, p->cert, p->cert_len + 1) != 0 ||
+	    tc_keystore_identity_pk(d->ks, &l->key) != 0)
+		return TC_E_CERT;
+	return link_connect(l, p->ca_pem, true, p->policy->server_url, p->policy->server_name,
+			    why);
+}
+
+int
+syncd_link_open_enrol(struct syncd_link *l, struct syncd *d, const char *ca_pem, const char *url,
+		      const char *name, const char **why)
+{
+	link_init(l, d);
+	return link_connect(l, ca_pem, false, url, name, why);
 }
 
 void

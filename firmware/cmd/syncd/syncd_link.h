@@ -14,7 +14,8 @@
 
 #include "syncd.h"
 
-#define SYNCD_BODY_MAX (TC_POLICY_BUNDLE_MAX + 4096)
+/* A policy bundle, or an enrolment answer: the bundle in base64 and two certificates. */
+#define SYNCD_BODY_MAX (TC_POLICY_BUNDLE_MAX / 3 * 4 + 64 * 1024)
 
 struct syncd_link {
 	int fd;
@@ -47,6 +48,13 @@ struct syncd_resp {
  */
 int syncd_link_open(struct syncd_link *l, struct syncd *d, const struct syncd_prov *p,
 		    const char **why) TC_MUST_CHECK;
+/*
+ * The same without a client certificate (the device has none yet), to
+ * the enrol listener at url: ca_pem and name are the image's pins
+ * (syncd_enrol.c).  Only POST /v1/enrol and GET /v1/enrol/ID are served there.
+ */
+int syncd_link_open_enrol(struct syncd_link *l, struct syncd *d, const char *ca_pem,
+			  const char *url, const char *name, const char **why) TC_MUST_CHECK;
 void syncd_link_close(struct syncd_link *l);
 /* Send a request head; extra: more header lines, each ending in \r\n, or NULL. */
 int syncd_link_head(struct syncd_link *l, const char *method, const char *path,

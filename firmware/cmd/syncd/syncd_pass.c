@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "syncd_enrol.h"
 #include "syncd_link.h"
 #include "syncd_report.h"
 #include "syncd_update.h"
@@ -330,7 +331,14 @@ run_pass(struct syncd *d)
 
 	syncd_audit(d, "sync.start", NULL, 0, "");
 	d->pass_revoked = false;
-	if ((rc = syncd_prov_load(d, &p)) != 0) {
+	rc = syncd_prov_load(d, &p);
+	/* No certificate yet: enrol at the dock, if the image pins where (syncd_enrol.c). */
+	if (rc == TC_E_NOT_PROVISIONED && (drc = syncd_enrol_pass(d)) != -ENOENT) {
+		syncd_audit(d, "sync.end", NULL, drc, drc == 0 ? "provisioned at the dock" :
+			    "not provisioned: enrolment at the dock");
+		return drc;
+	}
+	if (rc != 0) {
 		syncd_fail(d, rc, "cannot sync: provisioning or policy");
 		syncd_audit(d, "sync.end", NULL, rc, "provisioning or policy not valid");
 		return rc;

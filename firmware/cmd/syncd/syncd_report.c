@@ -114,33 +114,36 @@ syncd_report_audit(struct syncd *d, struct syncd_link *l)
 	return 0;
 }
 
-/* Hand bundle to photod (TC_MSG_POLICY_REQ with a memfd); 0 or why not. */
-static int
-to_photod(struct syncd *d, const uint8_t *bundle, size_t len, char *text, size_t cap)
+int
+syncd_to_photod(struct syncd *d, uint16_t type, const uint8_t *const bufs[],
+		const size_t lens[], size_t n, char *text, size_t cap)
 {
 	unsigned char reply[TC_IPC_MAX_PAYLOAD];
+	int fds[SYNCD_PHOTOD_FDS_MAX], s = -1, rc = 0;
 	char path[300];
-	uint16_t type;
-	int s, m, rc;
+	uint16_t rtype = 0;
+	size_t i, made = 0;
 
+	if (n > SYNCD_PHOTOD_FDS_MAX)
+		return -EINVAL;
 	snprintf(path, sizeof(path), "%s/%s", d->set.run_dir, TC_IPC_SOCKET_NAME);
-	m = memfd_create("policy", MFD_CLOEXEC);
-	if (m < 0)
-		return -errno;
-	if ((rc = tc_write_all(m, bundle, len)) != 0 || lseek(m, 0, SEEK_SET) != 0) {
-		close(m);
-		return rc ? rc : -EIO;
+	for (made = 0; rc == 0 && made < n; made++) {
+		fds[made] = memfd_create("to-photod", MFD_CLOEXEC);
+		if (fds[made] < 0) {
+			rc = -errno;
+			break;	/* fds[made] is no descriptor: not counted */
+		}
+		if ((rc = tc_write_all(fds[made], bufs[made], lens[made])) == 0 &&
+		    lseek(fds[made], 0, SEEK_SET) != 0)
+			rc = -EIO;
 	}
-	s = tc_ipc_connect(path);
-	if (s < 0) {
-		close(m);
-		return s;
-	}
-	rc = tc_ipc_send_fds(s, TC_MSG_POLICY_REQ, NULL, 0, &m, 1);
-	close(m);
+	if (rc == 0 && (s = tc_ipc_connect(path)) < 0)
+		rc = s;
 	if (rc == 0)
-		rc = tc_ipc_recv(s, &type, reply, sizeof(reply), 30000);
-	if (rc == 0 && type == TC_MSG_ERROR) {
+		rc = tc_ipc_send_fds(s, type, NULL, 0, fds, n);
+	if (rc == 0)
+		rc = tc_ipc_recv(s, &rtype, reply, sizeof(reply), 30000);
+	if (rc == 0 && rtype == TC_MSG_ERROR) {
 		const struct tc_msg_error *e = (const void *)reply;
 
 		char t[sizeof(e->text) + 1];
@@ -149,10 +152,13 @@ to_photod(struct syncd *d, const uint8_t *bundle, size_t len, char *text, size_t
 		t[sizeof(e->text)] = '\0';
 		tc_strlcpy(text, t, cap);
 		rc = e->code < 0 ? e->code : TC_E_PROTOCOL;
-	} else if (rc == 0 && type != TC_MSG_OK) {
+	} else if (rc == 0 && rtype != TC_MSG_OK) {
 		rc = TC_E_PROTOCOL;
 	}
-	close(s);
+	if (s >= 0)
+		close(s);
+	for (i = 0; i < made; i++)
+		close(fds[i]);
 	return rc;
 }
 
@@ -177,8 +183,12 @@ syncd_report_policy(struct syncd *d, struct syncd_link *l, const struct syncd_pr
 	}
 	rc = tc_policy_verify(r.body, r.len, p->ca_pem, p->device_id, p->high_water,
 			      (int64_t)time(NULL), &np);
-	if (rc == 0)
-		rc = to_photod(d, r.body, r.len, text, sizeof(text));
+	if (rc == 0) {
+		const uint8_t *bufs[1] = { r.body };
+		size_t lens[1] = { r.len };
+
+		rc = syncd_to_photod(d, TC_MSG_POLICY_REQ, bufs, lens, 1, text, sizeof(text));
+	}
 	snprintf(detail, sizeof(detail), "policy v%" PRIu64 "%s%s", r.policy_version,
 		 text[0] ? ": " : "", text);
 	syncd_audit(d, "sync.policy", NULL, rc, detail);
