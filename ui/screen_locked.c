@@ -19,8 +19,9 @@ what_to_do(const struct ui_model *m)
 
 	if (!m->connected || !m->have_status)
 		return UI_S_NO_PHOTOD_DO;
+	/* With its identity key made (first boot), IT approves the id on the screen. */
 	if (!m->st.provisioned)
-		return UI_S_DO_PROVISION;
+		return m->st.device_id[0] ? UI_S_DO_ENROL : UI_S_DO_PROVISION;
 	switch (code) {
 	case TC_E_CERT: return UI_S_DO_REVOKED;
 	case TC_E_REVOKED: return UI_S_DO_SERVER_REVOKED;

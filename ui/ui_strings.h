@@ -24,6 +24,8 @@
 	/* what to do, and whom to ask (R1) */                                                \
 	X(DO_PROVISION, "This camera cannot take photos until IT sets it up.\n"              \
 			"Ask the school's IT team to provision it.")                          \
+	X(DO_ENROL, "This camera cannot take photos until IT sets it up.\n"                  \
+		    "Dock it, and ask IT to approve the id shown at the top.")                \
 	X(DO_EXPIRED, "Its policy has expired: it cannot take photos.\n"                    \
 		      "Dock the camera to get a new policy, or ask the IT team.")             \
 	X(DO_REVOKED, "Its certificate is not valid (revoked or replaced).\n"               \
