@@ -50,7 +50,7 @@
 #include "tc_synth.h"
 
 #define VHCI "/sys/devices/platform/vhci_hcd.0"
-#define USB_SPEED_HIGH 3
+#define USB_SPEED_HIGH 3u
 #define EP_BULK_IN 0x81
 #define BULK_MAXP 512
 #define MAX_PAYLOAD 16384u      /* dwMaxPayloadTransferSize: one URB of uvcvideo's */
