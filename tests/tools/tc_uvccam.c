@@ -194,7 +194,8 @@ static struct {
 	int in_frame;                 /* a frame is being sent */
 	size_t pos;                   /* bytes of it sent */
 	uint8_t fid;                  /* the frame id bit, toggled each frame */
-	uint8_t *yuyv[NMODES];        /* each mode's frame, rendered on first use */
+	uint8_t *yuyv[NMODES];        /* each mode's frame, rendered at start */
+	unsigned long commits, frames, stalls; /* for the log at exit */
 	uint64_t seed;
 	struct pending pend[MAX_PENDING];
 	unsigned npend;
@@ -289,18 +290,29 @@ put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* RET_SUBMIT for seq: status (0 or a negative errno), then len bytes of IN data. */
+/*
+ * RET_SUBMIT for seq: status (0 or a negative errno) and the bytes done:
+ * for IN the data that follows (n1 + n2 bytes of d1, d2), for OUT out_len
+ * (the kernel's data, taken; nothing follows).
+ */
 static int
-ret_submit(uint32_t seq, int status, const void *d1, size_t n1, const void *d2, size_t n2)
+ret_submit_len(uint32_t seq, int status, size_t out_len, const void *d1, size_t n1, const void *d2,
+	       size_t n2)
 {
 	uint8_t h[48] = { 0 };
 
 	put_be32(h, RET_SUBMIT);
 	put_be32(h + 4, seq);
 	put_be32(h + 20, (uint32_t)status);
-	put_be32(h + 24, (uint32_t)(n1 + n2));
+	put_be32(h + 24, (uint32_t)(out_len + n1 + n2));
 	return tc_write_all(cam.fd, h, sizeof(h)) == 0 && (!n1 || tc_write_all(cam.fd, d1, n1) == 0) &&
 	       (!n2 || tc_write_all(cam.fd, d2, n2) == 0) ? 0 : -1;
+}
+
+static int
+ret_submit(uint32_t seq, int status, const void *d1, size_t n1, const void *d2, size_t n2)
+{
+	return ret_submit_len(seq, status, 0, d1, n1, d2, n2);
 }
 
 static void
@@ -379,6 +391,7 @@ control(const uint8_t *s, const uint8_t *data, size_t n, uint8_t *out, size_t *o
 		if (value >> 8 == 2) { /* COMMIT: the stream starts */
 			if (probe_frame(data, n, &frame) != 0 || render(frame) != 0)
 				return -EPIPE;
+			cam.commits++;
 			fill_probe(cam.probe, frame);
 			stop_stream();
 			cam.frame = frame;
@@ -449,6 +462,7 @@ serve_stream(void)
 			return -1;
 		cam.pos += n;
 		if (cam.pos == total) {
+			cam.frames++;
 			cam.in_frame = 0;
 			cam.pos = 0;
 			cam.fid ^= 1;
@@ -510,6 +524,13 @@ command(void)
 	if (ep == 0) {
 		want = (size_t)(h[46] | h[47] << 8); /* wLength */
 		rc = control(h + 40, data, dir == 0 ? len : 0, out, &outlen);
+		if (rc) {
+			cam.stalls++;
+			fprintf(stderr, "tc_uvccam: stalled request %02x %02x value %04x index %04x\n", h[40], h[41],
+				h[42] | h[43] << 8, h[44] | h[45] << 8);
+		}
+		if (dir == 0)
+			return ret_submit_len(seq, rc, rc ? 0 : len, NULL, 0, NULL, 0);
 		if (outlen > want)
 			outlen = want;
 		if (outlen > len)
@@ -559,6 +580,10 @@ main(int argc, char **argv)
 	}
 	build_config();
 	fill_probe(cam.probe, 0);
+	/* Every mode's frame now: a commit must be answered within uvcvideo's 5 s. */
+	for (c = 0; c < (int)NMODES; c++)
+		if (render((unsigned)c) != 0)
+			return 1;
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
@@ -613,6 +638,7 @@ main(int argc, char **argv)
 	close(cam.fd);
 	for (c = 0; c < (int)NMODES; c++)
 		free(cam.yuyv[c]);
-	fprintf(stderr, "tc_uvccam: detached\n");
+	fprintf(stderr, "tc_uvccam: detached: %lu stream starts, %lu frames sent, %lu requests stalled\n",
+		cam.commits, cam.frames, cam.stalls);
 	return rc;
 }
