@@ -1,7 +1,13 @@
 /*
- * tc_uvccam - a USB UVC webcam for image-test, inside the booted image
- * (test-only: it travels on image-test's payload disk, never in an
- * image's root).
+ * tc_uvccam - a USB UVC webcam, emulated in user space, for a booted
+ * image (test-only, never in an image's root).
+ *
+ * Not yet used by image-test: inside the image, usbcore enumerates this
+ * camera, uvcvideo binds it and udev names it, but libcamera 0.0.3's UVC
+ * pipeline refuses it ("Can not find controller ID"): it names a camera
+ * after the firmware node (ACPI or device tree) of a controller above it,
+ * and vhci_hcd, a platform device the module makes itself, has none
+ * (tools/image/README.md, "Not yet").
  *
  *   tc_uvccam [-p PORT] [-s SEED]
  *

@@ -20,54 +20,6 @@ check() {
 }
 echo "probe start"
 
-# 7 (after the provisioning round): one photo through a USB camera, synced
-# and deleted.  The camera is tc_uvccam from image-test's payload disk
-# (test-only, never in the image): a UVC webcam on the kernel's USB/IP
-# virtual host controller, driven by the image's own uvcvideo, udev and
-# libcamera.  The lockdown refuses the USB gadget framework (libcomposite)
-# and that stays so; vhci-hcd is a host controller, which it allows.  The
-# Trust's staff member and event are image-test's (photo_trust there).
-photo_round() {
-	c() { /usr/bin/camctl -r /run/trustcam "$@"; }
-	mkdir -p /run/tcpayload
-	check "payload disk unpacked" tar -x -f /dev/disk/by-id/virtio-tcpayload -C /run/tcpayload
-	check "the lockdown still refuses the USB gadget framework" sh -c '! modprobe libcomposite 2>/dev/null'
-	check "vhci-hcd loads (USB/IP virtual host controller)" modprobe vhci-hcd
-	/run/tcpayload/tc_uvccam -s 16 2>/run/uvccam.log &
-	cam_pid=$!
-	# udev makes the by-id link once uvcvideo has the camera: no polling.
-	check "the UVC camera appears (usbcore, uvcvideo, udev)" udevadm wait --timeout=120 \
-		/dev/v4l/by-id/usb-trustcam_test_camera_TC0001-video-index0
-	check "staff login" sh -c 'echo 246810 | /usr/bin/camctl -r /run/trustcam login S042 >/dev/null'
-	check "event chosen" sh -c '/usr/bin/camctl -r /run/trustcam event set EV-IMAGE >/dev/null'
-	t0=$(date +%s%N)
-	cap=$(c capture 2>&1)
-	echo "$cap" | sed 's/^/# /'
-	check "camctl capture: one photo" sh -c 'echo "$1" | grep -q "^captured 1 of 1"' - "$cap"
-	st=$(c status 2>&1)
-	echo "$st" | grep -E '^(camera|mode)' | sed 's/^/# /'
-	list=$(c list 2>&1)
-	photo=$(echo "$list" | sed -n 's/^\([0-9a-f][0-9a-f]*\) .* captured$/\1/p')
-	check "the store lists 1 photo" sh -c 'echo "$1" | tail -1 | grep -qx "1 photo"' - "$list"
-	echo "photo-id ${photo:-none}"
-	sync=$(c sync --wait 2>&1)
-	src=$?
-	t1=$(date +%s%N)
-	echo "$sync" | sed 's/^/# /'
-	check "camctl sync --wait: the photo went up" test "$src" = 0
-	list=$(c list 2>&1)
-	echo "$list" | sed 's/^/# /'
-	check "the store lists 0 live photos" sh -c '! echo "$1" | grep -Eq " (captured|uploading|receipted)$"' - "$list"
-	check "the photo is a deleted tombstone" sh -c 'echo "$1" | grep -q "^$2 .* deleted$"' - "$list" "$photo"
-	echo "photo-ms $(( (t1 - t0) / 1000000 ))"
-	# Unplug the camera (photod finds it gone at its next capture).
-	kill -TERM "$cam_pid"
-	wait "$cam_pid"
-	crc=$?
-	sed 's/^/# /' /run/uvccam.log
-	check "the camera unplugged cleanly" test "$crc" = 0
-}
-
 # 1. The three daemons reach ready: `systemctl start` waits for the start
 # job the boot already queued (Type=notify: it ends at READY=1), and
 # fails if the unit fails.  No restart may have happened on the way.
@@ -162,7 +114,6 @@ if [ -z "${TC_PROBE_OUT:-}" ]; then
 	echo "$sync" | sed 's/^/# /'
 	check "camctl sync --wait: the pass succeeded" test "$src" = 0
 	check "the server acknowledged the audit log" test -s /var/lib/trustcam/sync/audit-acked
-	photo_round
 fi
 
 failed=$(systemctl list-units --no-legend --plain --state=failed | cut -d' ' -f1 | tr '\n' ' ')
