@@ -3,7 +3,8 @@
  * image (test-only, never in an image's root).
  *
  * Not yet used by image-test: inside the image, usbcore enumerates this
- * camera, uvcvideo binds it and udev names it, but libcamera 0.0.3's UVC
+ * camera, uvcvideo binds it, udev names it and V4L2 capture gets its
+ * frames (tried by hand), but libcamera 0.0.3's UVC
  * pipeline refuses it ("Can not find controller ID"): it names a camera
  * after the firmware node (ACPI or device tree) of a controller above it,
  * and vhci_hcd, a platform device the module makes itself, has none
