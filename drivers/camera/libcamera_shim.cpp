@@ -9,6 +9,12 @@
  * are lent to the caller straight from the buffers' read-only mmap (no
  * copy); releasing a frame requeues its Request.
  *
+ * A camera with no 4:2:0 mode at the size asked (a USB UVC webcam gives
+ * YUYV, packed 4:2:2) streams YUYV instead: each slot then has a buffer
+ * of its own from tc_secure_alloc (locked, out of core dumps), take()
+ * converts the frame into it (yuyv.c), and release() wipes it before the
+ * Request is requeued.  The caller sees NV12 or YUV420 either way.
+ *
  * Threads: libcamera completes requests on its own thread.  The
  * completion handler only moves a slot number onto a queue under the
  * handle's mutex and signals take(), which waits on it; every other call
@@ -51,7 +57,9 @@
 
 #include "libcamera_shim.h"
 extern "C" {
+#include "cam_yuyv.h"
 #include "tc_io.h"
+#include "tc_secmem.h"
 }
 
 using namespace libcamera;
@@ -111,7 +119,10 @@ to_pixel_format(enum tc_pixfmt fmt)
 	return fmt == TC_PIXFMT_NV12 ? formats::NV12 : formats::YUV420;
 }
 
-/* The still modes a camera offers in NV12, largest first. */
+/*
+ * The still modes a camera offers in a format the shim can deliver:
+ * NV12 or YUV420 straight, YUYV converted.  Largest first.
+ */
 void
 describe(Camera &cam, struct tc_camera_info *info)
 {
@@ -126,7 +137,11 @@ describe(Camera &cam, struct tc_camera_info *info)
 	std::unique_ptr<CameraConfiguration> cfg =
 		cam.generateConfiguration({ StreamRole::StillCapture });
 	if (cfg && !cfg->empty()) {
-		sizes = cfg->at(0).formats().sizes(formats::NV12);
+		for (const PixelFormat &pf : { formats::NV12, formats::YUV420, formats::YUYV })
+			for (const Size &s : cfg->at(0).formats().sizes(pf))
+				if ((s.width | s.height) % 2 == 0 &&
+				    std::find(sizes.begin(), sizes.end(), s) == sizes.end())
+					sizes.push_back(s);
 		if (sizes.empty())
 			sizes.push_back(cfg->at(0).size);
 	}
@@ -160,6 +175,7 @@ struct Slot {
 	std::vector<Mapping> maps;
 	const uint8_t *plane[3] = { nullptr, nullptr, nullptr };
 	size_t plane_len[3] = { 0, 0, 0 };
+	uint8_t *conv = nullptr;    /* YUYV cameras: the frame in 4:2:0 (tc_secure_alloc) */
 	SlotState state = SlotState::Idle;
 };
 
@@ -176,6 +192,9 @@ struct tc_lcshim_cam {
 	enum tc_pixfmt fmt = TC_PIXFMT_NV12;
 	size_t stride[3] = { 0, 0, 0 };
 	unsigned nplanes = 0;
+	bool yuyv = false;          /* streams YUYV, converted to fmt on take() */
+	size_t src_stride = 0;      /* YUYV: bytes a row in libcamera's buffer */
+	size_t conv_len[3] = { 0, 0, 0 };
 	uint64_t seq = 0;
 	bool running = false;
 
@@ -211,9 +230,11 @@ tc_lcshim_cam::completed(Request *req)
 void
 tc_lcshim_cam::drop_pool()
 {
-	for (Slot &s : slots)
+	for (Slot &s : slots) {
 		for (Mapping &m : s.maps)
 			munmap(m.addr, m.len);
+		tc_secure_free(s.conv); /* wipes it */
+	}
 	slots.clear();
 	done.clear();
 	if (alloc && stream)
@@ -257,6 +278,16 @@ tc_lcshim_cam::map_slot(Slot &s)
 			return -errno;
 		s.maps.push_back({ addr, extent });
 		base[i] = (const uint8_t *)addr + planes[i].offset;
+	}
+	if (yuyv) {
+		/* One packed plane in; the caller's planes come from conv. */
+		if (planes.size() != 1 || src_stride > SIZE_MAX / height ||
+		    len[0] < src_stride * height)
+			return -EIO;
+		s.plane[0] = base[0];
+		s.plane_len[0] = src_stride * height;
+		s.conv = (uint8_t *)tc_secure_alloc(conv_len[0] + conv_len[1] + conv_len[2]);
+		return s.conv ? 0 : -ENOMEM;
 	}
 	return tc_lcshim_layout(fmt, height, stride, base, len, (unsigned)planes.size(), s.plane,
 				s.plane_len);
@@ -310,15 +341,14 @@ as_errno(int err)
 }
 
 /*
- * Check that the camera can deliver width x height in fmt for stills;
- * on success cfg is validated and unchanged in size and format.
+ * Check that the camera can deliver width x height in pixel format pf for
+ * stills; on success cfg is validated and unchanged in size and format.
  */
 int
-still_config(Camera &cam, uint32_t width, uint32_t height, enum tc_pixfmt fmt,
+still_config(Camera &cam, uint32_t width, uint32_t height, const PixelFormat &pf,
 	     std::unique_ptr<CameraConfiguration> *out)
 {
 	std::unique_ptr<CameraConfiguration> cfg = cam.generateConfiguration({ StreamRole::StillCapture });
-	const PixelFormat pf = to_pixel_format(fmt);
 
 	if (!cfg || cfg->empty())
 		return -EINVAL;
@@ -435,9 +465,16 @@ tc_lcshim_configure(struct tc_lcshim_cam *c, uint32_t width, uint32_t height,
 {
 	int err = guarded([&] {
 		std::unique_ptr<CameraConfiguration> cfg;
+		bool yuyv = false;
 		int e;
 
-		if ((e = still_config(*c->cam, width, height, fmt, &cfg)) != 0)
+		/* The 4:2:0 layout asked for, else YUYV converted (a UVC webcam). */
+		if ((e = still_config(*c->cam, width, height, to_pixel_format(fmt), &cfg)) == -EINVAL &&
+		    (width | height) % 2 == 0) {
+			yuyv = true;
+			e = still_config(*c->cam, width, height, formats::YUYV, &cfg);
+		}
+		if (e != 0)
 			return e;
 		/* Past validation: the old pool goes whatever happens next. */
 		c->drop_pool();
@@ -450,6 +487,15 @@ tc_lcshim_configure(struct tc_lcshim_cam *c, uint32_t width, uint32_t height,
 		c->width = width;
 		c->height = height;
 		c->fmt = fmt;
+		c->yuyv = yuyv;
+		if (yuyv) {
+			/* The caller's frame is tight, in the slot's own buffer. */
+			c->src_stride = sc.stride;
+			if (sc.stride / 2 < width ||
+			    tc_pixfmt_layout(fmt, width, height, c->stride, c->conv_len, &c->nplanes) != 0)
+				return -EIO;
+			return c->build_pool(nbufs);
+		}
 		c->nplanes = fmt == TC_PIXFMT_NV12 ? 2 : 3;
 		c->stride[0] = sc.stride;
 		c->stride[1] = fmt == TC_PIXFMT_NV12 ? sc.stride : sc.stride / 2;
@@ -527,10 +573,26 @@ tc_lcshim_take(struct tc_lcshim_cam *c, struct tc_frame *frame, unsigned *slot, 
 				(void)c->queue(i);
 				continue;
 			}
-			for (unsigned p = 0; p < 3; p++) {
-				frame->plane[p] = p < c->nplanes ? s.plane[p] : nullptr;
-				frame->stride[p] = p < c->nplanes ? c->stride[p] : 0;
-				frame->plane_len[p] = p < c->nplanes ? s.plane_len[p] : 0;
+			if (c->yuyv) {
+				uint8_t *const out[3] = { s.conv, s.conv + c->conv_len[0],
+							  c->nplanes == 3 ? s.conv + c->conv_len[0] + c->conv_len[1] : nullptr };
+
+				if (tc_yuyv_to_420(s.plane[0], c->src_stride, s.plane_len[0], c->width, c->height,
+						   c->fmt, out, c->stride) != 0) {
+					(void)c->queue(i);
+					return -EIO;
+				}
+				for (unsigned p = 0; p < 3; p++) {
+					frame->plane[p] = out[p];
+					frame->stride[p] = p < c->nplanes ? c->stride[p] : 0;
+					frame->plane_len[p] = p < c->nplanes ? c->conv_len[p] : 0;
+				}
+			} else {
+				for (unsigned p = 0; p < 3; p++) {
+					frame->plane[p] = p < c->nplanes ? s.plane[p] : nullptr;
+					frame->stride[p] = p < c->nplanes ? c->stride[p] : 0;
+					frame->plane_len[p] = p < c->nplanes ? s.plane_len[p] : 0;
+				}
 			}
 			frame->nplanes = c->nplanes;
 			frame->width = c->width;
@@ -551,6 +613,8 @@ tc_lcshim_release(struct tc_lcshim_cam *c, unsigned slot)
 
 	if (slot >= c->slots.size())
 		return;
+	if (c->yuyv) /* the converted frame goes before the buffer is reused */
+		tc_zeroize(c->slots[slot].conv, c->conv_len[0] + c->conv_len[1] + c->conv_len[2]);
 	{
 		std::lock_guard<std::mutex> l(c->lock);
 		running = c->running;
