@@ -25,6 +25,7 @@ for b in rpi4 kiosk-x86; do
 
 	# Modules: R3 (no storage, gadgets, Bluetooth, DMA ports).
 	refuse="usb-storage uas libcomposite g_mass_storage g_ffs usb_f_mass_storage usb_f_fs
+		usbip-core usbip-host vhci-hcd dummy_hcd
 		bluetooth btusb rfcomm firewire-core firewire-ohci thunderbolt"
 	case $b in
 	rpi4) refuse="$refuse brcmfmac hci_uart" ;;
