@@ -203,6 +203,17 @@ configure(struct tc_catalog *c)
 }
 
 int
+tc_catalog_sync_full(struct tc_catalog *c, bool full)
+{
+	int rc = pragma_expect(c, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+			       "PRAGMA synchronous", full ? "2" : "1");
+
+	/* A failed relax may have half-happened: restore before the next statement all the same. */
+	c->relaxed = rc == 0 ? !full : true;
+	return rc;
+}
+
+int
 tc_catalog_exec(struct tc_catalog *c, const char *sql)
 {
 	int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);

@@ -30,6 +30,7 @@ enum tc_catalog_stmt {
 struct tc_catalog {
 	struct sqlite3 *db;
 	struct sqlite3_stmt *stmt[CAT_NSTMT];
+	bool relaxed;		/* synchronous may not be FULL: restore before the next statement */
 };
 
 /*
@@ -40,6 +41,15 @@ struct tc_catalog {
  */
 int tc_catalog_open(struct tc_catalog **out, int dirfd, const char *dir) TC_MUST_CHECK;
 void tc_catalog_close(struct tc_catalog *c);
+
+/*
+ * This connection's commits synchronous=FULL (full) or NORMAL (not
+ * synced; durable with the next synced commit of any connection, the WAL
+ * being replayed in order), read back.  A connection left relaxed (by a
+ * failed restore) is restored before its next row statement, or that
+ * statement fails.
+ */
+int tc_catalog_sync_full(struct tc_catalog *c, bool full) TC_MUST_CHECK;
 
 /* Insert r as given (state included).  TC_E_EXISTS if the id has a row. */
 int tc_catalog_insert(struct tc_catalog *c, const struct tc_store_rec *r) TC_MUST_CHECK;

@@ -44,6 +44,8 @@ stmt(struct tc_catalog *c, enum tc_catalog_stmt idx, int *rc)
 {
 	int r;
 
+	if (c->relaxed && (*rc = tc_catalog_sync_full(c, true)) != 0)
+		return NULL;
 	if (!c->stmt[idx]) {
 		r = sqlite3_prepare_v3(c->db, sql[idx], -1, SQLITE_PREPARE_PERSISTENT,
 				       &c->stmt[idx], NULL);
@@ -242,6 +244,16 @@ tc_catalog_set_receipt(struct tc_catalog *c, const uint8_t id[TC_PHOTO_ID_LEN],
 		return TC_E_STORE_MISMATCH;
 	if (!(st = stmt(c, CAT_RECEIPT, &rc)))
 		return rc;
+	/*
+	 * A receipt whose delete is due now is not synced on its own: the
+	 * delete batch's intent commit (erase.c step 0) syncs the WAL before
+	 * any wrap is touched, and a receipt lost to a power cut in between
+	 * leaves the photo uploading and whole; the server hands the same
+	 * receipt out again on the next pass.  One WAL fsync a batch, not a
+	 * photo.
+	 */
+	if (r->delete_now && (rc = tc_catalog_sync_full(c, false)) != 0)
+		return rc;
 	if ((r2 = bind_id(st, 1, id)) != SQLITE_OK ||
 	    (r2 = sqlite3_bind_int64(st, 2, (sqlite3_int64)now_us)) != SQLITE_OK ||
 	    (r2 = sqlite3_bind_int64(st, 3, (sqlite3_int64)r->ledger_seq)) != SQLITE_OK ||
@@ -256,6 +268,8 @@ tc_catalog_set_receipt(struct tc_catalog *c, const uint8_t id[TC_PHOTO_ID_LEN],
 	else if (sqlite3_changes(c->db) != 1)
 		rc = TC_E_STATE;
 	done(st);
+	if (r->delete_now && (r2 = tc_catalog_sync_full(c, true)) != 0 && rc == 0)
+		rc = r2;
 	return rc;
 }
 

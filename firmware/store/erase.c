@@ -13,27 +13,33 @@
  * then the file is unlinked.  CONFIG_STORE_OVERWRITE_ON_DELETE puts back
  * the whole-file zero overwrite for media where it means something.
  *
- * Delete protocol, crash point after each step:
+ * Delete protocol, crash point after each step.  A single delete (and
+ * reconcile) runs every step for its one photo; a sync pass's batch
+ * (tc_store_delete_add, then tc_store_delete_flush) runs each step for
+ * the whole batch before the next, so its syncs are shared:
  *
- *   0. row -> deleting/discarding (intent)              -> store.delete.intent
- *      (a receipt whose delete is due records the intent in its own
- *      transaction: tc_store_receipt.delete_now)
- *   1. wrap records := random, fsync                    -> store.delete.wraps_erased
+ *   0. rows -> deleting/discarding (intent), one         -> store.delete.intent
+ *      transaction per batch, synced: it also makes
+ *      durable the receipts recorded before it (WAL order)
+ *   1. wrap records := random (each photo)               -> store.delete.wraps_written
+ *      then fsync (each photo, writeback started for
+ *      the whole batch first)                            -> store.delete.wraps_erased
  *   2. punch a hole over the file (or, with the Kconfig
- *      option, whole file := zeros, fsync)              -> store.delete.punched
- *                                                          (store.delete.overwritten)
- *   3. unlink                                           -> store.delete.unlinked
- *   --- steps 4-7 once per batch (tc_store_delete_flush) ---
- *   4. fsync objects/                                   -> store.delete.dir_synced
- *   5. audit entries, one durable write                 -> store.delete.audited
- *   6. rows -> deleted/discarded, one transaction       -> store.delete.cataloged
- *   7. PRAGMA wal_checkpoint(TRUNCATE), result checked  -> store.delete.checkpointed
+ *      option, whole file := zeros, fsync)               -> store.delete.punched
+ *                                                           (store.delete.overwritten)
+ *   3. unlink                                            -> store.delete.unlinked
+ *   4. fsync objects/                                    -> store.delete.dir_synced
+ *   5. audit entries, one durable write                  -> store.delete.audited
+ *   6. rows -> deleted/discarded, one transaction        -> store.delete.cataloged
+ *   7. PRAGMA wal_checkpoint(TRUNCATE), result checked   -> store.delete.checkpointed
  *
  * Every step is idempotent, and the intent row makes the next call or the
  * next open run them all again: a crash anywhere finishes as a delete.
- * No erase starts before its intent is durable, so a photo whose wraps
- * are gone is never left in a live state.
- */
+ * No wrap is touched before its intent is durable, so a photo whose wraps
+ * are gone is never left in a live state, and no block is released
+ * before the random wraps are on disk (a hole punched over unsynced
+ * wraps would leave the old ones in the freed blocks).
+  */
 #define _GNU_SOURCE /* fallocate */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,9 +59,12 @@
 
 static const uint8_t zeros[OVERWRITE_BLOCK];
 
-/* Step 1: the wrap records, if the header still parses (a resumed erase may have zeroed it). */
+/*
+ * Step 1 without its fsync: the wrap records := random, if the header
+ * still parses (a resumed erase may have zeroed it).
+ */
 static int
-erase_wraps(int fd, uint64_t size)
+write_wraps(int fd, uint64_t size)
 {
 	uint8_t buf[HDR_READ_MAX];
 	struct tc_obj_info info;
@@ -74,7 +83,8 @@ erase_wraps(int fd, uint64_t size)
 		if ((rc = tc_random_bytes(buf, n)) != 0 || (rc = tc_write_all(fd, buf, n)) != 0)
 			return rc;
 	}
-	return tc_fsync(fd);
+	tc_fault_point("store.delete.wraps_written");
+	return 0;
 }
 
 /* Step 2: every byte of the file. */
@@ -109,35 +119,44 @@ release_blocks(int fd, uint64_t size)
 	return -errno;
 }
 
-/* Steps 1-3: a missing file is done already (a crash came after the unlink). */
+/* Open objects/name to erase it: *fd = -1 if it is gone already (a crash came after the unlink). */
 static int
-erase_unlink(struct tc_store *s, const char *name)
+erase_open(struct tc_store *s, const char *name, int *fd, uint64_t *size)
 {
 	struct stat st;
-	int fd, rc = 0;
+	int rc = 0;
 
-	fd = tc_openat(s->objfd, name, O_RDWR);
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) != 0) {
+	*fd = tc_openat(s->objfd, name, O_RDWR);
+	if (*fd < 0) {
+		rc = *fd == -ENOENT ? 0 : *fd;
+		*fd = -1;
+		return rc;
+	}
+	if (fstat(*fd, &st) != 0)
 		rc = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	else if (!S_ISREG(st.st_mode))
 		rc = TC_E_UNSAFE_PATH;
-		goto out;
+	if (rc != 0) {
+		close(*fd);
+		*fd = -1;
+		return rc;
 	}
-	if ((rc = erase_wraps(fd, (uint64_t)st.st_size)) != 0)
-		goto out;
-	tc_fault_point("store.delete.wraps_erased");
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* Steps 2-3 once the random wraps are synced; closes fd whatever happens. */
+static int
+release_unlink(struct tc_store *s, const char *name, int fd, uint64_t size)
+{
+	int rc;
+
 	if (s->overwrite) {
-		if ((rc = overwrite(fd, (uint64_t)st.st_size)) != 0)
+		if ((rc = overwrite(fd, size)) != 0)
 			goto out;
 		tc_fault_point("store.delete.overwritten");
 	} else {
-		if ((rc = release_blocks(fd, (uint64_t)st.st_size)) != 0)
+		if ((rc = release_blocks(fd, size)) != 0)
 			goto out;
 		tc_fault_point("store.delete.punched");
 	}
@@ -151,6 +170,25 @@ erase_unlink(struct tc_store *s, const char *name)
 out:
 	if (fd >= 0)
 		close(fd);
+	return rc;
+}
+
+/* Steps 1-3 for one file. */
+static int
+erase_unlink(struct tc_store *s, const char *name)
+{
+	uint64_t size = 0;
+	int fd, rc;
+
+	if ((rc = erase_open(s, name, &fd, &size)) != 0 || fd < 0)
+		goto out;
+	if ((rc = write_wraps(fd, size)) != 0 || (rc = tc_fsync(fd)) != 0) {
+		close(fd);
+		goto out;
+	}
+	tc_fault_point("store.delete.wraps_erased");
+	rc = release_unlink(s, name, fd, size);
+out:
 	if (rc)
 		tc_warn("store: erase of %s failed: %s", name, tc_strerror(rc));
 	return rc;
@@ -216,40 +254,25 @@ store_finish_delete(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN],
 int
 tc_store_delete_add(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN])
 {
-	char name[STORE_NAME_MAX], hex[STORE_HEX_ID];
 	enum tc_photo_state cur;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < s->batch_n; i++)
 		if (memcmp(s->batch[i], id, TC_PHOTO_ID_LEN) == 0)
-			return 0;	/* erased already, waiting for the batch */
+			return 0;	/* waiting for the batch already */
 	/* Callers flush a full batch themselves; this only keeps the array bounded. */
 	if (s->batch_n == STORE_BATCH_MAX && (rc = tc_store_delete_flush(s, NULL)) != 0 &&
 	    rc != -EBUSY)
 		return rc;
 	if ((rc = tc_catalog_state(s->cat, id, &cur)) != 0)
 		return rc;
-	if (cur == TC_PHOTO_RECEIPTED) {
-		rc = tc_catalog_transition(s->cat, id, TC_STORE_BIT(TC_PHOTO_RECEIPTED),
-					   TC_PHOTO_DELETING, tc_time_wall_us(), NULL);
-		if (rc != 0)
-			return rc;
-		cur = TC_PHOTO_DELETING;
-	}
-	if (cur != TC_PHOTO_DELETING)
+	if (cur != TC_PHOTO_RECEIPTED && cur != TC_PHOTO_DELETING)
 		return TC_E_STATE;
-	tc_fault_point("store.delete.intent");
-	store_obj_name(id, name);
-	if ((rc = erase_unlink(s, name)) != 0) {
-		tc_hex_encode(id, TC_PHOTO_ID_LEN, hex);
-		if (store_audit(s, NULL, "store.delete", hex, rc, "erase failed; will retry") != 0)
-			tc_warn("store: failed delete of %s not audited", hex);
-		return rc;
-	}
 	if (s->batch_n == 0)
 		s->batch_t0_us = tc_time_mono_us();
 	memcpy(s->batch[s->batch_n++], id, TC_PHOTO_ID_LEN);
+	tc_fault_point("store.delete.queued");
 	return 0;
 }
 
@@ -266,28 +289,101 @@ tc_store_delete_pending(const struct tc_store *s)
 	return s->batch_n;
 }
 
-/* Step 6 for the whole batch: one transaction, so one WAL commit and fsync. */
+/*
+ * Move every photo of the batch from one of the states in `from` to
+ * `to`, in one transaction (one WAL commit and fsync).  A photo finished
+ * by another handle meanwhile (not in `from` any more, or gone) is
+ * dropped from the batch: nothing is left to do for it.
+ */
 static int
-tombstone_batch(struct tc_store *s)
+transition_batch(struct tc_store *s, unsigned from, enum tc_photo_state to)
 {
 	uint64_t now = tc_time_wall_us();
-	size_t i;
+	size_t i, k = 0;
 	int rc;
 
 	if ((rc = tc_catalog_exec(s->cat, "BEGIN IMMEDIATE")) != 0)
 		return rc;
 	for (i = 0; rc == 0 && i < s->batch_n; i++) {
-		rc = tc_catalog_transition(s->cat, s->batch[i], TC_STORE_BIT(TC_PHOTO_DELETING),
-					   TC_PHOTO_DELETED, now, NULL);
-		/* Finished by another handle meanwhile: nothing left to do for it. */
-		if (rc == TC_E_STATE || rc == TC_E_NOT_FOUND)
+		rc = tc_catalog_transition(s->cat, s->batch[i], from, to, now, NULL);
+		if (rc == 0)
+			memmove(s->batch[k++], s->batch[i], TC_PHOTO_ID_LEN);
+		else if (rc == TC_E_STATE || rc == TC_E_NOT_FOUND)
 			rc = 0;
 	}
 	if (rc == 0)
 		rc = tc_catalog_exec(s->cat, "COMMIT");
 	if (rc != 0)
 		tc_catalog_rollback(s->cat);
+	else
+		s->batch_n = k;
 	return rc;
+}
+
+/* A photo whose erase failed leaves the batch; its row stays deleting for a retry. */
+static void
+erase_failed(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN], int rc, int *first)
+{
+	char hex[STORE_HEX_ID];
+
+	tc_hex_encode(id, TC_PHOTO_ID_LEN, hex);
+	tc_warn("store: erase of %s failed: %s", hex, tc_strerror(rc));
+	if (store_audit(s, NULL, "store.delete", hex, rc, "erase failed; will retry") != 0)
+		tc_warn("store: failed delete of %s not audited", hex);
+	if (*first == 0)
+		*first = rc;
+}
+
+/*
+ * Steps 1-3 for the batch, each step for every photo before the next
+ * step, so the wrap fsyncs run back to back (the first commits the
+ * journal for all, writeback of every wrap already started).  A photo
+ * that fails leaves the batch; the first such error is returned after
+ * the others are erased.
+ */
+static int
+erase_batch(struct tc_store *s)
+{
+	int fd[STORE_BATCH_MAX], first = 0, rc;
+	uint64_t size[STORE_BATCH_MAX];
+	char name[STORE_NAME_MAX];
+	size_t i, k = 0;
+
+	for (i = 0; i < s->batch_n; i++) {
+		store_obj_name(s->batch[i], name);
+		if ((rc = erase_open(s, name, &fd[i], &size[i])) == 0 && fd[i] >= 0 &&
+		    (rc = write_wraps(fd[i], size[i])) == 0)
+			(void)sync_file_range(fd[i], 0, 0, SYNC_FILE_RANGE_WRITE);	/* only a head start */
+		if (rc != 0 && fd[i] >= 0) {
+			close(fd[i]);
+			fd[i] = -1;
+		}
+		if (rc != 0) {
+			erase_failed(s, s->batch[i], rc, &first);
+			size[i] = UINT64_MAX;	/* marks it failed */
+		}
+	}
+	for (i = 0; i < s->batch_n; i++) {
+		if (fd[i] >= 0 && (rc = tc_fsync(fd[i])) != 0) {
+			close(fd[i]);
+			fd[i] = -1;
+			erase_failed(s, s->batch[i], rc, &first);
+			size[i] = UINT64_MAX;
+		}
+	}
+	tc_fault_point("store.delete.wraps_erased");
+	for (i = 0; i < s->batch_n; i++) {
+		if (size[i] == UINT64_MAX)
+			continue;
+		store_obj_name(s->batch[i], name);
+		if (fd[i] >= 0 && (rc = release_unlink(s, name, fd[i], size[i])) != 0) {
+			erase_failed(s, s->batch[i], rc, &first);
+			continue;
+		}
+		memmove(s->batch[k++], s->batch[i], TC_PHOTO_ID_LEN);
+	}
+	s->batch_n = k;
+	return first;
 }
 
 int
@@ -295,17 +391,29 @@ tc_store_delete_flush(struct tc_store *s, size_t *deleted)
 {
 	struct tc_audit_item items[STORE_BATCH_MAX];
 	char hex[STORE_BATCH_MAX][STORE_HEX_ID];
-	size_t i, n = s->batch_n;
-	int rc;
+	size_t i, n;
+	int rc, erc;
 
 	if (deleted)
 		*deleted = 0;
-	if (n == 0)
+	if (s->batch_n == 0)
 		return 0;
 	/*
-	 * Whatever happens now, the batch is done with: each photo's row is a
-	 * durable deleting intent that the next pass or open finishes.
+	 * Whatever happens now, the batch is done with: each photo's row is
+	 * (after step 0) a durable deleting intent that the next pass or open
+	 * finishes.  Step 0's commit is synchronous=FULL: it syncs the WAL,
+	 * so the receipts recorded before it without a sync of their own
+	 * (delete_now) are durable too before any wrap is touched.
 	 */
+	if ((rc = transition_batch(s, TC_STORE_BIT(TC_PHOTO_RECEIPTED) |
+				   TC_STORE_BIT(TC_PHOTO_DELETING), TC_PHOTO_DELETING)) != 0)
+		goto out;
+	tc_fault_point("store.delete.intent");
+	erc = erase_batch(s);
+	if ((n = s->batch_n) == 0) {
+		rc = erc;
+		goto out;
+	}
 	if ((rc = tc_fsync_dir(s->objfd)) != 0)
 		goto out;
 	tc_fault_point("store.delete.dir_synced");
@@ -319,21 +427,21 @@ tc_store_delete_flush(struct tc_store *s, size_t *deleted)
 		goto out;
 	}
 	tc_fault_point("store.delete.audited");
-	if ((rc = tombstone_batch(s)) != 0)
+	if ((rc = transition_batch(s, TC_STORE_BIT(TC_PHOTO_DELETING), TC_PHOTO_DELETED)) != 0)
 		goto out;
 	tc_fault_point("store.delete.cataloged");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < s->batch_n; i++)
 		tc_store_assert_state(s, s->batch[i]);
 	if (deleted)
-		*deleted = n;
+		*deleted = s->batch_n;
 	s->batch_n = 0;
 	/* The old row versions sit in the WAL until it is checkpointed and truncated. */
 	if ((rc = tc_store_checkpoint(s)) != 0) {
 		tc_warn("store: %zu deleted, WAL not yet truncated (%s)", n, tc_strerror(rc));
-		return rc;
+		return erc ? erc : rc;
 	}
 	tc_fault_point("store.delete.checkpointed");
-	return 0;
+	return erc;
 out:
 	s->batch_n = 0;
 	return rc;

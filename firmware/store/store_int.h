@@ -30,7 +30,7 @@ struct tc_store {
 	char actor[STORE_ACTOR_MAX];
 	bool checkpoint_pending;	/* a delete could not truncate the WAL */
 	bool overwrite;			/* CONFIG_STORE_OVERWRITE_ON_DELETE (tests may switch it) */
-	/* Erased and unlinked, rows still deleting: tc_store_delete_flush finishes them. */
+	/* Queued for tc_store_delete_flush (rows receipted or deleting, nothing erased yet). */
 	uint8_t batch[STORE_BATCH_MAX][TC_PHOTO_ID_LEN];
 	size_t batch_n;
 	uint64_t batch_t0_us;		/* monotonic time of the batch's first photo */

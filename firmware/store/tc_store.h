@@ -158,19 +158,24 @@ int tc_store_secure_delete(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN]
 int tc_store_discard(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN],
 		     const char *actor) TC_MUST_CHECK;
 /*
- * Batched secure delete (syncd): tc_store_delete_add() records the intent
- * (receipted -> deleting, unless the receipt did: delete_now), erases the
- * key-wrap records (synced), releases the blocks and unlinks the object,
- * and adds the photo to the handle's batch.  tc_store_delete_flush()
- * makes the batch durable and final: one fsync of objects/, the audit
- * entries in one write, the tombstones in one transaction, one WAL
- * truncation; *deleted (may be NULL) gets how many photos it finished.
- * tc_store_delete_due() says when the batch is full
+ * Batched secure delete (syncd): tc_store_delete_add() checks that the
+ * photo is receipted or deleting (else TC_E_STATE) and queues it in the
+ * handle's batch; it writes nothing.  tc_store_delete_flush() deletes the
+ * batch, each step for every photo before the next (erase.c): the
+ * intents in one synced transaction (which also makes durable the
+ * delete_now receipts recorded before it without a sync), the key-wrap
+ * records erased and synced, blocks released, unlinked, one fsync of
+ * objects/, the audit entries in one write, the tombstones in one
+ * transaction, one WAL truncation; *deleted (may be NULL) gets how many
+ * photos it finished.  tc_store_delete_due() says when the batch is full
  * (CONFIG_STORE_DELETE_BATCH) or its oldest photo has waited
- * CONFIG_STORE_DELETE_BATCH_MS (add flushes a full batch itself first).  Call flush before reporting a pass done.
- * On any error the photos stay in deleting, finished by the next add, the
- * next secure_delete or the next open; -EBUSY from flush means deleted,
- * WAL not yet truncated.  tc_store_secure_delete() is add then flush.
+ * CONFIG_STORE_DELETE_BATCH_MS (add flushes a full batch itself first).
+ * Call flush before reporting a pass done.  A photo whose erase fails is
+ * audited and left deleting, the first such error returned once the rest
+ * are done; any other error drops the batch with the rows as they were
+ * (receipted or deleting), finished by the next add, the next
+ * secure_delete or the next open; -EBUSY from flush means deleted, WAL
+ * not yet truncated.  tc_store_secure_delete() is add then flush.
  */
 int tc_store_delete_add(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN]) TC_MUST_CHECK;
 int tc_store_delete_flush(struct tc_store *s, size_t *deleted) TC_MUST_CHECK;

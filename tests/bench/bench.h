@@ -94,6 +94,8 @@ void bench_range(const double *v, int n, double *lo, double *hi);
 double bench_median(double *v, int n);
 
 /* Peak resident set (VmHWM) of process pid, in MiB; negative if unreadable. */
+/* CPU seconds (user + system, every thread) process pid has used so far; -1 if unknown. */
+double bench_pid_cpu_s(long pid);
 double bench_peak_rss_mib(long pid);
 
 /* The pid a daemon wrote to pidfile (dir/name); 0 if unreadable. */

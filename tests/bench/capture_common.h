@@ -21,6 +21,8 @@
 double bench_bare_encode(const struct tc_frame *fr);
 /* Median of n bare encodes of synthetic frames 0..n-1 at BENCH_W x BENCH_H. */
 double bench_bare_encode_median(int n);
+/* The same, and the median CPU seconds of those encodes into *cpu_s (if not NULL). */
+double bench_bare_encode_median_cpu(int n, double *cpu_s);
 
 struct bench_photod {
 	char dir[256];		/* the throwaway state, run and key directory */

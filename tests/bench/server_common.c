@@ -221,25 +221,7 @@ bsrv_upload_wait(int fd, pid_t pid)
 double
 bsrv_server_cpu_s(const struct bsrv *b)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long ut, st;
-	ssize_t n;
-	int fd;
-
-	/* The daemon is not our child, so getrusage cannot see it: its utime and stime. */
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)b->pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* Fields after the ")" ending comm: state is field 3, utime 14, stime 15. */
-	if (!(p = strrchr(buf, ')')) ||
-	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	return bench_pid_cpu_s((long)b->pid);
 }
 
 /* Start a tc_tlssink (extra: its mode options) on a free port; wait for its "ready". */

@@ -1,10 +1,12 @@
 #!/bin/sh
 # test_sync_delete_crash.sh - kill -9 of syncd at every step of the
 # batched secure delete on an approved device (rule R2: deleted in the
-# pass that got the receipt): the intent, the wrap erase, the hole punch,
-# the unlink (each at the second photo of the batch, so one is already
-# erased), then after the batch's directory fsync, audit write,
-# tombstones and WAL truncation.  Crash points (TC_CRASH_AT, fault builds) make each
+# pass that got the receipt): a photo queued (its receipt recorded
+# without a sync of its own), the wrap write, the hole punch, the unlink
+# (each at the second photo of the batch, so one is already past that
+# step), the batch's intent commit and the fsync of all its wraps, then
+# after the batch's directory fsync, audit write, tombstones and WAL
+# truncation.  Crash points (TC_CRASH_AT, fault builds) make each
 # kill land exactly there.  After each kill: no tombstone without the
 # server's copy, nothing lost, every photo either still listed or
 # deleting; a restarted syncd finishes every delete in its next pass and
@@ -19,7 +21,8 @@ TOOLS=${TC_BUILD:?}/tests/tools
 . tests/integration/sync_lib.sh
 
 sync_setup approved
-POINTS="store.delete.intent:2 store.delete.wraps_erased:2 store.delete.punched:2
+POINTS="store.delete.queued:2 store.delete.intent:1 store.delete.wraps_written:2
+store.delete.wraps_erased:1 store.delete.punched:2
 store.delete.unlinked:2 store.delete.dir_synced:1 store.delete.audited:1
 store.delete.cataloged:1 store.delete.checkpointed:1"
 : > "$T/captured"
@@ -59,8 +62,8 @@ for point in $POINTS; do
 	fi
 	stop_syncd
 done
-check "a kill -9 run at each of the 8 steps" test "$runs" -eq 8
-check "syncd was killed at its crash point every time" test "$crashed" -eq 8
+check "a kill -9 run at each of the 10 steps" test "$runs" -eq 10
+check "syncd was killed at its crash point every time" test "$crashed" -eq 10
 check "no photo was deleted without a receipt or lost" test "$bad_after_kill" -eq 0
 check "after every restart the pass finished every delete, no object left" test "$bad_after_restart" -eq 0
 

@@ -228,8 +228,15 @@ crash_delete_loop(enum op op)
 		done = !run_child(op, n, id, 0);
 		crashes += !done;
 		reopen_and_check();
-		/* Whatever step it died at, the reopen finished the delete. */
 		expect_rc(tc_store_get(fx.s, id, &r), 0, "tombstone");
+		if (op == OP_DELETE && n == 1 && r.state == TC_PHOTO_RECEIPTED) {
+			/* Killed when queued, before the intent: never begun, whole. */
+			expect_rc(sfx_check_photo(&fx, id, PHOTO_LEN, 2000 + (unsigned)n), 0,
+				  "a photo killed before its intent is intact");
+			expect_rc(tc_store_secure_delete(fx.s, id), 0, "delete it after all");
+			expect_rc(tc_store_get(fx.s, id, &r), 0, "tombstone");
+		}
+		/* Whatever step it died at, the reopen finished the delete. */
 		assert_int_equal(r.state, want);
 		if (sfx_grep_tree(fx.store_dir, wraps, wlen) != 0)
 			fail_msg("key-wrap bytes survive a crash at point %lu", n);
@@ -240,7 +247,8 @@ crash_delete_loop(enum op op)
 		sfx_close(&fx);
 	}
 	assert_true(done);
-	/* intent, wraps_erased, overwritten, unlinked, dir_synced, audited, cataloged, checkpointed */
+	/* (queued,) intent, wraps_written, wraps_erased, punched, unlinked, dir_synced,
+	 * audited, cataloged, checkpointed */
 	assert_true(crashes >= 8);
 	reopen_and_check();
 }
@@ -306,7 +314,8 @@ test_crash_during_reconcile(void **state)
 		holder = open(fx.store_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		assert_true(holder >= 0);
 		assert_int_equal(flock(holder, LOCK_SH), 0);
-		assert_int_equal(run_child(OP_DELETE, 1, del, 0), 1);
+		/* (a secure delete's crash point 1 is its queueing, 2 its intent) */
+		assert_int_equal(run_child(OP_DELETE, 2, del, 0), 1);
 		assert_int_equal(run_child(OP_CAPTURE, 3, NULL, 4000 + (unsigned)n), 1);
 		assert_int_equal(run_child(OP_CAPTURE, 1, NULL, 5000 + (unsigned)n), 1);
 		close(holder);

@@ -158,7 +158,11 @@ test_delete_overwrites_with_option(void **state)
 	assert_int_equal(sfx_grep_tree(fx.store_dir, p.wraps, p.wlen), 0);
 }
 
-/* A batch: erased as added, final (tombstones, audit) only at the flush. */
+/*
+ * A batch: nothing is written as photos are added (a receipt with
+ * delete_now already recorded the intent); the flush records the other
+ * intents, erases every photo and makes them final (tombstones, audit).
+ */
 static void
 test_batch_is_final_at_flush(void **state)
 {
@@ -172,10 +176,11 @@ test_batch_is_final_at_flush(void **state)
 	for (i = 0; i < NBATCH; i++) {
 		make_photo(&p[i], 10 + (unsigned)i, i == 0);
 		expect_rc(tc_store_delete_add(fx.s, p[i].id), 0, "add");
-		/* Erased at once: no key opens it any more. */
-		assert_int_equal(sfx_grep_tree(fx.store_dir, p[i].wraps, p[i].wlen), 0);
+		/* Not erased yet: the batch's syncs are shared at the flush. */
+		if (sfx_grep_tree(fx.store_dir, p[i].wraps, p[i].wlen) != 1)
+			fail_msg("photo %d: its wraps changed before the flush", i);
 		expect_rc(tc_store_get(fx.s, p[i].id, &r), 0, "row");
-		assert_int_equal(r.state, TC_PHOTO_DELETING);
+		assert_int_equal(r.state, i == 0 ? TC_PHOTO_DELETING : TC_PHOTO_RECEIPTED);
 	}
 	assert_int_equal(tc_store_delete_pending(fx.s), NBATCH);
 	assert_int_equal(sfx_audit_count(&fx, "store.delete", NULL), 0);
@@ -289,9 +294,9 @@ crash_batch_loop(bool overwrite)
 		sfx_close(&fx);
 	}
 	assert_true(done);
-	/* per photo: intent (3 rows), wraps_erased, punched|overwritten, unlinked;
-	 * then dir_synced, the audit write's own points, cataloged, checkpointed */
-	assert_true(crashes >= 4 * NBATCH + 4);
+	/* intent; per photo wraps_written; wraps_erased; per photo punched|overwritten,
+	 * unlinked; then dir_synced, the audit write's own points, cataloged, checkpointed */
+	assert_true(crashes >= 3 * NBATCH + 6);
 	assert_true(deleted_seen > 0 && intact_seen > 0);
 }
 
@@ -348,6 +353,18 @@ test_flush_io_errors(void **state)
 				rc = tc_store_delete_flush(fx.s, NULL);
 				assert_true(rc == 0 || rc == -EBUSY);
 			}
+			/* A failed intent commit leaves them receipted: whole, for the next pass. */
+			for (i = 0; i < NBATCH; i++) {
+				expect_rc(tc_store_get(fx.s, p[i].id, &r), 0, "row");
+				if (r.state != TC_PHOTO_RECEIPTED)
+					continue;
+				expect_rc(sfx_check_photo(&fx, p[i].id, PHOTO_LEN,
+							  500 + 50 * (unsigned)nth + (unsigned)i), 0,
+					  "a photo whose intent failed is intact");
+				expect_rc(tc_store_delete_add(fx.s, p[i].id), 0, "re-add");
+			}
+			rc = tc_store_delete_flush(fx.s, NULL);
+			assert_true(rc == 0 || rc == -EBUSY);
 			for (i = 0; i < NBATCH; i++) {
 				expect_rc(tc_store_get(fx.s, p[i].id, &r), 0, "row");
 				assert_int_equal(r.state, TC_PHOTO_DELETED);
@@ -357,6 +374,71 @@ test_flush_io_errors(void **state)
 	}
 	assert_true(failed >= 4);
 	assert_int_equal(sfx_audit_count(&fx, "store.alarm.data_loss", NULL), 0);
+}
+
+/*
+ * Durability order of a batch: a receipt whose delete is due now is not
+ * synced by itself (one WAL fsync a batch, not a photo); the flush's
+ * intent commit is, and nothing is erased if that sync fails.  After a
+ * delete_now receipt -- even one that failed on an allocation -- the
+ * connection syncs its commits again.
+ */
+static void
+test_receipt_synced_by_the_batch(void **state)
+{
+	struct photo p;
+	struct tc_store_rec r;
+	uint8_t other[TC_PHOTO_ID_LEN];
+	unsigned long nth;
+	int rc;
+
+	(void)state;
+	expect_rc(sfx_capture(&fx, PHOTO_LEN, 30, p.id), 0, "capture");
+	expect_rc(sfx_read_wraps(&fx, p.id, p.wraps, sizeof(p.wraps), &p.wlen), 0, "wraps");
+	expect_rc(tc_store_mark_uploading(fx.s, p.id), 0, "uploading");
+	/* Every fsync fails: the receipt with delete_now must not need one. */
+	tc_fault_arm(TC_FAULT_FSYNC, 1, EIO, true);
+	rc = sfx_record_receipt(&fx, p.id, true);
+	tc_fault_disarm_all();
+	expect_rc(rc, 0, "a delete_now receipt commits without an fsync");
+	/* The next commit on the connection syncs again. */
+	expect_rc(sfx_capture(&fx, PHOTO_LEN, 31, other), 0, "capture");
+	tc_fault_arm(TC_FAULT_FSYNC, 1, EIO, true);
+	rc = tc_store_mark_uploading(fx.s, other);
+	tc_fault_disarm_all();
+	if (rc == 0)
+		fail_msg("a commit after a delete_now receipt did not sync (synchronous left NORMAL)");
+	/* The intent commit's sync fails: nothing is erased, the photo stays whole. */
+	expect_rc(tc_store_delete_add(fx.s, p.id), 0, "add");
+	tc_fault_arm(TC_FAULT_FSYNC, 1, EIO, false);
+	rc = tc_store_delete_flush(fx.s, NULL);
+	tc_fault_disarm_all();
+	if (rc == 0)
+		fail_msg("a flush whose intent commit could not sync succeeded");
+	if (sfx_grep_tree(fx.store_dir, p.wraps, p.wlen) != 1)
+		fail_msg("wraps erased before the intent was synced");
+	expect_rc(tc_store_secure_delete(fx.s, p.id), 0, "delete");
+	assert_int_equal(sfx_grep_tree(fx.store_dir, p.wraps, p.wlen), 0);
+	/* An allocation failure anywhere in a delete_now receipt never leaves it unsynced. */
+	for (nth = 1; nth < 400; nth++) {
+		uint8_t id[TC_PHOTO_ID_LEN], id2[TC_PHOTO_ID_LEN];
+
+		expect_rc(sfx_capture(&fx, PHOTO_LEN, 1000 + (unsigned)nth, id), 0, "capture");
+		expect_rc(sfx_capture(&fx, PHOTO_LEN, 5000 + (unsigned)nth, id2), 0, "capture");
+		expect_rc(tc_store_mark_uploading(fx.s, id), 0, "uploading");
+		tc_fault_arm(TC_FAULT_ALLOC, nth, ENOMEM, false);
+		rc = sfx_record_receipt(&fx, id, true);
+		tc_fault_disarm_all();
+		tc_fault_arm(TC_FAULT_FSYNC, 1, EIO, true);
+		if (tc_store_mark_uploading(fx.s, id2) == 0)
+			fail_msg("alloc fault %lu: the connection stopped syncing its commits", nth);
+		tc_fault_disarm_all();
+		expect_rc(tc_store_get(fx.s, id2, &r), 0, "row");
+		assert_int_equal(r.state, TC_PHOTO_CAPTURED);
+		if (rc == 0)
+			break;	/* past every allocation of the receipt */
+	}
+	assert_true(nth > 1 && nth < 400);
 }
 
 int
@@ -369,6 +451,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_crash_during_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_during_batch_overwrite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flush_io_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_receipt_synced_by_the_batch, setup, teardown),
 	};
 
 	if (sfx_sqlite_fault_malloc() != 0)

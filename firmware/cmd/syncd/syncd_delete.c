@@ -6,13 +6,15 @@
  * recorded (with the delete intent when R2 says the delete is due now),
  * and the store refuses to delete anything not receipted or deleting
  * (TC_E_STATE), so no path deletes without a verified receipt.  Each
- * queued photo is erased at once (key-wrap records overwritten and
- * synced, blocks released, unlinked: tc_store_delete_add); the directory
- * fsync, tombstones, audit entries and WAL truncation are done once per
- * batch (tc_store_delete_flush): when CONFIG_STORE_DELETE_BATCH photos
- * wait, when the oldest has waited CONFIG_STORE_DELETE_BATCH_MS, and
- * always when the pass drains (syncd_delete_wait) before it reports done,
- * so R2 holds: on an approved device a photo is gone before its pass ends.
+ * queued photo is added to the store's batch (tc_store_delete_add: a
+ * state check, nothing written); the batch is deleted in one go
+ * (tc_store_delete_flush: intents, wrap erase, block release, unlink,
+ * directory fsync, audit, tombstones, WAL truncation, each step for
+ * every photo so the syncs are shared) when CONFIG_STORE_DELETE_BATCH
+ * photos wait, when the oldest has waited CONFIG_STORE_DELETE_BATCH_MS,
+ * and always when the pass drains (syncd_delete_wait) before it reports
+ * done, so R2 holds: on an approved device a photo is gone before its
+ * pass ends.
  * The thread has its own store handle (one handle, one thread).  A queue
  * of SYNCD_QUEUE ids: the pass thread waits only when the deleter is that
  * far behind.
@@ -35,9 +37,9 @@ note_error(struct syncd *d, int rc)
 		d->del_err = rc;
 }
 
-/* Erase one photo into the batch (dmu not held). */
+/* Add one photo to the store's delete batch (dmu not held). */
 static int
-erase_one(struct syncd *d, const uint8_t id[TC_PHOTO_ID_LEN])
+queue_one(struct syncd *d, const uint8_t id[TC_PHOTO_ID_LEN])
 {
 	char hex[2 * TC_PHOTO_ID_LEN + 1];
 	uint64_t t0;
@@ -48,7 +50,7 @@ erase_one(struct syncd *d, const uint8_t id[TC_PHOTO_ID_LEN])
 	rc = tc_store_delete_add(d->dstore, id);
 	tc_hex_encode(id, TC_PHOTO_ID_LEN, hex);
 	/* Benchmarks (sync-overhead) read this line. */
-	tc_debug("%s: secure delete in %llu us", hex,
+	tc_debug("%s: secure delete queued in %llu us", hex,
 		 (unsigned long long)(tc_time_mono_us() - t0));
 	if (rc != 0) {
 		tc_warn("%s: secure delete failed: %s", hex, tc_strerror(rc));
@@ -120,7 +122,7 @@ deleter(void *arg)
 			d->busy = 1;
 			pthread_cond_broadcast(&d->dcv);
 			pthread_mutex_unlock(&d->dmu);
-			rc = erase_one(d, id);
+			rc = queue_one(d, id);
 			pthread_mutex_lock(&d->dmu);
 			note_error(d, rc);
 		} else if (d->dstop) {

@@ -184,13 +184,20 @@ sfx_receipt(struct sfx *f, const uint8_t id[TC_PHOTO_ID_LEN])
 int
 sfx_receipt_delete_now(struct sfx *f, const uint8_t id[TC_PHOTO_ID_LEN], bool delete_now)
 {
+	int rc = tc_store_mark_uploading(f->s, id);
+
+	return rc ? rc : sfx_record_receipt(f, id, delete_now);
+}
+
+int
+sfx_record_receipt(struct sfx *f, const uint8_t id[TC_PHOTO_ID_LEN], bool delete_now)
+{
 	static const uint8_t sig[72] = "receipt-signature-bytes-for-tests";
 	struct tc_store_receipt r = { 0 };
 	struct tc_store_rec rec;
 	int rc;
 
-	if ((rc = tc_store_mark_uploading(f->s, id)) != 0 ||
-	    (rc = tc_store_get(f->s, id, &rec)) != 0)
+	if ((rc = tc_store_get(f->s, id, &rec)) != 0)
 		return rc;
 	r.ledger_seq = 1000 + rec.stored_us % 1000;
 	r.server_time_us = tc_time_wall_us();

@@ -55,6 +55,8 @@ int sfx_capture(struct sfx *f, size_t len, unsigned seed, uint8_t id[TC_PHOTO_ID
 int sfx_receipt(struct sfx *f, const uint8_t id[TC_PHOTO_ID_LEN]);
 /* The same, recording the delete intent with the receipt if delete_now (syncd under R2). */
 int sfx_receipt_delete_now(struct sfx *f, const uint8_t id[TC_PHOTO_ID_LEN], bool delete_now);
+/* The receipt alone, for a photo already uploading. */
+int sfx_record_receipt(struct sfx *f, const uint8_t id[TC_PHOTO_ID_LEN], bool delete_now);
 
 /*
  * Read the object through tc_store_open_object and open it with the
