@@ -122,7 +122,7 @@ case $phase in
 	for b in tampered other; do
 		out=$(rauc install "/run/payload/$b.raucb" 2>&1)
 		rc=$?
-		echo "$out" | tail -n 2 | sed 's/^/# rauc: /'
+		echo "$out" | grep -E 'LastError|rror' | tail -n 1 | sed 's/^/# rauc: /'
 		check "rauc refuses the $b bundle" test "$rc" != 0
 	done
 	check "slot a is still primary after the refusals" test "$(primary)" = rootfs.0
@@ -134,7 +134,7 @@ case $phase in
 	publish tampered
 	pass
 	check "syncd refuses the tampered release $((base + 6))" \
-		has "^update: *refused release $((base + 6)): " "$st"
+		has "^update: *refused release $((base + 6)): signature verification failed" "$st"
 	check "slot a is still primary" test "$(primary)" = rootfs.0
 	publish newer
 	pass
@@ -162,6 +162,12 @@ case $phase in
 	pass
 	check "syncd refuses the older release $base (the floor is $((base + 1)))" \
 		has "^update: *refused release $base: older than release $((base + 1))" "$st"
+	if [ "$(cat /run/payload/phases)" = 12 ]; then
+		# The CI subset (UPDATE_TEST_PHASES=12) ends here.
+		echo "phase 2 done $fail"
+		off
+		exit 0
+	fi
 	publish broken
 	pass
 	check "syncd installed the broken release $((base + 2))" \
@@ -169,8 +175,7 @@ case $phase in
 	check "slot a is primary now" test "$(primary)" = rootfs.0
 	echo 3 > "$phasef"; sync
 	echo "phase 2 done $fail"
-	# The CI subset (UPDATE_TEST_PHASES=12) ends here.
-	if [ "$(cat /run/payload/phases)" = 12 ]; then off; else next; fi ;;
+	next ;;
 3)	if [ "$release" = "$((base + 2))" ]; then
 		# The broken release: photod does not start, the boot check reboots.
 		echo "phase 3 broken boot"
