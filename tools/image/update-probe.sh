@@ -33,7 +33,7 @@ base=$(cat /run/payload/base-release)
 cuts=$(cat /run/payload/cuts)
 # primary: the slot RAUC calls primary; state SLOT: its boot_status.
 primary() { rauc status --output-format=json 2>/dev/null | grep -o '"boot_primary":"[^"]*"' | cut -d'"' -f4; }
-state() { rauc status --output-format=json 2>/dev/null | grep -o "\"$1\":{[^}]*\"boot_status\":\"[a-z]*\"" | sed 's/.*"boot_status":"//; s/"//'; }
+state() { rauc status --output-format=json 2>/dev/null | grep -o "\"$1\":{.*" | grep -o '"boot_status":"[a-z]*"' | head -n 1 | cut -d'"' -f4; }
 # next: reboot into the next phase; off: the end (qemu exits).  Straight
 # to systemd's targets, not through logind (which times out under
 # emulation on a loaded machine).
