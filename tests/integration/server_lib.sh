@@ -7,7 +7,9 @@
 # flock on its pid file for its whole life, so stop_server and
 # kill_server wait for it to be gone without polling.  Each server gets a
 # random loopback port (another is tried if that one is taken) and keeps
-# it across restarts.
+# it across restarts.  Test ports are drawn from 20000-31999, below the
+# kernel's ephemeral range (32768-60999), so that the client connections
+# of the tests running beside it never hold the port a server wants.
 
 FAILS=0
 check() {
@@ -93,7 +95,7 @@ hostile() {
 start_server() {
 	tries=0
 	while :; do
-		[ -n "$PORT" ] || PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+		[ -n "$PORT" ] || PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 12000))
 		if "$B/trust-server" -d "$DATA" -t "$TRUST" -l "127.0.0.1:$PORT" -b -P "$PIDF" \
 			-L info "$@" 2>>"$SRVLOG"; then
 			SERVER_PID=$(cat "$PIDF")

@@ -21,7 +21,7 @@ SYNCD_PID=
 start_server() {
 	tries=0
 	while :; do
-		[ -n "$PORT" ] || PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+		[ -n "$PORT" ] || PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 12000))
 		# shellcheck disable=SC2086
 		if env ${SERVER_ENV:-} "$B/trust-server" -d "$DATA" -t "$TRUST" -l "127.0.0.1:$PORT" -b -P "$SPIDF" \
 			-L info "$@" 2>>"$SRVLOG"; then

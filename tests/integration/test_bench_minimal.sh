@@ -24,7 +24,7 @@ sink() {
 	for try in 1 2 3 4 5 6 7 8; do
 		rm -f "$T/ready"
 		mkfifo "$T/ready"
-		PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+		PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 12000))
 		"$TOOLS/tc_tlssink" -l "127.0.0.1:$PORT" -T "$TRUST" -D "$1" -j "$2" > "$T/ready" 2>>"$T/sink.err" &
 		SINK=$!
 		read -r line < "$T/ready" || line=

@@ -23,7 +23,7 @@ setup_device "$T"
 trap 'stop_syncd 2>/dev/null || true; stop_server 2>/dev/null || true; stop_photod 2>/dev/null || true' EXIT
 make_trust "$TRUST"
 make_sysfs
-PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 12000))
 EPORT=$((PORT + 1))
 start_server -e "127.0.0.1:$EPORT" -o enrol-max=2
 NAME=trust-server.local

@@ -24,7 +24,7 @@ export TRUST="$T/trust" PUBLISHED="$T/published" SERVER_DATA="$T/server" WORK="$
 export SERVER_IP=127.0.0.1
 # No terminal here: the passphrase the guide's trustadm would ask for.
 export TRUSTADM_PASSPHRASE="it-guide test passphrase"
-export PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+export PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 12000))
 export ENROL_PORT=$((PORT + 1)) ENROL="$T/enrol-pins"
 export STATE="$T/state" RUN="$T/run" SYSFS="$T/sysfs" CAMERA=synthetic:7
 export PATH="$B:$PATH"
