@@ -105,6 +105,9 @@ tadm_open(struct tadm *a)
 {
 	int rc;
 
+	/* A command that runs others (enrol approve: enrol, then policy issue) opens once. */
+	if (a->reg && a->dirfd >= 0)
+		return 0;
 	a->dirfd = tc_open_private_dir(a->dir, 0);
 	if (a->dirfd < 0) {
 		rc = a->dirfd;
