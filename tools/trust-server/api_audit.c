@@ -85,26 +85,13 @@ audit_begin(struct conn *c)
 		resp_text(&r->resp, 413, false, "audit segment empty or too large: send fewer entries\n");
 		return -1;
 	}
-	r->body = tc_malloc((size_t)r->content_length);
-	if (!r->body) {
-		resp_text(&r->resp, 500, false, "out of memory\n");
-		return -1;
-	}
-	r->body_len = 0;
-	return 0;
+	return req_body_alloc(r, (size_t)r->content_length);
 }
 
 int
 audit_body(struct conn *c, const uint8_t *buf, size_t len)
 {
-	struct req *r = &c->req;
-
-	/* The parser never hands over more than Content-Length bytes. */
-	if (len > r->content_length - r->body_len)
-		return -EFBIG;
-	memcpy(r->body + r->body_len, buf, len);
-	r->body_len += len;
-	return 0;
+	return req_body_append(&c->req, buf, len);
 }
 
 /* Write the segment durably as name under audit/<device>/. */

@@ -96,25 +96,13 @@ enrol_begin(struct conn *c)
 		resp_text(&r->resp, 413, false, "a certificate signing request is at most 4 KiB\n");
 		return -1;
 	}
-	r->body = tc_malloc((size_t)r->content_length + 1);
-	if (!r->body) {
-		resp_text(&r->resp, 500, false, "out of memory\n");
-		return -1;
-	}
-	r->body_len = 0;
-	return 0;
+	return req_body_alloc(r, (size_t)r->content_length);
 }
 
 int
 enrol_body(struct conn *c, const uint8_t *buf, size_t len)
 {
-	struct req *r = &c->req;
-
-	if (len > r->content_length - r->body_len)
-		return -EFBIG;
-	memcpy(r->body + r->body_len, buf, len);
-	r->body_len += len;
-	return 0;
+	return req_body_append(&c->req, buf, len);
 }
 
 /* Durably, and group-readable: trustadm enrol pending reads it through the server's group. */

@@ -554,6 +554,29 @@ not_allowed:
 	return has_body(r) ? -1 : 0;
 }
 
+int
+req_body_alloc(struct req *r, size_t len)
+{
+	r->body = tc_malloc(len + 1);
+	if (!r->body) {
+		resp_text(&r->resp, 500, false, "out of memory\n");
+		return -1;
+	}
+	r->body_len = 0;
+	return 0;
+}
+
+int
+req_body_append(struct req *r, const uint8_t *buf, size_t len)
+{
+	/* The parser never hands over more than Content-Length bytes. */
+	if (len > r->content_length - r->body_len)
+		return -EFBIG;
+	memcpy(r->body + r->body_len, buf, len);
+	r->body_len += len;
+	return 0;
+}
+
 static int
 on_body(http_parser *p, const char *at, size_t len)
 {

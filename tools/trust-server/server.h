@@ -218,6 +218,10 @@ struct conn {
 void resp_set(struct resp *r, int status, bool close);
 void resp_header(struct resp *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void resp_text(struct resp *r, int status, bool close, const char *text);
+/* A body kept whole in memory (an audit segment, a CSR): room for len bytes
+ * and a NUL (500 answered when there is none), then each piece appended. */
+int req_body_alloc(struct req *r, size_t len) TC_MUST_CHECK;
+int req_body_append(struct req *r, const uint8_t *buf, size_t len) TC_MUST_CHECK;
 
 /* http.c: the parser and its limits. */
 void http_setup(struct conn *c);
