@@ -96,7 +96,7 @@ check_rules(const struct tc_policy *p, const char *device_id, uint64_t min_versi
 {
 	if (device_id != NULL && strcmp(p->device_id, device_id) != 0)
 		return TC_E_POLICY_DEVICE;
-	if (now < p->issued)
+	if (now < p->issued - TC_POLICY_CLOCK_SKEW)
 		return TC_E_POLICY_NOT_YET;
 	if (now >= p->expires)
 		return TC_E_POLICY_EXPIRED;

@@ -27,6 +27,13 @@
 #define TC_POLICY_PIN_HASH_MAX 160	/* an encoded argon2id hash */
 #define TC_POLICY_URL_MAX 256
 #define TC_POLICY_BUNDLE_MAX (1024 * 1024)
+/*
+ * How far ahead of the device's clock a policy's issue time may be and
+ * still be valid (seconds).  A bundle is often installed seconds after
+ * trustadm issued it, on a device whose clock came from a 1-second RTC
+ * or has drifted; an expiry is never stretched.
+ */
+#define TC_POLICY_CLOCK_SKEW 300
 
 /*
  * The policy signer's certificate (README "Signer certificate"): exactly

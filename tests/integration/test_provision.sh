@@ -187,6 +187,13 @@ check "with the right files back, capture waits only for a login" \
 # -- expiry at capture time (photod's clock moved, no sleeping)
 staff_session
 check "capture is allowed while the policy is valid" camctl capture
+# A bundle installed just after trustadm issued it, on a clock a little
+# behind the Trust's, is valid (TC_POLICY_CLOCK_SKEW, 5 minutes).
+issued=$("$TOOLS/tc_policy_check" "$STATE/provision/policy.bundle" "$CA" "$DEVICE_ID" 0 |
+	sed -n 's/^issued //p')
+clock_offset $((issued - $(date +%s) - 120))
+check "two minutes behind the issue time, capture is still ready" \
+	has 'capture: *ready' "$(camctl status)"
 clock_offset $((31 * 86400))
 expect_exit "capture after the policy expired is refused (R1)" 3 'rule R1: policy: the policy has expired' \
 	camctl capture

@@ -7,8 +7,8 @@
  * runs tc_policy_verify (signature over the exact bytes, signer chained
  * to the CA, device id, validity now, version > MIN_VERSION, default 0,
  * class rules) and prints what the policy holds, one "key value" a line:
- * version, class, staff, events, consent, grace, require_event,
- * server_url.  Exit 0 when it verifies, 1 with the reason otherwise.
+ * version, issued (seconds since the epoch), class, staff, events,
+ * consent, grace, require_event, server_url.  Exit 0 when it verifies, 1 with the reason otherwise.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,6 +67,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	printf("version %llu\n", (unsigned long long)p->version);
+	printf("issued %lld\n", (long long)p->issued);
 	printf("class %s\n", p->device_class == TC_CLASS_APPROVED ? "approved" : "trust-owned");
 	/* The staff table is sealed to the device: only its key opens it. */
 	if (p->sealed.box)

@@ -59,7 +59,7 @@ photod_gate(struct photod *d, int64_t now, struct photod_refusal *r)
 			 d->prov.why);
 		return refuse(r, d->prov.state ? d->prov.state : TC_E_NO_POLICY, "R1", text);
 	}
-	if (now < p->issued)
+	if (now < p->issued - TC_POLICY_CLOCK_SKEW)
 		return refuse(r, TC_E_POLICY_NOT_YET, "R1",
 			      "policy: the policy is not yet valid: the device clock is before its "
 			      "issue time: set the clock");
