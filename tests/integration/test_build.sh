@@ -134,8 +134,9 @@ for b in rpi4 kiosk-x86; do
 	fi
 done
 
-# TARGET=trust stages the Trust side only (with its users, directories and sudo rule).
-make -s O="$T/cfg-host" install TARGET=trust DESTDIR="$T/stage-trust" >/dev/null
+# TARGET=trust stages the Trust side only (with its users, directories and
+# sudo rule); from the host build above, which has the Trust's tools.
+make -s O="$T/oot" install TARGET=trust DESTDIR="$T/stage-trust" >/dev/null
 got=$(cd "$T/stage-trust" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')
 want="etc/sudoers.d/trustadm usr/bin/trust-server usr/bin/trustadm usr/lib/systemd/system/trust-server.service usr/lib/sysusers.d/trust-server.conf usr/lib/tmpfiles.d/trust-server.conf usr/share/man/man8/trust-server.8 usr/share/man/man8/trustadm.8 "
 if [ "$got" = "$want" ]; then ok "TARGET=trust stages trustadm and trust-server only"; else no "TARGET=trust stages trustadm and trust-server only (got: $got)"; fi

@@ -106,6 +106,8 @@ check "after a server restart the request still waits" \
 	has "waiting for IT to approve this camera: $DEVICE_ID" "$OUT"
 check "without being sent again" \
 	test "$(audit_log | grep -c "enrol\.request")" -eq 1
+check "the wait is audited once, not at each of the passes" \
+	test "$(audit_log | grep -c "enrol\.wait")" -eq 1
 
 # 5. A forged answer: certificate and policy from another CA, then a
 # certificate from another CA under the pinned CA's name.  Refused, audited,

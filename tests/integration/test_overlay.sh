@@ -57,8 +57,9 @@ for b in rpi4 kiosk-x86; do
 		check "$b: sysctl sets $k" grep -q "^$k = " "$stage/etc/sysctl.d/90-trustcam.conf"
 	done
 
-	# No way to log in.
-	for u in getty@.service getty-static.service serial-getty@.service console-getty.service ssh.service sshd.service; do
+	# No way to log in, and so no login manager.
+	for u in getty@.service getty-static.service serial-getty@.service console-getty.service ssh.service sshd.service \
+		systemd-logind.service; do
 		check "$b: $u is masked" test "$(readlink "$stage/etc/systemd/system/$u")" = /dev/null
 	done
 	check "$b: journald keeps its journal in RAM" grep -q '^Storage=volatile' "$stage/etc/systemd/journald.conf.d/trustcam.conf"

@@ -81,6 +81,7 @@ struct syncd {
 	int sync_fd;			/* STATE/sync: syncd's own small files */
 	bool pass_revoked;		/* pass thread: a request of this pass got 403 (revoked) */
 	int update_fd;			/* STATE/update: firmware bundles (syncd_update.c) */
+	const char *enrol_said;		/* pass thread: the enrolment answer last audited */
 
 	/* deleter queue, under dmu */
 	pthread_mutex_t dmu;

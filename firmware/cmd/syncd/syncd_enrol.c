@@ -239,8 +239,10 @@ request(struct syncd *d, struct syncd_link *l, const char *id)
 		return rc;
 	}
 	rc = r.status == 202 ? 0 : TC_E_SERVER;
-	if (rc == 0)
+	if (rc == 0) {
 		syncd_audit(d, "enrol.request", NULL, 0, id);
+		d->enrol_said = NULL;
+	}
 	else {
 		char detail[TC_AUDIT_DETAIL_MAX];
 
@@ -253,13 +255,26 @@ request(struct syncd *d, struct syncd_link *l, const char *id)
 	return rc;
 }
 
+/*
+ * The server's answer while it stays the same (waiting, refused) is
+ * audited once, not at every retry of a camera left docked for days.
+ */
+static void
+audit_answer(struct syncd *d, const char *action, int rc, const char *detail)
+{
+	if (d->enrol_said && strcmp(d->enrol_said, action) == 0)
+		return;
+	syncd_audit(d, action, NULL, rc, detail);
+	d->enrol_said = action;
+}
+
 static int
 waiting(struct syncd *d, const char *id)
 {
 	char text[SYNCD_TEXT_MAX];
 
 	snprintf(text, sizeof(text), "waiting for IT to approve this camera: %s", id);
-	syncd_audit(d, "enrol.wait", NULL, 0, id);
+	audit_answer(d, "enrol.wait", 0, id);
 	syncd_fail(d, TC_E_NOT_PROVISIONED, "%s", text);
 	return TC_E_NOT_PROVISIONED;
 }
@@ -342,7 +357,7 @@ syncd_enrol_pass(struct syncd *d)
 		rc = TC_E_NOT_PROVISIONED;
 		snprintf(text, sizeof(text), "%s: IT refused this camera", id);
 		syncd_fail(d, rc, "%s", text);
-		syncd_audit(d, "enrol.refused", NULL, rc, text);
+		audit_answer(d, "enrol.refused", rc, text);
 		break;
 	case 200:
 		if (!r.body) {
