@@ -272,6 +272,9 @@ $(O)/tests/tools/%: $(O)/obj/tests/tools/%.o $(LIBTC)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LINK) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) $(TRUST_LIBS)
+# The boot test's camera (tools/image/image-test) speaks usbredir to qemu.
+$(O)/obj/tests/tools/tc_uvccam.o: CFLAGS += $(call pc_cflags,libusbredirparser-0.5)
+$(O)/tests/tools/tc_uvccam: LIBS += $(call pc_libs,libusbredirparser-0.5,-lusbredirparser)
 
 $(O)/tests/bench/%: $(O)/obj/tests/bench/%.o $(BENCH_SUPPORT_OBJS) $(LIBTC)
 	@mkdir -p $(dir $@)
