@@ -1,43 +1,37 @@
 /*
- * tc_uvccam - a USB UVC webcam, emulated in user space, for a booted
- * image (test-only, never in an image's root).
+ * tc_uvccam - a USB UVC webcam, emulated in user space, for the boot
+ * test (test-only: it runs on the host beside qemu, never in an image).
  *
- * Not yet used by image-test: inside the image, usbcore enumerates this
- * camera, uvcvideo binds it, udev names it and V4L2 capture gets its
- * frames (tried by hand), but libcamera 0.0.3's UVC
- * pipeline refuses it ("Can not find controller ID"): it names a camera
- * after the firmware node (ACPI or device tree) of a controller above it,
- * and vhci_hcd, a platform device the module makes itself, has none
- * (tools/image/README.md, "Not yet").
+ *   tc_uvccam -S SOCKET [-s SEED] [-P PIDFILE]
  *
- *   tc_uvccam [-p PORT] [-s SEED]
- *
- * Plugs a high-speed USB video-class camera into the kernel's USB/IP
- * virtual host controller (vhci_hcd, loaded by the caller) over a socket
- * pair, and answers its USB traffic itself: the device, configuration and
- * string descriptors, the UVC probe and commit controls, and the video
- * stream on a bulk endpoint.  The kernel side is the real one: usbcore
- * enumerates the device, uvcvideo drives it, udev names it, libcamera's
- * UVC pipeline finds it.  (A configfs UVC gadget on dummy_hcd cannot
- * stream: the gadget's video endpoint is isochronous and dummy_hcd fails
- * every isochronous transfer.)
+ * Listens on the unix socket SOCKET for qemu's usb-redir device
+ * (`-chardev socket,id=cam,path=SOCKET -device usb-redir,chardev=cam`)
+ * and plays the "usb-host" side of the usbredir protocol
+ * (libusbredirparser): it announces one high-speed USB video-class camera
+ * and answers its USB traffic itself: the device, configuration and string
+ * descriptors, the UVC probe and commit controls, and the video stream on
+ * a bulk endpoint.  qemu puts the camera on its emulated (PCI) XHCI
+ * controller, and the guest's side is the real one: usbcore enumerates
+ * it, uvcvideo drives it, udev names it, libcamera's UVC pipeline finds
+ * it.  (libcamera 0.0.3 names a camera after the ACPI or device-tree node
+ * of a controller above it: a PCI controller on q35 has one; the kernel's
+ * USB/IP and dummy host controllers, tried before, do not.)
  *
  * The camera offers YUYV (uncompressed 4:2:2) at 1920x1080 (the kiosk's
- * CONFIG_CAMERA_DEFAULT_MODE) and 640x480, at 5 frames a second.  Every
- * frame is the synthetic sensor's frame 0 of SEED (tc_synth_render, YUV
- * 4:2:0) packed as YUYV, each chroma row given to both of its lines, so a
- * camera converting it back to 4:2:0 gets tc_synth_render's planes
- * exactly.
+ * CONFIG_CAMERA_DEFAULT_MODE) and 640x480, at 2 frames a second (cheap
+ * under emulation).  Every frame is the synthetic sensor's frame 0 of SEED
+ * (tc_synth_render, YUV 4:2:0) packed as YUYV, each chroma row given to
+ * both of its lines, so a camera converting it back to 4:2:0 gets
+ * tc_synth_render's planes exactly.
  *
- * Prints "tc_uvccam: attached on vhci port PORT" once the kernel has the
- * device; runs until SIGTERM or SIGINT, then unplugs it and exits 0.
- * Exit 1 on a failure (the reason on stderr).
- *
- * The USB/IP wire format (big-endian 48-byte headers: CMD_SUBMIT,
- * RET_SUBMIT, CMD_UNLINK, RET_UNLINK) is the kernel's
- * (Documentation/usb/usbip_protocol.rst); no library speaks the device
- * side of it.
+ * Once it listens, it goes into the background (the parent exits 0, the
+ * child's pid in PIDFILE), so a caller can start qemu next without
+ * waiting on anything else.  It serves one connection: "tc_uvccam:
+ * connected" on stderr once qemu has the device, a summary when qemu
+ * goes away or on SIGTERM/SIGINT, then exit 0.  Exit 1 on a failure
+ * (the reason on stderr).
  */
+#define _GNU_SOURCE /* accept4 */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -50,22 +44,22 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <sys/un.h>
 #include <unistd.h>
+#include <usbredirparser.h>
 
 #include "tc_camera.h"
 #include "tc_io.h"
 #include "tc_synth.h"
 
-#define VHCI "/sys/devices/platform/vhci_hcd.0"
-#define USB_SPEED_HIGH 3u
 #define EP_BULK_IN 0x81
 #define BULK_MAXP 512
 #define MAX_PAYLOAD 16384u      /* dwMaxPayloadTransferSize: one URB of uvcvideo's */
-#define FRAME_INTERVAL 2000000u /* 100 ns units: 5 frames a second */
+#define FRAME_INTERVAL 5000000u /* 100 ns units: 2 frames a second */
 #define PROBE_LEN 34            /* UVC 1.1 probe/commit control */
 #define MAX_PENDING 64
-
-enum { CMD_SUBMIT = 1, CMD_UNLINK = 2, RET_SUBMIT = 3, RET_UNLINK = 4 };
+/* usbredir's endpoint index: IN endpoints from 16 on */
+#define EP_INDEX(ep) ((((ep) & 0x80) >> 3) | ((ep) & 0x0f))
 
 static const struct { uint16_t w, h; } modes[] = { { 1920, 1080 }, { 640, 480 } };
 #define NMODES (sizeof(modes) / sizeof(modes[0]))
@@ -189,12 +183,15 @@ string_desc(unsigned i, uint8_t *out)
 /* ---------------------------------------------------------------- the camera's state */
 
 struct pending {
-	uint32_t seq;
+	uint64_t id;
 	uint32_t len;
 };
 
 static struct {
-	int fd;                       /* our end of the socket pair */
+	struct usbredirparser *parser;
+	int fd;                       /* the connection to qemu */
+	int failed;                   /* the connection broke: stop */
+	int connected;
 	uint8_t probe[PROBE_LEN];     /* the probe control's current value */
 	unsigned frame;               /* committed frame index - 1 */
 	int streaming;
@@ -271,57 +268,6 @@ render(unsigned m)
 	return 0;
 }
 
-/* ---------------------------------------------------------------- USB/IP */
-
-/* n bytes from the socket, or -1 (an error, or the kernel's end closed). */
-static int
-read_full(int fd, void *buf, size_t n)
-{
-	size_t got;
-
-	return tc_read_full(fd, buf, n, &got) == 0 && got == n ? 0 : -1;
-}
-
-static uint32_t
-get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-/*
- * RET_SUBMIT for seq: status (0 or a negative errno) and the bytes done:
- * for IN the data that follows (n1 + n2 bytes of d1, d2), for OUT out_len
- * (the kernel's data, taken; nothing follows).
- */
-static int
-ret_submit_len(uint32_t seq, int status, size_t out_len, const void *d1, size_t n1, const void *d2,
-	       size_t n2)
-{
-	uint8_t h[48] = { 0 };
-
-	put_be32(h, RET_SUBMIT);
-	put_be32(h + 4, seq);
-	put_be32(h + 20, (uint32_t)status);
-	put_be32(h + 24, (uint32_t)(out_len + n1 + n2));
-	return tc_write_all(cam.fd, h, sizeof(h)) == 0 && (!n1 || tc_write_all(cam.fd, d1, n1) == 0) &&
-	       (!n2 || tc_write_all(cam.fd, d2, n2) == 0) ? 0 : -1;
-}
-
-static int
-ret_submit(uint32_t seq, int status, const void *d1, size_t n1, const void *d2, size_t n2)
-{
-	return ret_submit_len(seq, status, 0, d1, n1, d2, n2);
-}
-
 static void
 stop_stream(void)
 {
@@ -331,14 +277,17 @@ stop_stream(void)
 }
 
 /*
- * A control transfer: setup, and for OUT the data stage (n bytes).  Fills
- * out/outlen for IN; returns 0 (acknowledged) or -EPIPE (stall).
+ * A control transfer but those qemu turns into packets of their own
+ * (SET_ADDRESS, SET/GET_CONFIGURATION, SET/GET_INTERFACE): its setup,
+ * and for OUT the data stage (n bytes).  Fills out/outlen for IN (at most
+ * 1024 bytes); returns 0 (acknowledged) or -EPIPE (stall).
  */
 static int
-control(const uint8_t *s, const uint8_t *data, size_t n, uint8_t *out, size_t *outlen)
+control(const struct usb_redir_control_packet_header *s, const uint8_t *data, size_t n, uint8_t *out,
+	size_t *outlen)
 {
-	const uint8_t type = s[0], req = s[1];
-	const unsigned value = s[2] | s[3] << 8, index = s[4] | s[5] << 8;
+	const uint8_t type = s->requesttype, req = s->request;
+	const unsigned value = s->value, index = s->index;
 	unsigned frame;
 
 	*outlen = 0;
@@ -354,9 +303,6 @@ control(const uint8_t *s, const uint8_t *data, size_t n, uint8_t *out, size_t *o
 			*outlen = string_desc(value & 0xff, out);
 			if (!*outlen)
 				return -EPIPE;
-		} else if (req == 8) { /* GET_CONFIGURATION */
-			out[0] = 1;
-			*outlen = 1;
 		} else if (req == 0) { /* GET_STATUS */
 			out[0] = out[1] = 0;
 			*outlen = 2;
@@ -370,16 +316,8 @@ control(const uint8_t *s, const uint8_t *data, size_t n, uint8_t *out, size_t *o
 		out[0] = out[1] = 0;
 		*outlen = 2;
 		return 0;
-	case 0x00: /* SET_CONFIGURATION, SET_FEATURE */
-		if (req == 9 || req == 3)
-			return 0;
-		return -EPIPE;
-	case 0x01: /* SET_INTERFACE: one alternate setting each */
-		if (req != 11 || value != 0)
-			return -EPIPE;
-		if (index == 1)
-			stop_stream();
-		return 0;
+	case 0x00: /* SET_FEATURE (remote wake-up) */
+		return req == 3 ? 0 : -EPIPE;
 	case 0x02: /* CLEAR_FEATURE(ENDPOINT_HALT): uvcvideo's stream off on bulk */
 		if (req != 1 || value != 0)
 			return -EPIPE;
@@ -439,34 +377,46 @@ control(const uint8_t *s, const uint8_t *data, size_t n, uint8_t *out, size_t *o
 	}
 }
 
-/* Send the current frame into the waiting bulk IN transfers. */
-static int
+/* ---------------------------------------------------------------- usbredir */
+
+static void
+send_bulk(uint64_t id, uint8_t status, uint8_t *data, size_t n)
+{
+	struct usb_redir_bulk_packet_header h = {
+		.endpoint = EP_BULK_IN, .status = status,
+		.length = (uint16_t)n, .length_high = (uint16_t)(n >> 16),
+	};
+
+	usbredirparser_send_bulk_packet(cam.parser, id, &h, data, (int)n);
+}
+
+/*
+ * Send the current frame into the waiting bulk IN transfers, one payload
+ * per transfer: a 2-byte header, then data.  uvcvideo ends a payload at a
+ * short transfer or at dwMaxPayloadTransferSize, so a transfer shorter
+ * than that is never filled to the brim.
+ */
+static void
 serve_stream(void)
 {
+	static uint8_t buf[MAX_PAYLOAD];
 	const size_t total = (size_t)modes[cam.frame].w * modes[cam.frame].h * 2;
 
 	while (cam.streaming && cam.in_frame && cam.npend) {
 		const struct pending p = cam.pend[0];
-		uint8_t hdr[2];
 		size_t room, n;
 
 		memmove(cam.pend, cam.pend + 1, --cam.npend * sizeof(cam.pend[0]));
-		if (p.len < sizeof(hdr) + 1) {
-			if (ret_submit(p.seq, -EOVERFLOW, NULL, 0, NULL, 0) != 0)
-				return -1;
+		if (p.len < 3) {
+			send_bulk(p.id, usb_redir_babble, NULL, 0);
 			continue;
 		}
-		/*
-		 * One payload per transfer: header, then data.  uvcvideo ends a
-		 * payload at a short transfer or at dwMaxPayloadTransferSize, so a
-		 * transfer shorter than that is never filled to the brim.
-		 */
-		room = (p.len < MAX_PAYLOAD ? p.len - 1 : MAX_PAYLOAD) - sizeof(hdr);
+		room = (p.len < MAX_PAYLOAD ? p.len - 1 : MAX_PAYLOAD) - 2;
 		n = total - cam.pos < room ? total - cam.pos : room;
-		hdr[0] = sizeof(hdr);
-		hdr[1] = (uint8_t)(0x80 | cam.fid | (cam.pos + n == total ? 0x02 : 0));
-		if (ret_submit(p.seq, 0, hdr, sizeof(hdr), cam.yuyv[cam.frame] + cam.pos, n) != 0)
-			return -1;
+		buf[0] = 2;
+		buf[1] = (uint8_t)(0x80 | cam.fid | (cam.pos + n == total ? 0x02 : 0));
+		memcpy(buf + 2, cam.yuyv[cam.frame] + cam.pos, n);
+		send_bulk(p.id, usb_redir_success, buf, n + 2);
 		cam.pos += n;
 		if (cam.pos == total) {
 			cam.frames++;
@@ -475,115 +425,357 @@ serve_stream(void)
 			cam.fid ^= 1;
 		}
 	}
-	return 0;
 }
 
 static int
-unlink_urb(uint32_t cmd_seq, uint32_t victim)
+redir_read(void *priv, uint8_t *data, int count)
 {
-	uint8_t h[48] = { 0 };
-	int status = 0;
+	ssize_t n = read(cam.fd, data, (size_t)count);
+
+	(void)priv;
+	if (n > 0)
+		return (int)n;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	cam.failed = 1; /* qemu closed the connection, or an error */
+	return -1;
+}
+
+static int
+redir_write(void *priv, uint8_t *data, int count)
+{
+	ssize_t n = write(cam.fd, data, (size_t)count);
+
+	(void)priv;
+	if (n >= 0)
+		return (int)n;
+	if (errno == EAGAIN || errno == EINTR)
+		return 0;
+	cam.failed = 1;
+	return -1;
+}
+
+static void
+redir_log(void *priv, int level, const char *msg)
+{
+	(void)priv;
+	if (level <= usbredirparser_warning)
+		fprintf(stderr, "tc_uvccam: usbredir: %s\n", msg);
+}
+
+/* qemu's hello: announce the camera (interfaces and endpoints first, as qemu checks them on connect). */
+static void
+on_hello(void *priv, struct usb_redir_hello_header *hello)
+{
+	struct usb_redir_interface_info_header ifs = { .interface_count = 2 };
+	struct usb_redir_ep_info_header eps;
+	struct usb_redir_device_connect_header dc = {
+		.speed = usb_redir_speed_high, .device_class = dev_desc[4],
+		.device_subclass = dev_desc[5], .device_protocol = dev_desc[6],
+		.vendor_id = (uint16_t)(dev_desc[8] | dev_desc[9] << 8),
+		.product_id = (uint16_t)(dev_desc[10] | dev_desc[11] << 8),
+		.device_version_bcd = (uint16_t)(dev_desc[12] | dev_desc[13] << 8),
+	};
+
+	(void)priv;
+	fprintf(stderr, "tc_uvccam: peer %.64s\n", hello->version);
+	ifs.interface[1] = 1;
+	ifs.interface_class[0] = ifs.interface_class[1] = 0x0e;
+	ifs.interface_subclass[0] = 1; /* VideoControl */
+	ifs.interface_subclass[1] = 2; /* VideoStreaming */
+	memset(&eps, 0, sizeof(eps));
+	memset(eps.type, usb_redir_type_invalid, sizeof(eps.type));
+	eps.type[EP_INDEX(0x00)] = eps.type[EP_INDEX(0x80)] = usb_redir_type_control;
+	eps.max_packet_size[EP_INDEX(0x00)] = eps.max_packet_size[EP_INDEX(0x80)] = dev_desc[7];
+	eps.type[EP_INDEX(EP_BULK_IN)] = usb_redir_type_bulk;
+	eps.interface[EP_INDEX(EP_BULK_IN)] = 1;
+	eps.max_packet_size[EP_INDEX(EP_BULK_IN)] = BULK_MAXP;
+	usbredirparser_send_interface_info(cam.parser, &ifs);
+	usbredirparser_send_ep_info(cam.parser, &eps);
+	usbredirparser_send_device_connect(cam.parser, &dc);
+	cam.connected = 1;
+	fprintf(stderr, "tc_uvccam: connected\n");
+}
+
+static void
+on_reset(void *priv)
+{
+	(void)priv;
+	stop_stream();
+}
+
+static void
+on_set_configuration(void *priv, uint64_t id, struct usb_redir_set_configuration_header *h)
+{
+	struct usb_redir_configuration_status_header st = {
+		.status = h->configuration <= 1 ? usb_redir_success : usb_redir_stall,
+		.configuration = h->configuration,
+	};
+
+	(void)priv;
+	stop_stream();
+	usbredirparser_send_configuration_status(cam.parser, id, &st);
+}
+
+static void
+on_get_configuration(void *priv, uint64_t id)
+{
+	struct usb_redir_configuration_status_header st = { usb_redir_success, 1 };
+
+	(void)priv;
+	usbredirparser_send_configuration_status(cam.parser, id, &st);
+}
+
+/* One alternate setting per interface; setting the streaming one stops the stream. */
+static void
+on_set_alt_setting(void *priv, uint64_t id, struct usb_redir_set_alt_setting_header *h)
+{
+	struct usb_redir_alt_setting_status_header st = {
+		.status = h->interface <= 1 && h->alt == 0 ? usb_redir_success : usb_redir_stall,
+		.interface = h->interface, .alt = h->alt,
+	};
+
+	(void)priv;
+	if (h->interface == 1)
+		stop_stream();
+	usbredirparser_send_alt_setting_status(cam.parser, id, &st);
+}
+
+static void
+on_get_alt_setting(void *priv, uint64_t id, struct usb_redir_get_alt_setting_header *h)
+{
+	struct usb_redir_alt_setting_status_header st = {
+		.status = h->interface <= 1 ? usb_redir_success : usb_redir_stall,
+		.interface = h->interface, .alt = 0,
+	};
+
+	(void)priv;
+	usbredirparser_send_alt_setting_status(cam.parser, id, &st);
+}
+
+/* The guest gave up a transfer (stream stopped, URB killed): answer it as cancelled. */
+static void
+on_cancel(void *priv, uint64_t id)
+{
 	unsigned i;
 
+	(void)priv;
 	for (i = 0; i < cam.npend; i++)
-		if (cam.pend[i].seq == victim) {
+		if (cam.pend[i].id == id) {
 			memmove(cam.pend + i, cam.pend + i + 1, (--cam.npend - i) * sizeof(cam.pend[0]));
-			status = -ECONNRESET;
-			break;
+			send_bulk(id, usb_redir_cancelled, NULL, 0);
+			return;
 		}
-	put_be32(h, RET_UNLINK);
-	put_be32(h + 4, cmd_seq);
-	put_be32(h + 20, (uint32_t)status);
-	return tc_write_all(cam.fd, h, sizeof(h)) == 0 ? 0 : -1;
 }
 
-/* One command from vhci_hcd. */
-static int
-command(void)
+static void
+on_control(void *priv, uint64_t id, struct usb_redir_control_packet_header *h, uint8_t *data,
+	   int data_len)
 {
-	static uint8_t data[4096], out[1024];
-	uint8_t h[48];
-	uint32_t cmd, seq, dir, ep, len;
-	size_t outlen, want;
+	static uint8_t out[1024];
+	size_t outlen = 0;
 	int rc;
 
-	if (read_full(cam.fd, h, sizeof(h)) != 0)
-		return -1;
-	cmd = get_be32(h);
-	seq = get_be32(h + 4);
-	dir = get_be32(h + 12);
-	ep = get_be32(h + 16);
-	if (cmd == CMD_UNLINK)
-		return unlink_urb(seq, get_be32(h + 20));
-	if (cmd != CMD_SUBMIT) {
-		fprintf(stderr, "tc_uvccam: unknown USB/IP command %u\n", cmd);
-		return -1;
+	(void)priv;
+	rc = control(h, data, data_len > 0 ? (size_t)data_len : 0, out, &outlen);
+	usbredirparser_free_packet_data(cam.parser, data);
+	if (rc) {
+		cam.stalls++;
+		fprintf(stderr, "tc_uvccam: stalled request %02x %02x value %04x index %04x\n",
+			h->requesttype, h->request, h->value, h->index);
 	}
-	len = get_be32(h + 24);
-	if (dir == 0 && len) { /* OUT: the data follows */
-		if (len > sizeof(data)) {
-			fprintf(stderr, "tc_uvccam: OUT transfer of %u bytes refused\n", len);
-			return -1;
-		}
-		if (read_full(cam.fd, data, len) != 0)
-			return -1;
+	h->status = rc ? usb_redir_stall : usb_redir_success;
+	if (!(h->endpoint & 0x80)) { /* OUT: all of it taken, nothing back */
+		h->length = rc ? 0 : h->length;
+		usbredirparser_send_control_packet(cam.parser, id, h, NULL, 0);
+		return;
 	}
-	if (ep == 0) {
-		want = (size_t)(h[46] | h[47] << 8); /* wLength */
-		rc = control(h + 40, data, dir == 0 ? len : 0, out, &outlen);
-		if (rc) {
-			cam.stalls++;
-			fprintf(stderr, "tc_uvccam: stalled request %02x %02x value %04x index %04x\n", h[40], h[41],
-				h[42] | h[43] << 8, h[44] | h[45] << 8);
-		}
-		if (dir == 0)
-			return ret_submit_len(seq, rc, rc ? 0 : len, NULL, 0, NULL, 0);
-		if (outlen > want)
-			outlen = want;
-		if (outlen > len)
-			outlen = len;
-		return ret_submit(seq, rc, out, rc ? 0 : outlen, NULL, 0);
-	}
-	if (ep == (EP_BULK_IN & 0x7f) && dir == 1) {
-		if (cam.npend == MAX_PENDING)
-			return ret_submit(seq, -ENOSPC, NULL, 0, NULL, 0);
-		cam.pend[cam.npend++] = (struct pending){ seq, len };
-		return serve_stream();
-	}
-	return ret_submit(seq, -EPIPE, NULL, 0, NULL, 0);
+	if (rc || outlen > h->length)
+		outlen = rc ? 0 : h->length;
+	h->length = (uint16_t)outlen;
+	usbredirparser_send_control_packet(cam.parser, id, h, outlen ? out : NULL, (int)outlen);
 }
 
-static int
-vhci_write(const char *file, const char *text)
+static void
+on_bulk(void *priv, uint64_t id, struct usb_redir_bulk_packet_header *h, uint8_t *data, int data_len)
 {
-	char path[128];
-	int fd, ok;
+	(void)priv;
+	(void)data_len; /* an OUT transfer: the camera has no OUT endpoint */
+	usbredirparser_free_packet_data(cam.parser, data);
+	if (h->endpoint != EP_BULK_IN || cam.npend == MAX_PENDING) {
+		h->status = usb_redir_stall;
+		h->length = h->length_high = 0;
+		usbredirparser_send_bulk_packet(cam.parser, id, h, NULL, 0);
+		return;
+	}
+	cam.pend[cam.npend++] = (struct pending){ id, (uint32_t)h->length_high << 16 | h->length };
+	serve_stream();
+}
 
-	snprintf(path, sizeof(path), "%s/%s", VHCI, file);
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+/* Interrupt and isochronous endpoints, bulk streams: the camera has none. */
+static void
+on_interrupt(void *priv, uint64_t id, struct usb_redir_interrupt_packet_header *h, uint8_t *data,
+	     int data_len)
+{
+	(void)priv;
+	(void)data_len;
+	usbredirparser_free_packet_data(cam.parser, data);
+	h->status = usb_redir_inval;
+	h->length = 0;
+	usbredirparser_send_interrupt_packet(cam.parser, id, h, NULL, 0);
+}
+
+static void
+on_iso(void *priv, uint64_t id, struct usb_redir_iso_packet_header *h, uint8_t *data, int data_len)
+{
+	(void)priv;
+	(void)data_len;
+	usbredirparser_free_packet_data(cam.parser, data);
+	h->status = usb_redir_inval;
+	h->length = 0;
+	usbredirparser_send_iso_packet(cam.parser, id, h, NULL, 0);
+}
+
+static struct usbredirparser *
+make_parser(void)
+{
+	struct usbredirparser *p = usbredirparser_create();
+	uint32_t caps[USB_REDIR_CAPS_SIZE] = { 0 };
+
+	if (!p)
+		return NULL;
+	p->log_func = redir_log;
+	p->read_func = redir_read;
+	p->write_func = redir_write;
+	p->hello_func = on_hello;
+	p->reset_func = on_reset;
+	p->set_configuration_func = on_set_configuration;
+	p->get_configuration_func = on_get_configuration;
+	p->set_alt_setting_func = on_set_alt_setting;
+	p->get_alt_setting_func = on_get_alt_setting;
+	p->cancel_data_packet_func = on_cancel;
+	p->control_packet_func = on_control;
+	p->bulk_packet_func = on_bulk;
+	p->interrupt_packet_func = on_interrupt;
+	p->iso_packet_func = on_iso;
+	/* What qemu needs of a device on XHCI (hw/usb/redirect.c: usbredir_do_attach). */
+	usbredirparser_caps_set_cap(caps, usb_redir_cap_connect_device_version);
+	usbredirparser_caps_set_cap(caps, usb_redir_cap_ep_info_max_packet_size);
+	usbredirparser_caps_set_cap(caps, usb_redir_cap_64bits_ids);
+	usbredirparser_caps_set_cap(caps, usb_redir_cap_32bits_bulk_length);
+	usbredirparser_init(p, "tc_uvccam", caps, USB_REDIR_CAPS_SIZE, usbredirparser_fl_usb_host);
+	return p;
+}
+
+/* ---------------------------------------------------------------- the socket */
+
+/* A listening unix socket at path (a stale one replaced), or -1. */
+static int
+listen_at(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		fprintf(stderr, "tc_uvccam: socket path too long: %s\n", path);
 		return -1;
-	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-	close(fd);
-	return ok ? 0 : -1;
+	}
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	(void)unlink(path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 1) != 0) {
+		fprintf(stderr, "tc_uvccam: listening on %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Into the background: the parent writes the child's pid to pidfile and exits 0. */
+static int
+background(const char *pidfile)
+{
+	pid_t pid = fork();
+	FILE *f;
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		if (pidfile && (!(f = fopen(pidfile, "w")) || fprintf(f, "%d\n", (int)pid) < 0 || fclose(f) != 0)) {
+			fprintf(stderr, "tc_uvccam: writing %s: %s\n", pidfile, strerror(errno));
+			kill(pid, SIGTERM);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	return setsid() < 0 ? -1 : 0;
+}
+
+/* Serve the one connection until qemu goes away or a signal comes; 0 or -1. */
+static int
+serve(int lfd, int sfd)
+{
+	const struct itimerspec tick = { { 0, FRAME_INTERVAL * 100 }, { 0, FRAME_INTERVAL * 100 } };
+	struct pollfd pf[3] = { { lfd, POLLIN, 0 }, { sfd, POLLIN, 0 }, { -1, POLLIN, 0 } };
+	uint64_t ticks;
+	int tfd;
+
+	if ((tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) < 0 || timerfd_settime(tfd, 0, &tick, NULL) != 0)
+		return -1;
+	pf[2].fd = tfd;
+	for (;;) { /* waiting for qemu */
+		if (poll(pf, 2, -1) < 0 && errno != EINTR)
+			return -1;
+		if (pf[1].revents)
+			return 0;
+		if (pf[0].revents)
+			break;
+	}
+	if ((cam.fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) < 0 || !(cam.parser = make_parser()))
+		return -1;
+	pf[0].fd = cam.fd;
+	while (!cam.failed) {
+		pf[0].events = POLLIN | (usbredirparser_has_data_to_write(cam.parser) ? POLLOUT : 0);
+		if (poll(pf, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (pf[1].revents)
+			return 0;
+		if (pf[2].revents && read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks) && cam.streaming &&
+		    !cam.in_frame) {
+			cam.in_frame = 1; /* the sensor's next frame is ready */
+			serve_stream();
+		}
+		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR) && usbredirparser_do_read(cam.parser) != 0)
+			cam.failed = 1;
+		if (usbredirparser_has_data_to_write(cam.parser) && usbredirparser_do_write(cam.parser) != 0)
+			cam.failed = 1;
+	}
+	fprintf(stderr, "tc_uvccam: qemu went away\n");
+	return cam.connected ? 0 : -1;
 }
 
 int
 main(int argc, char **argv)
 {
-	unsigned port = 0;
-	int sv[2], tfd, sfd, c, rc = 0;
-	char line[64];
+	const char *path = NULL, *pidfile = NULL;
+	int lfd, sfd, c, rc;
 	sigset_t sigs;
-	const struct itimerspec tick = { { 0, FRAME_INTERVAL * 100 }, { 0, FRAME_INTERVAL * 100 } };
 
-	while ((c = getopt(argc, argv, "p:s:")) != -1) {
+	while ((c = getopt(argc, argv, "S:s:P:")) != -1) {
 		switch (c) {
-		case 'p': port = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'S': path = optarg; break;
 		case 's': cam.seed = strtoull(optarg, NULL, 10); break;
-		default:
-			fprintf(stderr, "usage: tc_uvccam [-p PORT] [-s SEED]\n");
-			return 2;
+		case 'P': pidfile = optarg; break;
+		default: path = NULL; optind = argc + 1; break;
 		}
+	}
+	if (!path || optind != argc) {
+		fprintf(stderr, "usage: tc_uvccam -S SOCKET [-s SEED] [-P PIDFILE]\n");
+		return 2;
 	}
 	build_config();
 	fill_probe(cam.probe, 0);
@@ -596,56 +788,22 @@ main(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((sfd = signalfd(-1, &sigs, SFD_CLOEXEC)) < 0 ||
-	    (tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) < 0 ||
-	    timerfd_settime(tfd, 0, &tick, NULL) != 0 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+	if ((lfd = listen_at(path)) < 0)
+		return 1;
+	if (background(pidfile) != 0 || (sfd = signalfd(-1, &sigs, SFD_CLOEXEC)) < 0) {
 		perror("tc_uvccam: setup");
 		return 1;
 	}
-	cam.fd = sv[0];
-	/* "port sockfd devid speed": the kernel takes its end from our fd table. */
-	snprintf(line, sizeof(line), "%u %d %u %u", port, sv[1], 1u << 16 | 2u, USB_SPEED_HIGH);
-	if (vhci_write("attach", line) != 0) {
-		perror("tc_uvccam: attaching to " VHCI " (is vhci-hcd loaded?)");
-		return 1;
-	}
-	close(sv[1]);
-	fprintf(stderr, "tc_uvccam: attached on vhci port %u\n", port);
-
-	for (;;) {
-		struct pollfd pf[3] = { { cam.fd, POLLIN, 0 }, { tfd, POLLIN, 0 }, { sfd, POLLIN, 0 } };
-		uint64_t ticks;
-
-		if (poll(pf, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			perror("tc_uvccam: poll");
-			rc = 1;
-			break;
-		}
-		if (pf[2].revents)
-			break;
-		if (pf[1].revents && read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks) &&
-		    cam.streaming && !cam.in_frame) {
-			cam.in_frame = 1; /* the sensor's next frame is ready */
-			if (serve_stream() != 0) {
-				rc = 1;
-				break;
-			}
-		}
-		if (pf[0].revents && command() != 0) {
-			fprintf(stderr, "tc_uvccam: the host side went away\n");
-			rc = 1;
-			break;
-		}
-	}
-	snprintf(line, sizeof(line), "%u", port);
-	(void)vhci_write("detach", line);
-	close(cam.fd);
+	rc = serve(lfd, sfd);
+	if (rc != 0 && !cam.failed)
+		perror("tc_uvccam");
+	if (cam.parser)
+		usbredirparser_destroy(cam.parser);
+	close(lfd);
+	(void)unlink(path);
 	for (c = 0; c < (int)NMODES; c++)
 		free(cam.yuyv[c]);
-	fprintf(stderr, "tc_uvccam: detached: %lu stream starts, %lu frames sent, %lu requests stalled\n",
+	fprintf(stderr, "tc_uvccam: done: %lu stream starts, %lu frames sent, %lu requests stalled\n",
 		cam.commits, cam.frames, cam.stalls);
-	return rc;
+	return rc ? 1 : 0;
 }

@@ -8,7 +8,9 @@
 # serial port; the rpi4 test's virt machine has one UART, and its results
 # go to a raw virtio disk that image-test reads after the power-off), and
 # TC_PROBE_KEYS, the keystore the board's configuration chose (tpm, the
-# default, or file).
+# default, or file), and for the photo (kiosk-x86: its camera is
+# image-test's tc_uvccam) TC_PROBE_STAFF, TC_PROBE_PIN and TC_PROBE_EVENT,
+# the staff member and event of the test Trust's policy.
 # udev makes the disk's by-id link.
 [ -z "${TC_PROBE_OUT:-}" ] || udevadm wait --timeout=300 "$TC_PROBE_OUT"
 exec >"${TC_PROBE_OUT:-/dev/ttyS1}" 2>&1
@@ -19,6 +21,47 @@ check() {
 	if "$@"; then echo "ok $name"; else echo "not ok $name"; fail=1; fi
 }
 echo "probe start"
+camctl() { /usr/bin/camctl -r /run/trustcam "$@"; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# One photo through the device (kiosk-x86): photo_take before the sync
+# pass, photo_gone after it.  The camera is image-test's tc_uvccam, a UVC
+# camera on qemu's XHCI controller; the photo's id goes out as "photo-id",
+# the times as "photo-ms capture|deleted MS" (figures, not checks).
+photo_take() {
+	# udev names the camera once uvcvideo has bound it (an event, not a poll).
+	check "udev named the USB camera" udevadm wait --timeout=300 \
+		/dev/v4l/by-id/usb-trustcam_test_camera_TC0001-video-index0
+	cams=$(camctl cameras 2>&1)
+	echo "$cams" | sed 's/^/# /'
+	check "photod lists the USB camera through libcamera, at 1920x1080" \
+		sh -c 'echo "$1" | grep -q "^libcamera:.* 1920x1080"' - "$cams"
+	check "staff $TC_PROBE_STAFF logs in" sh -c \
+		'printf "%s\n" "$1" | /usr/bin/camctl -r /run/trustcam login "$2" --pin-stdin' - "$TC_PROBE_PIN" "$TC_PROBE_STAFF"
+	check "event $TC_PROBE_EVENT chosen" camctl event set "$TC_PROBE_EVENT"
+	photo_t0=$(now_ms)
+	cap=$(camctl capture 2>&1)
+	crc=$?
+	photo_t1=$(now_ms)
+	echo "$cap" | sed 's/^/# /'
+	photo=$(echo "$cap" | sed -n 's/^\([0-9a-f]\{32\}\)  .*  captured$/\1/p')
+	check "camctl capture: one photo from the USB camera" test "$crc" = 0 -a -n "$photo"
+	echo "photo-id $photo"
+	echo "photo-ms capture $((photo_t1 - photo_t0))"
+	check "the store holds 1 photo" sh -c 'echo "$1" | grep -q "^photos held: *1 "' - "$(camctl status 2>&1)"
+}
+
+# After the sync pass: the photo went up and was deleted (by that pass,
+# or by the one syncd starts itself when it comes back docked: either
+# way before `camctl sync --wait` returns), and only its tombstone is left.
+photo_gone() {
+	echo "photo-ms deleted $(($(now_ms) - photo_t0))"
+	check "the store holds 0 photos" sh -c 'echo "$1" | grep -q "^photos held: *0 "' - "$(camctl status 2>&1)"
+	list=$(camctl list 2>&1)
+	echo "$list" | sed 's/^/# /'
+	check "the device lists the photo as deleted (a tombstone), no longer held" sh -c \
+		'echo "$1" | grep -Eq "^$2 .* deleted$" && ! echo "$1" | grep -Eq " (captured|uploading|receipted)$"' - "$list" "$photo"
+}
 
 # 1. The three daemons reach ready: `systemctl start` waits for the start
 # job the boot already queued (Type=notify: it ends at READY=1), and
@@ -102,6 +145,9 @@ if [ -z "${TC_PROBE_OUT:-}" ]; then
 		--cert /run/prov/device.crt --ca /run/prov/ca.crt --policy /run/prov/policy.bundle
 	st=$(/usr/bin/camctl -r /run/trustcam status 2>&1)
 	check "camctl status: provisioned" sh -c 'echo "$1" | grep -q "^device: *$2 (provisioned)$"' - "$st" "$id"
+	# 7. A photo, taken before syncd may reach the server, so that its
+	# first pass or the one asked for below takes it up and deletes it.
+	photo_take
 	# syncd may reach the Trust server's address only (IPAddressAllow=, set
 	# as IT sets it; here at run time, the root being read-only).
 	mkdir -p /run/systemd/system/syncd.service.d
@@ -114,6 +160,7 @@ if [ -z "${TC_PROBE_OUT:-}" ]; then
 	echo "$sync" | sed 's/^/# /'
 	check "camctl sync --wait: the pass succeeded" test "$src" = 0
 	check "the server acknowledged the audit log" test -s /var/lib/trustcam/sync/audit-acked
+	photo_gone
 fi
 
 failed=$(systemctl list-units --no-legend --plain --state=failed | cut -d' ' -f1 | tr '\n' ' ')

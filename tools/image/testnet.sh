@@ -12,11 +12,19 @@
 #                             guest's second serial port)
 #   enrol DEVICE              the IT side of the provisioning round
 #
+# The Trust has one staff member and one event, for the probe's photo
+# (image-test passes them to it): $testnet_staff with PIN $testnet_pin,
+# and $testnet_event.
+#
 # The guest reaches the server at 10.0.2.100:8443, the address in its
 # certificate and in the policies: qemu's user network, restrict=on (no
 # way out), forwards that one address to guestfwd-relay, which connects
 # to the server.  That is the guest's only network.
 # Needs $t (the test's directory), $bin and $here (tools/image).
+
+testnet_staff=S042
+testnet_pin=246810
+testnet_event=EV-BOOT
 
 testnet_enter() {
 	if [ -z "${IMAGE_TEST_NETNS:-}" ]; then
@@ -28,6 +36,9 @@ testnet_enter() {
 testnet_up() {
 	trust=$t/trust
 	"$bin/trustadm" -d "$trust" init --no-passphrase --server-ip 10.0.2.100 >/dev/null
+	printf '%s\n' "$testnet_pin" | "$bin/trustadm" -d "$trust" staff add "$testnet_staff" \
+		--name "Boot Tester" --pin-stdin >/dev/null
+	"$bin/trustadm" -d "$trust" event add "$testnet_event" --name "Boot test" --date "$(date -u +%F)" >/dev/null
 	"$bin/trust-server" -d "$t/srv" -t "$trust" -l 127.0.0.1:8443 -b -P "$t/srv.pid" -L info 2>>"$t/server.log"
 	trap 'kill -TERM "$(cat "$t/srv.pid")" 2>/dev/null || true' EXIT
 	net="user,model=virtio-net-pci,restrict=on,guestfwd=tcp:10.0.2.100:8443-cmd:/usr/bin/python3 $here/guestfwd-relay 127.0.0.1 8443"
