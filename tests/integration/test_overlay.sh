@@ -9,7 +9,8 @@
 #     needs root: CI and developers run the tests as root);
 #   - the sysctl files parse as KEY = VALUE;
 #   - no getty and no sshd: each is masked; the debug console option
-#     unmasks the serial getty only.
+#     unmasks the serial getty only;
+#   - RAUC's configuration, boot backend, D-Bus rule and boot units (issue 17).
 set -eu
 T=${TC_TEST_TMP:?}
 fails=0
@@ -66,6 +67,24 @@ for b in rpi4 kiosk-x86; do
 	check "$b: the data partition is mounted with discard" grep -qE '/var/lib/trustcam +ext4 +[^ ]*discard' "$stage/etc/fstab"
 	check "$b: /tmp is a tmpfs" grep -qE '^tmpfs +/tmp +tmpfs' "$stage/etc/fstab"
 	check "$b: nftables drops what comes in" grep -q 'type filter hook input priority 0; policy drop;' "$stage/etc/nftables.conf"
+
+	# Updates (issue 17): RAUC's configuration for this board, its boot
+	# backend, syncd's D-Bus rule, and the units that boot and confirm a
+	# slot, enabled (their links resolve in the image).
+	check "$b: RAUC's system.conf is this board's" grep -qx "compatible=trustcam-$b" "$stage/etc/rauc/system.conf"
+	check "$b: RAUC's custom boot backend is installed" grep -qx 'bootloader=custom' "$stage/etc/rauc/system.conf"
+	check "$b: the backend is executable" test -x "$stage/usr/lib/trustcam/rauc-boot"
+	check "$b: syncd may call RAUC's Installer on D-Bus" \
+		grep -q 'send_interface="de.pengutronix.rauc.Installer"' "$stage/etc/dbus-1/system.d/trustcam-rauc.conf"
+	case $b in
+	rpi4) links="local-fs.target.wants/boot-firmware.mount multi-user.target.wants/trustcam-tryboot.service
+		multi-user.target.wants/trustcam-boot-check.service"
+		check "$b: the tryboot reboot unit is there" test -f "$stage/etc/systemd/system/trustcam-tryboot-reboot.service";;
+	kiosk-x86) links="local-fs.target.wants/efi.mount boot-complete.target.requires/trustcam-boot-check.service";;
+	esac
+	for l in $links; do
+		check "$b: $l is enabled" test -f "$stage/etc/systemd/system/$l"
+	done
 done
 
 # The checker itself catches a bad rule (so a pass above means something).
