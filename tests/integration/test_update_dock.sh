@@ -115,11 +115,22 @@ verified=$(printf '%s\n' "$log" | grep -n ' syncd update.verified ' | tail -1 | 
 check "the photos' receipts come before the update" test "$last_receipt" -lt "$verified"
 check "the bundle is not left on the data partition" test ! -e "$STATE/update/bundle.raucb"
 
-# ---- restart on release 7: booted, floor raised
+# ---- restart on release 7: on trial until the board's boot check has
+# confirmed it (photod, syncd and the kiosk run), then booted, floor raised
 stop_syncd
 echo 7 > "$T/release"
-start_syncd $UPD
-check "booted is audited" has ' syncd update.booted .*release 7 runs' "$(audit_log)"
+start_syncd $UPD --boot-confirmed "$T/boot-confirmed"
+check "before the boot check, release 7 is on trial" \
+	has '^update: +release 7 on trial: waiting for the boot check' "$(camctl status)"
+dock_pass
+check "a pass before the boot check leaves it on trial" \
+	has '^update: +release 7 on trial' "$(camctl status)"
+check_fails "and does not call it booted" has ' syncd update.booted ' "$(audit_log)"
+check_fails "nor raise the firmware floor to it" test "$(cat "$STATE/keys/firmware-floor" 2>/dev/null)" = 7
+: > "$T/boot-confirmed"
+dock_pass
+check "booted is audited at the first pass after the boot check" \
+	has ' syncd update.booted .*release 7 runs' "$(audit_log)"
 check "the status says installed and running" has '^update: +release 7 installed and running' "$(camctl status)"
 check "the keystore's firmware floor is 7" test "$(cat "$STATE/keys/firmware-floor")" = 7
 
@@ -144,7 +155,9 @@ sign 10
 dock_pass
 check "release 10 installed" has '^update: +release 10 .*installed' "$OUT"
 stop_syncd
-start_syncd $UPD
+# A fall-back needs no boot check: the old slot runs.
+rm "$T/boot-confirmed"
+start_syncd $UPD --boot-confirmed "$T/boot-confirmed"
 check "fell-back is audited" has ' syncd update.fell-back .*release 10 did not boot; release 7 runs again' "$(audit_log)"
 check "the status says it fell back" has '^update: +fell back: release 10 did not boot, 7 runs' "$(camctl status)"
 dock_pass

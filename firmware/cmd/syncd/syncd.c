@@ -46,7 +46,19 @@
 #include "tc_version.h"
 
 /* Long options only; past tc_version's. */
-enum { OPT_RAUC = 0x200, OPT_RELEASE_FILE, OPT_ENROL_DIR };
+enum { OPT_RAUC = 0x200, OPT_RELEASE_FILE, OPT_ENROL_DIR, OPT_BOOT_FILE };
+
+/* --OPT FILE: an absolute path, or a clear error. */
+static int
+absolute(const char *arg, const char *opt, const char **out)
+{
+	if (arg[0] != '/') {
+		fprintf(stderr, "syncd: --%s wants an absolute path\n", opt);
+		return -1;
+	}
+	*out = arg;
+	return 0;
+}
 
 static void
 usage(FILE *f)
@@ -54,7 +66,8 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: syncd -d STATE_DIR -r RUN_DIR [-S SYSFS_ROOT] [-D DOCK_MODE] [-u USER] [-t TIMEOUT_MS]\n"
 		"             [-l err|warn|info|debug] [-s] [-b] [-P PIDFILE]\n"
-		"             [--rauc PROGRAM] [--release-file FILE] [--enrol-dir DIR]\n"
+		"             [--rauc PROGRAM] [--release-file FILE] [--boot-confirmed FILE]\n"
+		"             [--enrol-dir DIR]\n"
 		"       syncd --help | --version\n");
 }
 
@@ -205,6 +218,7 @@ main(int argc, char **argv)
 		TC_VERSION_LONGOPTS,
 		{ "rauc", required_argument, NULL, OPT_RAUC },
 		{ "release-file", required_argument, NULL, OPT_RELEASE_FILE },
+		{ "boot-confirmed", required_argument, NULL, OPT_BOOT_FILE },
 		{ "enrol-dir", required_argument, NULL, OPT_ENROL_DIR },
 		{ NULL, 0, NULL, 0 } };
 	static struct syncd d;
@@ -244,11 +258,12 @@ main(int argc, char **argv)
 		case 'd': d.set.state_dir = optarg; break;
 		case OPT_RAUC: d.set.rauc = optarg; break;
 		case OPT_RELEASE_FILE:
-			if (optarg[0] != '/') {
-				fprintf(stderr, "syncd: --release-file wants an absolute path\n");
+			if (absolute(optarg, "release-file", &d.set.release_file) != 0)
 				return 2;
-			}
-			d.set.release_file = optarg;
+			break;
+		case OPT_BOOT_FILE:
+			if (absolute(optarg, "boot-confirmed", &d.set.boot_file) != 0)
+				return 2;
 			break;
 		case OPT_ENROL_DIR: d.set.enrol_dir = optarg; break;
 		case 'r': d.set.run_dir = optarg; break;

@@ -42,6 +42,7 @@ struct syncd_settings {
 	int timeout_ms;			/* every network read */
 	const char *rauc;		/* --rauc: the rauc program (info, install) */
 	const char *release_file;	/* --release-file: the running image's release */
+	const char *boot_file;		/* --boot-confirmed: a trial boot counts once it exists */
 	const char *enrol_dir;		/* --enrol-dir: the image's enrolment pins (syncd_enrol.c) */
 };
 
@@ -82,6 +83,7 @@ struct syncd {
 	bool pass_revoked;		/* pass thread: a request of this pass got 403 (revoked) */
 	int update_fd;			/* STATE/update: firmware bundles (syncd_update.c) */
 	const char *enrol_said;		/* pass thread: the enrolment answer last audited */
+	bool boot_trial;		/* pass thread: an installed release runs, not yet confirmed */
 
 	/* deleter queue, under dmu */
 	pthread_mutex_t dmu;

@@ -368,6 +368,8 @@ run_pass(struct syncd *d)
 	snprintf(detail, sizeof(detail), "upload or delete failed");
 	if (rc != 0)
 		goto out;
+	/* A release on trial that the boot check has confirmed since: booted, audited now. */
+	syncd_update_trial(d);
 	if ((rc = syncd_report_audit(d, &l)) != 0) {
 		snprintf(detail, sizeof(detail), "audit upload failed");
 		goto out;

@@ -23,6 +23,13 @@
  * At start (syncd_update_boot): installed == running: booted (floor
  * raised to it); installed > running: the new slot did not boot and the
  * old one runs again (fell back; that release is not fetched again).
+ * With --boot-confirmed FILE, installed == running is a trial until the
+ * board's boot check has made FILE (photod, syncd and the kiosk all
+ * run): syncd starts before that check, so the decision waits for the
+ * first dock pass after it, and no other release is installed on top of
+ * one on trial.  A release whose kiosk fails is then never called booted
+ * and never raises the floor: its boot check reboots, and the old slot's
+ * syncd says it fell back.
  * Audit actions: update.offered,
  * update.verified, update.refused, update.installed, update.failed,
  * update.booted, update.fell-back.
@@ -101,6 +108,12 @@ syncd_update_boot(struct syncd *d)
 	pthread_mutex_lock(&d->mu);
 	d->st.fw_release = run;
 	pthread_mutex_unlock(&d->mu);
+	d->boot_trial = installed && installed == run && d->set.boot_file &&
+			access(d->set.boot_file, F_OK) != 0;
+	if (d->boot_trial) {
+		set_status(d, "release %" PRIu64 " on trial: waiting for the boot check", run);
+		return;
+	}
 	if (installed && installed == run) {
 		snprintf(detail, sizeof(detail), "release %" PRIu64 " runs", run);
 		syncd_audit(d, "update.booted", NULL, 0, detail);
@@ -248,6 +261,13 @@ install(struct syncd *d, char why[TC_UPDATE_WHY_MAX])
 }
 
 void
+syncd_update_trial(struct syncd *d)
+{
+	if (d->boot_trial)
+		syncd_update_boot(d);
+}
+
+void
 syncd_update_pass(struct syncd *d, struct syncd_link *l)
 {
 	char path[96], keyring[600], why[TC_UPDATE_WHY_MAX], detail[TC_AUDIT_DETAIL_MAX];
@@ -255,6 +275,8 @@ syncd_update_pass(struct syncd *d, struct syncd_link *l)
 	struct tc_update_info in;
 	int rc;
 
+	if (d->boot_trial)
+		return;		/* nothing is installed over a release on trial */
 	snprintf(path, sizeof(path), "/v1/firmware?board=%s", CONFIG_BOARD_NAME);
 	if ((rc = ask(l, path, &rel, &len)) != 0) {
 		set_status(d, "cannot ask the server for firmware: %s", tc_strerror(rc));

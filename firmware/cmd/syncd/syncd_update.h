@@ -13,6 +13,12 @@ struct syncd_link;
  */
 void syncd_update_boot(struct syncd *d);
 /*
+ * At each pass, before the audit upload: a release on trial at start
+ * (--boot-confirmed) whose boot check has confirmed it since is decided
+ * as syncd_update_boot decides it.  Pass thread.
+ */
+void syncd_update_trial(struct syncd *d);
+/*
  * After a good sync pass: ask for the newest bundle for this board,
  * download it resumably into STATE/update, verify it, check the
  * release against the floor and hand it to RAUC.  Every outcome is
