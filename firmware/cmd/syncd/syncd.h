@@ -31,6 +31,7 @@
 #include "tc_dock.h"
 #include "tc_keystore.h"
 #include "tc_policy.h"
+#include "tc_receipt.h"
 #include "tc_store.h"
 
 struct syncd_settings {
@@ -52,6 +53,7 @@ struct syncd_prov {
 	uint8_t *cert;			/* device.crt, heap, NUL-terminated */
 	size_t cert_len;
 	struct tc_policy *policy;
+	struct tc_receipt_key *receipt_key;	/* the policy's, loaded once a pass */
 	uint64_t high_water;
 };
 
