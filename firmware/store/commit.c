@@ -121,6 +121,9 @@ tc_store_abort(struct tc_store *s, struct tc_store_writer *w)
 		close(w->fd);
 		w->fd = -1;
 	}
+	/* The file system is full: the pool's files give their space back first. */
+	if (w->err == -ENOSPC)
+		store_pool_drain(s);
 	/* The temporary holds key-wrap records too: erase it like any object. */
 	if ((rc = store_erase_file(s, w->tmp)) != 0) {
 		tc_warn("store: could not erase %s (%s); unlinking", w->tmp, tc_strerror(rc));
@@ -227,6 +230,8 @@ undo:
 	writer_free(w);
 	return rc;
 abort:
+	if (w->err == 0)
+		w->err = rc;	/* tc_store_abort's cue (ENOSPC) */
 	tc_store_abort(s, w);
 	return rc;
 }

@@ -150,26 +150,20 @@ store_open_rw(struct tc_store *s, const char *name, int *fd, uint64_t *size)
 }
 
 /*
- * Steps 2-3 once the random wraps are synced (wiped: write_wraps found
- * them); closes fd whatever happens.  A file whose wraps were wiped goes
- * to the pool if a slot is free (pool.c), else its blocks are released.
+ * Steps 2-3 once the random wraps are synced; closes fd whatever
+ * happens.  pool: the file may go to the pool (a delete's, whose wraps
+ * write_wraps found), if a slot is free (pool.c); else, or if the rename
+ * fails, its blocks are released.
  */
 static int
-release_unlink(struct tc_store *s, const char *name, int fd, uint64_t size, bool wiped)
+release_unlink(struct tc_store *s, const char *name, int fd, uint64_t size, bool pool)
 {
 	int rc;
 
-	if (wiped && !s->overwrite) {
+	if (pool && !s->overwrite && store_pool_put(s, name) == 0) {
 		close(fd);
-		fd = -1;
-		if ((rc = store_pool_put(s, name)) == 0) {
-			tc_fault_point("store.delete.pooled");
-			return 0;
-		}
-		if ((fd = tc_openat(s->objfd, name, O_RDWR)) < 0) {
-			rc = fd == -ENOENT ? 0 : fd;
-			return rc;
-		}
+		tc_fault_point("store.delete.pooled");
+		return 0;
 	}
 	if (s->overwrite) {
 		if ((rc = overwrite(fd, size)) != 0)
@@ -193,9 +187,9 @@ out:
 	return rc;
 }
 
-/* Steps 1-3 for one file. */
+/* Steps 1-3 for one file; may_pool: a deleted photo's (not an aborted or unknown file's). */
 static int
-erase_unlink(struct tc_store *s, const char *name)
+erase_unlink(struct tc_store *s, const char *name, bool may_pool)
 {
 	uint64_t size = 0;
 	bool wiped;
@@ -208,19 +202,20 @@ erase_unlink(struct tc_store *s, const char *name)
 		goto out;
 	}
 	tc_fault_point("store.delete.wraps_erased");
-	rc = release_unlink(s, name, fd, size, wiped);
+	rc = release_unlink(s, name, fd, size, wiped && may_pool);
 out:
 	if (rc)
 		tc_warn("store: erase of %s failed: %s", name, tc_strerror(rc));
 	return rc;
 }
 
-int
-store_erase_file(struct tc_store *s, const char *name)
+/* Steps 1-4 for one file (may_pool: as erase_unlink). */
+static int
+erase_file(struct tc_store *s, const char *name, bool may_pool)
 {
 	int rc;
 
-	if ((rc = erase_unlink(s, name)) != 0)
+	if ((rc = erase_unlink(s, name, may_pool)) != 0)
 		return rc;
 	if ((rc = tc_fsync_dir(s->objfd)) != 0) {
 		tc_warn("store: erase of %s not durable: %s", name, tc_strerror(rc));
@@ -228,6 +223,12 @@ store_erase_file(struct tc_store *s, const char *name)
 	}
 	tc_fault_point("store.delete.dir_synced");
 	return 0;
+}
+
+int
+store_erase_file(struct tc_store *s, const char *name)
+{
+	return erase_file(s, name, false);
 }
 
 static const char *
@@ -248,7 +249,7 @@ store_finish_delete(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN],
 
 	store_obj_name(id, name);
 	tc_hex_encode(id, TC_PHOTO_ID_LEN, hex);
-	if ((rc = store_erase_file(s, name)) != 0) {
+	if ((rc = erase_file(s, name, true)) != 0) {
 		/* Audited as a failure; the intent row keeps the job for a retry. */
 		if (store_audit(s, actor, action, hex, rc, "erase failed; will retry") != 0)
 			tc_warn("store: failed delete of %s not audited", hex);

@@ -17,7 +17,8 @@
  * before.  Files enter the pool only from deletes and leave it only to
  * captures, so it never makes the store bigger than its photos made it.
  *
- * Not pooled: a file whose wrap records were not found (a header that
+ * Not pooled: a capture's aborted temporary and what reconcile erases
+ * (only deleted photos' files are), a file whose wrap records were not found (a header that
  * does not parse might still hold a wrap; only the hole punch covers
  * every byte), and anything with CONFIG_STORE_OVERWRITE_ON_DELETE (the
  * option exists to rewrite blocks in place, then release them).
@@ -28,15 +29,20 @@
  * erased and its row deleting, erased again at the next open.  A slot
  * taken by a capture is that capture's .tmp-<random>, erased at the next
  * open if the capture did not commit.
+ *
+ * A full file system (ENOSPC in a capture) releases the whole pool, so
+ * that the audit log and the catalog get the space back.
  */
 #define _GNU_SOURCE /* renameat2 */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store_int.h"
 #include "tc_fault.h"
 #include "tc_io.h"
+#include "tc_log.h"
 
 /* Slots a capture tries before it creates a new file: a bounded cost when the pool is empty. */
 #define POOL_TAKE_PROBES 8u
@@ -124,4 +130,23 @@ store_pool_take(struct tc_store *s, const char *tmp, int *fd)
 	}
 	s->pool_take_next = (s->pool_take_next + i) % s->pool_max;
 	return -ENOENT;
+}
+
+void
+store_pool_drain(struct tc_store *s)
+{
+	char slot[STORE_NAME_MAX];
+	unsigned k, n = 0;
+
+	for (k = 0; k < STORE_POOL_SLOTS_MAX; k++) {
+		slot_name(k, slot);
+		if (unlinkat(s->objfd, slot, 0) == 0)
+			n++;
+		else if (errno != ENOENT)
+			tc_warn("store: pool file %s not released: %s", slot, tc_strerror(-errno));
+	}
+	if (n > 0 && tc_fsync_dir(s->objfd) != 0)
+		tc_warn("store: released pool files not yet durable");
+	if (n > 0)
+		tc_warn("store: file system full: %u pool file(s) released", n);
 }

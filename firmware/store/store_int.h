@@ -15,6 +15,7 @@
 #define STORE_OBJ_SUFFIX ".tco"
 #define STORE_TMP_PREFIX ".tmp-"
 #define STORE_POOL_PREFIX ".free-"	/* + 3 digits: a pool slot (pool.c) */
+#define STORE_POOL_SLOTS_MAX 1000
 /* "<32 hex>.tco" and ".tmp-<32 hex>", with the NUL */
 #define STORE_NAME_MAX 48
 #define STORE_ACTOR_MAX 64
@@ -58,6 +59,9 @@ void store_obj_name(const uint8_t id[TC_PHOTO_ID_LEN], char name[STORE_NAME_MAX]
  * punch a hole over it (or, with CONFIG_STORE_OVERWRITE_ON_DELETE, write
  * the whole file with zeros and fsync), unlink, fsync objects/.  A
  * missing file is not an error (a crash may have come after the unlink).
+ * Never pools: this is for aborted captures, unknown or stale files and
+ * pool files being released (a deleted photo's file goes through
+ * store_finish_delete or a batch, which may pool it).
  */
 int store_erase_file(struct tc_store *s, const char *name) TC_MUST_CHECK;
 
@@ -84,10 +88,13 @@ int store_open_rw(struct tc_store *s, const char *name, int *fd, uint64_t *size)
  * store_pool_take: rename a slot to objects/tmp and open it (*fd):
  * 0, -ENOENT (none found), or an error after which tmp may exist.
  * store_pool_slot: the slot number of a pool name, or -1.
+ * store_pool_drain: unlink every pool file (crypto-erased already) and
+ * fsync objects/, when the file system is full.
  */
 int store_pool_put(struct tc_store *s, const char *name) TC_MUST_CHECK;
 int store_pool_take(struct tc_store *s, const char *tmp, int *fd) TC_MUST_CHECK;
 int store_pool_slot(const char *name);
+void store_pool_drain(struct tc_store *s);
 
 /* Reconcile objects/ and the catalog after a crash (reconcile.c). */
 int store_reconcile(struct tc_store *s) TC_MUST_CHECK;

@@ -187,6 +187,55 @@ test_delete_pools_erased_file(void **state)
 	close(fd);
 }
 
+/* How many pool files objects/ holds. */
+static int
+pool_files(void)
+{
+	char path[SFX_PATH + 64];
+	int k, n = 0;
+
+	for (k = 0; k < 1000; k++) {
+		snprintf(path, sizeof(path), "%s/objects/.free-%03d", fx.store_dir, k);
+		n += access(path, F_OK) == 0;
+	}
+	return n;
+}
+
+/*
+ * A full file system: a capture that fails with ENOSPC releases the whole
+ * pool (the audit log and the catalog need the space more), and its own
+ * aborted temporary is released, never pooled.
+ */
+static void
+test_full_disk_drains_pool(void **state)
+{
+	struct photo p[2];
+	uint8_t id[TC_PHOTO_ID_LEN];
+	char why[256];
+
+	(void)state;
+	make_photo(&p[0], 6, false);
+	make_photo(&p[1], 7, false);
+	expect_rc(tc_store_delete_add(fx.s, p[0].id), 0, "add");
+	expect_rc(tc_store_delete_add(fx.s, p[1].id), 0, "add");
+	expect_rc(tc_store_delete_flush(fx.s, NULL), 0, "flush");
+	assert_int_equal(pool_files(), 2);
+	/* The capture takes one pool file and runs out of space writing it. */
+	tc_fault_arm(TC_FAULT_WRITE, 3, ENOSPC, true);
+	assert_int_not_equal(sfx_capture(&fx, PHOTO_LEN, 8, id), 0);
+	tc_fault_disarm_all();
+	assert_int_equal(pool_files(), 0);
+	if (sfx_check_consistent(&fx, why, sizeof(why)) != 0)
+		fail_msg("after the full disk: %s", why);
+	/* An aborted capture without a full disk is released too, not pooled. */
+	tc_fault_arm(TC_FAULT_WRITE, 3, EIO, false);
+	assert_int_not_equal(sfx_capture(&fx, PHOTO_LEN, 9, id), 0);
+	tc_fault_disarm_all();
+	assert_int_equal(pool_files(), 0);
+	expect_rc(sfx_capture(&fx, PHOTO_LEN, 10, id), 0, "the store still takes photos");
+	expect_rc(sfx_check_photo(&fx, id, PHOTO_LEN, 10), 0, "and it reads back");
+}
+
 /* The Kconfig option on: the old behaviour, every byte zeroed in place before the unlink. */
 static void
 test_delete_overwrites_with_option(void **state)
@@ -507,6 +556,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_delete_punches_without_overwrite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_pools_erased_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk_drains_pool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_overwrites_with_option, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_is_final_at_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_during_batch, setup, teardown),
