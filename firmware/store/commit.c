@@ -2,7 +2,11 @@
  * commit.c - the capture write path: temporary file, sink, commit, abort.
  *
  * The sealer streams ciphertext into objects/.tmp-<random> through
- * tc_store_sink(); the store never holds a whole object in memory.
+ * tc_store_sink(); the store never holds a whole object in memory.  The
+ * temporary is a crypto-erased file from the pool when there is one
+ * (pool.c; renamed to .tmp-<random>, crash point store.commit.reused),
+ * written over from offset 0 and truncated to the object's size before
+ * step 1, else a new file.
  * Commit protocol (crash point after each step, "store.commit.<step>"):
  *
  *   1. fsync the temporary file                      -> store.commit.synced
@@ -54,6 +58,19 @@ tc_store_begin(struct tc_store *s, struct tc_store_writer **out)
 		goto fail;
 	memcpy(w->tmp, STORE_TMP_PREFIX, sizeof(STORE_TMP_PREFIX) - 1);
 	tc_hex_encode(rnd, sizeof(rnd), w->tmp + sizeof(STORE_TMP_PREFIX) - 1);
+	rc = store_pool_take(s, w->tmp, &w->fd);
+	if (rc == 0) {
+		w->reused = true;
+		*out = w;
+		return 0;
+	}
+	if (rc != -ENOENT) {
+		/* The slot may be our temporary now: erase it (or the next open will). */
+		tc_warn("store: pool file not reused (%s)", tc_strerror(rc));
+		if (store_erase_file(s, w->tmp) != 0)
+			goto fail;
+		rc = 0;
+	}
 	if ((w->fd = tc_openat(s->objfd, w->tmp, O_RDWR | O_CREAT | O_EXCL)) < 0) {
 		rc = w->fd;
 		goto fail;
@@ -104,6 +121,9 @@ tc_store_abort(struct tc_store *s, struct tc_store_writer *w)
 		close(w->fd);
 		w->fd = -1;
 	}
+	/* The file system is full: the pool's files give their space back first. */
+	if (w->err == -ENOSPC)
+		store_pool_drain(s);
 	/* The temporary holds key-wrap records too: erase it like any object. */
 	if ((rc = store_erase_file(s, w->tmp)) != 0) {
 		tc_warn("store: could not erase %s (%s); unlinking", w->tmp, tc_strerror(rc));
@@ -171,6 +191,11 @@ tc_store_commit(struct tc_store *s, struct tc_store_writer *w, const uint8_t id[
 		rc = TC_E_EXISTS;
 		goto abort;
 	}
+	/* A pool file may have been longer: its tail is crypto-erased ciphertext, cut here. */
+	if (w->reused && ftruncate(w->fd, (off_t)size) != 0) {
+		rc = -errno;
+		goto abort;
+	}
 	if ((rc = tc_fsync(w->fd)) != 0)
 		goto abort;
 	tc_fault_point("store.commit.synced");
@@ -205,6 +230,8 @@ undo:
 	writer_free(w);
 	return rc;
 abort:
+	if (w->err == 0)
+		w->err = rc;	/* tc_store_abort's cue (ENOSPC) */
 	tc_store_abort(s, w);
 	return rc;
 }

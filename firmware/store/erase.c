@@ -24,10 +24,12 @@
  *   1. wrap records := random (each photo)               -> store.delete.wraps_written
  *      then fsync (each photo, writeback started for
  *      the whole batch first)                            -> store.delete.wraps_erased
- *   2. punch a hole over the file (or, with the Kconfig
- *      option, whole file := zeros, fsync)               -> store.delete.punched
+ *   2. rename into a free pool slot, for a capture to    -> store.delete.pooled
+ *      write over (pool.c), if its wraps were found;
+ *      else punch a hole over the file (or, with the
+ *      Kconfig option, whole file := zeros, fsync)       -> store.delete.punched
  *                                                           (store.delete.overwritten)
- *   3. unlink                                            -> store.delete.unlinked
+ *   3. unlink (not after 2's rename)                     -> store.delete.unlinked
  *   4. fsync objects/                                    -> store.delete.dir_synced
  *   5. audit entries, one durable write                  -> store.delete.audited
  *   6. rows -> deleted/discarded, one transaction        -> store.delete.cataloged
@@ -61,16 +63,18 @@ static const uint8_t zeros[OVERWRITE_BLOCK];
 
 /*
  * Step 1 without its fsync: the wrap records := random, if the header
- * still parses (a resumed erase may have zeroed it).
+ * still parses (a resumed erase may have zeroed it).  *found: they were
+ * (only then may the file go to the pool: pool.c).
  */
 static int
-write_wraps(int fd, uint64_t size)
+write_wraps(int fd, uint64_t size, bool *found)
 {
 	uint8_t buf[HDR_READ_MAX];
 	struct tc_obj_info info;
 	size_t got, off, n;
 	int rc;
 
+	*found = false;
 	if ((rc = tc_read_full(fd, buf, size < sizeof(buf) ? (size_t)size : sizeof(buf), &got)) != 0)
 		return rc;
 	if (tc_obj_parse_header(buf, got, &info) != 0 || info.wraps_len == 0 ||
@@ -83,6 +87,7 @@ write_wraps(int fd, uint64_t size)
 		if ((rc = tc_random_bytes(buf, n)) != 0 || (rc = tc_write_all(fd, buf, n)) != 0)
 			return rc;
 	}
+	*found = true;
 	tc_fault_point("store.delete.wraps_written");
 	return 0;
 }
@@ -119,9 +124,8 @@ release_blocks(int fd, uint64_t size)
 	return -errno;
 }
 
-/* Open objects/name to erase it: *fd = -1 if it is gone already (a crash came after the unlink). */
-static int
-erase_open(struct tc_store *s, const char *name, int *fd, uint64_t *size)
+int
+store_open_rw(struct tc_store *s, const char *name, int *fd, uint64_t *size)
 {
 	struct stat st;
 	int rc = 0;
@@ -145,12 +149,22 @@ erase_open(struct tc_store *s, const char *name, int *fd, uint64_t *size)
 	return 0;
 }
 
-/* Steps 2-3 once the random wraps are synced; closes fd whatever happens. */
+/*
+ * Steps 2-3 once the random wraps are synced; closes fd whatever
+ * happens.  pool: the file may go to the pool (a delete's, whose wraps
+ * write_wraps found), if a slot is free (pool.c); else, or if the rename
+ * fails, its blocks are released.
+ */
 static int
-release_unlink(struct tc_store *s, const char *name, int fd, uint64_t size)
+release_unlink(struct tc_store *s, const char *name, int fd, uint64_t size, bool pool)
 {
 	int rc;
 
+	if (pool && !s->overwrite && store_pool_put(s, name) == 0) {
+		close(fd);
+		tc_fault_point("store.delete.pooled");
+		return 0;
+	}
 	if (s->overwrite) {
 		if ((rc = overwrite(fd, size)) != 0)
 			goto out;
@@ -173,33 +187,35 @@ out:
 	return rc;
 }
 
-/* Steps 1-3 for one file. */
+/* Steps 1-3 for one file; may_pool: a deleted photo's (not an aborted or unknown file's). */
 static int
-erase_unlink(struct tc_store *s, const char *name)
+erase_unlink(struct tc_store *s, const char *name, bool may_pool)
 {
 	uint64_t size = 0;
+	bool wiped;
 	int fd, rc;
 
-	if ((rc = erase_open(s, name, &fd, &size)) != 0 || fd < 0)
+	if ((rc = store_open_rw(s, name, &fd, &size)) != 0 || fd < 0)
 		goto out;
-	if ((rc = write_wraps(fd, size)) != 0 || (rc = tc_fsync(fd)) != 0) {
+	if ((rc = write_wraps(fd, size, &wiped)) != 0 || (rc = tc_fsync(fd)) != 0) {
 		close(fd);
 		goto out;
 	}
 	tc_fault_point("store.delete.wraps_erased");
-	rc = release_unlink(s, name, fd, size);
+	rc = release_unlink(s, name, fd, size, wiped && may_pool);
 out:
 	if (rc)
 		tc_warn("store: erase of %s failed: %s", name, tc_strerror(rc));
 	return rc;
 }
 
-int
-store_erase_file(struct tc_store *s, const char *name)
+/* Steps 1-4 for one file (may_pool: as erase_unlink). */
+static int
+erase_file(struct tc_store *s, const char *name, bool may_pool)
 {
 	int rc;
 
-	if ((rc = erase_unlink(s, name)) != 0)
+	if ((rc = erase_unlink(s, name, may_pool)) != 0)
 		return rc;
 	if ((rc = tc_fsync_dir(s->objfd)) != 0) {
 		tc_warn("store: erase of %s not durable: %s", name, tc_strerror(rc));
@@ -207,6 +223,12 @@ store_erase_file(struct tc_store *s, const char *name)
 	}
 	tc_fault_point("store.delete.dir_synced");
 	return 0;
+}
+
+int
+store_erase_file(struct tc_store *s, const char *name)
+{
+	return erase_file(s, name, false);
 }
 
 static const char *
@@ -227,7 +249,7 @@ store_finish_delete(struct tc_store *s, const uint8_t id[TC_PHOTO_ID_LEN],
 
 	store_obj_name(id, name);
 	tc_hex_encode(id, TC_PHOTO_ID_LEN, hex);
-	if ((rc = store_erase_file(s, name)) != 0) {
+	if ((rc = erase_file(s, name, true)) != 0) {
 		/* Audited as a failure; the intent row keeps the job for a retry. */
 		if (store_audit(s, actor, action, hex, rc, "erase failed; will retry") != 0)
 			tc_warn("store: failed delete of %s not audited", hex);
@@ -346,13 +368,15 @@ erase_batch(struct tc_store *s)
 {
 	int fd[STORE_BATCH_MAX], first = 0, rc;
 	uint64_t size[STORE_BATCH_MAX];
+	bool wiped[STORE_BATCH_MAX];
 	char name[STORE_NAME_MAX];
 	size_t i, k = 0;
 
 	for (i = 0; i < s->batch_n; i++) {
+		wiped[i] = false;
 		store_obj_name(s->batch[i], name);
-		if ((rc = erase_open(s, name, &fd[i], &size[i])) == 0 && fd[i] >= 0 &&
-		    (rc = write_wraps(fd[i], size[i])) == 0)
+		if ((rc = store_open_rw(s, name, &fd[i], &size[i])) == 0 && fd[i] >= 0 &&
+		    (rc = write_wraps(fd[i], size[i], &wiped[i])) == 0)
 			(void)sync_file_range(fd[i], 0, 0, SYNC_FILE_RANGE_WRITE);	/* only a head start */
 		if (rc != 0 && fd[i] >= 0) {
 			close(fd[i]);
@@ -376,7 +400,7 @@ erase_batch(struct tc_store *s)
 		if (size[i] == UINT64_MAX)
 			continue;
 		store_obj_name(s->batch[i], name);
-		if (fd[i] >= 0 && (rc = release_unlink(s, name, fd[i], size[i])) != 0) {
+		if (fd[i] >= 0 && (rc = release_unlink(s, name, fd[i], size[i], wiped[i])) != 0) {
 			erase_failed(s, s->batch[i], rc, &first);
 			continue;
 		}
@@ -398,6 +422,7 @@ tc_store_delete_flush(struct tc_store *s, size_t *deleted)
 		*deleted = 0;
 	if (s->batch_n == 0)
 		return 0;
+	s->pool_full = false;	/* captures may have taken slots since the last batch */
 	/*
 	 * Whatever happens now, the batch is done with: each photo's row is
 	 * (after step 0) a durable deleting intent that the next pass or open

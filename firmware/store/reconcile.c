@@ -236,6 +236,13 @@ scan_objects(struct tc_store *s)
 					"partial object from an interrupted capture; erased");
 			continue;
 		}
+		if (store_pool_slot(name) >= 0) {
+			/* A slot above the pool's size (the setting was lowered): release it. */
+			if ((unsigned)store_pool_slot(name) >= s->pool_max &&
+			    store_erase_file(s, name) != 0)
+				tc_warn("store: could not release a pool file");
+			continue;
+		}
 		if (parse_obj_name(name, id) != 0) {
 			tc_warn("store: ignoring unexpected file in objects/");
 			continue;

@@ -95,6 +95,7 @@ tc_store_open(struct tc_store **out, const struct tc_store_config *cfg)
 #ifdef CONFIG_STORE_OVERWRITE_ON_DELETE
 	s->overwrite = true;
 #endif
+	s->pool_max = CONFIG_STORE_FREE_POOL;
 	if ((s->mac_key = tc_secure_alloc(TC_DEVICE_MAC_KEY_LEN)) == NULL) {
 		rc = -ENOMEM;
 		goto fail;
@@ -156,6 +157,14 @@ void
 tc_store_test_overwrite(struct tc_store *s, bool on)
 {
 	s->overwrite = on;
+}
+
+void
+tc_store_test_pool(struct tc_store *s, unsigned slots)
+{
+	s->pool_max = slots;
+	s->pool_put_next = s->pool_take_next = 0;
+	s->pool_full = false;
 }
 #endif
 

@@ -185,6 +185,8 @@ size_t tc_store_delete_pending(const struct tc_store *s);
 #ifdef CONFIG_FAULT_INJECTION
 /* Tests: erase with (on) or without the whole-file overwrite, whatever the build says. */
 void tc_store_test_overwrite(struct tc_store *s, bool on);
+/* Fault-injection builds only: the pool's slots (CONFIG_STORE_FREE_POOL; 0 = no pool). */
+void tc_store_test_pool(struct tc_store *s, unsigned slots);
 #endif
 
 /* PRAGMA wal_checkpoint(TRUNCATE); -EBUSY if a reader kept it from finishing. */

@@ -170,36 +170,66 @@ out:
 	return rc;
 }
 
-static int
-check_signature(const uint8_t *buf, size_t signed_len, const uint8_t *sig, size_t sig_len,
-		const uint8_t pub[TC_P256_PUB_LEN])
-{
-	mbedtls_ecdsa_context ctx;
-	uint8_t hash[TC_SHA256_LEN];
-	int rc = TC_E_RECEIPT_SIGNATURE;
-
-	mbedtls_ecdsa_init(&ctx);
-	if (mbedtls_ecp_group_load(tc_ec_grp(&ctx), MBEDTLS_ECP_DP_SECP256R1) != 0 ||
-	    mbedtls_ecp_point_read_binary(tc_ec_grp(&ctx), tc_ec_Q(&ctx), pub,
-					  TC_P256_PUB_LEN) != 0 ||
-	    mbedtls_ecp_check_pubkey(tc_ec_grp(&ctx), tc_ec_Q(&ctx)) != 0)
-		goto out;
-	if (sha256(buf, signed_len, hash) != 0) {
-		rc = TC_E_CRYPTO;
-		goto out;
-	}
-	if (mbedtls_ecdsa_read_signature(&ctx, hash, sizeof(hash), sig, sig_len) == 0)
-		rc = 0;
-out:
-	mbedtls_ecdsa_free(&ctx);
-	return rc;
-}
+struct tc_receipt_key {
+	mbedtls_ecdsa_context ctx;	/* Q = the receipt key; grp keeps G's comb table */
+};
 
 int
-tc_receipt_verify(const uint8_t *buf, size_t len, const uint8_t pub[TC_P256_PUB_LEN],
-		  const char *device_id, const uint8_t photo_id[TC_PHOTO_ID_LEN],
-		  const uint8_t digest[TC_SHA256_LEN], uint64_t size, struct tc_receipt *out)
+tc_receipt_key_load(struct tc_receipt_key **out, const uint8_t pub[TC_P256_PUB_LEN])
 {
+	struct tc_receipt_key *k;
+
+	if (!out || !pub)
+		return -EINVAL;
+	*out = NULL;
+	if (!(k = tc_calloc(1, sizeof(*k))))
+		return -ENOMEM;
+	mbedtls_ecdsa_init(&k->ctx);
+	if (mbedtls_ecp_group_load(tc_ec_grp(&k->ctx), MBEDTLS_ECP_DP_SECP256R1) != 0 ||
+	    mbedtls_ecp_point_read_binary(tc_ec_grp(&k->ctx), tc_ec_Q(&k->ctx), pub,
+					  TC_P256_PUB_LEN) != 0 ||
+	    mbedtls_ecp_check_pubkey(tc_ec_grp(&k->ctx), tc_ec_Q(&k->ctx)) != 0) {
+		tc_receipt_key_free(k);
+		return TC_E_RECEIPT_SIGNATURE;
+	}
+	*out = k;
+	return 0;
+}
+
+void
+tc_receipt_key_free(struct tc_receipt_key *k)
+{
+	if (!k)
+		return;
+	mbedtls_ecdsa_free(&k->ctx);
+	tc_free(k);
+}
+
+static int
+check_signature(struct tc_receipt_key *k, const uint8_t *buf, size_t signed_len,
+		const uint8_t *sig, size_t sig_len)
+{
+	uint8_t hash[TC_SHA256_LEN];
+
+	if (sha256(buf, signed_len, hash) != 0)
+		return TC_E_CRYPTO;
+	if (mbedtls_ecdsa_read_signature(&k->ctx, hash, sizeof(hash), sig, sig_len) != 0)
+		return TC_E_RECEIPT_SIGNATURE;
+	return 0;
+}
+
+/*
+ * tc_receipt_verify's checks in order, with key k, or (k NULL) with a key
+ * loaded from pub for this one receipt, after the framing so that a
+ * malformed receipt is a format error whatever the key.  Both NULL:
+ * -EINVAL.
+ */
+static int
+verify(struct tc_receipt_key *k, const uint8_t *pub, const uint8_t *buf, size_t len,
+       const char *device_id, const uint8_t photo_id[TC_PHOTO_ID_LEN],
+       const uint8_t digest[TC_SHA256_LEN], uint64_t size, struct tc_receipt *out)
+{
+	struct tc_receipt_key *own = NULL;
 	struct tc_receipt r;
 	const uint8_t *sig = NULL;
 	size_t signed_len = 0, sig_len = 0;
@@ -207,11 +237,15 @@ tc_receipt_verify(const uint8_t *buf, size_t len, const uint8_t pub[TC_P256_PUB_
 
 	if (out)
 		memset(out, 0, sizeof(*out));
-	if (!buf || !pub || !device_id || !photo_id || !digest)
+	if ((!k && !pub) || !buf || !device_id || !photo_id || !digest)
 		return -EINVAL;
 	if ((rc = parse(buf, len, &r, &signed_len, &sig, &sig_len)) != 0)
 		return rc;
-	if ((rc = check_signature(buf, signed_len, sig, sig_len, pub)) != 0)
+	if (!k && (rc = tc_receipt_key_load(&own, pub)) != 0)
+		return rc;
+	rc = check_signature(k ? k : own, buf, signed_len, sig, sig_len);
+	tc_receipt_key_free(own);
+	if (rc != 0)
 		return rc;
 	if (strcmp(r.device_id, device_id) != 0 ||
 	    memcmp(r.photo_id, photo_id, TC_PHOTO_ID_LEN) != 0 ||
@@ -220,6 +254,22 @@ tc_receipt_verify(const uint8_t *buf, size_t len, const uint8_t pub[TC_P256_PUB_
 	if (out)
 		*out = r;
 	return 0;
+}
+
+int
+tc_receipt_verify_key(struct tc_receipt_key *k, const uint8_t *buf, size_t len,
+		      const char *device_id, const uint8_t photo_id[TC_PHOTO_ID_LEN],
+		      const uint8_t digest[TC_SHA256_LEN], uint64_t size, struct tc_receipt *out)
+{
+	return verify(k, NULL, buf, len, device_id, photo_id, digest, size, out);
+}
+
+int
+tc_receipt_verify(const uint8_t *buf, size_t len, const uint8_t pub[TC_P256_PUB_LEN],
+		  const char *device_id, const uint8_t photo_id[TC_PHOTO_ID_LEN],
+		  const uint8_t digest[TC_SHA256_LEN], uint64_t size, struct tc_receipt *out)
+{
+	return verify(NULL, pub, buf, len, device_id, photo_id, digest, size, out);
 }
 
 int

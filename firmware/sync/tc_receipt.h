@@ -66,6 +66,27 @@ int tc_receipt_verify(const uint8_t *buf, size_t len, const uint8_t pub[TC_P256_
 		      struct tc_receipt *out) TC_MUST_CHECK;
 
 /*
+ * A receipt public key loaded once for many receipts (a sync pass): the
+ * point is parsed and checked once, and the curve's precomputed table
+ * for the generator, which every verification needs and which mbedtls
+ * keeps in the group, is computed once instead of per receipt.  The
+ * checks are tc_receipt_verify's, in the same order, with the same
+ * errors.  A key is used by one thread at a time (the table is filled
+ * on first use).  tc_receipt_key_load: 0, TC_E_RECEIPT_SIGNATURE for a
+ * pub that is not a P-256 point, -ENOMEM, -EINVAL for NULL.
+ */
+struct tc_receipt_key;
+
+int tc_receipt_key_load(struct tc_receipt_key **out, const uint8_t pub[TC_P256_PUB_LEN])
+	TC_MUST_CHECK;
+/* NULL is a no-op. */
+void tc_receipt_key_free(struct tc_receipt_key *k);
+int tc_receipt_verify_key(struct tc_receipt_key *k, const uint8_t *buf, size_t len,
+			  const char *device_id, const uint8_t photo_id[TC_PHOTO_ID_LEN],
+			  const uint8_t digest[TC_SHA256_LEN], uint64_t size,
+			  struct tc_receipt *out) TC_MUST_CHECK;
+
+/*
  * Framing only, no signature check: for listing receipts already
  * verified (trustadm, tests).  TC_E_RECEIPT_FORMAT or 0.
  */

@@ -34,6 +34,14 @@ check "audit-acked is recorded" test -s "$STATE/sync/audit-acked"
 log=$(audit_log)
 check "the dock is audited" has ' syncd dock ' "$log"
 check "each receipt is audited" test "$(count_lines ' syncd sync.receipt ' "$log")" -eq 4
+# The receipt entries are written in one go per delete batch, before it erases anything.
+receipt_before_delete() {
+	printf '%s\n' "$log" | awk '{ for (i = 1; i < NF; i++) {
+		if ($i == "sync.receipt") r[$(i + 1)] = 1
+		if ($i == "store.delete") { n++; if (!($(i + 1) in r)) bad++ } } }
+		END { exit !(n == 4 && bad == 0) }'
+}
+check "each photo's receipt entry comes before its delete entry" receipt_before_delete
 check "sync start and end are audited" has ' syncd sync.end .* 0 ' "$log"
 out=$(camctl status)
 check "status shows the sync progress" has 'sync progress: +[0-9]+/[0-9]+ photos, [0-9]+/[0-9]+ bytes' "$out"

@@ -2,9 +2,10 @@
 # test_sync_delete_crash.sh - kill -9 of syncd at every step of the
 # batched secure delete on an approved device (rule R2: deleted in the
 # pass that got the receipt): a photo queued (its receipt recorded
-# without a sync of its own), the wrap write, the hole punch, the unlink
-# (each at the second photo of the batch, so one is already past that
-# step), the batch's intent commit and the fsync of all its wraps, then
+# without a sync of its own), the wrap write, the rename into the pool of
+# erased files (each at the second photo of the batch, so one is already
+# past that step; the hole punch and unlink of a full pool are killed in
+# tests/unit/test_store_erase.c), the batch's intent commit and the fsync of all its wraps, then
 # after the batch's directory fsync, audit write, tombstones and WAL
 # truncation.  Crash points (TC_CRASH_AT, fault builds) make each
 # kill land exactly there.  After each kill: no tombstone without the
@@ -22,8 +23,7 @@ TOOLS=${TC_BUILD:?}/tests/tools
 
 sync_setup approved
 POINTS="store.delete.queued:2 store.delete.intent:1 store.delete.wraps_written:2
-store.delete.wraps_erased:1 store.delete.punched:2
-store.delete.unlinked:2 store.delete.dir_synced:1 store.delete.audited:1
+store.delete.wraps_erased:1 store.delete.pooled:2 store.delete.dir_synced:1 store.delete.audited:1
 store.delete.cataloged:1 store.delete.checkpointed:1"
 : > "$T/captured"
 
@@ -62,8 +62,8 @@ for point in $POINTS; do
 	fi
 	stop_syncd
 done
-check "a kill -9 run at each of the 10 steps" test "$runs" -eq 10
-check "syncd was killed at its crash point every time" test "$crashed" -eq 10
+check "a kill -9 run at each of the 9 steps" test "$runs" -eq 9
+check "syncd was killed at its crash point every time" test "$crashed" -eq 9
 check "no photo was deleted without a receipt or lost" test "$bad_after_kill" -eq 0
 check "after every restart the pass finished every delete, no object left" test "$bad_after_restart" -eq 0
 

@@ -61,6 +61,7 @@ check "always: the server holds three photos" test "$(server_count)" -eq 3
 from=$(syncd_log_lines)
 camctl capture --count 1 >/dev/null
 check "always: a new photo starts a pass" wait_syncd_log "$from" 'sync pass done'
+one_pass=$from
 check "always: the server holds four photos" test "$(server_count)" -eq 4
 check "always: no live photo is left" test "$(live_count)" -eq 0
 out=$(camctl status)
@@ -71,6 +72,9 @@ stop_server
 from=$(syncd_log_lines)
 camctl capture --count 1 >/dev/null
 check "always, no server: the pass fails" wait_syncd_log "$from" 'sync pass failed'
+# The pass's deletes rename files into the store's pool in objects/: no pass of their own.
+check "always: one photo, one pass (the pool's renames start none)" \
+	test "$(tail -n "+$one_pass" "$SYNCLOG" | grep -c 'sync pass done')" -eq 1
 check "always, no server: the photo is still captured" test "$(store_count captured)" -eq 1
 
 expect_exit "an unknown dock mode is refused" 2 "bad dock mode .sometimes." "$B/syncd" -d "$STATE" -r "$RUN" -D sometimes

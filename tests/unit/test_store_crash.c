@@ -160,19 +160,37 @@ reopen_and_check(void)
 	}
 }
 
+/*
+ * Delete one photo so that the pool holds a crypto-erased file for the
+ * next capture to write over; its wraps must be in no file.
+ */
 static void
-test_crash_during_commit(void **state)
+fill_pool(unsigned seed)
+{
+	uint8_t id[TC_PHOTO_ID_LEN], wraps[1024];
+	size_t wlen;
+
+	expect_rc(sfx_capture(&fx, PHOTO_LEN, seed, id), 0, "capture for the pool");
+	expect_rc(sfx_read_wraps(&fx, id, wraps, sizeof(wraps), &wlen), 0, "wraps");
+	expect_rc(sfx_receipt(&fx, id), 0, "receipt");
+	expect_rc(tc_store_secure_delete(fx.s, id), 0, "delete into the pool");
+	assert_int_equal(sfx_grep_tree(fx.store_dir, wraps, wlen), 0);
+}
+
+static void
+commit_loop(bool over_pool)
 {
 	int crashes = 0, present = 0, absent = 0, done = 0;
 	unsigned long n;
 	struct fresh f;
 
-	(void)state;
 	keep_capture(1);
 	keep_capture(2);
 	for (n = 1; !done && n < 100; n++) {
 		unsigned seed = 1000 + (unsigned)n;
 
+		if (over_pool)
+			fill_pool(5000 + (unsigned)n);
 		done = !run_child(OP_CAPTURE, n, NULL, seed);
 		crashes += !done;
 		reopen_and_check();
@@ -192,13 +210,28 @@ test_crash_during_commit(void **state)
 			assert_int_equal(f.n, 1);
 	}
 	assert_true(done);
-	/* synced, renamed, dir_synced, cataloged */
-	assert_true(crashes >= 4);
+	/* (reused,) synced, renamed, dir_synced, cataloged */
+	assert_true(crashes >= (over_pool ? 5 : 4));
 	assert_true(present >= 3);	/* from the rename on, the photo survives */
-	assert_true(absent >= 1);	/* before it, it is wholly gone */
+	assert_true(absent >= (over_pool ? 2 : 1));	/* before it, it is wholly gone */
 	/* The store still takes photos. */
 	keep_capture(5);
 	reopen_and_check();
+}
+
+static void
+test_crash_during_commit(void **state)
+{
+	(void)state;
+	commit_loop(false);
+}
+
+/* The capture writes over a pooled file: kill -9 at each point, the taking of the slot included. */
+static void
+test_crash_during_commit_over_pool(void **state)
+{
+	(void)state;
+	commit_loop(true);
 }
 
 static void
@@ -345,6 +378,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_crash_during_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crash_during_commit_over_pool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_during_secure_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_during_discard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_during_reconcile, setup, teardown),

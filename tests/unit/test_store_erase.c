@@ -118,6 +118,7 @@ test_delete_punches_without_overwrite(void **state)
 
 	(void)state;
 	tc_store_test_overwrite(fx.s, false);
+	tc_store_test_pool(fx.s, 0);
 	make_photo(&p, 1, false);
 	fd = hold_object(p.id);
 	assert_int_equal(fstat(fd, &st), 0);
@@ -134,6 +135,105 @@ test_delete_punches_without_overwrite(void **state)
 	close(fd);
 	assert_int_equal(sfx_grep_tree(fx.store_dir, p.wraps, p.wlen), 0);
 	assert_true(sfx_audit_count(&fx, "store.delete", NULL) == 1);
+}
+
+/*
+ * With the pool (the default): the erased file is renamed into a slot,
+ * blocks kept, no live wrap in any file; the next capture writes over it
+ * (same inode), is cut to its own size and reads back whole.  A full
+ * pool releases as before.
+ */
+static void
+test_delete_pools_erased_file(void **state)
+{
+	struct photo p, q;
+	struct stat st, st2;
+	char path[SFX_PATH + 64], hex[33];
+	uint8_t id[TC_PHOTO_ID_LEN];
+	int fd, fd2;
+
+	(void)state;
+	tc_store_test_pool(fx.s, 1);
+	make_photo(&p, 3, false);
+	make_photo(&q, 4, false);
+	fd = hold_object(p.id);
+	fd2 = hold_object(q.id);
+	expect_rc(tc_store_delete_add(fx.s, p.id), 0, "add");
+	expect_rc(tc_store_delete_add(fx.s, q.id), 0, "add");
+	expect_rc(tc_store_delete_flush(fx.s, NULL), 0, "flush");
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_nlink, 1);		/* renamed, not unlinked */
+	assert_true(st.st_blocks * 512 >= PHOTO_LEN);	/* nothing released */
+	snprintf(path, sizeof(path), "%s/objects/.free-000", fx.store_dir);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_true(st2.st_ino == st.st_ino);
+	/* The pool's one slot was taken: the second photo went the old way. */
+	assert_int_equal(fstat(fd2, &st2), 0);
+	assert_int_equal(st2.st_nlink, 0);
+	close(fd2);
+	assert_int_equal(sfx_grep_tree(fx.store_dir, p.wraps, p.wlen), 0);
+	assert_int_equal(sfx_grep_tree(fx.store_dir, q.wraps, q.wlen), 0);
+	tc_hex_encode(p.id, TC_PHOTO_ID_LEN, hex);
+	assert_int_equal(sfx_audit_count(&fx, "store.delete", hex), 1);
+	/* The next capture, smaller, writes over the pooled file. */
+	expect_rc(sfx_capture(&fx, PHOTO_LEN / 2, 5, id), 0, "capture over a pooled file");
+	assert_int_not_equal(stat(path, &st2), 0);
+	tc_hex_encode(id, TC_PHOTO_ID_LEN, hex);
+	snprintf(path, sizeof(path), "%s/objects/%s.tco", fx.store_dir, hex);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_true(st2.st_ino == st.st_ino);
+	assert_true(st2.st_size < PHOTO_LEN);		/* cut to its own size */
+	expect_rc(sfx_check_photo(&fx, id, PHOTO_LEN / 2, 5), 0, "the new photo reads back");
+	close(fd);
+}
+
+/* How many pool files objects/ holds. */
+static int
+pool_files(void)
+{
+	char path[SFX_PATH + 64];
+	int k, n = 0;
+
+	for (k = 0; k < 1000; k++) {
+		snprintf(path, sizeof(path), "%s/objects/.free-%03d", fx.store_dir, k);
+		n += access(path, F_OK) == 0;
+	}
+	return n;
+}
+
+/*
+ * A full file system: a capture that fails with ENOSPC releases the whole
+ * pool (the audit log and the catalog need the space more), and its own
+ * aborted temporary is released, never pooled.
+ */
+static void
+test_full_disk_drains_pool(void **state)
+{
+	struct photo p[2];
+	uint8_t id[TC_PHOTO_ID_LEN];
+	char why[256];
+
+	(void)state;
+	make_photo(&p[0], 6, false);
+	make_photo(&p[1], 7, false);
+	expect_rc(tc_store_delete_add(fx.s, p[0].id), 0, "add");
+	expect_rc(tc_store_delete_add(fx.s, p[1].id), 0, "add");
+	expect_rc(tc_store_delete_flush(fx.s, NULL), 0, "flush");
+	assert_int_equal(pool_files(), 2);
+	/* The capture takes one pool file and runs out of space writing it. */
+	tc_fault_arm(TC_FAULT_WRITE, 3, ENOSPC, true);
+	assert_int_not_equal(sfx_capture(&fx, PHOTO_LEN, 8, id), 0);
+	tc_fault_disarm_all();
+	assert_int_equal(pool_files(), 0);
+	if (sfx_check_consistent(&fx, why, sizeof(why)) != 0)
+		fail_msg("after the full disk: %s", why);
+	/* An aborted capture without a full disk is released too, not pooled. */
+	tc_fault_arm(TC_FAULT_WRITE, 3, EIO, false);
+	assert_int_not_equal(sfx_capture(&fx, PHOTO_LEN, 9, id), 0);
+	tc_fault_disarm_all();
+	assert_int_equal(pool_files(), 0);
+	expect_rc(sfx_capture(&fx, PHOTO_LEN, 10, id), 0, "the store still takes photos");
+	expect_rc(sfx_check_photo(&fx, id, PHOTO_LEN, 10), 0, "and it reads back");
 }
 
 /* The Kconfig option on: the old behaviour, every byte zeroed in place before the unlink. */
@@ -209,7 +309,7 @@ test_batch_is_final_at_flush(void **state)
  * (syncd) does not reconcile at its open.  Returns 1 if it was killed.
  */
 static int
-run_batch_child(struct photo *p, unsigned long n, bool overwrite)
+run_batch_child(struct photo *p, unsigned long n, bool overwrite, unsigned pool)
 {
 	int status, rc = 0, i, holder;
 	pid_t pid;
@@ -224,6 +324,7 @@ run_batch_child(struct photo *p, unsigned long n, bool overwrite)
 		if (sfx_open(&fx) != 0)
 			_exit(3);
 		tc_store_test_overwrite(fx.s, overwrite);
+		tc_store_test_pool(fx.s, pool);
 		tc_fault_crash_at("*", n);
 		for (i = 0; rc == 0 && i < NBATCH; i++)
 			rc = tc_store_delete_add(fx.s, p[i].id);
@@ -242,7 +343,7 @@ run_batch_child(struct photo *p, unsigned long n, bool overwrite)
 }
 
 static void
-crash_batch_loop(bool overwrite)
+crash_batch_loop(bool overwrite, unsigned pool)
 {
 	struct photo p[NBATCH], keep;
 	int crashes = 0, done = 0, deleted_seen = 0, intact_seen = 0, i;
@@ -256,7 +357,7 @@ crash_batch_loop(bool overwrite)
 			expect_rc(sfx_open(&fx), 0, "open");
 		for (i = 0; i < NBATCH; i++)
 			make_photo(&p[i], 100 * (unsigned)n + (unsigned)i, i % 2 == 0);
-		done = !run_batch_child(p, n, overwrite);
+		done = !run_batch_child(p, n, overwrite, pool);
 		crashes += !done;
 		/* The next start: reconcile, then check each photo's fate. */
 		expect_rc(sfx_open(&fx), 0, "reopen after the crash");
@@ -294,8 +395,8 @@ crash_batch_loop(bool overwrite)
 		sfx_close(&fx);
 	}
 	assert_true(done);
-	/* intent; per photo wraps_written; wraps_erased; per photo punched|overwritten,
-	 * unlinked; then dir_synced, the audit write's own points, cataloged, checkpointed */
+	/* intent; per photo wraps_written; wraps_erased; per photo pooled, or punched|overwritten
+	 * and unlinked; then dir_synced, the audit write's own points, cataloged, checkpointed */
 	assert_true(crashes >= 3 * NBATCH + 6);
 	assert_true(deleted_seen > 0 && intact_seen > 0);
 }
@@ -304,14 +405,22 @@ static void
 test_crash_during_batch(void **state)
 {
 	(void)state;
-	crash_batch_loop(false);
+	/* Two pool slots for three photos: each batch pools some and releases the rest. */
+	crash_batch_loop(false, 2);
+}
+
+static void
+test_crash_during_batch_no_pool(void **state)
+{
+	(void)state;
+	crash_batch_loop(false, 0);
 }
 
 static void
 test_crash_during_batch_overwrite(void **state)
 {
 	(void)state;
-	crash_batch_loop(true);
+	crash_batch_loop(true, 2);	/* the option never pools */
 }
 
 /*
@@ -446,9 +555,12 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_delete_punches_without_overwrite, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete_pools_erased_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk_drains_pool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_overwrites_with_option, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_is_final_at_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_during_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crash_during_batch_no_pool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_during_batch_overwrite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flush_io_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receipt_synced_by_the_batch, setup, teardown),

@@ -146,6 +146,53 @@ test_wrong_key(void **state)
 	assert_int_equal(verify(buf, len, NULL), TC_E_RECEIPT_SIGNATURE);
 }
 
+/*
+ * One loaded key for a pass's receipts: its cached curve table must give
+ * the same verdicts as a fresh key, receipt after receipt, good ones
+ * after bad ones included.
+ */
+static void
+test_loaded_key(void **state)
+{
+	uint8_t buf[TC_RECEIPT_MAX], junk[TC_P256_PUB_LEN], *c;
+	struct tc_receipt_key *k = NULL, *bad = (struct tc_receipt_key *)1;
+	struct tc_receipt r = base, out;
+	size_t len, i;
+
+	(void)state;
+	memset(junk, 0, sizeof(junk));
+	junk[0] = 4;
+	assert_int_equal(tc_receipt_key_load(&bad, junk), TC_E_RECEIPT_SIGNATURE);
+	assert_null(bad);
+	assert_int_equal(tc_receipt_key_load(&k, pub), 0);
+	for (i = 0; i < 8; i++) {
+		r.ledger_seq = 100 + i;
+		r.photo_id[0] = (uint8_t)i;
+		assert_int_equal(tc_receipt_sign(&r, i % 3 == 2 ? other_priv : priv, buf, &len), 0);
+		if (i % 4 == 1)
+			buf[len - 5] ^= 0x10;	/* inside the signature's s */
+		c = copy(buf, len);
+		memset(&out, 0xaa, sizeof(out));
+		assert_int_equal(tc_receipt_verify_key(k, c, len, r.device_id, r.photo_id, r.digest,
+						       r.size, &out),
+				 tc_receipt_verify(c, len, pub, r.device_id, r.photo_id, r.digest,
+						   r.size, NULL));
+		if (i % 4 == 1 || i % 3 == 2) {
+			assert_true(out.ledger_seq == 0);	/* zeroed on failure */
+		} else {
+			assert_true(out.ledger_seq == 100 + i);
+			assert_int_equal(tc_receipt_verify_key(k, c, len, r.device_id, r.photo_id,
+							       r.digest, r.size + 1, NULL),
+					 TC_E_RECEIPT_MISMATCH);
+		}
+		free(c);
+	}
+	assert_int_equal(tc_receipt_verify_key(NULL, buf, len, r.device_id, r.photo_id, r.digest,
+					       r.size, NULL), -EINVAL);
+	tc_receipt_key_free(k);
+	tc_receipt_key_free(NULL);
+}
+
 static void
 test_field_mismatch(void **state)
 {
@@ -297,6 +344,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_wrong_key),
+		cmocka_unit_test(test_loaded_key),
 		cmocka_unit_test(test_field_mismatch),
 		cmocka_unit_test(test_truncations),
 		cmocka_unit_test(test_every_byte),

@@ -242,6 +242,7 @@ main(int argc, char **argv)
 	pthread_cond_init(&d.cv, NULL);
 	pthread_mutex_init(&d.dmu, NULL);
 	pthread_cond_init(&d.dcv, NULL);
+	pthread_mutex_init(&d.nmu, NULL);
 
 	/* parse */
 	while ((c = getopt_long(argc, argv, "d:r:S:D:u:t:l:sbP:h", lopts, NULL)) != -1) {

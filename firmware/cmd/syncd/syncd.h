@@ -31,6 +31,7 @@
 #include "tc_dock.h"
 #include "tc_keystore.h"
 #include "tc_policy.h"
+#include "tc_receipt.h"
 #include "tc_store.h"
 
 struct syncd_settings {
@@ -53,10 +54,17 @@ struct syncd_prov {
 	uint8_t *cert;			/* device.crt, heap, NUL-terminated */
 	size_t cert_len;
 	struct tc_policy *policy;
+	struct tc_receipt_key *receipt_key;	/* the policy's, loaded once a pass */
 	uint64_t high_water;
 };
 
 #define SYNCD_QUEUE 64
+#define SYNCD_NOTES 64		/* sync.receipt entries held for one audit write */
+
+struct syncd_note {
+	uint8_t id[TC_PHOTO_ID_LEN];
+	char detail[TC_AUDIT_DETAIL_MAX];
+};
 
 struct syncd {
 	struct syncd_settings set;
@@ -94,6 +102,10 @@ struct syncd {
 	bool dstop, dflush;		/* dflush: a waiter wants the batch finished now */
 	uint64_t deleted;
 	int del_err;			/* first delete error in this pass */
+	/* sync.receipt audit entries not yet written, under dmu (syncd_note_receipt) */
+	struct syncd_note notes[SYNCD_NOTES];
+	size_t nnotes;
+	pthread_mutex_t nmu;		/* one writer of notes at a time: entries keep their order */
 
 	pthread_t pass_thr, del_thr;
 };
@@ -144,8 +156,17 @@ void syncd_delete_stop(struct syncd *d);
 void syncd_delete_queue(struct syncd *d, const uint8_t id[TC_PHOTO_ID_LEN]);
 /*
  * Wait until the queue is empty, the deleter idle and its batch finished
- * (tc_store_delete_flush); the first error since the last wait.
+ * (tc_store_delete_flush), and the receipt notes written; the first
+ * delete error since the last wait.
  */
 int syncd_delete_wait(struct syncd *d);
+/*
+ * Note a verified, recorded receipt for the audit log (sync.receipt,
+ * detail).  The notes are written together, in one durable audit write:
+ * before the deleter's next batch touches any wrap (so a photo's receipt
+ * entry is in the log before the photo is erased), at the end of the pass
+ * (syncd_delete_wait), and whenever SYNCD_NOTES wait.
+ */
+void syncd_note_receipt(struct syncd *d, const uint8_t id[TC_PHOTO_ID_LEN], const char *detail);
 
 #endif /* SYNCD_H */

@@ -201,7 +201,7 @@ finish(struct syncd *d, struct syncd_link *l, const struct syncd_prov *p, struct
 	snprintf(detail, sizeof(detail), "receipt seq %" PRIu64 ", resumed at %" PRIu64
 		 ", %" PRIu64 " bytes", res.ledger_seq, resumed, res.bytes);
 	*receipted = true;
-	syncd_audit(d, "sync.receipt", u->id, 0, detail);
+	syncd_note_receipt(d, u->id, detail);
 	syncd_progress(d, resumed, 1);
 	if (res.delete_now)
 		syncd_delete_queue(d, u->id);

@@ -91,6 +91,7 @@ syncd_write_u64(int dirfd, const char *name, uint64_t v)
 void
 syncd_prov_free(struct syncd_prov *p)
 {
+	tc_receipt_key_free(p->receipt_key);
 	tc_policy_free(p->policy);
 	tc_free(p->ca_pem);
 	tc_free(p->cert);
@@ -136,6 +137,9 @@ syncd_prov_load(struct syncd *d, struct syncd_prov *p)
 		goto out;
 	rc = tc_policy_verify(bundle, blen, p->ca_pem, p->device_id,
 			      p->high_water ? p->high_water - 1 : 0, (int64_t)time(NULL), &p->policy);
+	/* Parsed once for the pass's receipts (and its curve table computed once). */
+	if (rc == 0)
+		rc = tc_receipt_key_load(&p->receipt_key, p->policy->receipt_pub);
 out:
 	tc_free(bundle);
 	tc_free(ca);

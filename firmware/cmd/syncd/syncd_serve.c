@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -152,19 +153,46 @@ poll_timeout(struct syncd *d, bool docked)
 /* The fixed descriptors of the poll set: listen, signal, dock, wake, arrivals. */
 #define NFIXED 5
 
+/* Does an inotify buffer name a committed object (<id>.tco), or say events were lost? */
+static bool
+names_object(const char *buf, size_t n)
+{
+	const struct inotify_event *ev;
+	size_t off = 0, len;
+
+	while (off + sizeof(*ev) <= n) {
+		ev = (const struct inotify_event *)(const void *)(buf + off);
+		if (ev->mask & IN_Q_OVERFLOW)
+			return true;
+		if (ev->len > n - off - sizeof(*ev))
+			return true;	/* cannot happen; do not guess */
+		len = strnlen(ev->name, ev->len);
+		if (len > 4 && memcmp(ev->name + len - 4, ".tco", 4) == 0)
+			return true;
+		off += sizeof(*ev) + ev->len;
+	}
+	return false;
+}
+
 /*
  * Dock mode always: a photo arrived in the store.  Start a pass unless
  * one is backing off after a failure (the back-off timer retries; a new
- * photo must not turn a server outage into a retry per shot).
+ * photo must not turn a server outage into a retry per shot).  Only a
+ * committed object counts: the store's pool renames files in objects/
+ * too (a delete's file into the pool, a capture's out of it), and a
+ * pass's own deletes must not start another pass.
  */
 static void
 photo_arrived(struct syncd *d)
 {
-	char buf[4096];
-	bool backoff;
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool backoff, arrived = false;
+	ssize_t n;
 
-	while (read(d->arrive_fd, buf, sizeof(buf)) > 0)
-		;
+	while ((n = read(d->arrive_fd, buf, sizeof(buf))) > 0)
+		arrived = arrived || names_object(buf, (size_t)n);
+	if (!arrived)
+		return;
 	pthread_mutex_lock(&d->mu);
 	backoff = d->st.state == SYNCD_BACKOFF;
 	pthread_mutex_unlock(&d->mu);

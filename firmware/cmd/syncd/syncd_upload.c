@@ -14,7 +14,8 @@
  *   send    PUT from 0, or PATCH from the held offset, with Upload-Length
  *           and Content-Digest (RFC 9530) of the whole object
  *   receipt signature under the policy's receipt key, then device id,
- *           photo id, digest and size against our record (tc_receipt_verify)
+ *           photo id, digest and size against our record (tc_receipt_verify_key:
+ *           the key is loaded once a pass, syncd_prov_load)
  *   record  uploading -> receipted (tc_store_mark_receipted, the blob kept),
  *           or straight to deleting when R2 says the delete is due now
  *
@@ -247,8 +248,8 @@ syncd_upload_finish(struct syncd *d, struct syncd_link *l, const struct syncd_pr
 	 * bytes does not verify, so nothing corrupt is recorded as receipted.
 	 */
 	res->what = "the receipt does not verify";
-	rc = tc_receipt_verify(r.body ? r.body : (const uint8_t *)"", r.len, p->policy->receipt_pub,
-			       p->device_id, u->id, u->digest, u->size, &rc_out);
+	rc = tc_receipt_verify_key(p->receipt_key, r.body ? r.body : (const uint8_t *)"", r.len,
+				   p->device_id, u->id, u->digest, u->size, &rc_out);
 	if (rc != 0)
 		goto out;
 	memset(&sr, 0, sizeof(sr));
