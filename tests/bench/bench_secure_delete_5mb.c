@@ -1,7 +1,10 @@
 /*
  * bench_secure_delete_5mb.c - how long tc_store_secure_delete takes for
- * a 5 MB photo: crypto-erase of the wrap records, overwrite, unlink,
- * directory fsync, audit entry, tombstone, WAL truncation.
+ * a 5 MB photo: crypto-erase of the wrap records (overwritten, fsynced),
+ * the file renamed into the store's pool of erased files (firmware/store,
+ * "The pool"; punched and unlinked when the pool is full or off, and
+ * overwritten first with CONFIG_STORE_OVERWRITE_ON_DELETE), directory
+ * fsync, audit entry, tombstone, WAL truncation.
  *
  * Each round seals a fresh 5 MB JPEG-like payload into the store (not
  * timed), takes it through uploading and receipted, then times the
