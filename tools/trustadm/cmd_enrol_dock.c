@@ -224,6 +224,25 @@ out:
 	return rc;
 }
 
+/*
+ * The server's enrol directory, for a request IT has not answered yet:
+ * its descriptor, or -1 with the reason said (an answer is never replaced).
+ */
+static int
+open_unanswered(struct tadm *a, const char *id)
+{
+	int efd;
+
+	if (tadm_open(a) != 0 || (efd = trust_enrol_dir(a, true)) < 0)
+		return -1;
+	if (answered(efd, id)) {
+		tadm_err(a, "%s was answered already", id);
+		close(efd);
+		return -1;
+	}
+	return efd;
+}
+
 static int
 approve(struct tadm *a, int argc, char **argv)
 {
@@ -265,13 +284,9 @@ approve(struct tadm *a, int argc, char **argv)
 		return tadm_usage(a, APPROVE_SYN);
 	if ((rc = need_srv(a)) != 0)
 		return rc;
-	if (tadm_open(a) != 0 || (efd = trust_enrol_dir(a, true)) < 0)
+	if ((efd = open_unanswered(a, id)) < 0)
 		return TADM_FAIL;
 	rc = TADM_FAIL;
-	if (answered(efd, id)) {
-		tadm_err(a, "%s was answered already", id);
-		goto out;
-	}
 	snprintf(csr, sizeof(csr), "%s/enrol/%s.csr", a->srvdir, id);
 	snprintf(bname, sizeof(bname), "%s.bundle", id);
 	snprintf(bundle, sizeof(bundle), "%s/enrol/%s", a->dir, bname);
@@ -319,13 +334,9 @@ refuse(struct tadm *a, int argc, char **argv)
 		tadm_err(a, "'%s' is not a device id (D- and 16 hex digits)", id);
 		return TADM_USAGE;
 	}
-	if (tadm_open(a) != 0 || (efd = trust_enrol_dir(a, true)) < 0)
+	if ((efd = open_unanswered(a, id)) < 0)
 		return TADM_FAIL;
 	rc = TADM_FAIL;
-	if (answered(efd, id)) {
-		tadm_err(a, "%s was answered already", id);
-		goto out;
-	}
 	snprintf(name, sizeof(name), "%s.refused", id);
 	/* The audit row first: it is also what makes trustadm publish the refusal. */
 	if (tc_registry_begin(a->reg) != 0 ||
