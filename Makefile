@@ -14,6 +14,7 @@
 #   make image BOARD=b        a bootable disk image in O/image/b (tools/image, as root)
 #   make image-test BOARD=b   boot that image in qemu and check it
 #   make update-test BOARD=b  install signed updates into it in qemu
+#   make uboot-test BOARD=rpi4 its U-Boot's boot counting and fall-back in qemu
 #   make bundle BOARD=b       that image's root as a RAUC bundle's input (to sign)
 #
 # Out-of-tree by default (O=build).  CROSS_COMPILE, CC, PKG_CONFIG and
@@ -112,7 +113,7 @@ savedefconfig: $(O)/.stamp-dirs
 .PHONY: menuconfig olddefconfig savedefconfig
 
 # Goals that need no configuration (deps runs before kconfig-frontends exists).
-no-config-goals := deps clean distclean lint image image-test update-test bundle
+no-config-goals := deps clean distclean lint image image-test update-test uboot-test bundle
 ifeq ($(config-goals),)
 ifneq ($(if $(build-goals),$(filter-out $(no-config-goals),$(build-goals)),all),)
 # A build with no .config starts from the host board.
@@ -409,6 +410,10 @@ image-test:
 # UPDATE_TEST_PHASES=12 for CI's subset, UPDATE_TEST_CUTS=N power cuts.
 update-test:
 	$(Q)tools/image/update-test $(image-board) $(O)/image/$(image-board)
+# rpi4's boot selection through its own U-Boot on qemu's raspi3b
+# (tools/image/uboot-test):
+uboot-test:
+	$(Q)tools/image/uboot-test $(image-board) $(O)/image/$(image-board)
 # The input of a RAUC bundle from that image (tools/image/mkbundle), for
 # `trustadm firmware sign`; RELEASE=N overrides the commit count.
 bundle:
@@ -429,7 +434,7 @@ distclean:
 	$(Q)rm -rf $(O)
 
 .SECONDARY:
-.PHONY: all tests check check-config check-sanitize bench lint install install-data deps demo clean distclean image image-test update-test bundle \
+.PHONY: all tests check check-config check-sanitize bench lint install install-data deps demo clean distclean image image-test update-test uboot-test bundle \
 	fuzz fuzz-bins fuzz-smoke fuzz-long
 
 -include $(LIB_OBJS:.o=.d) $(patsubst %,$(O)/obj/%.d,$(basename $(foreach p,$(prog-y),$($(p)-src)))) \

@@ -77,9 +77,9 @@ for b in rpi4 kiosk-x86; do
 	check "$b: syncd may call RAUC's Installer on D-Bus" \
 		grep -q 'send_interface="de.pengutronix.rauc.Installer"' "$stage/etc/dbus-1/system.d/trustcam-rauc.conf"
 	case $b in
-	rpi4) links="local-fs.target.wants/boot-firmware.mount multi-user.target.wants/trustcam-tryboot.service
-		multi-user.target.wants/trustcam-boot-check.service"
-		check "$b: the tryboot reboot unit is there" test -f "$stage/etc/systemd/system/trustcam-tryboot-reboot.service";;
+	rpi4) links="local-fs.target.wants/boot-firmware.mount multi-user.target.wants/trustcam-boot-check.service"
+		check "$b: fw_setenv's configuration names uboot.env on the boot partition" \
+			grep -Eqx '/boot/firmware/uboot.env[[:space:]]+0x0000[[:space:]]+0x4000' "$stage/etc/fw_env.config";;
 	kiosk-x86) links="local-fs.target.wants/efi.mount boot-complete.target.requires/trustcam-boot-check.service";;
 	esac
 	for l in $links; do
