@@ -118,6 +118,15 @@ install_timed() {
 	echo "install-ms $(( $(date +%s%3N) - t0 ))"
 	tail -n 1 /run/install.log | sed 's/^/# rauc: /'
 }
+# to_cuts PHASE SUFFIX: slot a takes newer (timed, for the cut points;
+# SUFFIX ends the check's name), the next boot starts the power cuts.
+to_cuts() {
+	install_timed
+	check "slot a is primary$2" test "$(primary)" = rootfs.0
+	echo "cut 1" > "$phasef"; sync
+	echo "phase $1 done $fail"
+	next
+}
 
 case $phase in
 1)	# The image as built, slot A: provisioning, the refusals, the newer release by a dock pass.
@@ -179,11 +188,7 @@ case $phase in
 		exit 0 ;;
 	124)	# CI's subset: the power cuts without the broken release; slot a
 		# takes the newer release, its install timed, as phase 3 ends.
-		install_timed
-		check "slot a is primary" test "$(primary)" = rootfs.0
-		echo "cut 1" > "$phasef"; sync
-		echo "phase 2 done $fail"
-		next
+		to_cuts 2 ''
 		exit 0 ;;
 	esac
 	publish broken
@@ -212,11 +217,7 @@ case $phase in
 	dock
 	pass	# the fall-back's audit entry goes to the server
 	# Slot a again, for the power cuts: a bad slot takes a good release.
-	install_timed
-	check "slot a is primary again" test "$(primary)" = rootfs.0
-	echo "cut 1" > "$phasef"; sync
-	echo "phase 3 done $fail"
-	next ;;
+	to_cuts 3 ' again' ;;
 "cut "*)
 	# After a power cut (or, the first time, after a clean install):
 	# a working slot runs, the state is intact; then the next cut.
